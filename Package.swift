@@ -1,0 +1,71 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "kopilka",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kopilka", targets: ["kopilka"]),
+        .library(name: "KopilkaCore", targets: ["KopilkaCore"]),
+        .library(name: "KopilkaStore", targets: ["KopilkaStore"]),
+        .library(name: "KopilkaServer", targets: ["KopilkaServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure domain: money, rules, the receipt engine, lots. No I/O, no clock.
+        .target(name: "KopilkaCore", swiftSettings: swiftSettings),
+        // Use-case-shaped persistence on SQLite (GRDB), with migrations.
+        .target(
+            name: "KopilkaStore",
+            dependencies: [
+                "KopilkaCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP: the till protocol, admin API, auth, idempotency, background services.
+        .target(
+            name: "KopilkaServer",
+            dependencies: [
+                "KopilkaCore", "KopilkaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kopilka",
+            dependencies: [
+                "KopilkaCore", "KopilkaStore", "KopilkaServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KopilkaCoreTests", dependencies: ["KopilkaCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "KopilkaStoreTests", dependencies: ["KopilkaStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KopilkaServerTests",
+            dependencies: [
+                "KopilkaServer", "KopilkaStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,75 @@
+/// Money in kopecks (hundredths of the currency unit): `12990` is 129.90 ₽.
+public typealias Kopecks = Int64
+/// Points in hundredths of a point: `1050` is 10.50 points.
+public typealias Points = Int64
+/// Quantities in thousandths: `1500` is 1.5 kg or one and a half units.
+public typealias Thousandths = Int64
+/// Rates in basis points (hundredths of a percent): `500` is 5 %.
+public typealias BasisPoints = Int64
+/// An instant as whole seconds since 1970-01-01 UTC.
+public typealias UnixSeconds = Int64
+
+/// How a fraction is turned into a whole number of the smallest unit.
+public enum RoundingMode: String, Codable, Sendable, CaseIterable {
+    /// Towards zero (the customer never gets a fraction more than the rule says).
+    case down
+    /// Half a unit and more goes up.
+    case halfUp
+    /// Any fraction goes up.
+    case up
+}
+
+/// Exact integer arithmetic for money: products are taken at 128-bit width, so
+/// `a * b / c` never overflows while the result itself fits in 64 bits.
+public enum Arithmetic {
+    /// `a * b / c` for non-negative `a`, `b` and positive `c`, rounded by `mode`.
+    public static func mulDiv(_ a: Int64, _ b: Int64, _ c: Int64, _ mode: RoundingMode = .down) -> Int64 {
+        precondition(a >= 0 && b >= 0 && c > 0, "mulDiv takes non-negative operands and a positive divisor")
+        let product = UInt64(a).multipliedFullWidth(by: UInt64(b))
+        let (quotient, remainder) = UInt64(c).dividingFullWidth(product)
+        var result = quotient
+        switch mode {
+        case .down: break
+        case .up: if remainder > 0 { result += 1 }
+        case .halfUp: if remainder >= UInt64(c) - remainder { result += 1 }
+        }
+        return Int64(result)
+    }
+
+    /// Splits `total` over `weights` in proportion, to the last unit: shares are floored, and the
+    /// units left over go one each to the largest remainders (ties to the earlier index).
+    /// The shares always add up to `total`, and no share exceeds its exact proportion by a unit or more.
+    public static func distribute(_ total: Int64, over weights: [Int64]) -> [Int64] {
+        precondition(total >= 0 && weights.allSatisfy { $0 >= 0 })
+        let weightSum = weights.reduce(0, +)
+        guard total > 0, weightSum > 0 else { return Array(repeating: 0, count: weights.count) }
+        var shares = [Int64](repeating: 0, count: weights.count)
+        var remainders: [(remainder: UInt64, index: Int)] = []
+        remainders.reserveCapacity(weights.count)
+        var assigned: Int64 = 0
+        for (index, weight) in weights.enumerated() {
+            let product = UInt64(total).multipliedFullWidth(by: UInt64(weight))
+            let (quotient, remainder) = UInt64(weightSum).dividingFullWidth(product)
+            shares[index] = Int64(quotient)
+            assigned += Int64(quotient)
+            if remainder > 0 { remainders.append((remainder, index)) }
+        }
+        var left = total - assigned
+        if left > 0 {
+            remainders.sort { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index }
+            for entry in remainders where left > 0 {
+                shares[entry.index] += 1
+                left -= 1
+            }
+        }
+        assert(left == 0, "largest-remainder distribution must place every unit")
+        return shares
+    }
+
+    /// The part of `total` that belongs to `part` of `whole`, floored: `total * part / whole`.
+    /// Cumulative use (`share(after) - share(before)`) splits a total over successive parts exactly.
+    public static func share(of total: Int64, part: Int64, whole: Int64) -> Int64 {
+        guard whole > 0 else { return 0 }
+        return mulDiv(total, part, whole)
+    }
+}

@@ -1,0 +1,109 @@
+/// What happens when a return reverses points the customer has already spent.
+public enum ReturnPolicy: String, Codable, Sendable, CaseIterable {
+    /// Reverse everything; the shortfall becomes a debt paid from future accruals (balance may go negative).
+    case allowNegative
+    /// Reverse only what the balance holds; the shortfall is recorded on the return as unrecovered.
+    case capAtBalance
+}
+
+/// A merchant's bonus program: every number a receipt's outcome depends on.
+///
+/// Rates are in basis points (500 = 5 %), money in kopecks, points in hundredths.
+/// Missing keys in JSON take the defaults below, so a merchant can send only what differs.
+public struct ProgramRules: Codable, Sendable, Equatable {
+    /// Share of the paid amount returned as points, in basis points (default 500 = 5 %).
+    public var accrualRateBp: BasisPoints = 500
+    /// What one whole point is worth in kopecks when spent (default 100: 1 point = 1 ₽).
+    public var pointValueKopecks: Kopecks = 100
+    /// At most this share of a receipt may be paid with points, in basis points (default 3000 = 30 %).
+    public var maxRedeemShareBp: BasisPoints = 3000
+    /// At least this much of a receipt is always paid in money (default 100 = 1 ₽).
+    public var minPayableKopecks: Kopecks = 100
+    /// How earned points are rounded to `pointsStep` (default down).
+    public var accrualRounding: RoundingMode = .down
+    /// The smallest amount of points earned or spent, in hundredths: 1 (kopeck-exact) or 100 (whole points).
+    public var pointsStep: Points = 1
+    /// Earned points stay pending this many days before they can be spent (0: at once).
+    public var activationDelayDays: Int = 0
+    /// Earned points expire this many days after they were earned (0: never).
+    public var lifetimeDays: Int = 365
+    /// Points given once, on registration (0: none).
+    public var welcomeBonusPoints: Points = 0
+    /// Lines of these categories earn no points.
+    public var accrualExcludedCategories: [String] = []
+    /// Lines of these categories cannot be paid with points.
+    public var redemptionExcludedCategories: [String] = []
+    /// Whether the part of a line paid with points earns points too (default no).
+    public var accrueOnRedeemedPart: Bool = false
+    /// What a return does when reversed points were already spent.
+    public var returnPolicy: ReturnPolicy = .allowNegative
+    /// How long an online order's hold keeps points reserved, in seconds (default 30 minutes).
+    public var holdTtlSeconds: Int = 1800
+
+    /// The defaults: 5 % back, up to 30 % of a check, points live a year.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case accrualRateBp, pointValueKopecks, maxRedeemShareBp, minPayableKopecks, accrualRounding, pointsStep
+        case activationDelayDays, lifetimeDays, welcomeBonusPoints, accrualExcludedCategories
+        case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ProgramRules()
+        accrualRateBp = try c.decodeIfPresent(BasisPoints.self, forKey: .accrualRateBp) ?? d.accrualRateBp
+        pointValueKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .pointValueKopecks) ?? d.pointValueKopecks
+        maxRedeemShareBp = try c.decodeIfPresent(BasisPoints.self, forKey: .maxRedeemShareBp) ?? d.maxRedeemShareBp
+        minPayableKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .minPayableKopecks) ?? d.minPayableKopecks
+        accrualRounding = try c.decodeIfPresent(RoundingMode.self, forKey: .accrualRounding) ?? d.accrualRounding
+        pointsStep = try c.decodeIfPresent(Points.self, forKey: .pointsStep) ?? d.pointsStep
+        activationDelayDays = try c.decodeIfPresent(Int.self, forKey: .activationDelayDays) ?? d.activationDelayDays
+        lifetimeDays = try c.decodeIfPresent(Int.self, forKey: .lifetimeDays) ?? d.lifetimeDays
+        welcomeBonusPoints = try c.decodeIfPresent(Points.self, forKey: .welcomeBonusPoints) ?? d.welcomeBonusPoints
+        accrualExcludedCategories =
+            try c.decodeIfPresent([String].self, forKey: .accrualExcludedCategories) ?? d.accrualExcludedCategories
+        redemptionExcludedCategories =
+            try c.decodeIfPresent([String].self, forKey: .redemptionExcludedCategories) ?? d.redemptionExcludedCategories
+        accrueOnRedeemedPart = try c.decodeIfPresent(Bool.self, forKey: .accrueOnRedeemedPart) ?? d.accrueOnRedeemedPart
+        returnPolicy = try c.decodeIfPresent(ReturnPolicy.self, forKey: .returnPolicy) ?? d.returnPolicy
+        holdTtlSeconds = try c.decodeIfPresent(Int.self, forKey: .holdTtlSeconds) ?? d.holdTtlSeconds
+    }
+
+    /// Every rule that is out of range, as (field, message); empty when the program is valid.
+    public func violations() -> [FieldError] {
+        var errors: [FieldError] = []
+        func check(_ ok: Bool, _ field: CodingKeys, _ message: String) {
+            if !ok { errors.append(FieldError(field: field.rawValue, message: message)) }
+        }
+        check((0...10_000).contains(accrualRateBp), .accrualRateBp, "must be 0…10000 basis points (0–100 %)")
+        check((1...1_000_000).contains(pointValueKopecks), .pointValueKopecks, "must be 1…1000000 kopecks")
+        check((0...10_000).contains(maxRedeemShareBp), .maxRedeemShareBp, "must be 0…10000 basis points (0–100 %)")
+        check((0...1_000_000_000).contains(minPayableKopecks), .minPayableKopecks, "must be 0…1000000000 kopecks")
+        check(pointsStep == 1 || pointsStep == 100, .pointsStep, "must be 1 (hundredths) or 100 (whole points)")
+        check((0...3650).contains(activationDelayDays), .activationDelayDays, "must be 0…3650 days")
+        check((0...36500).contains(lifetimeDays), .lifetimeDays, "must be 0 (never) … 36500 days")
+        check((0...100_000_000).contains(welcomeBonusPoints), .welcomeBonusPoints, "must be 0…100000000 hundredths")
+        check((60...30 * 86_400).contains(holdTtlSeconds), .holdTtlSeconds, "must be 60…2592000 seconds")
+        check(
+            accrualExcludedCategories.count <= 1000 && accrualExcludedCategories.allSatisfy { $0.count <= 100 },
+            .accrualExcludedCategories, "at most 1000 categories of at most 100 characters")
+        check(
+            redemptionExcludedCategories.count <= 1000 && redemptionExcludedCategories.allSatisfy { $0.count <= 100 },
+            .redemptionExcludedCategories, "at most 1000 categories of at most 100 characters")
+        return errors
+    }
+}
+
+/// One invalid field of a request, for problem+json `errors`.
+public struct FieldError: Codable, Sendable, Equatable {
+    /// The JSON path of the field, e.g. `lines[2].price`.
+    public var field: String
+    /// What is wrong, in a sentence.
+    public var message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}

@@ -1,0 +1,205 @@
+import GRDB
+
+/// The schema, as numbered, append-only migrations recorded in `grdb_migrations`.
+///
+/// Every table carries `merchant_id`, and every primary key and index leads with it, so tenants stay
+/// apart and the schema can later be distributed by tenant.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("001_core") { db in
+            try db.execute(sql: schema001)
+        }
+        return migrator
+    }
+
+    static let schema001 = """
+        CREATE TABLE merchants (
+            merchant_id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE stores (
+            merchant_id INTEGER NOT NULL REFERENCES merchants(merchant_id),
+            id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            time_zone TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE registers (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            store_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id),
+            FOREIGN KEY (merchant_id, store_id) REFERENCES stores(merchant_id, id)
+        ) WITHOUT ROWID;
+        -- Keys are found by their hash (the only thing a request carries), so the hash is unique
+        -- across merchants; the plaintext is never stored.
+        CREATE TABLE api_keys (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            hash BLOB NOT NULL UNIQUE,
+            prefix TEXT NOT NULL,
+            role TEXT NOT NULL,
+            name TEXT NOT NULL,
+            store_id INTEGER,
+            register_id INTEGER,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE programs (
+            merchant_id INTEGER NOT NULL PRIMARY KEY,
+            version INTEGER NOT NULL,
+            rules TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE customers (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            phone TEXT,
+            card TEXT NOT NULL,
+            name TEXT,
+            email TEXT,
+            birthday TEXT,
+            personal_data_consent_at INTEGER,
+            marketing_consent INTEGER NOT NULL DEFAULT 0,
+            marketing_consent_at INTEGER,
+            balance INTEGER NOT NULL DEFAULT 0,
+            debt INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX customers_phone ON customers(merchant_id, phone);
+        CREATE UNIQUE INDEX customers_card ON customers(merchant_id, card);
+        CREATE TABLE lots (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            earned INTEGER NOT NULL,
+            remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= earned),
+            activates_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            activated_at INTEGER,
+            entry_id INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX lots_open ON lots(merchant_id, customer_id) WHERE remaining > 0;
+        CREATE INDEX lots_expiring ON lots(merchant_id, expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+        CREATE INDEX lots_pending ON lots(merchant_id, activates_at) WHERE activated_at IS NULL;
+        CREATE TABLE ledger_entries (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            receipt_id INTEGER,
+            return_id INTEGER,
+            hold_id INTEGER,
+            lot_id INTEGER,
+            note TEXT,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ledger_by_customer ON ledger_entries(merchant_id, customer_id, id);
+        -- Every change to a lot's remaining points, so each lot can be audited (invariant I9).
+        CREATE TABLE lot_movements (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            lot_id INTEGER NOT NULL,
+            entry_id INTEGER,
+            kind TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX lot_movements_by_entry ON lot_movements(merchant_id, entry_id);
+        CREATE TABLE receipts (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            store_id INTEGER NOT NULL,
+            register_id INTEGER,
+            customer_id INTEGER,
+            external_id TEXT NOT NULL,
+            program_version INTEGER NOT NULL,
+            amount INTEGER NOT NULL,
+            discount INTEGER NOT NULL,
+            redeemed_kopecks INTEGER NOT NULL,
+            redeemed_points INTEGER NOT NULL,
+            payable INTEGER NOT NULL,
+            earned_points INTEGER NOT NULL,
+            earn_lot_id INTEGER,
+            restore_expires_at INTEGER,
+            hold_id INTEGER,
+            offline INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX receipts_external ON receipts(merchant_id, store_id, external_id);
+        CREATE INDEX receipts_by_customer ON receipts(merchant_id, customer_id, id);
+        CREATE TABLE receipt_lines (
+            merchant_id INTEGER NOT NULL,
+            receipt_id INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            sku TEXT NOT NULL,
+            name TEXT NOT NULL,
+            category TEXT,
+            flags TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            price INTEGER NOT NULL,
+            amount INTEGER NOT NULL,
+            discount INTEGER NOT NULL,
+            redeemed_kopecks INTEGER NOT NULL,
+            redeemed_points INTEGER NOT NULL,
+            payable INTEGER NOT NULL,
+            earned_points INTEGER NOT NULL,
+            returned_quantity INTEGER NOT NULL DEFAULT 0 CHECK (returned_quantity <= quantity),
+            PRIMARY KEY (merchant_id, receipt_id, line)
+        ) WITHOUT ROWID;
+        CREATE TABLE returns (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            receipt_id INTEGER NOT NULL,
+            lines TEXT NOT NULL,
+            refund_kopecks INTEGER NOT NULL,
+            reversed_points INTEGER NOT NULL,
+            restored_points INTEGER NOT NULL,
+            unrecovered_points INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX returns_by_receipt ON returns(merchant_id, receipt_id);
+        CREATE TABLE holds (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            store_id INTEGER NOT NULL,
+            register_id INTEGER,
+            customer_id INTEGER NOT NULL,
+            external_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            request TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            receipt_id INTEGER,
+            created_at INTEGER NOT NULL,
+            closed_at INTEGER,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX holds_external ON holds(merchant_id, store_id, external_id);
+        CREATE INDEX holds_open ON holds(merchant_id, expires_at) WHERE status = 'held';
+        CREATE TABLE idempotency_keys (
+            merchant_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            request_hash BLOB NOT NULL,
+            status INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX idempotency_by_age ON idempotency_keys(merchant_id, created_at);
+        """
+}

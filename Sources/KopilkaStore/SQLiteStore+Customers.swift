@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import KopilkaCore
+
+/// A customer to register; the phone already normalised to E.164.
+public struct NewCustomer: Sendable, Equatable {
+    public var phone: String
+    public var name: String?
+    public var email: String?
+    /// `YYYY-MM-DD`.
+    public var birthday: String?
+    public var personalDataConsent: Bool
+    public var marketingConsent: Bool
+
+    public init(phone: String, name: String?, email: String?, birthday: String?, personalDataConsent: Bool, marketingConsent: Bool) {
+        self.phone = phone
+        self.name = name
+        self.email = email
+        self.birthday = birthday
+        self.personalDataConsent = personalDataConsent
+        self.marketingConsent = marketingConsent
+    }
+}
+
+/// How a till identifies a customer.
+public enum CustomerKey: Sendable, Equatable {
+    case id(Int64)
+    /// E.164.
+    case phone(String)
+    /// 13-digit card number.
+    case card(String)
+}
+
+extension SQLiteStore {
+    /// Registers a customer with a new card number and, if the program gives one, the welcome bonus.
+    public func registerCustomer(
+        merchantId: Int64, _ customer: NewCustomer, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<CustomerRegistered>
+    ) async throws -> StoredResponse {
+        let id = nextID()
+        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
+            if let existing = try db.row("SELECT id FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, customer.phone]) {
+                throw KopilkaError.customerExists(customerId: String(existing["id"] as Int64))
+            }
+            let rules = try Self.program(db, merchantId: merchantId).rules
+            var card: String
+            repeat {
+                card = CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) })
+            } while try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND card = ?", [merchantId, card]) != nil
+            try db.run(
+                """
+                INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
+                                       marketing_consent, marketing_consent_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [merchantId, id, customer.phone, card, customer.name, customer.email, customer.birthday,
+                 customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now])
+            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+            var entries: [Int64] = []
+            if rules.welcomeBonusPoints > 0, var account = try ledger.account(id) {
+                let credit = try ledger.credit(
+                    &account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: rules.expiry(from: now))
+                entries.append(credit.entryId)
+            }
+            guard let summary = try Self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
+                throw KopilkaError.notFound("customer")
+            }
+            return CustomerRegistered(customer: summary, entries: try ledger.entries(entries))
+        }
+    }
+
+    /// Finds a customer by id, phone or card, with the balance at `now`.
+    public func customer(merchantId: Int64, _ key: CustomerKey, now: UnixSeconds) async throws -> CustomerSummary? {
+        try await pool.read { db in try Self.summary(db, merchantId: merchantId, key: key, now: now) }
+    }
+
+    /// The customer's id for a key, or nil.
+    static func customerId(_ db: Database, merchantId: Int64, key: CustomerKey) throws -> Int64? {
+        switch key {
+        case .id(let id):
+            return try db.row("SELECT id FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])?["id"]
+        case .phone(let phone):
+            return try db.row("SELECT id FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, phone])?["id"]
+        case .card(let card):
+            return try db.row("SELECT id FROM customers WHERE merchant_id = ? AND card = ?", [merchantId, card])?["id"]
+        }
+    }
+
+    static func summary(_ db: Database, merchantId: Int64, key: CustomerKey, now: UnixSeconds) throws -> CustomerSummary? {
+        guard let id = try customerId(db, merchantId: merchantId, key: key),
+            let row = try db.row("SELECT card, name, phone, debt FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
+        else { return nil }
+        let ledger = try readBalance(db, merchantId: merchantId, customerId: id, debt: row["debt"], now: now)
+        return CustomerSummary(
+            id: String(id), card: row["card"], maskedName: maskName(row["name"]), maskedPhone: (row["phone"] as String?).map(Phone.masked),
+            balance: ledger, tier: nil)
+    }
+
+    static func readBalance(_ db: Database, merchantId: Int64, customerId: Int64, debt: Points, now: UnixSeconds) throws -> BalanceSnapshot {
+        let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId)
+        return Lots.balance(of: lots, debt: debt, at: now)
+    }
+
+    /// The full profile (admin keys only).
+    public func customerProfile(merchantId: Int64, customerId: Int64, now: UnixSeconds) async throws -> CustomerProfile? {
+        try await pool.read { db in
+            guard let row = try db.row("SELECT * FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) else {
+                return nil
+            }
+            let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId)
+            let expiredUnprocessed = Lots.expired(lots, at: now).reduce(0) { $0 + $1.points }
+            return CustomerProfile(
+                id: String(customerId), card: row["card"], phone: row["phone"], name: row["name"], email: row["email"],
+                birthday: row["birthday"],
+                consents: Consents(
+                    personalData: row["personal_data_consent_at"] != nil, personalDataAt: row["personal_data_consent_at"],
+                    marketing: row["marketing_consent"], marketingAt: row["marketing_consent_at"]),
+                balance: Lots.balance(of: lots, debt: row["debt"], at: now),
+                ledgerBalance: (row["balance"] as Points) - expiredUnprocessed, createdAt: row["created_at"])
+        }
+    }
+
+    /// A page of the customer's ledger, newest first; nil when there is no such customer.
+    public func ledger(merchantId: Int64, customerId: Int64, before: Int64?, limit: Int) async throws -> LedgerPage? {
+        try await pool.read { db in
+            guard try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) != nil else {
+                return nil
+            }
+            let rows = try db.rows(
+                """
+                SELECT e.*, l.activates_at, l.expires_at FROM ledger_entries e
+                LEFT JOIN lots l ON l.merchant_id = e.merchant_id AND l.id = e.lot_id
+                WHERE e.merchant_id = ? AND e.customer_id = ? AND e.id < ?
+                ORDER BY e.id DESC LIMIT ?
+                """, [merchantId, customerId, before ?? Int64.max, limit + 1])
+            let entries = rows.prefix(limit).map(LedgerEntryView.init(row:))
+            return LedgerPage(entries: Array(entries), nextBefore: rows.count > limit ? entries.last?.id : nil)
+        }
+    }
+}
+
+extension ProgramRules {
+    /// When points earned at `now` expire, or nil if they never do.
+    func expiry(from now: UnixSeconds) -> UnixSeconds? {
+        lifetimeDays > 0 ? now + Int64(lifetimeDays) * 86_400 : nil
+    }
+
+    /// When points earned at `now` become spendable.
+    func activation(from now: UnixSeconds) -> UnixSeconds {
+        now + Int64(activationDelayDays) * 86_400
+    }
+}

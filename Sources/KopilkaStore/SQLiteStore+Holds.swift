@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import KopilkaCore
+
+/// An online order's hold to place (validated).
+public struct HoldCommand: Sendable, Equatable {
+    public var storeId: Int64
+    public var registerId: Int64?
+    public var customer: CustomerKey
+    /// The shop's order number, unique within the store.
+    public var externalId: String
+    public var lines: [ReceiptLine]
+    public var redeem: RedeemRequest
+    /// Overrides the program's hold lifetime, in seconds.
+    public var ttlSeconds: Int?
+
+    public init(
+        storeId: Int64, registerId: Int64?, customer: CustomerKey, externalId: String, lines: [ReceiptLine], redeem: RedeemRequest,
+        ttlSeconds: Int?
+    ) {
+        self.storeId = storeId
+        self.registerId = registerId
+        self.customer = customer
+        self.externalId = externalId
+        self.lines = lines
+        self.redeem = redeem
+        self.ttlSeconds = ttlSeconds
+    }
+}
+
+/// What a hold keeps for its confirmation: the order as calculated when the points were reserved.
+struct HeldOrder: Codable {
+    var lines: [ReceiptLine]
+    var calculation: ReceiptCalculation
+    var programVersion: Int64
+    var restoreExpiresAt: UnixSeconds?
+    var takes: [HeldTake]
+
+    struct HeldTake: Codable {
+        var lotId: Int64
+        var points: Points
+    }
+}
+
+extension SQLiteStore {
+    /// Reserves points for an online order; they stay reserved until confirm, cancel or the hold's expiry.
+    public func placeHold(
+        merchantId: Int64, _ command: HoldCommand, idempotency: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<HoldPlaced>
+    ) async throws -> StoredResponse {
+        let holdId = nextID()
+        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
+            if let existing = try db.row(
+                "SELECT id FROM holds WHERE merchant_id = ? AND store_id = ? AND external_id = ?", [merchantId, command.storeId, command.externalId])
+            {
+                throw KopilkaError.orderAlreadyExists(try Self.holdView(db, merchantId: merchantId, holdId: existing["id"])!)
+            }
+            let program = try Self.program(db, merchantId: merchantId)
+            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+            guard let customerId = try Self.customerId(db, merchantId: merchantId, key: command.customer),
+                var account = try ledger.account(customerId)
+            else { throw KopilkaError.notFound("customer") }
+            let spendable = account.snapshot(at: now).spendable
+            let calculation = ReceiptCalculator.calculate(
+                lines: command.lines, rules: program.rules, customer: .init(spendablePoints: spendable), redeem: command.redeem)
+            try Self.checkRedemption(command.redeem, offline: false, anonymous: false, spendable: spendable, calculation)
+            var takes: [LotTake] = []
+            if calculation.redeemedPoints > 0 {
+                guard let planned = Lots.spend(calculation.redeemedPoints, from: account.lots, at: now) else {
+                    throw KopilkaError.insufficientPoints(requested: calculation.redeemedPoints, spendable: spendable)
+                }
+                takes = planned
+            }
+            let order = HeldOrder(
+                lines: command.lines, calculation: calculation, programVersion: program.version,
+                restoreExpiresAt: Self.latestExpiry(of: takes, in: account.lots),
+                takes: takes.map { .init(lotId: $0.lotId, points: $0.points) })
+            _ = try ledger.debit(&account, .hold, takes, holdId: holdId)
+            let expiresAt = now + Int64(command.ttlSeconds ?? program.rules.holdTtlSeconds)
+            try db.run(
+                """
+                INSERT INTO holds (merchant_id, id, store_id, register_id, customer_id, external_id, status, points, request, expires_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?)
+                """,
+                [merchantId, holdId, command.storeId, command.registerId, customerId, command.externalId, calculation.redeemedPoints,
+                 String(decoding: try JSONEncoder().encode(order), as: UTF8.self), expiresAt, now])
+            return HoldPlaced(
+                hold: try Self.holdView(db, merchantId: merchantId, holdId: holdId)!, calculation: calculation,
+                balance: account.snapshot(at: now))
+        }
+    }
+
+    /// Turns a held order into a receipt: the reserved points are spent, the order earns its points.
+    public func confirmHold(
+        merchantId: Int64, holdId: Int64, storeId: Int64?, externalId: String?, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<ReceiptCommitted>
+    ) async throws -> StoredResponse {
+        let receiptId = nextID()
+        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
+            let (row, order) = try self.openHold(db, merchantId: merchantId, holdId: holdId, storeId: storeId, now: now)
+            let command = ReceiptCommand(
+                storeId: row["store_id"], registerId: row["register_id"], customer: .id(row["customer_id"]),
+                externalId: externalId ?? row["external_id"], lines: order.lines, redeem: .points(order.calculation.redeemedPoints))
+            if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
+                throw KopilkaError.receiptAlreadyRegistered(try Self.receiptView(db, merchantId: merchantId, receiptId: existing)!)
+            }
+            let program = try Self.program(db, merchantId: merchantId)
+            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+            guard var account = try ledger.account(row["customer_id"]) else { throw KopilkaError.notFound("customer") }
+            var entryIds: [Int64] = []
+            var earnLotId: Int64?
+            if order.calculation.earnedPoints > 0 {
+                let activatesAt = program.rules.activation(from: now)
+                let credit = try ledger.credit(
+                    &account, .accrual, order.calculation.earnedPoints, activatesAt: activatesAt,
+                    expiresAt: program.rules.expiry(from: activatesAt), receiptId: receiptId)
+                entryIds.append(credit.entryId)
+                earnLotId = credit.lotId
+            }
+            try self.insertReceipt(
+                db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
+                customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)
+            try db.run(
+                "UPDATE holds SET status = 'confirmed', receipt_id = ?, closed_at = ? WHERE merchant_id = ? AND id = ?",
+                [receiptId, now, merchantId, holdId])
+            return ReceiptCommitted(
+                receipt: try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId)!, calculation: order.calculation,
+                entries: try ledger.entries(entryIds), balance: account.snapshot(at: now))
+        }
+    }
+
+    /// Cancels a hold and gives its points back.
+    public func cancelHold(
+        merchantId: Int64, holdId: Int64, storeId: Int64?, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<HoldView>
+    ) async throws -> StoredResponse {
+        try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
+            let (row, order) = try self.openHold(db, merchantId: merchantId, holdId: holdId, storeId: storeId, now: now)
+            try self.release(db, merchantId: merchantId, holdId: holdId, customerId: row["customer_id"], order: order, status: "cancelled", now: now)
+            return try Self.holdView(db, merchantId: merchantId, holdId: holdId)!
+        }
+    }
+
+    /// The hold, or nil.
+    public func hold(merchantId: Int64, holdId: Int64) async throws -> HoldView? {
+        try await pool.read { db in try Self.holdView(db, merchantId: merchantId, holdId: holdId) }
+    }
+
+    /// Loads a hold that is still held; one past its expiry is refused (the maintenance run releases it).
+    private func openHold(_ db: Database, merchantId: Int64, holdId: Int64, storeId: Int64?, now: UnixSeconds) throws -> (Row, HeldOrder) {
+        guard let row = try db.row("SELECT * FROM holds WHERE merchant_id = ? AND id = ?", [merchantId, holdId]),
+            storeId == nil || storeId == row["store_id"]
+        else { throw KopilkaError.notFound("order") }
+        let status: String = row["status"]
+        guard status == "held" else { throw KopilkaError.holdClosed(status: status) }
+        let order = try JSONDecoder().decode(HeldOrder.self, from: Data((row["request"] as String).utf8))
+        if (row["expires_at"] as UnixSeconds) <= now { throw KopilkaError.holdClosed(status: "expired") }
+        return (row, order)
+    }
+
+    func release(_ db: Database, merchantId: Int64, holdId: Int64, customerId: Int64, order: HeldOrder, status: String, now: UnixSeconds) throws {
+        let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+        guard var account = try ledger.account(customerId) else { return }
+        _ = try ledger.giveBack(&account, order.takes.map { LotTake(lotId: $0.lotId, points: $0.points) }, holdId: holdId)
+        try db.run("UPDATE holds SET status = ?, closed_at = ? WHERE merchant_id = ? AND id = ?", [status, now, merchantId, holdId])
+    }
+
+    static func holdView(_ db: Database, merchantId: Int64, holdId: Int64) throws -> HoldView? {
+        try db.row("SELECT * FROM holds WHERE merchant_id = ? AND id = ?", [merchantId, holdId]).map {
+            HoldView(
+                id: String(holdId), externalId: $0["external_id"], storeId: String($0["store_id"] as Int64),
+                customerId: String($0["customer_id"] as Int64), status: $0["status"], points: $0["points"], expiresAt: $0["expires_at"],
+                receiptId: idString($0["receipt_id"]), createdAt: $0["created_at"])
+        }
+    }
+}

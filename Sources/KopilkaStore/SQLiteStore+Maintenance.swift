@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import KopilkaCore
+
+extension SQLiteStore {
+    /// Expires due lots, marks activated lots and releases expired holds, for every merchant.
+    /// Idempotent: a second run at the same moment finds nothing to do. Works in batches so writes keep flowing.
+    public func runMaintenance(now: UnixSeconds, batchSize: Int = 500) async throws -> MaintenanceReport {
+        var report = MaintenanceReport()
+        for merchantId in try await merchantIds() {
+            while true {
+                let done = try await writer.write { db -> (MaintenanceReport, Bool) in
+                    try self.maintainBatch(db, merchantId: merchantId, now: now, limit: batchSize)
+                }
+                report.expiredLots += done.0.expiredLots
+                report.expiredPoints += done.0.expiredPoints
+                report.activatedLots += done.0.activatedLots
+                report.releasedHolds += done.0.releasedHolds
+                if done.1 { break }
+            }
+        }
+        return report
+    }
+
+    /// One batch of one merchant's maintenance; returns what it did and whether nothing is left.
+    private func maintainBatch(_ db: Database, merchantId: Int64, now: UnixSeconds, limit: Int) throws -> (MaintenanceReport, Bool) {
+        var report = MaintenanceReport()
+        let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+        let expiring = try Int64.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT DISTINCT customer_id FROM lots
+                WHERE merchant_id = ? AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?
+                """), arguments: [merchantId, now, limit])
+        for customerId in expiring {
+            // Loading an account expires what is due: the same path every write takes.
+            guard let account = try ledger.account(customerId) else { continue }
+            report.expiredLots += account.expiredOnLoad.lots
+            report.expiredPoints += account.expiredOnLoad.points
+        }
+        try db.run(
+            """
+            UPDATE lots SET activated_at = ? WHERE merchant_id = ? AND id IN (
+                SELECT id FROM lots WHERE merchant_id = ? AND activated_at IS NULL AND activates_at <= ? LIMIT ?)
+            """, [now, merchantId, merchantId, now, limit])
+        report.activatedLots = db.changesCount
+        let holds = try db.rows(
+            "SELECT id, customer_id, request FROM holds WHERE merchant_id = ? AND status = 'held' AND expires_at <= ? LIMIT ?",
+            [merchantId, now, limit])
+        for hold in holds {
+            let order = try JSONDecoder().decode(HeldOrder.self, from: Data((hold["request"] as String).utf8))
+            try release(db, merchantId: merchantId, holdId: hold["id"], customerId: hold["customer_id"], order: order, status: "expired", now: now)
+        }
+        report.releasedHolds = holds.count
+        let finished = expiring.count < limit && report.activatedLots < limit && holds.count < limit
+        return (report, finished)
+    }
+}

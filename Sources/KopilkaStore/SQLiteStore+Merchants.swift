@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+import KopilkaCore
+
+extension SQLiteStore {
+    /// Creates a merchant with the default program and its first admin key.
+    public func createMerchant(name: String, currency: String = "RUB", now: UnixSeconds) async throws -> (MerchantView, IssuedKey) {
+        let merchantId = nextID()
+        return try await writer.write { db in
+            try db.run(
+                "INSERT INTO merchants (merchant_id, name, currency, created_at) VALUES (?, ?, ?, ?)", [merchantId, name, currency, now])
+            let rules = try String(decoding: JSONEncoder().encode(ProgramRules()), as: UTF8.self)
+            try db.run("INSERT INTO programs (merchant_id, version, rules, updated_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
+            let key = try self.insertKey(db, merchantId: merchantId, role: .admin, name: "admin", storeId: nil, registerId: nil, now: now)
+            return (MerchantView(id: String(merchantId), name: name, currency: currency), key)
+        }
+    }
+
+    /// The merchant, or nil.
+    public func merchant(_ merchantId: Int64) async throws -> MerchantView? {
+        try await pool.read { db in
+            try db.row("SELECT name, currency FROM merchants WHERE merchant_id = ?", [merchantId]).map {
+                MerchantView(id: String(merchantId), name: $0["name"], currency: $0["currency"])
+            }
+        }
+    }
+
+    /// Who a key acts as, or nil for an unknown or revoked key.
+    public func principal(forKeyHash hash: [UInt8]) async throws -> Principal? {
+        try await pool.read { db in
+            try db.row("SELECT merchant_id, id, role, store_id, register_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL", [Data(hash)])
+                .map {
+                    Principal(
+                        merchantId: $0["merchant_id"], keyId: $0["id"], role: Principal.Role(rawValue: $0["role"]) ?? .register,
+                        storeId: $0["store_id"], registerId: $0["register_id"])
+                }
+        }
+    }
+
+    /// Opens a store.
+    public func createStore(merchantId: Int64, name: String, timeZone: String, now: UnixSeconds) async throws -> StoreView {
+        let id = nextID()
+        return try await writer.write { db in
+            try db.run(
+                "INSERT INTO stores (merchant_id, id, name, time_zone, created_at) VALUES (?, ?, ?, ?, ?)",
+                [merchantId, id, name, timeZone, now])
+            return StoreView(id: String(id), name: name, timeZone: timeZone)
+        }
+    }
+
+    /// The merchant's stores.
+    public func stores(merchantId: Int64) async throws -> [StoreView] {
+        try await pool.read { db in
+            try db.rows("SELECT id, name, time_zone FROM stores WHERE merchant_id = ? ORDER BY id", [merchantId]).map {
+                StoreView(id: String($0["id"] as Int64), name: $0["name"], timeZone: $0["time_zone"])
+            }
+        }
+    }
+
+    /// Adds a register to a store and issues its key.
+    public func createRegister(merchantId: Int64, storeId: Int64, name: String, now: UnixSeconds) async throws -> (RegisterView, IssuedKey) {
+        let id = nextID()
+        return try await writer.write { db in
+            guard try db.row("SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId]) != nil else {
+                throw KopilkaError.notFound("store")
+            }
+            try db.run(
+                "INSERT INTO registers (merchant_id, id, store_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
+                [merchantId, id, storeId, name, now])
+            let key = try self.insertKey(db, merchantId: merchantId, role: .register, name: name, storeId: storeId, registerId: id, now: now)
+            return (RegisterView(id: String(id), storeId: String(storeId), name: name), key)
+        }
+    }
+
+    /// The registers of the merchant (of one store when `storeId` is given).
+    public func registers(merchantId: Int64, storeId: Int64?) async throws -> [RegisterView] {
+        try await pool.read { db in
+            try db.rows(
+                "SELECT id, store_id, name FROM registers WHERE merchant_id = ? AND (? IS NULL OR store_id = ?) ORDER BY id",
+                [merchantId, storeId, storeId]
+            ).map { RegisterView(id: String($0["id"] as Int64), storeId: String($0["store_id"] as Int64), name: $0["name"]) }
+        }
+    }
+
+    /// Issues another admin key.
+    public func createAdminKey(merchantId: Int64, name: String, now: UnixSeconds) async throws -> IssuedKey {
+        try await writer.write { db in
+            try self.insertKey(db, merchantId: merchantId, role: .admin, name: name, storeId: nil, registerId: nil, now: now)
+        }
+    }
+
+    /// The merchant's keys (prefixes only).
+    public func keys(merchantId: Int64) async throws -> [KeyView] {
+        try await pool.read { db in
+            try db.rows("SELECT * FROM api_keys WHERE merchant_id = ? ORDER BY id", [merchantId]).map(KeyView.init(row:))
+        }
+    }
+
+    /// Revokes a key; it fails from the next request on. Revoking twice keeps the first time.
+    public func revokeKey(merchantId: Int64, keyId: Int64, now: UnixSeconds) async throws -> KeyView {
+        try await writer.write { db in
+            try db.run(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE merchant_id = ? AND id = ?", [now, merchantId, keyId])
+            guard let row = try db.row("SELECT * FROM api_keys WHERE merchant_id = ? AND id = ?", [merchantId, keyId]) else {
+                throw KopilkaError.notFound("key")
+            }
+            return KeyView(row: row)
+        }
+    }
+
+    func insertKey(
+        _ db: Database, merchantId: Int64, role: Principal.Role, name: String, storeId: Int64?, registerId: Int64?, now: UnixSeconds
+    ) throws -> IssuedKey {
+        let secret = ApiKeys.generate(role: role)
+        let id = nextID()
+        let prefix = ApiKeys.displayPrefix(secret)
+        try db.run(
+            """
+            INSERT INTO api_keys (merchant_id, id, hash, prefix, role, name, store_id, register_id, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [merchantId, id, Data(ApiKeys.hash(secret)), prefix, role.rawValue, name, storeId, registerId, now])
+        let view = KeyView(
+            id: String(id), prefix: prefix, role: role, name: name, storeId: idString(storeId), registerId: idString(registerId),
+            createdAt: now, revokedAt: nil)
+        return IssuedKey(key: view, secret: secret)
+    }
+
+    /// The merchant's program.
+    public func program(merchantId: Int64) async throws -> ProgramView {
+        try await pool.read { db in try Self.program(db, merchantId: merchantId) }
+    }
+
+    static func program(_ db: Database, merchantId: Int64) throws -> ProgramView {
+        guard let row = try db.row("SELECT version, rules, updated_at FROM programs WHERE merchant_id = ?", [merchantId]) else {
+            throw KopilkaError.notFound("program")
+        }
+        let rules = try JSONDecoder().decode(ProgramRules.self, from: Data((row["rules"] as String).utf8))
+        return ProgramView(version: row["version"], rules: rules, updatedAt: row["updated_at"])
+    }
+
+    /// Replaces the program's rules; the version goes up by one.
+    public func updateProgram(merchantId: Int64, rules: ProgramRules, now: UnixSeconds) async throws -> ProgramView {
+        let json = try String(decoding: JSONEncoder().encode(rules), as: UTF8.self)
+        return try await writer.write { db in
+            try db.run(
+                "UPDATE programs SET version = version + 1, rules = ?, updated_at = ? WHERE merchant_id = ?", [json, now, merchantId])
+            return try Self.program(db, merchantId: merchantId)
+        }
+    }
+
+    /// The ids of every merchant (for maintenance and verification).
+    public func merchantIds() async throws -> [Int64] {
+        try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT merchant_id FROM merchants ORDER BY merchant_id") }
+    }
+
+    /// Whether the store belongs to the merchant.
+    public func storeExists(merchantId: Int64, storeId: Int64) async throws -> Bool {
+        try await pool.read { db in try db.row("SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId]) != nil }
+    }
+}
+
+extension KeyView {
+    init(row: Row) {
+        self.init(
+            id: String(row["id"] as Int64), prefix: row["prefix"], role: Principal.Role(rawValue: row["role"]) ?? .register,
+            name: row["name"], storeId: idString(row["store_id"]), registerId: idString(row["register_id"]),
+            createdAt: row["created_at"], revokedAt: row["revoked_at"])
+    }
+}

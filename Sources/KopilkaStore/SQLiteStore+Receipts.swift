@@ -1,0 +1,298 @@
+import Foundation
+import GRDB
+import KopilkaCore
+
+/// A receipt to commit, as the till sent it (validated).
+public struct ReceiptCommand: Sendable, Equatable {
+    public var storeId: Int64
+    public var registerId: Int64?
+    /// Nil for an anonymous receipt.
+    public var customer: CustomerKey?
+    /// The fiscal receipt number, unique within the store.
+    public var externalId: String
+    public var lines: [ReceiptLine]
+    public var redeem: RedeemRequest
+    /// Sent by a till that was offline: it may only earn.
+    public var offline: Bool
+
+    public init(
+        storeId: Int64, registerId: Int64?, customer: CustomerKey?, externalId: String, lines: [ReceiptLine], redeem: RedeemRequest,
+        offline: Bool = false
+    ) {
+        self.storeId = storeId
+        self.registerId = registerId
+        self.customer = customer
+        self.externalId = externalId
+        self.lines = lines
+        self.redeem = redeem
+        self.offline = offline
+    }
+}
+
+/// Lines to return: all that is left when `lines` is nil.
+public struct ReturnCommand: Sendable, Equatable {
+    public var receiptId: Int64
+    /// Restricts the return to receipts of this store (register keys); nil for any store of the merchant.
+    public var storeId: Int64?
+    public var lines: [ReturnCalculator.Request]?
+
+    public init(receiptId: Int64, storeId: Int64?, lines: [ReturnCalculator.Request]?) {
+        self.receiptId = receiptId
+        self.storeId = storeId
+        self.lines = lines
+    }
+}
+
+extension SQLiteStore {
+    /// Calculates a receipt without side effects, for the customer's balance now.
+    public func calculate(merchantId: Int64, rules: ProgramRules, customer: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest, now: UnixSeconds)
+        async throws -> (ReceiptCalculation, CustomerSummary?)
+    {
+        let summary: CustomerSummary?
+        if let customer {
+            guard let found = try await self.customer(merchantId: merchantId, customer, now: now) else {
+                throw KopilkaError.notFound("customer")
+            }
+            summary = found
+        } else {
+            summary = nil
+        }
+        let calculation = ReceiptCalculator.calculate(
+            lines: lines, rules: rules, customer: summary.map { .init(spendablePoints: $0.balance.spendable) }, redeem: redeem)
+        return (calculation, summary)
+    }
+
+    /// Commits a receipt: spends points from the soonest-expiring lots, records what it earns as a new lot,
+    /// all in one transaction; exactly once per idempotency key and per (store, externalId).
+    public func commitReceipt(
+        merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<ReceiptCommitted>
+    ) async throws -> StoredResponse {
+        let receiptId = nextID()
+        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
+            try self.commit(db, merchantId: merchantId, receiptId: receiptId, command, now: now)
+        }
+    }
+
+    func commit(_ db: Database, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, now: UnixSeconds) throws -> ReceiptCommitted {
+        if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
+            throw KopilkaError.receiptAlreadyRegistered(try Self.receiptView(db, merchantId: merchantId, receiptId: existing)!)
+        }
+        let program = try Self.program(db, merchantId: merchantId)
+        let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+        var account: Ledger.Account?
+        if let key = command.customer {
+            guard let id = try Self.customerId(db, merchantId: merchantId, key: key), let found = try ledger.account(id) else {
+                throw KopilkaError.notFound("customer")
+            }
+            account = found
+        }
+        let spendable = account?.snapshot(at: now).spendable
+        let calculation = ReceiptCalculator.calculate(
+            lines: command.lines, rules: program.rules, customer: spendable.map { .init(spendablePoints: $0) }, redeem: command.redeem)
+        try Self.checkRedemption(command.redeem, offline: command.offline, anonymous: account == nil, spendable: spendable ?? 0, calculation)
+
+        var entryIds: [Int64] = []
+        var restoreExpiresAt: UnixSeconds?
+        var earnLotId: Int64?
+        if var current = account {
+            if calculation.redeemedPoints > 0 {
+                guard let takes = Lots.spend(calculation.redeemedPoints, from: current.lots, at: now) else {
+                    throw KopilkaError.insufficientPoints(requested: calculation.redeemedPoints, spendable: spendable ?? 0)
+                }
+                restoreExpiresAt = Self.latestExpiry(of: takes, in: current.lots)
+                if let id = try ledger.debit(&current, .redemption, takes, receiptId: receiptId) { entryIds.append(id) }
+            }
+            if calculation.earnedPoints > 0 {
+                let activatesAt = program.rules.activation(from: now)
+                let credit = try ledger.credit(
+                    &current, .accrual, calculation.earnedPoints, activatesAt: activatesAt,
+                    expiresAt: program.rules.expiry(from: activatesAt), receiptId: receiptId)
+                entryIds.append(credit.entryId)
+                earnLotId = credit.lotId
+            }
+            account = current
+        }
+        try insertReceipt(
+            db, merchantId: merchantId, receiptId: receiptId, command, programVersion: program.version, calculation,
+            customerId: account?.customerId, earnLotId: earnLotId, restoreExpiresAt: restoreExpiresAt, holdId: nil, now: now)
+        return ReceiptCommitted(
+            receipt: try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId)!, calculation: calculation,
+            entries: try ledger.entries(entryIds), balance: account?.snapshot(at: now))
+    }
+
+    /// Refuses a commit that asks for more than it may spend (calculate caps instead; a commit must not surprise the till).
+    static func checkRedemption(
+        _ redeem: RedeemRequest, offline: Bool, anonymous: Bool, spendable: Points, _ calculation: ReceiptCalculation
+    ) throws {
+        guard case .points(let requested) = redeem, requested > 0 else {
+            if offline, redeem == .max, calculation.redeemedPoints > 0 { throw KopilkaError.offlineRedemption }
+            return
+        }
+        if offline { throw KopilkaError.offlineRedemption }
+        if anonymous { throw KopilkaError.validation([FieldError(field: "redeem", message: "an anonymous receipt cannot be paid with points")]) }
+        if requested > calculation.ruleLimitPoints {
+            throw KopilkaError.redemptionLimitExceeded(requested: requested, limit: calculation.ruleLimitPoints)
+        }
+        if requested > spendable { throw KopilkaError.insufficientPoints(requested: requested, spendable: spendable) }
+        if requested != calculation.redeemedPoints {
+            throw KopilkaError.validation([FieldError(
+                field: "redeem", message: "cannot be spent exactly under the program's step; \(calculation.redeemedPoints) can")])
+        }
+    }
+
+    static func latestExpiry(of takes: [LotTake], in lots: [Lot]) -> UnixSeconds? {
+        var latest: UnixSeconds = 0
+        for take in takes {
+            guard let expiresAt = lots.first(where: { $0.id == take.lotId })?.expiresAt else { return nil }
+            latest = max(latest, expiresAt)
+        }
+        return latest
+    }
+
+    func insertReceipt(
+        _ db: Database, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, programVersion: Int64,
+        _ calculation: ReceiptCalculation, customerId: Int64?, earnLotId: Int64?, restoreExpiresAt: UnixSeconds?, holdId: Int64?,
+        now: UnixSeconds
+    ) throws {
+        try db.run(
+            """
+            INSERT INTO receipts (merchant_id, id, store_id, register_id, customer_id, external_id, program_version, amount, discount,
+                                  redeemed_kopecks, redeemed_points, payable, earned_points, earn_lot_id, restore_expires_at, hold_id,
+                                  offline, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [merchantId, receiptId, command.storeId, command.registerId, customerId, command.externalId, programVersion,
+             calculation.amount, calculation.discount, calculation.redeemedKopecks, calculation.redeemedPoints, calculation.payable,
+             calculation.earnedPoints, earnLotId, restoreExpiresAt, holdId, command.offline, now])
+        for (line, outcome) in zip(command.lines, calculation.lines) {
+            try db.run(
+                """
+                INSERT INTO receipt_lines (merchant_id, receipt_id, line, sku, name, category, flags, quantity, price, amount, discount,
+                                           redeemed_kopecks, redeemed_points, payable, earned_points)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [merchantId, receiptId, outcome.line, line.sku, line.name, line.category,
+                 line.flags.map(\.rawValue).joined(separator: ","), line.quantity, line.price, outcome.amount, outcome.discount,
+                 outcome.redeemedKopecks, outcome.redeemedPoints, outcome.payable, outcome.earnedPoints])
+        }
+    }
+
+    static func receiptId(_ db: Database, merchantId: Int64, storeId: Int64, externalId: String) throws -> Int64? {
+        try db.row("SELECT id FROM receipts WHERE merchant_id = ? AND store_id = ? AND external_id = ?", [merchantId, storeId, externalId])?["id"]
+    }
+
+    /// The receipt with its lines, or nil.
+    public func receipt(merchantId: Int64, receiptId: Int64) async throws -> ReceiptView? {
+        try await pool.read { db in try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId) }
+    }
+
+    static func receiptView(_ db: Database, merchantId: Int64, receiptId: Int64) throws -> ReceiptView? {
+        guard let row = try db.row("SELECT * FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, receiptId]) else { return nil }
+        let lines = try db.rows("SELECT * FROM receipt_lines WHERE merchant_id = ? AND receipt_id = ? ORDER BY line", [merchantId, receiptId])
+            .map {
+                ReceiptLineView(
+                    line: $0["line"], sku: $0["sku"], name: $0["name"], category: $0["category"], quantity: $0["quantity"],
+                    price: $0["price"], amount: $0["amount"], discount: $0["discount"], redeemedKopecks: $0["redeemed_kopecks"],
+                    redeemedPoints: $0["redeemed_points"], payable: $0["payable"], earnedPoints: $0["earned_points"],
+                    returnedQuantity: $0["returned_quantity"])
+            }
+        return ReceiptView(
+            id: String(receiptId), externalId: row["external_id"], storeId: String(row["store_id"] as Int64),
+            registerId: idString(row["register_id"]), customerId: idString(row["customer_id"]), programVersion: row["program_version"],
+            amount: row["amount"], discount: row["discount"], redeemedKopecks: row["redeemed_kopecks"],
+            redeemedPoints: row["redeemed_points"], payable: row["payable"], earnedPoints: row["earned_points"], lines: lines,
+            createdAt: row["created_at"])
+    }
+
+    /// Returns lines of a receipt: reverses the points they earned and restores the points spent on them,
+    /// in proportion to the quantity; a line cannot be returned beyond what was bought.
+    public func returnLines(
+        merchantId: Int64, _ command: ReturnCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<ReturnMade>
+    ) async throws -> StoredResponse {
+        let returnId = nextID()
+        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
+            guard let receipt = try db.row("SELECT * FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, command.receiptId]),
+                command.storeId == nil || command.storeId == receipt["store_id"]
+            else { throw KopilkaError.notFound("receipt") }
+            let lineRows = try db.rows(
+                "SELECT quantity, returned_quantity, payable, redeemed_points, earned_points FROM receipt_lines WHERE merchant_id = ? AND receipt_id = ? ORDER BY line",
+                [merchantId, command.receiptId])
+            let returnable = lineRows.map {
+                ReturnableLine(
+                    quantity: $0["quantity"], returnedQuantity: $0["returned_quantity"], payable: $0["payable"],
+                    redeemedPoints: $0["redeemed_points"], earnedPoints: $0["earned_points"])
+            }
+            let requests = command.lines ?? returnable.enumerated().compactMap { index, line in
+                line.quantity > line.returnedQuantity ? .init(line: index + 1, quantity: line.quantity - line.returnedQuantity) : nil
+            }
+            guard !requests.isEmpty else { throw KopilkaError.returnRefused(field: "lines", message: "everything on this receipt is returned already") }
+            let lineReturns: [LineReturn]
+            do {
+                lineReturns = try ReturnCalculator.compute(lines: returnable, requests: requests)
+            } catch let refusal as ReturnCalculator.Refusal {
+                switch refusal {
+                case .noSuchLine(let index, let line):
+                    throw KopilkaError.returnRefused(field: "lines[\(index)].line", message: "the receipt has no line \(line)")
+                case .duplicateLine(let index, let line):
+                    throw KopilkaError.returnRefused(field: "lines[\(index)].line", message: "line \(line) is named twice")
+                case .exceedsPurchase(let index, let line, let left):
+                    throw KopilkaError.returnRefused(
+                        field: "lines[\(index)].quantity", message: "line \(line) has \(left) thousandths left to return")
+                }
+            }
+            for item in lineReturns {
+                try db.run(
+                    "UPDATE receipt_lines SET returned_quantity = returned_quantity + ? WHERE merchant_id = ? AND receipt_id = ? AND line = ?",
+                    [item.quantity, merchantId, command.receiptId, item.line])
+            }
+            let refund = lineReturns.reduce(0) { $0 + $1.refundKopecks }
+            let reversed = lineReturns.reduce(0) { $0 + $1.reversedPoints }
+            let restored = lineReturns.reduce(0) { $0 + $1.restoredPoints }
+            var unrecovered: Points = 0
+            var entryIds: [Int64] = []
+            var balance = BalanceSnapshot(spendable: 0, pending: 0, debt: 0)
+            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+            if let customerId: Int64 = receipt["customer_id"], var account = try ledger.account(customerId) {
+                // Restore first, so points still owed can come from what the return gives back.
+                if restored > 0 {
+                    let credit = try ledger.credit(
+                        &account, .restore, restored, activatesAt: now, expiresAt: receipt["restore_expires_at"],
+                        receiptId: command.receiptId, returnId: returnId)
+                    entryIds.append(credit.entryId)
+                    try ledger.expireDue(&account)
+                }
+                if reversed > 0 {
+                    let takes = Lots.reclaim(reversed, preferring: receipt["earn_lot_id"], from: account.lots, at: now)
+                    if let id = try ledger.debit(&account, .reversal, takes, receiptId: command.receiptId, returnId: returnId) {
+                        entryIds.append(id)
+                    }
+                    let shortfall = reversed - takes.reduce(0) { $0 + $1.points }
+                    if shortfall > 0 {
+                        let program = try Self.program(db, merchantId: merchantId)
+                        switch program.rules.returnPolicy {
+                        case .allowNegative:
+                            entryIds.append(try ledger.incurDebt(&account, shortfall, returnId: returnId, receiptId: command.receiptId))
+                        case .capAtBalance:
+                            unrecovered = shortfall
+                        }
+                    }
+                }
+                balance = account.snapshot(at: now)
+            }
+            let linesJSON = try String(decoding: JSONEncoder().encode(lineReturns), as: UTF8.self)
+            try db.run(
+                """
+                INSERT INTO returns (merchant_id, id, receipt_id, lines, refund_kopecks, reversed_points, restored_points,
+                                     unrecovered_points, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [merchantId, returnId, command.receiptId, linesJSON, refund, reversed, restored, unrecovered, now])
+            return ReturnMade(
+                id: String(returnId), receiptId: String(command.receiptId), lines: lineReturns, refundKopecks: refund,
+                reversedPoints: reversed - unrecovered, restoredPoints: restored, unrecoveredPoints: unrecovered,
+                entries: try ledger.entries(entryIds), balance: balance, createdAt: now)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import KopilkaCore
+
+/// A broken invariant found by `verify`.
+public struct Violation: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// The invariant's id in RELIABILITY.md (I1, I2, I9) or `lots-balance` for the lots/balance link.
+    public var invariant: String
+    public var merchantId: String
+    /// What is broken: a customer or a lot.
+    public var subject: String
+    public var detail: String
+
+    public var description: String { "\(invariant) merchant \(merchantId) \(subject): \(detail)" }
+}
+
+/// What `verify` checked.
+public struct VerificationReport: Codable, Sendable {
+    public var merchants = 0
+    public var customers = 0
+    public var lots = 0
+    public var entries = 0
+    public var violations: [Violation] = []
+}
+
+extension SQLiteStore {
+    /// Checks the ledger invariants on the live database, in one read snapshot:
+    /// I1 conservation per merchant, I2 cached balance = sum of entries per customer, I9 per lot
+    /// earned = remaining + what moved out, and that each balance equals its lots less its debt.
+    public func verify() async throws -> VerificationReport {
+        try await pool.read { db in
+            var report = VerificationReport()
+            let signs: [String: Int] = [
+                EntryKind.accrual.rawValue: 1, EntryKind.welcome.rawValue: 1, EntryKind.restore.rawValue: 1,
+                EntryKind.holdRelease.rawValue: 1, EntryKind.redemption.rawValue: -1, EntryKind.hold.rawValue: -1,
+                EntryKind.expiry.rawValue: -1, EntryKind.reversal.rawValue: -1,
+            ]
+            for merchantId in try Int64.fetchAll(db, sql: "SELECT merchant_id FROM merchants ORDER BY merchant_id") {
+                let m = String(merchantId)
+                report.merchants += 1
+                func fail(_ invariant: String, _ subject: String, _ detail: String) {
+                    report.violations.append(Violation(invariant: invariant, merchantId: m, subject: subject, detail: detail))
+                }
+                // I1: issued = balances + spent + expired + reversed, with every entry of the right sign.
+                var byKind: [String: Int64] = [:]
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT kind, SUM(amount) AS total, MIN(amount) AS low, MAX(amount) AS high, COUNT(*) AS n FROM ledger_entries WHERE merchant_id = ? GROUP BY kind",
+                    arguments: [merchantId])
+                {
+                    let kind: String = row["kind"]
+                    byKind[kind] = row["total"]
+                    report.entries += row["n"] as Int
+                    guard let sign = signs[kind] else {
+                        fail("I1", "kind \(kind)", "unknown entry kind")
+                        continue
+                    }
+                    if sign > 0 ? (row["low"] as Int64) <= 0 : (row["high"] as Int64) >= 0 {
+                        fail("I1", "kind \(kind)", "an entry has the wrong sign")
+                    }
+                }
+                func total(_ kinds: EntryKind...) -> Int64 { kinds.reduce(0) { $0 + (byKind[$1.rawValue] ?? 0) } }
+                let issued = total(.accrual, .welcome)
+                let spent = -total(.redemption, .hold, .holdRelease, .restore)
+                let expired = -total(.expiry)
+                let reversed = -total(.reversal)
+                let balances = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(balance), 0) FROM customers WHERE merchant_id = ?", arguments: [merchantId]) ?? 0
+                if issued != balances + spent + expired + reversed {
+                    fail("I1", "ledger", "issued \(issued) ≠ balances \(balances) + spent \(spent) + expired \(expired) + reversed \(reversed)")
+                }
+                // I2 and the lots/balance link, per customer.
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.id, c.balance, c.debt,
+                               (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries e WHERE e.merchant_id = c.merchant_id AND e.customer_id = c.id) AS entries,
+                               (SELECT COALESCE(SUM(remaining), 0) FROM lots l WHERE l.merchant_id = c.merchant_id AND l.customer_id = c.id) AS lots
+                        FROM customers c WHERE c.merchant_id = ?
+                        """, arguments: [merchantId])
+                {
+                    report.customers += 1
+                    let id: Int64 = row["id"]
+                    let balance: Int64 = row["balance"]
+                    let debt: Int64 = row["debt"]
+                    if balance != row["entries"] as Int64 {
+                        fail("I2", "customer \(id)", "cached balance \(balance) ≠ sum of entries \(row["entries"] as Int64)")
+                    }
+                    if debt < 0 || balance != (row["lots"] as Int64) - debt {
+                        fail("lots-balance", "customer \(id)", "balance \(balance) ≠ lots \(row["lots"] as Int64) − debt \(debt)")
+                    }
+                }
+                // I9: per lot, earned + movements = remaining, and the lot was created by an entry of its size.
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT l.id, l.earned, l.remaining, e.amount AS entry_amount,
+                               (SELECT COALESCE(SUM(amount), 0) FROM lot_movements m WHERE m.merchant_id = l.merchant_id AND m.lot_id = l.id) AS moved
+                        FROM lots l LEFT JOIN ledger_entries e ON e.merchant_id = l.merchant_id AND e.id = l.entry_id
+                        WHERE l.merchant_id = ?
+                        """, arguments: [merchantId])
+                {
+                    report.lots += 1
+                    let id: Int64 = row["id"]
+                    let earned: Int64 = row["earned"]
+                    let remaining: Int64 = row["remaining"]
+                    let moved: Int64 = row["moved"]
+                    if earned + moved != remaining || remaining < 0 || remaining > earned {
+                        fail("I9", "lot \(id)", "earned \(earned) + movements \(moved) ≠ remaining \(remaining)")
+                    }
+                    if (row["entry_amount"] as Int64?) != earned {
+                        fail("I9", "lot \(id)", "created by an entry of \(String(describing: row["entry_amount"] as Int64?)), not \(earned)")
+                    }
+                }
+            }
+            return report
+        }
+    }
+}

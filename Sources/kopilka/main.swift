@@ -1,0 +1,5 @@
+import ArgumentParser
+import GRDB
+import Hummingbird
+import Crypto
+print("hi")
