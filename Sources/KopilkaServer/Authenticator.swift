@@ -1,0 +1,71 @@
+import Hummingbird
+import KopilkaStore
+import Synchronization
+
+/// Resolves `Authorization: Bearer <key>` to a principal, caching lookups briefly.
+///
+/// The cache holds only hashes; a revocation through this process clears it at once, and an entry
+/// lives at most `ttlSeconds`, which bounds how long another process's revocation takes to apply.
+final class Authenticator: Sendable {
+    private let store: SQLiteStore
+    private let ttlSeconds: Int64
+    private let clock: @Sendable () -> Int64
+    private let cache = Mutex<[[UInt8]: (principal: Principal, until: Int64)]>([:])
+
+
+    init(store: SQLiteStore, ttlSeconds: Int64 = 5, clock: @escaping @Sendable () -> Int64) {
+        self.store = store
+        self.ttlSeconds = ttlSeconds
+        self.clock = clock
+    }
+
+    /// The principal of the request's key, or a 401 problem.
+    func principal(_ request: Request) async throws -> Principal {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw Problem(.unauthorized, code: "unauthorized", detail: "send the API key as `Authorization: Bearer <key>`")
+        }
+        let key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard ApiKeys.isWellFormed(key) else {
+            throw Problem(.unauthorized, code: "unauthorized", detail: "the API key is malformed (check it was copied whole)")
+        }
+        let hash = ApiKeys.hash(key)
+        let now = clock()
+        if let hit = cache.withLock({ $0[hash] }), hit.until > now { return hit.principal }
+        guard let principal = try await store.principal(forKeyHash: hash) else {
+            cache.withLock { _ = $0.removeValue(forKey: hash) }
+            throw Problem(.unauthorized, code: "unauthorized", detail: "the API key is unknown or revoked")
+        }
+        cache.withLock { cache in
+            // A bound on memory: a flood of distinct valid keys cannot grow the cache without limit.
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[hash] = (principal, now + ttlSeconds)
+        }
+        return principal
+    }
+
+    /// Forgets every cached key (after a revocation).
+    func invalidate() { cache.withLock { $0.removeAll() } }
+}
+
+extension Principal {
+    /// Throws 403 unless the key is an admin key.
+    func requireAdmin() throws {
+        guard role == .admin else { throw Problem(.forbidden, code: "forbidden", detail: "this needs an admin key; a register key cannot do it") }
+    }
+
+    /// The store a request acts for: a register key's own, or the `storeId` an admin key names.
+    func store(_ requested: String?) throws -> Int64 {
+        if role == .register, let own = storeId {
+            if let requested, parseID(requested) != own {
+                throw Problem(.forbidden, code: "forbidden", detail: "a register key acts only for its own store")
+            }
+            return own
+        }
+        guard let requested else { throw Problem.invalid("storeId", "is required with an admin key") }
+        guard let id = parseID(requested) else { throw Problem.invalid("storeId", "is not a store id") }
+        return id
+    }
+
+    /// Limits reads and changes of receipts and orders to a register key's own store.
+    var storeScope: Int64? { role == .register ? storeId : nil }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import KopilkaCore
+
+/// JSON in and out, with decoding errors turned into problems that name the field.
+enum JSONBody {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        // Our own response types always encode; a failure here is a programming error.
+        Array((try? encoder.encode(value)) ?? Data(#"{"error":"encoding failed"}"#.utf8))
+    }
+
+    static func response(_ status: HTTPResponse.Status, _ value: some Encodable, contentType: String = "application/json") -> Response {
+        response(status: status.code, bytes: encode(value), contentType: contentType)
+    }
+
+    static func response(status: Int, bytes: [UInt8], contentType: String = "application/json") -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Decodes a request body, or throws a `validation_failed` problem naming the field at fault.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: ByteBuffer) throws -> T {
+        guard bytes.readableBytes > 0 else { throw Problem.invalid("body", "a JSON object is required") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: bytes))
+        } catch let error as DecodingError {
+            switch error {
+            case .keyNotFound(let key, let context):
+                throw Problem.invalid(path(context.codingPath + [key]), "is required")
+            case .typeMismatch(let expected, let context):
+                throw Problem.invalid(path(context.codingPath), "must be \(describe(expected))")
+            case .valueNotFound(let expected, let context):
+                throw Problem.invalid(path(context.codingPath), "must be \(describe(expected)), not null")
+            case .dataCorrupted(let context):
+                if context.codingPath.isEmpty { throw Problem.invalid("body", "is not valid JSON") }
+                throw Problem.invalid(path(context.codingPath), fieldMessage(context))
+            @unknown default:
+                throw Problem.invalid("body", "is not valid JSON")
+            }
+        }
+    }
+
+    /// `lines[2].price` from a coding path.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var out = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                out += "[\(index)]"
+            } else {
+                out += out.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return out.isEmpty ? "body" : out
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int64.Type, is Int.Type: return "an integer (money and points in hundredths, quantities in thousandths)"
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        default: return type is any Collection.Type ? "an array" : "an object"
+        }
+    }
+
+    static func fieldMessage(_ context: DecodingError.Context) -> String {
+        let text = context.debugDescription
+        if text.contains("does not fit") || text.contains("Number") || text.contains("number") {
+            return "must be a whole number within range (money and points in hundredths, quantities in thousandths)"
+        }
+        if text.contains("Cannot initialize") { return "is not one of the allowed values" }
+        return text
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+
+/// The answer to calculate: what the receipt would do, and what to print.
+struct CalculateResponse: Encodable {
+    var customer: CustomerSummary?
+    var programVersion: Int64
+    var calculation: ReceiptCalculation
+    var printText: [String]
+}
+
+/// One offline receipt's outcome.
+struct BatchOutcome: Encodable {
+    var idempotencyKey: String
+    var status: Int
+    var replayed: Bool
+    /// The response the receipt would have had alone (a receipt or a problem).
+    var body: JSONFragment
+}
+
+/// Already-encoded JSON embedded as is.
+struct JSONFragment: Encodable {
+    var bytes: [UInt8]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode((try? JSONDecoder().decode(AnyJSON.self, from: Data(bytes))) ?? .null)
+    }
+}
+
+/// A JSON value of any shape, to re-embed stored bodies.
+enum AnyJSON: Codable {
+    case null, bool(Bool), int(Int64), string(String), array([AnyJSON]), object([String: AnyJSON])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null } else if let v = try? c.decode(Bool.self) { self = .bool(v) } else if let v = try? c.decode(Int64.self) {
+            self = .int(v)
+        } else if let v = try? c.decode(String.self) { self = .string(v) } else if let v = try? c.decode([AnyJSON].self) {
+            self = .array(v)
+        } else { self = .object(try c.decode([String: AnyJSON].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let v): try c.encode(v)
+        case .int(let v): try c.encode(v)
+        case .string(let v): try c.encode(v)
+        case .array(let v): try c.encode(v)
+        case .object(let v): try c.encode(v)
+        }
+    }
+}
+
+extension KopilkaAPI {
+    /// `GET /v1/customers/lookup?phone=…|card=…`
+    func lookup(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let query = request.uri.queryParameters
+        let ref = CustomerRef(id: query.get("id"), card: query.get("card"), phone: query.get("phone"))
+        if query.get("code") != nil {
+            throw Problem.invalid("code", "lookup by one-time code is not enabled; use phone or card")
+        }
+        let key = try ref.key(field: "query")
+        guard let customer = try await store.customer(merchantId: principal.merchantId, key, now: clock()) else {
+            throw Problem(.notFound, code: "not_found", detail: "no such customer")
+        }
+        return JSONBody.response(.ok, customer)
+    }
+
+    /// `POST /v1/customers`
+    func registerCustomer(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let body = try await body(request)
+        let customer = try JSONBody.decode(RegisterCustomerBody.self, from: body).customer()
+        return try await idempotentWrite(request, principal: principal, body: body) { key in
+            try await store.registerCustomer(
+                merchantId: principal.merchantId, customer, idempotency: key, now: clock(), render: renderer(.created))
+        }
+    }
+
+    /// `GET /v1/customers/{id}`: the full profile, admin keys only.
+    func customerProfile(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        try principal.requireAdmin()
+        let id = try pathID(context, what: "customer")
+        guard let profile = try await store.customerProfile(merchantId: principal.merchantId, customerId: id, now: clock()) else {
+            throw Problem(.notFound, code: "not_found", detail: "no such customer")
+        }
+        return JSONBody.response(.ok, profile)
+    }
+
+    /// `GET /v1/customers/{id}/ledger?before=&limit=`
+    func ledger(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let id = try pathID(context, what: "customer")
+        let query = request.uri.queryParameters
+        var before: Int64?
+        if let text = query.get("before") {
+            guard let value = parseID(text) else { throw Problem.invalid("before", "is not an entry id") }
+            before = value
+        }
+        var limit = 50
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...500).contains(value) else { throw Problem.invalid("limit", "must be 1…500") }
+            limit = value
+        }
+        guard let page = try await store.ledger(merchantId: principal.merchantId, customerId: id, before: before, limit: limit) else {
+            throw Problem(.notFound, code: "not_found", detail: "no such customer")
+        }
+        return JSONBody.response(.ok, page)
+    }
+
+    /// `POST /v1/receipts/calculate`: no side effects.
+    func calculate(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let receipt = try JSONBody.decode(ReceiptBody.self, from: try await body(request))
+        if principal.role == .admin, let storeId = receipt.storeId { _ = try principal.store(storeId) }
+        let lines = try receipt.validLines()
+        let redeem = try receipt.validRedeem()
+        let customer = try receipt.customer?.key(field: "customer")
+        let now = clock()
+        let program = try await programs.program(merchantId: principal.merchantId, now: now)
+        var (calculation, summary) = try await store.calculate(
+            merchantId: principal.merchantId, rules: program.rules, customer: customer, lines: lines, redeem: redeem, now: now)
+        for code in receipt.promoCodes ?? [] {
+            calculation.explanation.append(Reason(code: "promo_code_unknown", message: "promo code `\(code.prefix(40))` is not valid here"))
+        }
+        metrics.calculations.add(1)
+        return JSONBody.response(
+            .ok, CalculateResponse(customer: summary, programVersion: program.version, calculation: calculation,
+                                   printText: PrintText.lines(calculation, balance: summary?.balance)))
+    }
+
+    /// `POST /v1/receipts`
+    func commitReceipt(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let body = try await body(request)
+        let command = try JSONBody.decode(ReceiptBody.self, from: body).command(principal: principal)
+        try await requireStore(principal, command.storeId)
+        let response = try await idempotentWrite(request, principal: principal, body: body) { key in
+            try await store.commitReceipt(merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created))
+        }
+        metrics.commits.add(1)
+        return response
+    }
+
+    /// `GET /v1/receipts/{id}`
+    func receipt(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let id = try pathID(context, what: "receipt")
+        guard let receipt = try await store.receipt(merchantId: principal.merchantId, receiptId: id),
+            principal.storeScope == nil || String(principal.storeScope!) == receipt.storeId
+        else { throw Problem(.notFound, code: "not_found", detail: "no such receipt") }
+        return JSONBody.response(.ok, receipt)
+    }
+
+    /// `POST /v1/receipts/{id}/returns`
+    func returnLines(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let id = try pathID(context, what: "receipt")
+        let body = try await body(request)
+        let lines = try (body.readableBytes == 0 ? ReturnBody(lines: nil) : JSONBody.decode(ReturnBody.self, from: body)).requests()
+        let command = ReturnCommand(receiptId: id, storeId: principal.storeScope, lines: lines)
+        return try await idempotentWrite(request, principal: principal, body: body) { key in
+            try await store.returnLines(merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created))
+        }
+    }
+
+    /// `POST /v1/receipts/batch`: offline receipts, each with its own key, applied in order.
+    func batch(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let batch = try JSONBody.decode(BatchBody.self, from: try await body(request))
+        guard (1...500).contains(batch.receipts.count) else { throw Problem.invalid("receipts", "must hold 1…500 receipts") }
+        var outcomes: [BatchOutcome] = []
+        for (index, item) in batch.receipts.enumerated() {
+            let stored: StoredResponse
+            do {
+                guard (1...255).contains(item.idempotencyKey.utf8.count) else {
+                    throw Problem.invalid("receipts[\(index)].idempotencyKey", "must be 1…255 characters")
+                }
+                let command = try item.receipt.command(principal: principal, offline: true)
+                try await requireStore(principal, command.storeId)
+                let itemBody = JSONBody.encode(OfflineReceiptHash(command: command))
+                var hasher = IdempotencyKey(key: item.idempotencyKey, requestHash: [])
+                hasher.requestHash = Array(Crypto.SHA256.hash(data: Data("POST /v1/receipts/batch\n".utf8) + Data(itemBody)))
+                stored = try await store.commitReceipt(
+                    merchantId: principal.merchantId, command, idempotency: hasher, now: clock(), render: renderer(.created))
+            } catch let problem as Problem {
+                stored = problem.stored
+            } catch let error as KopilkaError {
+                stored = Problem(error).stored
+            }
+            outcomes.append(BatchOutcome(idempotencyKey: item.idempotencyKey, status: stored.status, replayed: stored.replayed, body: JSONFragment(bytes: stored.body)))
+        }
+        metrics.commits.add(outcomes.count)
+        return JSONBody.response(.ok, ["results": outcomes])
+    }
+
+    /// 404 unless the store is the merchant's (a register key's own store always is).
+    func requireStore(_ principal: Principal, _ storeId: Int64) async throws {
+        if principal.role == .admin, try await !store.storeExists(merchantId: principal.merchantId, storeId: storeId) {
+            throw Problem(.notFound, code: "not_found", detail: "no such store")
+        }
+    }
+}
+
+/// What identifies an offline receipt's content, for its idempotency key.
+private struct OfflineReceiptHash: Encodable {
+    var storeId: Int64
+    var customer: String?
+    var externalId: String
+    var lines: [ReceiptLine]
+    var redeem: RedeemRequest
+
+    init(command: ReceiptCommand) {
+        storeId = command.storeId
+        customer = command.customer.map { "\($0)" }
+        externalId = command.externalId
+        lines = command.lines
+        redeem = command.redeem
+    }
+}
+
+import Crypto

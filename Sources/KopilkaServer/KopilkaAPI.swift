@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+import Logging
+
+/// The HTTP API's handlers: the till protocol and the admin API over one store.
+struct KopilkaAPI: Sendable {
+    let store: SQLiteStore
+    let auth: Authenticator
+    let idempotency = IdempotencyGuard()
+    let programs: ProgramCache
+    let clock: @Sendable () -> UnixSeconds
+    let maxBodyBytes: Int
+    let metrics: Metrics
+
+    typealias Context = BasicRequestContext
+
+    /// The request body, within the size limit, as JSON.
+    func body(_ request: Request) async throws -> ByteBuffer {
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw Problem(.unsupportedMediaType, code: "unsupported_media_type", detail: "send the body as application/json")
+        }
+        var request = request
+        do {
+            return try await request.collectBody(upTo: maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem(.contentTooLarge, code: "body_too_large", detail: "the body is larger than \(maxBodyBytes) bytes")
+        }
+    }
+
+    /// An id from the path, or 404 (a malformed id names nothing).
+    func pathID(_ context: Context, _ name: String = "id", what: String) throws -> Int64 {
+        guard let text = context.parameters.get(name), let id = parseID(text) else {
+            throw Problem(.notFound, code: "not_found", detail: "no such \(what)")
+        }
+        return id
+    }
+
+    /// Runs a points-moving write exactly once per `Idempotency-Key`.
+    func idempotentWrite(
+        _ request: Request, principal: Principal, body: ByteBuffer, _ write: (IdempotencyKey) async throws -> StoredResponse
+    ) async throws -> Response {
+        let key = try idempotency.key(request, body: body)
+        return try await idempotency.exclusive(merchantId: principal.merchantId, key: key.key) {
+            do {
+                return try await write(key).response
+            } catch let error as KopilkaError {
+                throw Problem(error)
+            }
+        }
+    }
+}
+
+/// Program rules cached per merchant: calculate reads them on every request.
+///
+/// An entry is dropped when this process changes the program, and lives at most `ttlSeconds`,
+/// which bounds how stale another process's change can be. Commits read the program inside their
+/// transaction and never use this cache.
+final class ProgramCache: Sendable {
+    private let store: SQLiteStore
+    private let ttlSeconds: Int64
+    private let entries = Mutex<[Int64: (program: ProgramView, until: Int64)]>([:])
+
+    init(store: SQLiteStore, ttlSeconds: Int64 = 5) {
+        self.store = store
+        self.ttlSeconds = ttlSeconds
+    }
+
+    func program(merchantId: Int64, now: UnixSeconds) async throws -> ProgramView {
+        if let hit = entries.withLock({ $0[merchantId] }), hit.until > now { return hit.program }
+        let program = try await store.program(merchantId: merchantId)
+        entries.withLock { $0[merchantId] = (program, now + ttlSeconds) }
+        return program
+    }
+
+    func invalidate(merchantId: Int64) { _ = entries.withLock { $0.removeValue(forKey: merchantId) } }
+}
+
+import Synchronization

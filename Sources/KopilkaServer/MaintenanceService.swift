@@ -1,0 +1,35 @@
+import KopilkaCore
+import KopilkaStore
+import Logging
+import ServiceLifecycle
+
+/// Expires lots, marks activations and releases expired holds every `intervalSeconds`, until shutdown.
+struct MaintenanceService: Service {
+    let store: SQLiteStore
+    let intervalSeconds: Int
+    let clock: @Sendable () -> UnixSeconds
+    let logger: Logger
+    let metrics: Metrics
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let report = try await store.runMaintenance(now: clock())
+                metrics.maintenanceRuns.add(1)
+                if report.expiredLots + report.activatedLots + report.releasedHolds > 0 {
+                    logger.info(
+                        "maintenance",
+                        metadata: [
+                            "expiredLots": "\(report.expiredLots)", "expiredPoints": "\(report.expiredPoints)",
+                            "activatedLots": "\(report.activatedLots)", "releasedHolds": "\(report.releasedHolds)",
+                        ])
+                }
+                // Keys are kept 30 days at least (a till can be offline for days); 45 leaves a margin.
+                _ = try await store.pruneIdempotencyKeys(olderThan: clock() - 45 * 86_400)
+            } catch {
+                logger.error("maintenance failed", metadata: ["error": "\(type(of: error))"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(intervalSeconds)) }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+
+/// An RFC 9457 problem: every error the API answers with, with a stable machine `code`.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var body: Body
+    /// Extra headers (e.g. `Retry-After`).
+    public var headers: HTTPFields = [:]
+
+    /// The problem+json document.
+    public struct Body: Codable, Sendable {
+        public var type: String
+        public var title: String
+        public var status: Int
+        public var detail: String
+        /// Stable machine code, e.g. `insufficient_points`.
+        public var code: String
+        /// For validation: each field at fault.
+        public var errors: [FieldError]?
+        /// For `receipt_already_registered`: the receipt registered before.
+        public var receipt: ReceiptView?
+        /// For `order_already_exists`: the existing hold.
+        public var order: HoldView?
+        /// For `customer_exists`: the registered customer's id.
+        public var customerId: String?
+        /// For `insufficient_points` and `redemption_limit_exceeded`: what was asked.
+        public var requestedPoints: Points?
+        /// For `insufficient_points`: what could be spent.
+        public var spendablePoints: Points?
+        /// For `redemption_limit_exceeded`: the most the rules allow on this receipt.
+        public var limitPoints: Points?
+    }
+
+    public init(_ status: HTTPResponse.Status, code: String, detail: String, errors: [FieldError]? = nil) {
+        self.status = status
+        body = Body(
+            type: "https://kopilka.dev/problems/\(code.replacingOccurrences(of: "_", with: "-"))", title: status.reasonPhrase,
+            status: status.code, detail: detail, code: code, errors: errors)
+    }
+
+    /// A validation problem naming one field.
+    public static func invalid(_ field: String, _ message: String) -> Problem {
+        Problem(.badRequest, code: "validation_failed", detail: "\(field): \(message)", errors: [FieldError(field: field, message: message)])
+    }
+
+    /// A validation problem naming each field at fault.
+    public static func invalid(_ errors: [FieldError]) -> Problem {
+        let detail = errors.prefix(3).map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        return Problem(.badRequest, code: "validation_failed", detail: detail, errors: errors)
+    }
+
+    /// The answer to a use case's refusal.
+    public init(_ error: KopilkaError) {
+        switch error {
+        case .validation(let errors):
+            self = .invalid(errors)
+        case .notFound(let what):
+            self.init(.notFound, code: "not_found", detail: "no such \(what)")
+        case .forbidden(let why):
+            self.init(.forbidden, code: "forbidden", detail: why)
+        case .insufficientPoints(let requested, let spendable):
+            self.init(.conflict, code: "insufficient_points",
+                      detail: "asked to spend \(formatHundredths(requested)) points, \(formatHundredths(spendable)) can be spent")
+            body.requestedPoints = requested
+            body.spendablePoints = spendable
+        case .redemptionLimitExceeded(let requested, let limit):
+            self.init(.unprocessableContent, code: "redemption_limit_exceeded",
+                      detail: "asked to spend \(formatHundredths(requested)) points, the program allows \(formatHundredths(limit)) on this receipt")
+            body.requestedPoints = requested
+            body.limitPoints = limit
+        case .receiptAlreadyRegistered(let receipt):
+            self.init(.conflict, code: "receipt_already_registered",
+                      detail: "receipt \(receipt.externalId) of this store is registered already as \(receipt.id)")
+            body.receipt = receipt
+        case .orderAlreadyExists(let order):
+            self.init(.conflict, code: "order_already_exists", detail: "order \(order.externalId) of this store has a hold already")
+            body.order = order
+        case .customerExists(let customerId):
+            self.init(.conflict, code: "customer_exists", detail: "a customer with this phone is registered already")
+            body.customerId = customerId
+        case .idempotencyKeyReused:
+            self.init(.unprocessableContent, code: "idempotency_key_reused",
+                      detail: "this Idempotency-Key was used with another request; use a new key for a new request")
+        case .returnRefused(let field, let message):
+            self.init(.unprocessableContent, code: "return_exceeds_purchase", detail: message,
+                      errors: [FieldError(field: field, message: message)])
+        case .holdClosed(let status):
+            self.init(.conflict, code: "order_not_held", detail: "the order's hold is \(status)")
+        case .offlineRedemption:
+            self.init(.unprocessableContent, code: "offline_redemption_not_allowed",
+                      detail: "a receipt sent after the fact (offline) may earn points but not spend them")
+        case .storageFull:
+            self.init(.serviceUnavailable, code: "storage_full", detail: "the database is out of space; nothing was written, retry later")
+            headers[.retryAfter] = "30"
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = JSONBody.response(status, body, contentType: "application/problem+json")
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    /// The problem as a stored idempotent response.
+    var stored: StoredResponse { StoredResponse(status: status.code, body: JSONBody.encode(body)) }
+}

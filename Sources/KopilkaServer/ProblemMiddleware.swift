@@ -1,0 +1,39 @@
+import Hummingbird
+import Logging
+
+/// Turns every error into problem+json, counts responses and logs each request without personal data
+/// (method, path without its query, status, time: phones and card numbers travel in queries and bodies).
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+    let metrics: Metrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let problem as Problem {
+            response = try problem.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code = error.status == .notFound ? "not_found" : error.status == .contentTooLarge ? "body_too_large" : "http_error"
+            let detail = error.status == .notFound ? "no such route: see /openapi.yaml" : error.status.reasonPhrase
+            response = try Problem(error.status, code: code, detail: detail).response(from: request, context: context)
+        } catch {
+            // Only the error's type is logged: its text may quote request data.
+            logger.error("unhandled error", metadata: ["path": "\(request.uri.path)", "error": "\(type(of: error))"])
+            response = try Problem(.internalServerError, code: "internal_error", detail: "something went wrong on our side; nothing was acknowledged")
+                .response(from: request, context: context)
+        }
+        let status = response.status.code
+        metrics.requests.add(1)
+        if status >= 500 { metrics.serverErrors.add(1) } else if status >= 400 { metrics.clientErrors.add(1) }
+        let elapsed = ContinuousClock.now - started
+        logger.debug(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status)",
+                "ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000 + elapsed.components.seconds * 1000)",
+            ])
+        return response
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import KopilkaCore
+import KopilkaStore
+
+/// How a request names a customer: exactly one of id, card or phone.
+struct CustomerRef: Decodable {
+    var id: String?
+    var card: String?
+    var phone: String?
+
+    func key(field: String) throws -> CustomerKey {
+        switch (id, card, phone) {
+        case (let id?, nil, nil):
+            guard let value = parseID(id) else { throw Problem.invalid("\(field).id", "is not a customer id") }
+            return .id(value)
+        case (nil, let card?, nil):
+            guard CardNumber.isValid(card) else { throw Problem.invalid("\(field).card", "must be 13 digits with a valid check digit") }
+            return .card(card)
+        case (nil, nil, let phone?):
+            guard let e164 = Phone.normalize(phone) else { throw Problem.invalid("\(field).phone", "is not a phone number") }
+            return .phone(e164)
+        default:
+            throw Problem.invalid(field, "give exactly one of id, card or phone")
+        }
+    }
+}
+
+/// The receipt body of calculate and commit.
+struct ReceiptBody: Decodable {
+    var customer: CustomerRef?
+    /// Required with an admin key; a register key acts for its own store.
+    var storeId: String?
+    /// The fiscal receipt number within the store: required to commit.
+    var externalId: String?
+    var lines: [ReceiptLine]
+    var redeem: RedeemRequest?
+    var promoCodes: [String]?
+
+    func validLines() throws -> [ReceiptLine] {
+        try Self.validate(lines)
+    }
+
+    static func validate(_ lines: [ReceiptLine], path: String = "lines") throws -> [ReceiptLine] {
+        guard (1...ReceiptLine.Limits.maxLines).contains(lines.count) else {
+            throw Problem.invalid(path, "must hold 1…\(ReceiptLine.Limits.maxLines) lines")
+        }
+        var errors = lines.enumerated().flatMap { $1.violations(path: "\(path)[\($0)]") }
+        if errors.isEmpty, lines.reduce(0, { $0 + $1.total }) > ReceiptLine.Limits.maxAmount {
+            errors.append(FieldError(field: path, message: "the receipt's sum must be at most \(ReceiptLine.Limits.maxAmount) kopecks"))
+        }
+        guard errors.isEmpty else { throw Problem.invalid(errors) }
+        return lines
+    }
+
+    func validRedeem() throws -> RedeemRequest {
+        let redeem = redeem ?? .points(0)
+        if case .points(let points) = redeem, points < 0 || points > 100_000_000_000_000 {
+            throw Problem.invalid("redeem", "must be 0…100000000000000 points (hundredths) or \"max\"")
+        }
+        return redeem
+    }
+
+    func validExternalId() throws -> String {
+        guard let externalId else { throw Problem.invalid("externalId", "is required to commit a receipt") }
+        return try Self.validExternalId(externalId)
+    }
+
+    static func validExternalId(_ text: String, field: String = "externalId") throws -> String {
+        guard (1...128).contains(text.count) else { throw Problem.invalid(field, "must be 1…128 characters") }
+        return text
+    }
+
+    func command(principal: Principal, offline: Bool = false) throws -> ReceiptCommand {
+        ReceiptCommand(
+            storeId: try principal.store(storeId), registerId: principal.registerId, customer: try customer?.key(field: "customer"),
+            externalId: try validExternalId(), lines: try validLines(), redeem: try validRedeem(), offline: offline)
+    }
+}
+
+/// Registration of a customer.
+struct RegisterCustomerBody: Decodable {
+    struct ConsentsBody: Decodable {
+        var personalData: Bool
+        var marketing: Bool?
+    }
+
+    var phone: String
+    var name: String?
+    var email: String?
+    /// `YYYY-MM-DD`.
+    var birthday: String?
+    var consents: ConsentsBody
+
+    func customer() throws -> NewCustomer {
+        var errors: [FieldError] = []
+        let e164 = Phone.normalize(phone)
+        if e164 == nil { errors.append(.init(field: "phone", message: "is not a phone number (e.g. +7 912 345-67-89)")) }
+        if let name, name.count > 200 { errors.append(.init(field: "name", message: "must be at most 200 characters")) }
+        if let email, email.count > 254 || !email.contains("@") || email.hasPrefix("@") || email.hasSuffix("@") {
+            errors.append(.init(field: "email", message: "is not an email address"))
+        }
+        if let birthday, !Self.isDate(birthday) { errors.append(.init(field: "birthday", message: "must be a date as YYYY-MM-DD")) }
+        if !consents.personalData {
+            errors.append(.init(field: "consents.personalData", message: "must be true: personal data is processed only with consent"))
+        }
+        guard errors.isEmpty, let e164 else { throw Problem.invalid(errors) }
+        return NewCustomer(
+            phone: e164, name: name?.trimmingCharacters(in: .whitespaces), email: email?.lowercased(), birthday: birthday,
+            personalDataConsent: consents.personalData, marketingConsent: consents.marketing ?? false)
+    }
+
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1900...2100).contains(year), (1...12).contains(month)
+        else { return false }
+        let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return (1...days[month - 1]).contains(day)
+    }
+}
+
+/// A return: the lines and quantities, or nothing for a full return.
+struct ReturnBody: Decodable {
+    struct Line: Decodable {
+        var line: Int
+        var quantity: Thousandths
+    }
+
+    var lines: [Line]?
+
+    func requests() throws -> [ReturnCalculator.Request]? {
+        guard let lines else { return nil }
+        guard (1...ReceiptLine.Limits.maxLines).contains(lines.count) else {
+            throw Problem.invalid("lines", "must hold 1…\(ReceiptLine.Limits.maxLines) lines, or be left out for a full return")
+        }
+        return lines.map { ReturnCalculator.Request(line: $0.line, quantity: $0.quantity) }
+    }
+}
+
+/// An online order to hold points for.
+struct OrderBody: Decodable {
+    var customer: CustomerRef
+    var storeId: String?
+    /// The shop's order number, unique within the store.
+    var externalId: String
+    var lines: [ReceiptLine]
+    var redeem: RedeemRequest?
+    var ttlSeconds: Int?
+
+    func command(principal: Principal) throws -> HoldCommand {
+        if let ttlSeconds, !(60...30 * 86_400).contains(ttlSeconds) {
+            throw Problem.invalid("ttlSeconds", "must be 60…2592000 seconds")
+        }
+        let receipt = ReceiptBody(customer: customer, storeId: storeId, externalId: externalId, lines: lines, redeem: redeem)
+        return HoldCommand(
+            storeId: try principal.store(storeId), registerId: principal.registerId, customer: try customer.key(field: "customer"),
+            externalId: try receipt.validExternalId(), lines: try receipt.validLines(), redeem: try receipt.validRedeem(),
+            ttlSeconds: ttlSeconds)
+    }
+}
+
+/// Confirmation of an order: the fiscal receipt number, if it differs from the order number.
+struct ConfirmBody: Decodable {
+    var externalId: String?
+}
+
+/// Receipts a till collected while offline.
+struct BatchBody: Decodable {
+    struct Item: Decodable {
+        var idempotencyKey: String
+        var receipt: ReceiptBody
+    }
+
+    var receipts: [Item]
+}
+
+/// A new store.
+struct StoreBody: Decodable {
+    var name: String
+    /// IANA time zone, e.g. `Europe/Moscow` (the default).
+    var timeZone: String?
+
+    func validated() throws -> (name: String, timeZone: String) {
+        var errors: [FieldError] = []
+        if !(1...200).contains(name.count) { errors.append(.init(field: "name", message: "must be 1…200 characters")) }
+        let zone = timeZone ?? "Europe/Moscow"
+        if TimeZone(identifier: zone) == nil { errors.append(.init(field: "timeZone", message: "is not an IANA time zone (e.g. Europe/Moscow)")) }
+        guard errors.isEmpty else { throw Problem.invalid(errors) }
+        return (name, zone)
+    }
+}
+
+/// A named thing to create: a register or a key.
+struct NameBody: Decodable {
+    var name: String
+
+    func validated() throws -> String {
+        guard (1...200).contains(name.count) else { throw Problem.invalid("name", "must be 1…200 characters") }
+        return name
+    }
+}
