@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KopilkaCore", targets: ["KopilkaCore"]),
         .library(name: "KopilkaStore", targets: ["KopilkaStore"]),
         .library(name: "KopilkaServer", targets: ["KopilkaServer"]),
+        .library(name: "KopilkaDemo", targets: ["KopilkaDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -36,6 +37,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A seeded generator of realistic merchants and purchase history (demo, bench, tests).
+        .target(name: "KopilkaDemo", dependencies: ["KopilkaCore", "KopilkaStore"], swiftSettings: swiftSettings),
         // HTTP: the till protocol, admin API, auth, idempotency, background services.
         .target(
             name: "KopilkaServer",
@@ -53,14 +56,14 @@ let package = Package(
         .executableTarget(
             name: "kopilka",
             dependencies: [
-                "KopilkaCore", "KopilkaStore", "KopilkaServer",
+                "KopilkaCore", "KopilkaStore", "KopilkaServer", "KopilkaDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KopilkaCoreTests", dependencies: ["KopilkaCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "KopilkaStoreTests", dependencies: ["KopilkaStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "KopilkaStoreTests", dependencies: ["KopilkaStore", "KopilkaDemo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KopilkaServerTests",
             dependencies: [

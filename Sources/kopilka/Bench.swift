@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import KopilkaCore
+import KopilkaStore
+
+/// `kopilka bench`
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure commits/s and calculations/s beside raw SQLite on this machine, in one run.",
+        discussion: """
+            Runs in a temporary folder: (1) the baseline, a bare update+insert per transaction on SQLite with the
+            same pragmas; (2) Kopilka's commit use case (group commit) from concurrent clients in-process; (3) the
+            pure receipt engine. Prints figures and ratios. Use a release build: swift run -c release kopilka bench.
+            """)
+
+    @Option(help: "Seconds each measurement runs.")
+    var seconds = 3.0
+
+    @Option(help: "Concurrent clients for the commit measurement (comma-separated).")
+    var concurrency = "1,16,64"
+
+    @Option(help: "Customers in the benchmark merchant.")
+    var customers = 1000
+
+    @Option(help: "SQLite synchronous mode for the baseline and Kopilka (FULL, NORMAL).")
+    var synchronous = "FULL"
+
+    func run() async throws {
+        guard let mode = SQLiteStore.Synchronous(rawValue: synchronous.uppercased()) else { throw ValidationError("--synchronous must be FULL or NORMAL") }
+        let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !levels.isEmpty, levels.allSatisfy({ (1...1024).contains($0) }) else { throw ValidationError("--concurrency takes numbers 1…1024") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #if DEBUG
+        print("note: this is a debug build; figures are for a release build: swift run -c release kopilka bench")
+        #endif
+        print("synchronous=\(mode.rawValue), \(seconds) s per measurement, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+        progress("baseline: raw SQLite, 1 update+insert per transaction")
+        let raw1 = try RawSQLiteBaseline.run(path: folder.appendingPathComponent("raw1.sqlite").path, synchronous: mode, perTransaction: 1, seconds: seconds)
+        progress("baseline: raw SQLite, 100 update+insert per transaction")
+        let raw100 = try RawSQLiteBaseline.run(path: folder.appendingPathComponent("raw100.sqlite").path, synchronous: mode, perTransaction: 100, seconds: seconds)
+
+        let store = try SQLiteStore(path: folder.appendingPathComponent("kopilka.sqlite").path, synchronous: mode)
+        let fixture = try await BenchFixture.make(store: store, customers: customers)
+        var rows: [(String, Double, String)] = [
+            ("raw SQLite tx/s (1 pair per tx)", raw1, "1.00 × baseline"),
+            ("raw SQLite pairs/s (100 per tx)", raw100, String(format: "%.2f × baseline", raw100 / raw1)),
+        ]
+        for clients in levels {
+            progress("Kopilka commits, \(clients) concurrent clients")
+            let result = try await fixture.commits(clients: clients, seconds: seconds)
+            rows.append((
+                "Kopilka commits/s, \(clients) clients (p50 \(format(result.p50Ms)) ms, p99 \(format(result.p99Ms)) ms)", result.perSecond,
+                String(format: "%.2f × baseline", result.perSecond / raw1)))
+        }
+        progress("receipt engine: calculations on one core")
+        let calculations = fixture.calculations(seconds: seconds)
+        rows.append(("calculations/s (pure engine, 5 lines, one core)", calculations, ""))
+        progress("calculate with the customer's balance read from SQLite")
+        let reads = try await fixture.calculationsWithBalance(clients: 2, seconds: seconds)
+        rows.append(("calculations/s with balance read (2 clients)", reads, ""))
+        let report = try await store.verify()
+        print("")
+        for (name, value, ratio) in rows {
+            print(name.padding(toLength: 72, withPad: " ", startingAt: 0), String(format: "%12.0f", value), "  ", ratio)
+        }
+        print("verify after the run: \(report.violations.isEmpty ? "ok" : "FAILED \(report.violations.count) violations") (\(report.entries) entries)")
+    }
+
+    func progress(_ text: String) { FileHandle.standardError.write(Data("… \(text)\n".utf8)) }
+    func format(_ value: Double) -> String { String(format: "%.2f", value) }
+}

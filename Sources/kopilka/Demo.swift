@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import KopilkaDemo
+import KopilkaStore
+
+/// `kopilka demo`
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a demo coffee-shop chain: stores, registers, a program, customers and months of purchases; print its keys.")
+
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(help: "Customers to create.")
+    var customers = 3000
+
+    @Option(help: "Days of purchase history, ending now.")
+    var days = 90
+
+    @Option(help: "Seed: the same seed gives the same data.")
+    var seed: UInt64 = 42
+
+    @Flag(help: "Print the keys as JSON (for scripts).")
+    var json = false
+
+    func validate() throws {
+        guard (1...1_000_000).contains(customers) else { throw ValidationError("--customers must be 1…1000000") }
+        guard (1...3650).contains(days) else { throw ValidationError("--days must be 1…3650") }
+    }
+
+    func run() async throws {
+        let store = try db.open()
+        var options = DemoSeeder.Options(end: Int64(Date().timeIntervalSince1970))
+        options.customers = customers
+        options.days = days
+        options.seed = seed
+        let quiet = json
+        let started = Date()
+        let result = try await DemoSeeder(store: store, options: options).run { line in
+            if !quiet { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        print("""
+            Demo merchant «\(result.merchant.name)» (id \(result.merchant.id)) in \(store.path), seed \(seed), \
+            \(String(format: "%.1f", Date().timeIntervalSince(started))) s:
+              \(result.customers) customers, \(result.receipts) receipts, \(result.returns) returns over \(days) days
+            Admin key (shown once):  \(result.adminKey)
+            """)
+        for (name, key) in result.registerKeys.sorted(by: { $0.key < $1.key }) { print("Register «\(name)»: \(key)") }
+        for store in result.stores { print("Store «\(store.name)» (\(store.timeZone)): id \(store.id)") }
+        print("A customer to try: \(result.samplePhone)")
+    }
+}

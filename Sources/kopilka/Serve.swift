@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KopilkaServer
+import Logging
+
+/// `kopilka serve`
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the till protocol and the admin API over HTTP.")
+
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port = 8080
+
+    @Option(help: "Seconds between expiry/activation/hold-release runs (0: off).")
+    var maintenanceInterval = 60
+
+    @Option(help: "Largest request body in bytes.")
+    var maxBodyBytes = 1 << 20
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 1…65535") }
+        let store = try db.open()
+        var logger = Logger(label: "kopilka")
+        logger.logLevel = level
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.maintenanceIntervalSeconds = maintenanceInterval
+        configuration.maxBodyBytes = maxBodyBytes
+        logger.info("starting", metadata: ["database": "\(store.path)", "address": "\(host):\(port)"])
+        let app = buildApplication(store: store, configuration: configuration, logger: logger)
+        try await app.runService()
+    }
+}

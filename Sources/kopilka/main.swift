@@ -1,5 +1,0 @@
-import ArgumentParser
-import GRDB
-import Hummingbird
-import Crypto
-print("hi")
