@@ -75,7 +75,8 @@ public enum ReceiptCalculator {
                                      message: "capped at the sum of lines that points may pay for (\(formatHundredths(eligible)))"))
             }
         }
-        if requested > spendable, spendable < ruleLimitPoints {
+        let balanceBinds = requested > spendable || (redeem == .max && customer != nil && spendable > 0)
+        if balanceBinds, spendable < ruleLimitPoints {
             reasons.append(.init(code: "redemption_capped_balance",
                                  message: "capped at the spendable balance (\(formatHundredths(spendable)) points)"))
         }

@@ -1,0 +1,98 @@
+import Foundation
+import KopilkaCore
+import KopilkaDemo
+import KopilkaStore
+import Testing
+
+@Suite struct LifecycleTests {
+    @Test func pointsExpireOnceAndOnlyWhatRemains() async throws {
+        let f = try await StoreFixture {
+            $0.welcomeBonusPoints = 100_00
+            $0.lifetimeDays = 30
+        }
+        let anna = try await f.customer()
+        _ = try await f.commit(anna, redeem: .points(40_00), now: StoreFixture.t0 + 1)
+        let day30 = StoreFixture.t0 + 30 * StoreFixture.day
+        #expect(try await f.balance(anna, at: day30 - 1).spendable == 60_00 + 8_00)
+        let first = try await f.store.runMaintenance(now: day30)
+        #expect(first.expiredLots == 1)
+        #expect(first.expiredPoints == 60_00)
+        let second = try await f.store.runMaintenance(now: day30)
+        #expect(second.expiredLots == 0, "an expiry run is idempotent")
+        #expect(try await f.balance(anna, at: day30).spendable == 8_00)
+        let ledger = try await f.store.ledger(merchantId: f.merchantId, customerId: anna, before: nil, limit: 10)!
+        #expect(ledger.entries.first?.kind == .expiry)
+        #expect(ledger.entries.first?.amount == -60_00)
+        try await f.expectInvariants()
+    }
+
+    @Test func holdsReserveAndReleasePoints() async throws {
+        let f = try await StoreFixture { $0.welcomeBonusPoints = 100_00 }
+        let anna = try await f.customer()
+        func place(_ id: String, ttl: Int = 600) async throws -> HoldPlaced {
+            try StoreFixture.decode(HoldPlaced.self, try await f.store.placeHold(
+                merchantId: f.merchantId,
+                HoldCommand(storeId: f.storeId, registerId: nil, customer: .id(anna), externalId: id, lines: [StoreFixture.coffee],
+                            redeem: .points(50_00), ttlSeconds: ttl),
+                idempotency: nil, now: StoreFixture.t0, render: StoreFixture.renderer()))
+        }
+        let cancelled = try await place("web-1")
+        #expect(cancelled.balance.spendable == 50_00)
+        _ = try await f.store.cancelHold(
+            merchantId: f.merchantId, holdId: parseID(cancelled.hold.id)!, storeId: nil, idempotency: nil, now: StoreFixture.t0 + 1,
+            render: StoreFixture.renderer() as ResponseRenderer<HoldView>)
+        #expect(try await f.balance(anna, at: StoreFixture.t0 + 1).spendable == 100_00)
+
+        let expiring = try await place("web-2", ttl: 60)
+        #expect(try await f.store.runMaintenance(now: StoreFixture.t0 + 59).releasedHolds == 0)
+        #expect(try await f.store.runMaintenance(now: StoreFixture.t0 + 60).releasedHolds == 1)
+        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: parseID(expiring.hold.id)!)?.status == "expired")
+        #expect(try await f.balance(anna, at: StoreFixture.t0 + 60).spendable == 100_00)
+
+        let confirmed = try await place("web-3")
+        let receipt = try StoreFixture.decode(ReceiptCommitted.self, try await f.store.confirmHold(
+            merchantId: f.merchantId, holdId: parseID(confirmed.hold.id)!, storeId: nil, externalId: "FN-3", idempotency: nil,
+            now: StoreFixture.t0 + 100, render: StoreFixture.renderer()))
+        #expect(receipt.receipt.redeemedPoints == 50_00)
+        #expect(receipt.receipt.earnedPoints == 7_50)
+        #expect(try await f.balance(anna, at: StoreFixture.t0 + 100).spendable == 57_50)
+        let late = try await f.store.cancelHold(
+            merchantId: f.merchantId, holdId: parseID(confirmed.hold.id)!, storeId: nil, idempotency: nil, now: StoreFixture.t0 + 101,
+            render: StoreFixture.renderer() as ResponseRenderer<HoldView>)
+        #expect(String(decoding: late.body, as: UTF8.self).contains("confirmed"))
+        try await f.expectInvariants()
+    }
+
+    @Test func demoDataKeepsTheInvariants() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: folder.appendingPathComponent("demo.sqlite").path)
+        var options = DemoSeeder.Options(end: StoreFixture.t0)
+        options.customers = 150
+        options.days = 40
+        options.seed = 7
+        let result = try await DemoSeeder(store: store, options: options).run()
+        print("demo seed 7: \(result.customers) customers, \(result.receipts) receipts, \(result.returns) returns")
+        #expect(result.customers == 150)
+        #expect(result.receipts > 300)
+        let report = try await store.verify()
+        #expect(report.violations.isEmpty, "\(report.violations)")
+        #expect(report.entries > result.receipts / 2)
+    }
+
+    @Test func keysAreStoredOnlyAsHashes() async throws {
+        let f = try await StoreFixture()
+        let (_, key) = try await f.store.createRegister(merchantId: f.merchantId, storeId: f.storeId, name: "Till 1", now: StoreFixture.t0)
+        #expect(ApiKeys.isWellFormed(key.secret))
+        #expect(key.secret.hasPrefix("kpk_reg_"))
+        #expect(try await f.store.principal(forKeyHash: ApiKeys.hash(key.secret))?.storeId == f.storeId)
+        let file = try Data(contentsOf: f.folder.appendingPathComponent("test.sqlite"))
+            + ((try? Data(contentsOf: f.folder.appendingPathComponent("test.sqlite-wal"))) ?? Data())
+        #expect(file.range(of: Data(key.secret.utf8)) == nil, "the plaintext key is not in the database")
+        _ = try await f.store.revokeKey(merchantId: f.merchantId, keyId: parseID(key.key.id)!, now: StoreFixture.t0)
+        #expect(try await f.store.principal(forKeyHash: ApiKeys.hash(key.secret)) == nil)
+        var typo = Array(key.secret)
+        typo[10] = typo[10] == "a" ? "b" : "a"
+        #expect(!ApiKeys.isWellFormed(String(typo)), "the checksum catches a typo")
+    }
+}

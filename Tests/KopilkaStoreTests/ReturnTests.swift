@@ -1,0 +1,67 @@
+import Foundation
+import KopilkaCore
+import KopilkaStore
+import Testing
+
+@Suite struct ReturnTests {
+    static let twoCoffees = [ReceiptLine(sku: "CAP", name: "Капучино", category: "coffee", quantity: 2000, price: 200_00)]
+
+    func returnLines(_ f: StoreFixture, _ receiptId: String, _ lines: [ReturnCalculator.Request]?, now: UnixSeconds = StoreFixture.t0 + 10)
+        async throws -> StoredResponse
+    {
+        try await f.store.returnLines(
+            merchantId: f.merchantId, ReturnCommand(receiptId: parseID(receiptId)!, storeId: nil, lines: lines), idempotency: nil, now: now,
+            render: StoreFixture.renderer())
+    }
+
+    @Test func halfReturnReversesAndRestoresHalf() async throws {
+        let f = try await StoreFixture { $0.welcomeBonusPoints = 100_00 }
+        let anna = try await f.customer()
+        let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, Self.twoCoffees, redeem: .points(100_00)))
+        #expect(sale.calculation.redeemedPoints == 100_00)
+        #expect(sale.calculation.earnedPoints == 15_00)  // 5 % of the 300 ₽ paid in money
+        let half = try StoreFixture.decode(ReturnMade.self, try await returnLines(f, sale.receipt.id, [.init(line: 1, quantity: 1000)]))
+        #expect(half.refundKopecks == 150_00)
+        #expect(half.reversedPoints == 7_50)
+        #expect(half.restoredPoints == 50_00)
+        #expect(try await f.balance(anna, at: StoreFixture.t0 + 10).spendable == 15_00 - 7_50 + 50_00)
+        let rest = try StoreFixture.decode(ReturnMade.self, try await returnLines(f, sale.receipt.id, nil))
+        #expect(rest.reversedPoints == 7_50)
+        #expect(rest.restoredPoints == 50_00)
+        #expect(try await f.balance(anna, at: StoreFixture.t0 + 10).spendable == 100_00, "a full return leaves the balance as before the sale")
+        let again = try await returnLines(f, sale.receipt.id, [.init(line: 1, quantity: 1000)])
+        #expect(String(decoding: again.body, as: UTF8.self).hasPrefix("returnRefused"))
+        try await f.expectInvariants()
+    }
+
+    @Test(arguments: [ReturnPolicy.allowNegative, .capAtBalance])
+    func returningSpentEarnedPointsFollowsThePolicy(policy: ReturnPolicy) async throws {
+        let f = try await StoreFixture {
+            $0.returnPolicy = policy
+            $0.maxRedeemShareBp = 10_000
+            $0.minPayableKopecks = 0
+        }
+        let anna = try await f.customer()
+        let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, [ReceiptLine(sku: "TV", quantity: 1000, price: 1_000_00)]))
+        #expect(sale.calculation.earnedPoints == 50_00)
+        // The customer spends the 50 points (on a line that earns nothing), then returns the TV.
+        let book = ReceiptLine(sku: "BOOK", quantity: 1000, price: 200_00, flags: [.noAccrual])
+        _ = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, [book], redeem: .points(50_00), now: StoreFixture.t0 + 5))
+        let made = try StoreFixture.decode(ReturnMade.self, try await returnLines(f, sale.receipt.id, nil))
+        let balance = try await f.balance(anna, at: StoreFixture.t0 + 10)
+        switch policy {
+        case .allowNegative:
+            #expect(made.reversedPoints == 50_00)
+            #expect(made.unrecoveredPoints == 0)
+            #expect(balance.debt == 50_00)
+            // The debt is paid from the next accrual first: 5 % of 2,000 ₽ = 100 points, 50 go to the debt.
+            _ = try await f.commit(anna, [ReceiptLine(sku: "X", quantity: 1000, price: 2_000_00)], now: StoreFixture.t0 + 20)
+            #expect(try await f.balance(anna, at: StoreFixture.t0 + 20) == BalanceSnapshot(spendable: 50_00, pending: 0, debt: 0))
+        case .capAtBalance:
+            #expect(made.reversedPoints == 0)
+            #expect(made.unrecoveredPoints == 50_00)
+            #expect(balance.debt == 0)
+        }
+        try await f.expectInvariants()
+    }
+}
