@@ -39,12 +39,57 @@ enum JSONBody {
             case .valueNotFound(let expected, let context):
                 throw Problem.invalid(path(context.codingPath), "must be \(describe(expected)), not null")
             case .dataCorrupted(let context):
-                if context.codingPath.isEmpty { throw Problem.invalid("body", "is not valid JSON") }
+                if context.codingPath.isEmpty {
+                    // Foundation reports a number that does not fit an integer as invalid JSON, without a path.
+                    if let path = nonIntegerNumberPath(bytes) {
+                        throw Problem.invalid(path, "must be a whole number within range (money and points in hundredths, quantities in thousandths)")
+                    }
+                    throw Problem.invalid("body", "is not valid JSON")
+                }
                 throw Problem.invalid(path(context.codingPath), fieldMessage(context))
             @unknown default:
                 throw Problem.invalid("body", "is not valid JSON")
             }
         }
+    }
+
+    /// The path of the first number that is not a 64-bit integer, if the body is otherwise valid JSON.
+    static func nonIntegerNumberPath(_ bytes: ByteBuffer) -> String? {
+        let data = Data(buffer: bytes)
+        // Parse again only shallow documents: ours nest a few levels, and a hostile one must not recurse deeply.
+        var depth = 0
+        var maxDepth = 0
+        var inString = false
+        var escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+                depth += 1
+                maxDepth = max(maxDepth, depth)
+            } else if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+                depth -= 1
+            }
+        }
+        guard maxDepth <= 32, let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        func find(_ value: Any, _ path: String) -> String? {
+            if let dictionary = value as? [String: Any] {
+                for key in dictionary.keys.sorted() {
+                    if let found = find(dictionary[key]!, path.isEmpty ? key : "\(path).\(key)") { return found }
+                }
+            } else if let array = value as? [Any] {
+                for (index, element) in array.enumerated() {
+                    if let found = find(element, "\(path)[\(index)]") { return found }
+                }
+            } else if let number = value as? NSNumber, !(value is Bool) {
+                let text = number.stringValue
+                if Int64(text) == nil { return path.isEmpty ? "body" : path }
+            }
+            return nil
+        }
+        return find(object, "")
     }
 
     /// `lines[2].price` from a coding path.

@@ -24,7 +24,7 @@ struct KopilkaAPI: Sendable {
         var request = request
         do {
             return try await request.collectBody(upTo: maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw Problem(.contentTooLarge, code: "body_too_large", detail: "the body is larger than \(maxBodyBytes) bytes")
         }
     }

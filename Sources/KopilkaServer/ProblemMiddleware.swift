@@ -14,7 +14,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let problem as Problem {
             response = try problem.response(from: request, context: context)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             let code = error.status == .notFound ? "not_found" : error.status == .contentTooLarge ? "body_too_large" : "http_error"
             let detail = error.status == .notFound ? "no such route: see /openapi.yaml" : error.status.reasonPhrase
             response = try Problem(error.status, code: code, detail: detail).response(from: request, context: context)

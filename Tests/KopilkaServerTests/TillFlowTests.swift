@@ -1,0 +1,170 @@
+import Foundation
+import KopilkaCore
+import KopilkaServer
+import KopilkaStore
+import Testing
+
+@Suite struct TillFlowTests {
+    @Test func aTillSessionFromRegistrationToReturn() async throws {
+        var rules = ProgramRules()
+        rules.welcomeBonusPoints = 100_00
+        let f = try await APIFixture(rules: rules)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let id = try await f.customer(client, key: till, phone: "8 (912) 345-67-89")
+            // The same number written another way is the same customer.
+            let found = try await client.get("/v1/customers/lookup?phone=%2B7%20912%203456789", key: till)
+            #expect(found.status == 200)
+            #expect(found.json["id"] as? String == id)
+            #expect(found.json["maskedName"] as? String == "Анна П.")
+            #expect((found.json["balance"] as? [String: Any])?["spendable"] as? Int == 100_00)
+            let card = found.json["card"] as! String
+            #expect(CardNumber.isValid(card))
+            #expect(try await client.get("/v1/customers/lookup?card=\(card)", key: till).json["id"] as? String == id)
+
+            let receipt = """
+                {"customer": {"phone": "+79123456789"}, "externalId": "FN-1001",
+                 "lines": [{"sku": "CAP", "name": "Капучино", "category": "coffee", "quantity": 2000, "price": 22000},
+                           {"sku": "CIG", "name": "Сигареты", "category": "tobacco", "quantity": 1000, "price": 21000, "flags": ["noDiscount"]}],
+                 "redeem": "max"}
+                """
+            let calculated = try await client.call(.post, "/v1/receipts/calculate", key: till, json: receipt)
+            #expect(calculated.status == 200)
+            let calculation = try #require(calculated.json["calculation"] as? [String: Any])
+            // 650 ₽; points may pay 30 % = 195 ₽ but only 100 are held; tobacco cannot be paid with points.
+            #expect(calculation["amount"] as? Int == 650_00)
+            #expect(calculation["redeemedPoints"] as? Int == 100_00)
+            #expect(calculation["earnedPoints"] as? Int == 27_50)  // 5 % of the 550 ₽ paid in money
+            #expect((calculated.json["printText"] as? [String])?.isEmpty == false)
+            let explanation = (calculation["explanation"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            #expect(explanation.contains("redemption_excluded_flag"))
+            #expect(explanation.contains("redemption_capped_balance"))
+
+            let committed = try await client.post("/v1/receipts", key: till, receipt, idempotencyKey: "sale-1")
+            #expect(committed.status == 201, "\(committed.text)")
+            let receiptId = try #require((committed.json["receipt"] as? [String: Any])?["id"] as? String)
+            #expect((committed.json["balance"] as? [String: Any])?["spendable"] as? Int == 27_50)
+
+            let half = try await client.post("/v1/receipts/\(receiptId)/returns", key: till, #"{"lines": [{"line": 1, "quantity": 1000}]}"#)
+            #expect(half.status == 201, "\(half.text)")
+            // Line 1 (440 ₽) took all 100 points and earned 5 % of 340 ₽ = 17 points; half of each comes back.
+            #expect(half.json["restoredPoints"] as? Int == 50_00)
+            #expect(half.json["reversedPoints"] as? Int == 8_50)
+            #expect(half.json["refundKopecks"] as? Int == 170_00)
+            #expect((half.json["balance"] as? [String: Any])?["spendable"] as? Int == 27_50 + 50_00 - 8_50)
+
+            let ledger = try await client.get("/v1/customers/\(id)/ledger", key: till)
+            let kinds = (ledger.json["entries"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(kinds == ["reversal", "restore", "accrual", "redemption", "welcome"])
+        }
+        #expect(try await f.store.verify().violations.isEmpty)
+        let logs = f.logs.all.joined(separator: "\n")
+        for secret in ["9123456789", "912) 345", "Анна", f.adminKey] { #expect(!logs.contains(secret), "logs contain personal data or a key") }
+    }
+
+    @Test func fiftyConcurrentRedemptionsOverHTTP() async throws {
+        var rules = ProgramRules()
+        rules.welcomeBonusPoints = 1_000_00
+        rules.accrualRateBp = 0
+        let f = try await APIFixture(rules: rules)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let id = try await f.customer(client, key: till)
+            let statuses = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        let reply = try await client.post("/v1/receipts", key: till, """
+                            {"customer": {"id": "\(id)"}, "externalId": "R-\(index)", "lines": [{"sku": "TV", "quantity": 1000, "price": 100000}], "redeem": 10000}
+                            """)
+                        return (reply.status, reply.json["code"] as? String ?? "")
+                    }
+                }
+                return try await group.reduce(into: [(Int, String)]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0.0 == 201 }.count == 10)
+            #expect(statuses.filter { $0 == (409, "insufficient_points") }.count == 40)
+            #expect(statuses.allSatisfy { $0.0 < 500 })
+            let balance = try await client.get("/v1/customers/lookup?phone=89123456789", key: till).json["balance"] as? [String: Any]
+            #expect(balance?["spendable"] as? Int == 0)
+        }
+        #expect(try await f.store.verify().violations.isEmpty)
+    }
+
+    @Test func idempotencyAndReceiptUniqueness() async throws {
+        let f = try await APIFixture()
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let id = try await f.customer(client, key: till)
+            let body = #"{"customer": {"id": "\#(id)"}, "externalId": "FN-7", "lines": [{"sku": "CAP", "quantity": 1000, "price": 20000}]}"#
+            let first = try await client.post("/v1/receipts", key: till, body, idempotencyKey: "key-7")
+            #expect(first.status == 201)
+            for _ in 0..<5 {
+                let replay = try await client.post("/v1/receipts", key: till, body, idempotencyKey: "key-7")
+                #expect(replay.status == 201)
+                #expect(replay.body == first.body)
+                #expect(replay.headers[.init("Idempotency-Replayed")!] == "true")
+            }
+            let otherBody = body.replacingOccurrences(of: "20000", with: "30000")
+            let reused = try await client.post("/v1/receipts", key: till, otherBody, idempotencyKey: "key-7")
+            #expect(reused.status == 422)
+            #expect(reused.json["code"] as? String == "idempotency_key_reused")
+            let again = try await client.post("/v1/receipts", key: till, body, idempotencyKey: "key-8")
+            #expect(again.status == 409)
+            #expect(again.json["code"] as? String == "receipt_already_registered")
+            #expect((again.json["receipt"] as? [String: Any])?["externalId"] as? String == "FN-7")
+            let missing = try await client.post("/v1/receipts", key: till, body, idempotencyKey: nil)
+            #expect(missing.status == 400)
+            #expect(missing.json["code"] as? String == "idempotency_key_missing")
+            let balance = try await client.get("/v1/customers/lookup?id=\(id)", key: till).json["balance"] as? [String: Any]
+            #expect(balance?["spendable"] as? Int == 10_00, "one accrual, whatever was retried")
+        }
+    }
+
+    @Test func offlineBatchOnlyEarns() async throws {
+        var rules = ProgramRules()
+        rules.welcomeBonusPoints = 50_00
+        let f = try await APIFixture(rules: rules)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let id = try await f.customer(client, key: till)
+            let batch = """
+                {"receipts": [
+                  {"idempotencyKey": "off-1", "receipt": {"customer": {"id": "\(id)"}, "externalId": "OFF-1", "lines": [{"sku": "A", "quantity": 1000, "price": 10000}]}},
+                  {"idempotencyKey": "off-2", "receipt": {"customer": {"id": "\(id)"}, "externalId": "OFF-2", "lines": [{"sku": "A", "quantity": 1000, "price": 10000}], "redeem": 1000}},
+                  {"idempotencyKey": "off-3", "receipt": {"customer": {"id": "\(id)"}, "externalId": "OFF-3", "lines": [{"sku": "A", "quantity": -1, "price": 10000}]}}
+                ]}
+                """
+            let reply = try await client.call(.post, "/v1/receipts/batch", key: till, json: batch)
+            #expect(reply.status == 200)
+            let results = reply.json["results"] as? [[String: Any]] ?? []
+            #expect(results.compactMap { $0["status"] as? Int } == [201, 422, 400])
+            let replay = try await client.call(.post, "/v1/receipts/batch", key: till, json: batch)
+            #expect((replay.json["results"] as? [[String: Any]])?.first?["replayed"] as? Bool == true)
+            let balance = try await client.get("/v1/customers/lookup?id=\(id)", key: till).json["balance"] as? [String: Any]
+            #expect(balance?["spendable"] as? Int == 55_00)
+        }
+    }
+
+    @Test func ordersHoldThenConfirm() async throws {
+        var rules = ProgramRules()
+        rules.welcomeBonusPoints = 100_00
+        let f = try await APIFixture(rules: rules)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let id = try await f.customer(client, key: till)
+            let order = try await client.post("/v1/orders", key: till, """
+                {"customer": {"id": "\(id)"}, "externalId": "WEB-1", "lines": [{"sku": "A", "quantity": 1000, "price": 100000}], "redeem": 5000}
+                """)
+            #expect(order.status == 201, "\(order.text)")
+            let orderId = try #require((order.json["hold"] as? [String: Any])?["id"] as? String)
+            #expect((order.json["balance"] as? [String: Any])?["spendable"] as? Int == 50_00)
+            let confirmed = try await client.post("/v1/orders/\(orderId)/confirm", key: till, #"{"externalId": "FN-WEB-1"}"#)
+            #expect(confirmed.status == 201, "\(confirmed.text)")
+            let cancel = try await client.post("/v1/orders/\(orderId)/cancel", key: till, "{}")
+            #expect(cancel.status == 409)
+            #expect(cancel.json["code"] as? String == "order_not_held")
+            #expect(try await client.get("/v1/orders/\(orderId)", key: till).json["status"] as? String == "confirmed")
+        }
+        #expect(try await f.store.verify().violations.isEmpty)
+    }
+}
