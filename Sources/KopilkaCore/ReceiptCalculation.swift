@@ -33,7 +33,7 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     /// The points the receipt earns, in hundredths.
     public var earnedPoints: Points
     /// The most points this receipt may spend under the rules and the customer's balance.
-    public var maxRedeemablePoints: Points
+    public var maxRedeemable: Points
     /// The most points this receipt may spend under the rules alone (regardless of the balance).
     public var ruleLimitPoints: Points
     /// Which rule gave what, and why a rule did not apply.

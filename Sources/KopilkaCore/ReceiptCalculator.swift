@@ -134,7 +134,7 @@ public enum ReceiptCalculator {
             lines: outcomes, amount: total, discount: total - totalAfterDiscounts,
             redeemedKopecks: redeemedKopecks, redeemedPoints: redeemedPoints,
             payable: totalAfterDiscounts - redeemedKopecks, earnedPoints: earnedPoints,
-            maxRedeemablePoints: maxRedeemable, ruleLimitPoints: ruleLimitPoints, explanation: reasons)
+            maxRedeemable: maxRedeemable, ruleLimitPoints: ruleLimitPoints, explanation: reasons)
     }
 
     /// The discount `points` buy, in kopecks, floored.

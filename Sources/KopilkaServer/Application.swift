@@ -23,7 +23,7 @@ public struct ServerConfiguration: Sendable {
 
 /// Builds the application: the composition root used by `kopilka serve` and by the tests.
 public func buildApplication(
-    store: SQLiteStore, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "kopilka"),
+    store: any LoyaltyStore, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "kopilka"),
     clock: @escaping @Sendable () -> UnixSeconds = { Int64(Date().timeIntervalSince1970) }
 ) -> some ApplicationProtocol {
     let metrics = Metrics()

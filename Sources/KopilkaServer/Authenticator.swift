@@ -7,13 +7,13 @@ import Synchronization
 /// The cache holds only hashes; a revocation through this process clears it at once, and an entry
 /// lives at most `ttlSeconds`, which bounds how long another process's revocation takes to apply.
 final class Authenticator: Sendable {
-    private let store: SQLiteStore
+    private let store: any LoyaltyStore
     private let ttlSeconds: Int64
     private let clock: @Sendable () -> Int64
     private let cache = Mutex<[[UInt8]: (principal: Principal, until: Int64)]>([:])
 
 
-    init(store: SQLiteStore, ttlSeconds: Int64 = 5, clock: @escaping @Sendable () -> Int64) {
+    init(store: any LoyaltyStore, ttlSeconds: Int64 = 5, clock: @escaping @Sendable () -> Int64) {
         self.store = store
         self.ttlSeconds = ttlSeconds
         self.clock = clock

@@ -60,12 +60,8 @@ extension KopilkaAPI {
         try principal.requireAdmin()
         let storeId = try pathID(context, what: "store")
         let name = try JSONBody.decode(NameBody.self, from: try await body(request)).validated()
-        do {
-            let (register, key) = try await store.createRegister(merchantId: principal.merchantId, storeId: storeId, name: name, now: clock())
-            return JSONBody.response(.created, RegisterCreated(register: register, key: key))
-        } catch let error as KopilkaError {
-            throw Problem(error)
-        }
+        let (register, key) = try await store.createRegister(merchantId: principal.merchantId, storeId: storeId, name: name, now: clock())
+        return JSONBody.response(.created, RegisterCreated(register: register, key: key))
     }
 
     /// `GET /v1/keys`
@@ -88,13 +84,9 @@ extension KopilkaAPI {
         let principal = try await auth.principal(request)
         try principal.requireAdmin()
         let keyId = try pathID(context, what: "key")
-        do {
-            let key = try await store.revokeKey(merchantId: principal.merchantId, keyId: keyId, now: clock())
-            auth.invalidate()
-            return JSONBody.response(.ok, key)
-        } catch let error as KopilkaError {
-            throw Problem(error)
-        }
+        let key = try await store.revokeKey(merchantId: principal.merchantId, keyId: keyId, now: clock())
+        auth.invalidate()
+        return JSONBody.response(.ok, key)
     }
 }
 

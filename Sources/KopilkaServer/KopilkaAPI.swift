@@ -6,7 +6,7 @@ import Logging
 
 /// The HTTP API's handlers: the till protocol and the admin API over one store.
 struct KopilkaAPI: Sendable {
-    let store: SQLiteStore
+    let store: any LoyaltyStore
     let auth: Authenticator
     let idempotency = IdempotencyGuard()
     let programs: ProgramCache
@@ -43,11 +43,7 @@ struct KopilkaAPI: Sendable {
     ) async throws -> Response {
         let key = try idempotency.key(request, body: body)
         return try await idempotency.exclusive(merchantId: principal.merchantId, key: key.key) {
-            do {
-                return try await write(key).response
-            } catch let error as KopilkaError {
-                throw Problem(error)
-            }
+            try await write(key).response
         }
     }
 }
@@ -58,11 +54,11 @@ struct KopilkaAPI: Sendable {
 /// which bounds how stale another process's change can be. Commits read the program inside their
 /// transaction and never use this cache.
 final class ProgramCache: Sendable {
-    private let store: SQLiteStore
+    private let store: any LoyaltyStore
     private let ttlSeconds: Int64
     private let entries = Mutex<[Int64: (program: ProgramView, until: Int64)]>([:])
 
-    init(store: SQLiteStore, ttlSeconds: Int64 = 5) {
+    init(store: any LoyaltyStore, ttlSeconds: Int64 = 5) {
         self.store = store
         self.ttlSeconds = ttlSeconds
     }

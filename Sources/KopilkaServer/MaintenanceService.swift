@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Expires lots, marks activations and releases expired holds every `intervalSeconds`, until shutdown.
 struct MaintenanceService: Service {
-    let store: SQLiteStore
+    let store: any LoyaltyStore
     let intervalSeconds: Int
     let clock: @Sendable () -> UnixSeconds
     let logger: Logger
@@ -14,7 +14,7 @@ struct MaintenanceService: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let report = try await store.runMaintenance(now: clock())
+                let report = try await store.runMaintenance(now: clock(), batchSize: 500)
                 metrics.maintenanceRuns.add(1)
                 if report.expiredLots + report.activatedLots + report.releasedHolds > 0 {
                     logger.info(

@@ -1,4 +1,5 @@
 import Hummingbird
+import KopilkaStore
 import Logging
 
 /// Turns every error into problem+json, counts responses and logs each request without personal data
@@ -14,6 +15,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let problem as Problem {
             response = try problem.response(from: request, context: context)
+        } catch let error as KopilkaError {
+            response = try Problem(error).response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             let code = error.status == .notFound ? "not_found" : error.status == .contentTooLarge ? "body_too_large" : "http_error"
             let detail = error.status == .notFound ? "no such route: see /openapi.yaml" : error.status.reasonPhrase

@@ -113,10 +113,11 @@ extension SQLiteStore {
                 id: String(customerId), card: row["card"], phone: row["phone"], name: row["name"], email: row["email"],
                 birthday: row["birthday"],
                 consents: Consents(
-                    personalData: row["personal_data_consent_at"] != nil, personalDataAt: row["personal_data_consent_at"],
-                    marketing: row["marketing_consent"], marketingAt: row["marketing_consent_at"]),
+                    personalData: row["personal_data_consent_at"] != nil,
+                    personalDataAt: (row["personal_data_consent_at"] as UnixSeconds?).map(Instant.init),
+                    marketing: row["marketing_consent"], marketingAt: (row["marketing_consent_at"] as UnixSeconds?).map(Instant.init)),
                 balance: Lots.balance(of: lots, debt: row["debt"], at: now),
-                ledgerBalance: (row["balance"] as Points) - expiredUnprocessed, createdAt: row["created_at"])
+                ledgerBalance: (row["balance"] as Points) - expiredUnprocessed, createdAt: Instant(row["created_at"]))
         }
     }
 

@@ -168,8 +168,8 @@ extension SQLiteStore {
         try db.row("SELECT * FROM holds WHERE merchant_id = ? AND id = ?", [merchantId, holdId]).map {
             HoldView(
                 id: String(holdId), externalId: $0["external_id"], storeId: String($0["store_id"] as Int64),
-                customerId: String($0["customer_id"] as Int64), status: $0["status"], points: $0["points"], expiresAt: $0["expires_at"],
-                receiptId: idString($0["receipt_id"]), createdAt: $0["created_at"])
+                customerId: String($0["customer_id"] as Int64), status: $0["status"], points: $0["points"], expiresAt: Instant($0["expires_at"]),
+                receiptId: idString($0["receipt_id"]), createdAt: Instant($0["created_at"]))
         }
     }
 }

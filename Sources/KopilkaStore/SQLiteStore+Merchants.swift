@@ -122,7 +122,7 @@ extension SQLiteStore {
             [merchantId, id, Data(ApiKeys.hash(secret)), prefix, role.rawValue, name, storeId, registerId, now])
         let view = KeyView(
             id: String(id), prefix: prefix, role: role, name: name, storeId: idString(storeId), registerId: idString(registerId),
-            createdAt: now, revokedAt: nil)
+            createdAt: Instant(now), revokedAt: nil)
         return IssuedKey(key: view, secret: secret)
     }
 
@@ -136,7 +136,7 @@ extension SQLiteStore {
             throw KopilkaError.notFound("program")
         }
         let rules = try JSONDecoder().decode(ProgramRules.self, from: Data((row["rules"] as String).utf8))
-        return ProgramView(version: row["version"], rules: rules, updatedAt: row["updated_at"])
+        return ProgramView(version: row["version"], rules: rules, updatedAt: Instant(row["updated_at"]))
     }
 
     /// Replaces the program's rules; the version goes up by one.
@@ -165,6 +165,6 @@ extension KeyView {
         self.init(
             id: String(row["id"] as Int64), prefix: row["prefix"], role: Principal.Role(rawValue: row["role"]) ?? .register,
             name: row["name"], storeId: idString(row["store_id"]), registerId: idString(row["register_id"]),
-            createdAt: row["created_at"], revokedAt: row["revoked_at"])
+            createdAt: Instant(row["created_at"]), revokedAt: (row["revoked_at"] as UnixSeconds?).map(Instant.init))
     }
 }

@@ -202,7 +202,7 @@ extension SQLiteStore {
             registerId: idString(row["register_id"]), customerId: idString(row["customer_id"]), programVersion: row["program_version"],
             amount: row["amount"], discount: row["discount"], redeemedKopecks: row["redeemed_kopecks"],
             redeemedPoints: row["redeemed_points"], payable: row["payable"], earnedPoints: row["earned_points"], lines: lines,
-            createdAt: row["created_at"])
+            createdAt: Instant(row["created_at"]))
     }
 
     /// Returns lines of a receipt: reverses the points they earned and restores the points spent on them,
@@ -292,7 +292,7 @@ extension SQLiteStore {
             return ReturnMade(
                 id: String(returnId), receiptId: String(command.receiptId), lines: lineReturns, refundKopecks: refund,
                 reversedPoints: reversed - unrecovered, restoredPoints: restored, unrecoveredPoints: unrecovered,
-                entries: try ledger.entries(entryIds), balance: balance, createdAt: now)
+                entries: try ledger.entries(entryIds), balance: balance, createdAt: Instant(now))
         }
     }
 }

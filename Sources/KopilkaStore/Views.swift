@@ -56,8 +56,8 @@ public struct KeyView: Codable, Sendable, Equatable {
     public var name: String
     public var storeId: String?
     public var registerId: String?
-    public var createdAt: UnixSeconds
-    public var revokedAt: UnixSeconds?
+    public var createdAt: Instant
+    public var revokedAt: Instant?
 }
 
 /// A key at the moment it is made: the only time its secret is shown.
@@ -71,7 +71,7 @@ public struct IssuedKey: Codable, Sendable, Equatable {
 public struct ProgramView: Codable, Sendable, Equatable {
     public var version: Int64
     public var rules: ProgramRules
-    public var updatedAt: UnixSeconds
+    public var updatedAt: Instant
 }
 
 /// A customer as a till sees them: no personal data beyond a masked name and phone.
@@ -97,17 +97,17 @@ public struct CustomerProfile: Codable, Sendable, Equatable {
     public var balance: BalanceSnapshot
     /// The sum of the customer's ledger (spendable + pending − debt, less any lots expired but not yet processed).
     public var ledgerBalance: Points
-    public var createdAt: UnixSeconds
+    public var createdAt: Instant
 }
 
 /// Consents as recorded: whether given and when.
 public struct Consents: Codable, Sendable, Equatable {
     public var personalData: Bool
-    public var personalDataAt: UnixSeconds?
+    public var personalDataAt: Instant?
     public var marketing: Bool
-    public var marketingAt: UnixSeconds?
+    public var marketingAt: Instant?
 
-    public init(personalData: Bool, personalDataAt: UnixSeconds?, marketing: Bool, marketingAt: UnixSeconds?) {
+    public init(personalData: Bool, personalDataAt: Instant?, marketing: Bool, marketingAt: Instant?) {
         self.personalData = personalData
         self.personalDataAt = personalDataAt
         self.marketing = marketing
@@ -127,10 +127,10 @@ public struct LedgerEntryView: Codable, Sendable, Equatable {
     /// The lot an accrual created.
     public var lotId: String?
     /// When the lot becomes spendable (accruals).
-    public var activatesAt: UnixSeconds?
+    public var activatesAt: Instant?
     /// When the lot expires (accruals), nil for never.
-    public var expiresAt: UnixSeconds?
-    public var createdAt: UnixSeconds
+    public var expiresAt: Instant?
+    public var createdAt: Instant
 }
 
 /// A page of ledger entries, newest first.
@@ -175,7 +175,7 @@ public struct ReceiptView: Codable, Sendable, Equatable {
     public var payable: Kopecks
     public var earnedPoints: Points
     public var lines: [ReceiptLineView]
-    public var createdAt: UnixSeconds
+    public var createdAt: Instant
 }
 
 /// A committed line, with how much of it was returned.
@@ -204,9 +204,9 @@ public struct HoldView: Codable, Sendable, Equatable {
     /// `held`, `confirmed`, `cancelled` or `expired`.
     public var status: String
     public var points: Points
-    public var expiresAt: UnixSeconds
+    public var expiresAt: Instant
     public var receiptId: String?
-    public var createdAt: UnixSeconds
+    public var createdAt: Instant
 }
 
 /// The outcome of a commit: the receipt, its calculation, the entries it made and the new balance.
@@ -229,7 +229,7 @@ public struct ReturnMade: Codable, Sendable, Equatable {
     public var unrecoveredPoints: Points
     public var entries: [LedgerEntryView]
     public var balance: BalanceSnapshot
-    public var createdAt: UnixSeconds
+    public var createdAt: Instant
 }
 
 /// The outcome of registering a customer.

@@ -56,3 +56,23 @@ import Testing
         #expect(formatPercent(550) == "5.5 %")
     }
 }
+
+@Suite struct InstantTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00Z"),
+        (1_767_225_600, "2026-01-01T00:00:00Z"),
+        (1_709_164_800, "2024-02-29T00:00:00Z"),
+        (-1, "1969-12-31T23:59:59Z"),
+    ])
+    func formatsAndParses(seconds: Int64, text: String) {
+        #expect(Instant(seconds).description == text)
+        #expect(Instant(iso8601: text) == Instant(seconds))
+    }
+
+    @Test func parsesOffsetsAndFractions() {
+        #expect(Instant(iso8601: "2026-01-01T03:00:00+03:00") == Instant(1_767_225_600))
+        #expect(Instant(iso8601: "2025-12-31T19:00:00.250-05:00") == Instant(1_767_225_600))
+        #expect(Instant(iso8601: "2026-01-01 00:00:00") == nil)
+        #expect(Instant(iso8601: "2026-13-01T00:00:00Z") == nil)
+    }
+}

@@ -10,7 +10,7 @@ import Testing
         let committed = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna))
         #expect(committed.calculation.earnedPoints == 10_00)
         #expect(committed.entries.map(\.kind) == [.accrual])
-        #expect(committed.entries[0].activatesAt == StoreFixture.t0 + 14 * StoreFixture.day)
+        #expect(committed.entries[0].activatesAt == Instant(StoreFixture.t0 + 14 * StoreFixture.day))
         #expect(try await f.balance(anna) == BalanceSnapshot(spendable: 0, pending: 10_00, debt: 0))
         #expect(try await f.balance(anna, at: StoreFixture.t0 + 14 * StoreFixture.day) == BalanceSnapshot(spendable: 10_00, pending: 0, debt: 0))
         let report = try await f.store.runMaintenance(now: StoreFixture.t0 + 14 * StoreFixture.day)

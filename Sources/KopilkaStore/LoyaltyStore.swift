@@ -1,0 +1,92 @@
+import KopilkaCore
+
+/// Everything the server asks of a database, shaped like the use cases (not tables). `SQLiteStore` implements it;
+/// a PostgreSQL store will too, and one contract suite will prove them equal.
+///
+/// Points-moving operations take an optional idempotency key and a renderer: the rendered response is stored
+/// with the key in the same transaction as the effect, and a replay returns it unchanged.
+public protocol LoyaltyStore: Sendable {
+    // Merchants, stores, registers, keys.
+    /// Creates a merchant with the default program and its first admin key.
+    func createMerchant(name: String, currency: String, now: UnixSeconds) async throws -> (MerchantView, IssuedKey)
+    /// The merchant, or nil.
+    func merchant(_ merchantId: Int64) async throws -> MerchantView?
+    /// Who a key acts as, or nil for an unknown or revoked key.
+    func principal(forKeyHash hash: [UInt8]) async throws -> Principal?
+    /// Opens a store.
+    func createStore(merchantId: Int64, name: String, timeZone: String, now: UnixSeconds) async throws -> StoreView
+    /// The merchant's stores.
+    func stores(merchantId: Int64) async throws -> [StoreView]
+    /// Whether the store belongs to the merchant.
+    func storeExists(merchantId: Int64, storeId: Int64) async throws -> Bool
+    /// Adds a register to a store and issues its key.
+    func createRegister(merchantId: Int64, storeId: Int64, name: String, now: UnixSeconds) async throws -> (RegisterView, IssuedKey)
+    /// The merchant's registers (of one store when given).
+    func registers(merchantId: Int64, storeId: Int64?) async throws -> [RegisterView]
+    /// Issues another admin key.
+    func createAdminKey(merchantId: Int64, name: String, now: UnixSeconds) async throws -> IssuedKey
+    /// The merchant's keys (prefixes only).
+    func keys(merchantId: Int64) async throws -> [KeyView]
+    /// Revokes a key.
+    func revokeKey(merchantId: Int64, keyId: Int64, now: UnixSeconds) async throws -> KeyView
+
+    // The program.
+    /// The merchant's program.
+    func program(merchantId: Int64) async throws -> ProgramView
+    /// Replaces the program's rules; the version goes up by one.
+    func updateProgram(merchantId: Int64, rules: ProgramRules, now: UnixSeconds) async throws -> ProgramView
+
+    // Customers.
+    /// Registers a customer (with the welcome bonus, if any).
+    func registerCustomer(
+        merchantId: Int64, _ customer: NewCustomer, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<CustomerRegistered>) async throws -> StoredResponse
+    /// Finds a customer by id, phone or card, with the balance at `now`.
+    func customer(merchantId: Int64, _ key: CustomerKey, now: UnixSeconds) async throws -> CustomerSummary?
+    /// The full profile.
+    func customerProfile(merchantId: Int64, customerId: Int64, now: UnixSeconds) async throws -> CustomerProfile?
+    /// A page of the customer's ledger, newest first.
+    func ledger(merchantId: Int64, customerId: Int64, before: Int64?, limit: Int) async throws -> LedgerPage?
+
+    // Receipts.
+    /// Calculates a receipt without side effects.
+    func calculate(
+        merchantId: Int64, rules: ProgramRules, customer: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest, now: UnixSeconds
+    ) async throws -> (ReceiptCalculation, CustomerSummary?)
+    /// Commits a receipt, exactly once per key and per (store, externalId).
+    func commitReceipt(
+        merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<ReceiptCommitted>) async throws -> StoredResponse
+    /// The receipt with its lines.
+    func receipt(merchantId: Int64, receiptId: Int64) async throws -> ReceiptView?
+    /// Returns lines of a receipt.
+    func returnLines(
+        merchantId: Int64, _ command: ReturnCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<ReturnMade>) async throws -> StoredResponse
+
+    // Online orders.
+    /// Reserves points for an order.
+    func placeHold(
+        merchantId: Int64, _ command: HoldCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<HoldPlaced>) async throws -> StoredResponse
+    /// Turns a held order into a receipt.
+    func confirmHold(
+        merchantId: Int64, holdId: Int64, storeId: Int64?, externalId: String?, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<ReceiptCommitted>) async throws -> StoredResponse
+    /// Cancels a hold and gives its points back.
+    func cancelHold(
+        merchantId: Int64, holdId: Int64, storeId: Int64?, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<HoldView>) async throws -> StoredResponse
+    /// The hold.
+    func hold(merchantId: Int64, holdId: Int64) async throws -> HoldView?
+
+    // Operations.
+    /// Expires due lots, marks activations, releases expired holds; idempotent.
+    func runMaintenance(now: UnixSeconds, batchSize: Int) async throws -> MaintenanceReport
+    /// Deletes idempotency records older than `cutoff`.
+    func pruneIdempotencyKeys(olderThan cutoff: UnixSeconds) async throws -> Int
+    /// Checks the ledger invariants.
+    func verify() async throws -> VerificationReport
+}
+
+extension SQLiteStore: LoyaltyStore {}
