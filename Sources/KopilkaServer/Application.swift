@@ -49,6 +49,36 @@ public func buildApplication(
 }
 
 extension KopilkaAPI {
+    typealias Handler = @Sendable (KopilkaAPI) -> (Request, Context) async throws -> Response
+
+    /// Every route under `/v1`: method, path (`:id` for a path id) and handler. Tests check the OpenAPI document
+    /// against this table.
+    static let routes: [(method: HTTPRequest.Method, path: String, handler: Handler)] = [
+        (.get, "merchant", { $0.merchant }),
+        (.get, "program", { $0.program }),
+        (.put, "program", { $0.updateProgram }),
+        (.get, "stores", { $0.stores }),
+        (.post, "stores", { $0.createStore }),
+        (.get, "stores/:id/registers", { $0.registers }),
+        (.post, "stores/:id/registers", { $0.createRegister }),
+        (.get, "keys", { $0.keys }),
+        (.post, "keys", { $0.createKey }),
+        (.post, "keys/:id/revoke", { $0.revokeKey }),
+        (.get, "customers/lookup", { $0.lookup }),
+        (.post, "customers", { $0.registerCustomer }),
+        (.get, "customers/:id", { $0.customerProfile }),
+        (.get, "customers/:id/ledger", { $0.ledger }),
+        (.post, "receipts/calculate", { $0.calculate }),
+        (.post, "receipts/batch", { $0.batch }),
+        (.post, "receipts", { $0.commitReceipt }),
+        (.get, "receipts/:id", { $0.receipt }),
+        (.post, "receipts/:id/returns", { $0.returnLines }),
+        (.post, "orders", { $0.placeOrder }),
+        (.get, "orders/:id", { $0.order }),
+        (.post, "orders/:id/confirm", { $0.confirmOrder }),
+        (.post, "orders/:id/cancel", { $0.cancelOrder }),
+    ]
+
     func addRoutes(to router: Router<Context>) {
         router.get("/health") { _, _ in
             JSONBody.response(.ok, ["status": "ok"])
@@ -56,31 +86,18 @@ extension KopilkaAPI {
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml)))
         }
-        let v1 = router.group("v1")
-        v1.get("merchant", use: merchant)
-        v1.get("program", use: program)
-        v1.put("program", use: updateProgram)
-        v1.get("stores", use: stores)
-        v1.post("stores", use: createStore)
-        v1.get("stores/:id/registers", use: registers)
-        v1.post("stores/:id/registers", use: createRegister)
-        v1.get("keys", use: keys)
-        v1.post("keys", use: createKey)
-        v1.post("keys/:id/revoke", use: revokeKey)
-        v1.get("customers/lookup", use: lookup)
-        v1.post("customers", use: registerCustomer)
-        v1.get("customers/:id", use: customerProfile)
-        v1.get("customers/:id/ledger", use: ledger)
-        v1.post("receipts/calculate", use: calculate)
-        v1.post("receipts/batch", use: batch)
-        v1.post("receipts", use: commitReceipt)
-        v1.get("receipts/:id", use: receipt)
-        v1.post("receipts/:id/returns", use: returnLines)
-        v1.post("orders", use: placeOrder)
-        v1.get("orders/:id", use: order)
-        v1.post("orders/:id/confirm", use: confirmOrder)
-        v1.post("orders/:id/cancel", use: cancelOrder)
+        for route in Self.routes {
+            let handler = route.handler
+            router.on(RouterPath("/v1/\(route.path)"), method: route.method) { request, context in
+                try await handler(self)(request, context)
+            }
+        }
     }
+}
+
+/// The routes as `(METHOD, /v1/path/{id})`, in OpenAPI's spelling (for tests and tools).
+public let kopilkaRouteTable: [(method: String, path: String)] = KopilkaAPI.routes.map {
+    ($0.method.rawValue, "/v1/" + $0.path.replacingOccurrences(of: ":id", with: "{id}"))
 }
 
 /// The OpenAPI document, shipped as a resource.

@@ -9,6 +9,12 @@ struct Ledger {
     let merchantId: Int64
     let now: UnixSeconds
     let store: SQLiteStore
+    /// The entries this transaction made, as the API shows them (so a response needs no read-back).
+    let made = EntryLog()
+
+    final class EntryLog {
+        var entries: [Int64: LedgerEntryView] = [:]
+    }
 
     /// A customer's account as the transaction sees it.
     struct Account {
@@ -61,9 +67,13 @@ struct Ledger {
     /// Appends one immutable entry and returns its id.
     func appendEntry(
         _ customerId: Int64, _ kind: EntryKind, _ amount: Points, receiptId: Int64? = nil, returnId: Int64? = nil,
-        holdId: Int64? = nil, lotId: Int64? = nil
+        holdId: Int64? = nil, lotId: Int64? = nil, activatesAt: UnixSeconds? = nil, expiresAt: UnixSeconds? = nil
     ) throws -> Int64 {
         let id = store.nextID()
+        made.entries[id] = LedgerEntryView(
+            id: String(id), kind: kind, amount: amount, receiptId: idString(receiptId), returnId: idString(returnId),
+            holdId: idString(holdId), lotId: idString(lotId), activatesAt: lotId == nil ? nil : activatesAt.map(Instant.init),
+            expiresAt: expiresAt.map(Instant.init), createdAt: Instant(now))
         try db.run(
             """
             INSERT INTO ledger_entries (merchant_id, id, customer_id, kind, amount, receipt_id, return_id, hold_id, lot_id, created_at)
@@ -80,7 +90,9 @@ struct Ledger {
     ) throws -> (entryId: Int64, lotId: Int64) {
         precondition(points > 0)
         let lotId = store.nextID()
-        let entryId = try appendEntry(account.customerId, kind, points, receiptId: receiptId, returnId: returnId, lotId: lotId)
+        let entryId = try appendEntry(
+            account.customerId, kind, points, receiptId: receiptId, returnId: returnId, lotId: lotId, activatesAt: activatesAt,
+            expiresAt: expiresAt)
         try db.run(
             """
             INSERT INTO lots (merchant_id, id, customer_id, earned, remaining, activates_at, expires_at, activated_at, entry_id)
@@ -162,7 +174,8 @@ struct Ledger {
     /// The entries with these ids, as the API shows them.
     func entries(_ ids: [Int64]) throws -> [LedgerEntryView] {
         try ids.compactMap { id in
-            try db.row(
+            if let view = made.entries[id] { return view }
+            return try db.row(
                 """
                 SELECT e.*, l.activates_at, l.expires_at FROM ledger_entries e
                 LEFT JOIN lots l ON l.merchant_id = e.merchant_id AND l.id = e.lot_id

@@ -88,7 +88,8 @@ enum Migrations {
             entry_id INTEGER NOT NULL,
             PRIMARY KEY (merchant_id, id)
         ) WITHOUT ROWID;
-        CREATE INDEX lots_open ON lots(merchant_id, customer_id) WHERE remaining > 0;
+        -- Not a partial index: SQLite 3.40 prefers the primary key over a partial index here.
+        CREATE INDEX lots_by_customer ON lots(merchant_id, customer_id, remaining);
         CREATE INDEX lots_expiring ON lots(merchant_id, expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
         CREATE INDEX lots_pending ON lots(merchant_id, activates_at) WHERE activated_at IS NULL;
         CREATE TABLE ledger_entries (

@@ -42,7 +42,7 @@ extension SQLiteStore {
             if let existing = try db.row("SELECT id FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, customer.phone]) {
                 throw KopilkaError.customerExists(customerId: String(existing["id"] as Int64))
             }
-            let rules = try Self.program(db, merchantId: merchantId).rules
+            let rules = try self.program(db, merchantId: merchantId).rules
             var card: String
             repeat {
                 card = CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) })
@@ -71,7 +71,7 @@ extension SQLiteStore {
 
     /// Finds a customer by id, phone or card, with the balance at `now`.
     public func customer(merchantId: Int64, _ key: CustomerKey, now: UnixSeconds) async throws -> CustomerSummary? {
-        try await pool.read { db in try Self.summary(db, merchantId: merchantId, key: key, now: now) }
+        try reading { db in try Self.summary(db, merchantId: merchantId, key: key, now: now) }
     }
 
     /// The customer's id for a key, or nil.
@@ -103,7 +103,7 @@ extension SQLiteStore {
 
     /// The full profile (admin keys only).
     public func customerProfile(merchantId: Int64, customerId: Int64, now: UnixSeconds) async throws -> CustomerProfile? {
-        try await pool.read { db in
+        try reading { db in
             guard let row = try db.row("SELECT * FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) else {
                 return nil
             }
@@ -123,7 +123,7 @@ extension SQLiteStore {
 
     /// A page of the customer's ledger, newest first; nil when there is no such customer.
     public func ledger(merchantId: Int64, customerId: Int64, before: Int64?, limit: Int) async throws -> LedgerPage? {
-        try await pool.read { db in
+        try reading { db in
             guard try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) != nil else {
                 return nil
             }

@@ -54,7 +54,7 @@ extension SQLiteStore {
             {
                 throw KopilkaError.orderAlreadyExists(try Self.holdView(db, merchantId: merchantId, holdId: existing["id"])!)
             }
-            let program = try Self.program(db, merchantId: merchantId)
+            let program = try self.program(db, merchantId: merchantId)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             guard let customerId = try Self.customerId(db, merchantId: merchantId, key: command.customer),
                 var account = try ledger.account(customerId)
@@ -103,7 +103,7 @@ extension SQLiteStore {
             if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
                 throw KopilkaError.receiptAlreadyRegistered(try Self.receiptView(db, merchantId: merchantId, receiptId: existing)!)
             }
-            let program = try Self.program(db, merchantId: merchantId)
+            let program = try self.program(db, merchantId: merchantId)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             guard var account = try ledger.account(row["customer_id"]) else { throw KopilkaError.notFound("customer") }
             var entryIds: [Int64] = []
@@ -116,14 +116,14 @@ extension SQLiteStore {
                 entryIds.append(credit.entryId)
                 earnLotId = credit.lotId
             }
-            try self.insertReceipt(
+            let receipt = try self.insertReceipt(
                 db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
                 customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)
             try db.run(
                 "UPDATE holds SET status = 'confirmed', receipt_id = ?, closed_at = ? WHERE merchant_id = ? AND id = ?",
                 [receiptId, now, merchantId, holdId])
             return ReceiptCommitted(
-                receipt: try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId)!, calculation: order.calculation,
+                receipt: receipt, calculation: order.calculation,
                 entries: try ledger.entries(entryIds), balance: account.snapshot(at: now))
         }
     }
@@ -142,7 +142,7 @@ extension SQLiteStore {
 
     /// The hold, or nil.
     public func hold(merchantId: Int64, holdId: Int64) async throws -> HoldView? {
-        try await pool.read { db in try Self.holdView(db, merchantId: merchantId, holdId: holdId) }
+        try reading { db in try Self.holdView(db, merchantId: merchantId, holdId: holdId) }
     }
 
     /// Loads a hold that is still held; one past its expiry is refused (the maintenance run releases it).

@@ -18,7 +18,7 @@ extension SQLiteStore {
 
     /// The merchant, or nil.
     public func merchant(_ merchantId: Int64) async throws -> MerchantView? {
-        try await pool.read { db in
+        try reading { db in
             try db.row("SELECT name, currency FROM merchants WHERE merchant_id = ?", [merchantId]).map {
                 MerchantView(id: String(merchantId), name: $0["name"], currency: $0["currency"])
             }
@@ -27,7 +27,7 @@ extension SQLiteStore {
 
     /// Who a key acts as, or nil for an unknown or revoked key.
     public func principal(forKeyHash hash: [UInt8]) async throws -> Principal? {
-        try await pool.read { db in
+        try reading { db in
             try db.row("SELECT merchant_id, id, role, store_id, register_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL", [Data(hash)])
                 .map {
                     Principal(
@@ -50,7 +50,7 @@ extension SQLiteStore {
 
     /// The merchant's stores.
     public func stores(merchantId: Int64) async throws -> [StoreView] {
-        try await pool.read { db in
+        try reading { db in
             try db.rows("SELECT id, name, time_zone FROM stores WHERE merchant_id = ? ORDER BY id", [merchantId]).map {
                 StoreView(id: String($0["id"] as Int64), name: $0["name"], timeZone: $0["time_zone"])
             }
@@ -74,7 +74,7 @@ extension SQLiteStore {
 
     /// The registers of the merchant (of one store when `storeId` is given).
     public func registers(merchantId: Int64, storeId: Int64?) async throws -> [RegisterView] {
-        try await pool.read { db in
+        try reading { db in
             try db.rows(
                 "SELECT id, store_id, name FROM registers WHERE merchant_id = ? AND (? IS NULL OR store_id = ?) ORDER BY id",
                 [merchantId, storeId, storeId]
@@ -91,7 +91,7 @@ extension SQLiteStore {
 
     /// The merchant's keys (prefixes only).
     public func keys(merchantId: Int64) async throws -> [KeyView] {
-        try await pool.read { db in
+        try reading { db in
             try db.rows("SELECT * FROM api_keys WHERE merchant_id = ? ORDER BY id", [merchantId]).map(KeyView.init(row:))
         }
     }
@@ -128,15 +128,24 @@ extension SQLiteStore {
 
     /// The merchant's program.
     public func program(merchantId: Int64) async throws -> ProgramView {
-        try await pool.read { db in try Self.program(db, merchantId: merchantId) }
+        try reading { db in try self.program(db, merchantId: merchantId) }
     }
 
-    static func program(_ db: Database, merchantId: Int64) throws -> ProgramView {
+    /// The program as of this transaction; decoding is skipped while the stored text is the one cached
+    /// (compared whole, so a cache filled inside a transaction that later rolled back can never be served).
+    func program(_ db: Database, merchantId: Int64) throws -> ProgramView {
         guard let row = try db.row("SELECT version, rules, updated_at FROM programs WHERE merchant_id = ?", [merchantId]) else {
             throw KopilkaError.notFound("program")
         }
-        let rules = try JSONDecoder().decode(ProgramRules.self, from: Data((row["rules"] as String).utf8))
-        return ProgramView(version: row["version"], rules: rules, updatedAt: Instant(row["updated_at"]))
+        let text: String = row["rules"]
+        let version: Int64 = row["version"]
+        if let cached = programs.withLock({ $0[merchantId] }), cached.text == text, cached.program.version == version {
+            return cached.program
+        }
+        let rules = try JSONDecoder().decode(ProgramRules.self, from: Data(text.utf8))
+        let program = ProgramView(version: version, rules: rules, updatedAt: Instant(row["updated_at"]))
+        programs.withLock { $0[merchantId] = (text, program) }
+        return program
     }
 
     /// Replaces the program's rules; the version goes up by one.
@@ -145,18 +154,18 @@ extension SQLiteStore {
         return try await writer.write { db in
             try db.run(
                 "UPDATE programs SET version = version + 1, rules = ?, updated_at = ? WHERE merchant_id = ?", [json, now, merchantId])
-            return try Self.program(db, merchantId: merchantId)
+            return try self.program(db, merchantId: merchantId)
         }
     }
 
     /// The ids of every merchant (for maintenance and verification).
     public func merchantIds() async throws -> [Int64] {
-        try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT merchant_id FROM merchants ORDER BY merchant_id") }
+        try reading { db in try Int64.fetchAll(db, sql: "SELECT merchant_id FROM merchants ORDER BY merchant_id") }
     }
 
     /// Whether the store belongs to the merchant.
     public func storeExists(merchantId: Int64, storeId: Int64) async throws -> Bool {
-        try await pool.read { db in try db.row("SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId]) != nil }
+        try reading { db in try db.row("SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId]) != nil }
     }
 }
 

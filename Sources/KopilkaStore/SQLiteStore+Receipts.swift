@@ -78,7 +78,7 @@ extension SQLiteStore {
         if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
             throw KopilkaError.receiptAlreadyRegistered(try Self.receiptView(db, merchantId: merchantId, receiptId: existing)!)
         }
-        let program = try Self.program(db, merchantId: merchantId)
+        let program = try self.program(db, merchantId: merchantId)
         let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
         var account: Ledger.Account?
         if let key = command.customer {
@@ -113,11 +113,11 @@ extension SQLiteStore {
             }
             account = current
         }
-        try insertReceipt(
+        let receipt = try insertReceipt(
             db, merchantId: merchantId, receiptId: receiptId, command, programVersion: program.version, calculation,
             customerId: account?.customerId, earnLotId: earnLotId, restoreExpiresAt: restoreExpiresAt, holdId: nil, now: now)
         return ReceiptCommitted(
-            receipt: try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId)!, calculation: calculation,
+            receipt: receipt, calculation: calculation,
             entries: try ledger.entries(entryIds), balance: account?.snapshot(at: now))
     }
 
@@ -154,7 +154,7 @@ extension SQLiteStore {
         _ db: Database, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, programVersion: Int64,
         _ calculation: ReceiptCalculation, customerId: Int64?, earnLotId: Int64?, restoreExpiresAt: UnixSeconds?, holdId: Int64?,
         now: UnixSeconds
-    ) throws {
+    ) throws -> ReceiptView {
         try db.run(
             """
             INSERT INTO receipts (merchant_id, id, store_id, register_id, customer_id, external_id, program_version, amount, discount,
@@ -176,6 +176,19 @@ extension SQLiteStore {
                  line.flags.map(\.rawValue).joined(separator: ","), line.quantity, line.price, outcome.amount, outcome.discount,
                  outcome.redeemedKopecks, outcome.redeemedPoints, outcome.payable, outcome.earnedPoints])
         }
+        // The view is built from what was just written: a response needs no read-back.
+        return ReceiptView(
+            id: String(receiptId), externalId: command.externalId, storeId: String(command.storeId), registerId: idString(command.registerId),
+            customerId: idString(customerId), programVersion: programVersion, amount: calculation.amount, discount: calculation.discount,
+            redeemedKopecks: calculation.redeemedKopecks, redeemedPoints: calculation.redeemedPoints, payable: calculation.payable,
+            earnedPoints: calculation.earnedPoints,
+            lines: zip(command.lines, calculation.lines).map { line, outcome in
+                ReceiptLineView(
+                    line: outcome.line, sku: line.sku, name: line.name, category: line.category, quantity: line.quantity, price: line.price,
+                    amount: outcome.amount, discount: outcome.discount, redeemedKopecks: outcome.redeemedKopecks,
+                    redeemedPoints: outcome.redeemedPoints, payable: outcome.payable, earnedPoints: outcome.earnedPoints, returnedQuantity: 0)
+            },
+            createdAt: Instant(now))
     }
 
     static func receiptId(_ db: Database, merchantId: Int64, storeId: Int64, externalId: String) throws -> Int64? {
@@ -184,7 +197,7 @@ extension SQLiteStore {
 
     /// The receipt with its lines, or nil.
     public func receipt(merchantId: Int64, receiptId: Int64) async throws -> ReceiptView? {
-        try await pool.read { db in try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId) }
+        try reading { db in try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId) }
     }
 
     static func receiptView(_ db: Database, merchantId: Int64, receiptId: Int64) throws -> ReceiptView? {
@@ -270,7 +283,7 @@ extension SQLiteStore {
                     }
                     let shortfall = reversed - takes.reduce(0) { $0 + $1.points }
                     if shortfall > 0 {
-                        let program = try Self.program(db, merchantId: merchantId)
+                        let program = try self.program(db, merchantId: merchantId)
                         switch program.rules.returnPolicy {
                         case .allowNegative:
                             entryIds.append(try ledger.incurDebt(&account, shortfall, returnId: returnId, receiptId: command.receiptId))

@@ -28,7 +28,7 @@ extension SQLiteStore {
     /// I1 conservation per merchant, I2 cached balance = sum of entries per customer, I9 per lot
     /// earned = remaining + what moved out, and that each balance equals its lots less its debt.
     public func verify() async throws -> VerificationReport {
-        try await pool.read { db in
+        try reading { db in
             var report = VerificationReport()
             let signs: [String: Int] = [
                 EntryKind.accrual.rawValue: 1, EntryKind.welcome.rawValue: 1, EntryKind.restore.rawValue: 1,
@@ -71,10 +71,13 @@ extension SQLiteStore {
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT c.id, c.balance, c.debt,
-                               (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries e WHERE e.merchant_id = c.merchant_id AND e.customer_id = c.id) AS entries,
-                               (SELECT COALESCE(SUM(remaining), 0) FROM lots l WHERE l.merchant_id = c.merchant_id AND l.customer_id = c.id) AS lots
-                        FROM customers c WHERE c.merchant_id = ?
+                        SELECT c.id, c.balance, c.debt, COALESCE(e.total, 0) AS entries, COALESCE(l.total, 0) AS lots
+                        FROM customers c
+                        LEFT JOIN (SELECT customer_id, SUM(amount) AS total FROM ledger_entries WHERE merchant_id = ?1 GROUP BY customer_id) e
+                            ON e.customer_id = c.id
+                        LEFT JOIN (SELECT customer_id, SUM(remaining) AS total FROM lots WHERE merchant_id = ?1 GROUP BY customer_id) l
+                            ON l.customer_id = c.id
+                        WHERE c.merchant_id = ?1
                         """, arguments: [merchantId])
                 {
                     report.customers += 1
@@ -92,10 +95,12 @@ extension SQLiteStore {
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT l.id, l.earned, l.remaining, e.amount AS entry_amount,
-                               (SELECT COALESCE(SUM(amount), 0) FROM lot_movements m WHERE m.merchant_id = l.merchant_id AND m.lot_id = l.id) AS moved
-                        FROM lots l LEFT JOIN ledger_entries e ON e.merchant_id = l.merchant_id AND e.id = l.entry_id
-                        WHERE l.merchant_id = ?
+                        SELECT l.id, l.earned, l.remaining, e.amount AS entry_amount, COALESCE(m.moved, 0) AS moved
+                        FROM lots l
+                        LEFT JOIN ledger_entries e ON e.merchant_id = l.merchant_id AND e.id = l.entry_id
+                        LEFT JOIN (SELECT lot_id, SUM(amount) AS moved FROM lot_movements WHERE merchant_id = ?1 GROUP BY lot_id) m
+                            ON m.lot_id = l.id
+                        WHERE l.merchant_id = ?1
                         """, arguments: [merchantId])
                 {
                     report.lots += 1

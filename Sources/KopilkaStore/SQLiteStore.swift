@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KopilkaCore
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode, writes through the group-commit writer.
 public final class SQLiteStore: Sendable {
@@ -17,6 +18,8 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let writer: GroupCommitWriter
     let ids = IDGenerator()
+    /// Decoded programs by merchant, with the stored text they were decoded from.
+    let programs = Mutex<[Int64: (text: String, program: ProgramView)]>([:])
     /// The database file.
     public let path: String
 
@@ -29,6 +32,8 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
             // Keep the page cache small: an idle server should stay well under 50 MB.
             try db.execute(sql: "PRAGMA cache_size = -4000")
+            // Savepoints (one per write in a group commit) keep their undo pages in memory, not in a temp file.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         self.path = path
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -44,6 +49,13 @@ public final class SQLiteStore: Sendable {
     /// Checks the file's structure (`PRAGMA integrity_check`); returns the problems, empty when sound.
     public func integrityCheck() throws -> [String] {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }.filter { $0 != "ok" }
+    }
+
+    /// Reads in a snapshot on the calling thread. SQLite reads take microseconds, so this is cheaper than
+    /// GRDB's async read, whose hops to a reader queue and back cost more than the read itself (measured:
+    /// 3,100 calculations with a balance read per second async, 19,700 on the calling thread, `kopilka bench`).
+    func reading<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
     }
 
     func nextID() -> Int64 { ids.next(nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) }

@@ -22,6 +22,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Customers in the benchmark merchant.")
     var customers = 1000
 
+    @Option(help: "Run only these parts (comma-separated): baseline, commits, calculations.")
+    var only = "baseline,commits,calculations"
+
     @Option(help: "SQLite synchronous mode for the baseline and Kopilka (FULL, NORMAL).")
     var synchronous = "FULL"
 
@@ -37,30 +40,36 @@ struct Bench: AsyncParsableCommand {
         #endif
         print("synchronous=\(mode.rawValue), \(seconds) s per measurement, \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
-        progress("baseline: raw SQLite, 1 update+insert per transaction")
-        let raw1 = try RawSQLiteBaseline.run(path: folder.appendingPathComponent("raw1.sqlite").path, synchronous: mode, perTransaction: 1, seconds: seconds)
-        progress("baseline: raw SQLite, 100 update+insert per transaction")
-        let raw100 = try RawSQLiteBaseline.run(path: folder.appendingPathComponent("raw100.sqlite").path, synchronous: mode, perTransaction: 100, seconds: seconds)
+        let parts = Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        var raw1 = Double.nan
+        var rows: [(String, Double, String)] = []
+        if parts.contains("baseline") {
+            progress("baseline: raw SQLite, 1 update+insert per transaction")
+            raw1 = try RawSQLiteBaseline.run(path: folder.appendingPathComponent("raw1.sqlite").path, synchronous: mode, perTransaction: 1, seconds: seconds)
+            progress("baseline: raw SQLite, 100 update+insert per transaction")
+            let raw100 = try RawSQLiteBaseline.run(
+                path: folder.appendingPathComponent("raw100.sqlite").path, synchronous: mode, perTransaction: 100, seconds: seconds)
+            rows.append(("raw SQLite tx/s (1 pair per tx)", raw1, "1.00 × baseline"))
+            rows.append(("raw SQLite pairs/s (100 per tx)", raw100, String(format: "%.2f × baseline", raw100 / raw1)))
+        }
 
         let store = try SQLiteStore(path: folder.appendingPathComponent("kopilka.sqlite").path, synchronous: mode)
         let fixture = try await BenchFixture.make(store: store, customers: customers)
-        var rows: [(String, Double, String)] = [
-            ("raw SQLite tx/s (1 pair per tx)", raw1, "1.00 × baseline"),
-            ("raw SQLite pairs/s (100 per tx)", raw100, String(format: "%.2f × baseline", raw100 / raw1)),
-        ]
-        for clients in levels {
+        for clients in levels where parts.contains("commits") {
             progress("Kopilka commits, \(clients) concurrent clients")
             let result = try await fixture.commits(clients: clients, seconds: seconds)
             rows.append((
                 "Kopilka commits/s, \(clients) clients (p50 \(format(result.p50Ms)) ms, p99 \(format(result.p99Ms)) ms)", result.perSecond,
                 String(format: "%.2f × baseline", result.perSecond / raw1)))
         }
-        progress("receipt engine: calculations on one core")
-        let calculations = fixture.calculations(seconds: seconds)
-        rows.append(("calculations/s (pure engine, 5 lines, one core)", calculations, ""))
-        progress("calculate with the customer's balance read from SQLite")
-        let reads = try await fixture.calculationsWithBalance(clients: 2, seconds: seconds)
-        rows.append(("calculations/s with balance read (2 clients)", reads, ""))
+        if parts.contains("calculations") {
+            progress("receipt engine: calculations on one core")
+            let calculations = fixture.calculations(seconds: seconds)
+            rows.append(("calculations/s (pure engine, 5 lines, one core)", calculations, ""))
+            progress("calculate with the customer's balance read from SQLite")
+            let reads = try await fixture.calculationsWithBalance(clients: 2, seconds: seconds)
+            rows.append(("calculations/s with balance read (2 clients)", reads, ""))
+        }
         let report = try await store.verify()
         print("")
         for (name, value, ratio) in rows {

@@ -113,3 +113,28 @@ import Testing
         }
     }
 }
+
+@Suite struct OpenAPIDocumentTests {
+    /// Every served route is in the document, with its method, and the document names no route we do not serve.
+    @Test func documentsEveryRoute() async throws {
+        let f = try await APIFixture()
+        try await f.run { client in
+            let spec = try await client.get("/openapi.yaml", key: nil).text
+            var documented: Set<String> = []
+            var currentPath: String?
+            for line in spec.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("  /"), line.hasSuffix(":") {
+                    currentPath = String(line.dropFirst(2).dropLast())
+                } else if line.hasPrefix("    "), !line.hasPrefix("     "), let path = currentPath {
+                    let word = line.trimmingCharacters(in: .whitespaces).dropLast()
+                    if ["get", "put", "post", "delete", "patch"].contains(word) { documented.insert("\(word.uppercased()) \(path)") }
+                } else if !line.hasPrefix(" "), !line.isEmpty {
+                    currentPath = nil
+                }
+            }
+            let served = Set(kopilkaRouteTable.map { "\($0.method) \($0.path)" } + ["GET /health", "GET /openapi.yaml", "GET /metrics"])
+            #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
+            #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+        }
+    }
+}
