@@ -65,7 +65,7 @@ extension KopilkaAPI {
         if query.get("code") != nil {
             throw Problem.invalid("code", "lookup by one-time code is not enabled; use phone or card")
         }
-        let key = try ref.key(field: "query")
+        let key = try ref.key(field: "")
         guard let customer = try await store.customer(merchantId: principal.merchantId, key, now: clock()) else {
             throw Problem(.notFound, code: "not_found", detail: "no such customer")
         }

@@ -8,19 +8,21 @@ struct CustomerRef: Decodable {
     var card: String?
     var phone: String?
 
+    /// The key, or a problem naming the field under `field` (empty for query parameters).
     func key(field: String) throws -> CustomerKey {
+        func name(_ part: String) -> String { field.isEmpty ? part : "\(field).\(part)" }
         switch (id, card, phone) {
         case (let id?, nil, nil):
-            guard let value = parseID(id) else { throw Problem.invalid("\(field).id", "is not a customer id") }
+            guard let value = parseID(id) else { throw Problem.invalid(name("id"), "is not a customer id") }
             return .id(value)
         case (nil, let card?, nil):
-            guard CardNumber.isValid(card) else { throw Problem.invalid("\(field).card", "must be 13 digits with a valid check digit") }
+            guard CardNumber.isValid(card) else { throw Problem.invalid(name("card"), "must be 13 digits with a valid check digit") }
             return .card(card)
         case (nil, nil, let phone?):
-            guard let e164 = Phone.normalize(phone) else { throw Problem.invalid("\(field).phone", "is not a phone number") }
+            guard let e164 = Phone.normalize(phone) else { throw Problem.invalid(name("phone"), "is not a phone number") }
             return .phone(e164)
         default:
-            throw Problem.invalid(field, "give exactly one of id, card or phone")
+            throw Problem.invalid(field.isEmpty ? "query" : field, "give exactly one of id, card or phone")
         }
     }
 }
