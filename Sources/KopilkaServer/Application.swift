@@ -79,6 +79,17 @@ extension KopilkaAPI {
         (.post, "orders/:id/cancel", { $0.cancelOrder }),
     ]
 
+    /// The methods served at `path` (for 405 answers); empty when no route has that path.
+    static func methods(allowedAt path: String) -> [String] {
+        let fixed = ["/health": "GET", "/openapi.yaml": "GET", "/metrics": "GET"]
+        if let method = fixed[path] { return [method] }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return routes.filter { route in
+            let pattern = ("v1/" + route.path).split(separator: "/")
+            return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0 == ":id" || $0 == $1 }
+        }.map(\.method.rawValue)
+    }
+
     func addRoutes(to router: Router<Context>) {
         router.get("/health") { _, _ in
             JSONBody.response(.ok, ["status": "ok"])

@@ -18,9 +18,17 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as KopilkaError {
             response = try Problem(error).response(from: request, context: context)
         } catch let error as any HTTPResponseError {
-            let code = error.status == .notFound ? "not_found" : error.status == .contentTooLarge ? "body_too_large" : "http_error"
-            let detail = error.status == .notFound ? "no such route: see /openapi.yaml" : error.status.reasonPhrase
-            response = try Problem(error.status, code: code, detail: detail).response(from: request, context: context)
+            let allowed = error.status == .notFound ? KopilkaAPI.methods(allowedAt: request.uri.path) : []
+            var problem: Problem
+            if !allowed.isEmpty {
+                problem = Problem(.methodNotAllowed, code: "method_not_allowed", detail: "\(request.method.rawValue) is not served here; allowed: \(allowed.joined(separator: ", "))")
+                problem.headers[.allow] = allowed.joined(separator: ", ")
+            } else if error.status == .notFound {
+                problem = Problem(.notFound, code: "not_found", detail: "no such route: see /openapi.yaml")
+            } else {
+                problem = Problem(error.status, code: error.status == .contentTooLarge ? "body_too_large" : "http_error", detail: error.status.reasonPhrase)
+            }
+            response = try problem.response(from: request, context: context)
         } catch {
             // Only the error's type is logged: its text may quote request data.
             logger.error("unhandled error", metadata: ["path": "\(request.uri.path)", "error": "\(type(of: error))"])
