@@ -4,7 +4,9 @@ import Logging
 import ServiceLifecycle
 
 /// Expires lots, marks activations and releases expired holds every `intervalSeconds`, until shutdown.
-struct MaintenanceService: Service {
+struct MaintenanceService: Service, CustomStringConvertible {
+    var description: String { "MaintenanceService(every \(intervalSeconds) s)" }
+
     let store: any LoyaltyStore
     let intervalSeconds: Int
     let clock: @Sendable () -> UnixSeconds
