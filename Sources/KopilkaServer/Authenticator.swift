@@ -68,4 +68,7 @@ extension Principal {
 
     /// Limits reads and changes of receipts and orders to a register key's own store.
     var storeScope: Int64? { role == .register ? storeId : nil }
+
+    /// Whether the key may see an object of this store (a register key: only its own).
+    func sees(storeId: String) -> Bool { storeScope.map { String($0) == storeId } ?? true }
 }

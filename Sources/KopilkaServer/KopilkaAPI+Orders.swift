@@ -18,7 +18,7 @@ extension KopilkaAPI {
         let principal = try await auth.principal(request)
         let id = try pathID(context, what: "order")
         guard let hold = try await store.hold(merchantId: principal.merchantId, holdId: id),
-            principal.storeScope == nil || String(principal.storeScope!) == hold.storeId
+            principal.sees(storeId: hold.storeId)
         else { throw Problem(.notFound, code: "not_found", detail: "no such order") }
         return JSONBody.response(.ok, hold)
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import KopilkaCore
@@ -154,7 +155,7 @@ extension KopilkaAPI {
         let principal = try await auth.principal(request)
         let id = try pathID(context, what: "receipt")
         guard let receipt = try await store.receipt(merchantId: principal.merchantId, receiptId: id),
-            principal.storeScope == nil || String(principal.storeScope!) == receipt.storeId
+            principal.sees(storeId: receipt.storeId)
         else { throw Problem(.notFound, code: "not_found", detail: "no such receipt") }
         return JSONBody.response(.ok, receipt)
     }
@@ -186,10 +187,10 @@ extension KopilkaAPI {
                 let command = try item.receipt.command(principal: principal, offline: true)
                 try await requireStore(principal, command.storeId)
                 let itemBody = JSONBody.encode(OfflineReceiptHash(command: command))
-                var hasher = IdempotencyKey(key: item.idempotencyKey, requestHash: [])
-                hasher.requestHash = Array(Crypto.SHA256.hash(data: Data("POST /v1/receipts/batch\n".utf8) + Data(itemBody)))
+                let key = IdempotencyKey(
+                    key: item.idempotencyKey, requestHash: Array(SHA256.hash(data: Data("POST /v1/receipts/batch\n".utf8) + Data(itemBody))))
                 stored = try await store.commitReceipt(
-                    merchantId: principal.merchantId, command, idempotency: hasher, now: clock(), render: renderer(.created))
+                    merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created))
             } catch let problem as Problem {
                 stored = problem.stored
             } catch let error as KopilkaError {
@@ -226,4 +227,3 @@ private struct OfflineReceiptHash: Encodable {
     }
 }
 
-import Crypto

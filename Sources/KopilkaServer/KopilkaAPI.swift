@@ -3,6 +3,7 @@ import Hummingbird
 import KopilkaCore
 import KopilkaStore
 import Logging
+import Synchronization
 
 /// The HTTP API's handlers: the till protocol and the admin API over one store.
 struct KopilkaAPI: Sendable {
@@ -73,4 +74,3 @@ final class ProgramCache: Sendable {
     func invalidate(merchantId: Int64) { _ = entries.withLock { $0.removeValue(forKey: merchantId) } }
 }
 
-import Synchronization
