@@ -39,6 +39,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var returnPolicy: ReturnPolicy = .allowNegative
     /// How long an online order's hold keeps points reserved, in seconds (default 30 minutes).
     public var holdTtlSeconds: Int = 1800
+    /// Levels whose accrual rate (and redemption cap) grow with qualifying spend; nil for a single rate.
+    public var tiers: TierRules?
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -46,7 +48,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case accrualRateBp, pointValueKopecks, maxRedeemShareBp, minPayableKopecks, accrualRounding, pointsStep
         case activationDelayDays, lifetimeDays, welcomeBonusPoints, accrualExcludedCategories
-        case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds
+        case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds, tiers
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +70,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         accrueOnRedeemedPart = try c.decodeIfPresent(Bool.self, forKey: .accrueOnRedeemedPart) ?? d.accrueOnRedeemedPart
         returnPolicy = try c.decodeIfPresent(ReturnPolicy.self, forKey: .returnPolicy) ?? d.returnPolicy
         holdTtlSeconds = try c.decodeIfPresent(Int.self, forKey: .holdTtlSeconds) ?? d.holdTtlSeconds
+        tiers = try c.decodeIfPresent(TierRules.self, forKey: .tiers)
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -91,6 +94,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check(
             redemptionExcludedCategories.count <= 1000 && redemptionExcludedCategories.allSatisfy { $0.count <= 100 },
             .redemptionExcludedCategories, "at most 1000 categories of at most 100 characters")
+        if let tiers { errors += tiers.violations(path: "tiers") }
         return errors
     }
 }

@@ -5,8 +5,13 @@ public enum ReceiptCalculator {
     public struct Customer: Sendable {
         /// Points the customer can spend now, in hundredths (may be 0; never used when negative).
         public var spendablePoints: Points
+        /// The customer's level in a multilevel program, if the program has levels.
+        public var tier: Tier?
 
-        public init(spendablePoints: Points) { self.spendablePoints = spendablePoints }
+        public init(spendablePoints: Points, tier: Tier? = nil) {
+            self.spendablePoints = spendablePoints
+            self.tier = tier
+        }
     }
 
     /// Calculates a receipt.
@@ -20,6 +25,13 @@ public enum ReceiptCalculator {
         lines: [ReceiptLine], rules: ProgramRules, customer: Customer?, redeem: RedeemRequest
     ) -> ReceiptCalculation {
         var reasons: [Reason] = []
+        var rules = rules
+        if let tier = customer?.tier {
+            // The level's rate and cap replace the program's for this customer.
+            rules.accrualRateBp = tier.accrualRateBp
+            rules.maxRedeemShareBp = tier.maxRedeemShareBp ?? rules.maxRedeemShareBp
+            reasons.append(.init(code: "tier", message: "level «\(tier.name)»: \(formatPercent(tier.accrualRateBp)) back"))
+        }
         let amounts = lines.map(\.total)
         let discounts = [Kopecks](repeating: 0, count: lines.count)
         let bases = zip(amounts, discounts).map { $0 - $1 }

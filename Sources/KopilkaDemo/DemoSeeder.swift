@@ -79,7 +79,7 @@ public struct DemoSeeder: Sendable {
         rules.lifetimeDays = 180
         rules.welcomeBonusPoints = 100_00
         rules.accrualExcludedCategories = ["merch"]
-        _ = try await store.updateProgram(merchantId: merchantId, rules: rules, now: start - 86_400)
+        _ = try await store.updateProgram(merchantId: merchantId, rules: rules, expectedVersion: nil, now: start - 86_400)
         let storeSpecs = [("Зёрна на Тверской", "Europe/Moscow", 1.0), ("Зёрна у Плотинки", "Asia/Yekaterinburg", 0.6),
                           ("Зёрна на Красном", "Asia/Novosibirsk", 0.35)]
         var stores: [(view: StoreView, id: Int64, offset: Int64, traffic: Double)] = []

@@ -57,6 +57,7 @@ extension KopilkaAPI {
         (.get, "merchant", { $0.merchant }),
         (.get, "program", { $0.program }),
         (.put, "program", { $0.updateProgram }),
+        (.get, "program/versions/:version", { $0.programVersion }),
         (.get, "stores", { $0.stores }),
         (.post, "stores", { $0.createStore }),
         (.get, "stores/:id/registers", { $0.registers }),
@@ -86,7 +87,7 @@ extension KopilkaAPI {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         return routes.filter { route in
             let pattern = ("v1/" + route.path).split(separator: "/")
-            return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0 == ":id" || $0 == $1 }
+            return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
         }.map(\.method.rawValue)
     }
 
@@ -108,7 +109,7 @@ extension KopilkaAPI {
 
 /// The routes as `(METHOD, /v1/path/{id})`, in OpenAPI's spelling (for tests and tools).
 public let kopilkaRouteTable: [(method: String, path: String)] = KopilkaAPI.routes.map {
-    ($0.method.rawValue, "/v1/" + $0.path.replacingOccurrences(of: ":id", with: "{id}"))
+    ($0.method.rawValue, "/v1/" + $0.path.replacingOccurrences(of: ":id", with: "{id}").replacingOccurrences(of: ":version", with: "{version}"))
 }
 
 /// The OpenAPI document, shipped as a resource.

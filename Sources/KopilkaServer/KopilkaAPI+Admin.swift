@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import KopilkaCore
 import KopilkaStore
@@ -12,22 +13,45 @@ extension KopilkaAPI {
         return JSONBody.response(.ok, merchant)
     }
 
-    /// `GET /v1/program`: readable by every key (a till may show the rules).
+    /// `GET /v1/program`: readable by every key (a till may show the rules); `ETag` carries the version.
     func program(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)
-        return JSONBody.response(.ok, try await store.program(merchantId: principal.merchantId))
+        let program = try await store.program(merchantId: principal.merchantId)
+        var response = JSONBody.response(.ok, program)
+        response.headers[.eTag] = "\"\(program.version)\""
+        return response
+    }
+
+    /// `GET /v1/program/versions/{version}`: a version as it was (receipts record the version they used).
+    func programVersion(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        let version = try pathID(context, "version", what: "program version")
+        guard let program = try await store.programVersion(merchantId: principal.merchantId, version: version) else {
+            throw Problem(.notFound, code: "not_found", detail: "no such program version")
+        }
+        return JSONBody.response(.ok, program)
     }
 
     /// `PUT /v1/program`: replaces the rules (missing keys take their defaults); the version goes up.
+    /// `If-Match: "<version>"` is required, so two admins saving at once cannot overwrite each other silently.
     func updateProgram(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)
         try principal.requireAdmin()
+        guard let ifMatch = request.headers[.ifMatch] else {
+            throw Problem(.preconditionRequired, code: "precondition_required",
+                          detail: "send If-Match with the version you read (GET /v1/program gives it as ETag, e.g. If-Match: \"3\")")
+        }
+        guard let expected = parseID(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))) else {
+            throw Problem.invalid("If-Match", "must be the program's version as its ETag gives it, e.g. \"3\"")
+        }
         let rules = try JSONBody.decode(ProgramRules.self, from: try await body(request))
         let errors = rules.violations()
         guard errors.isEmpty else { throw Problem.invalid(errors) }
-        let program = try await store.updateProgram(merchantId: principal.merchantId, rules: rules, now: clock())
+        let program = try await store.updateProgram(merchantId: principal.merchantId, rules: rules, expectedVersion: expected, now: clock())
         programs.invalidate(merchantId: principal.merchantId)
-        return JSONBody.response(.ok, program)
+        var response = JSONBody.response(.ok, program)
+        response.headers[.eTag] = "\"\(program.version)\""
+        return response
     }
 
     /// `GET /v1/stores`

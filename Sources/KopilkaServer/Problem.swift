@@ -92,6 +92,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .offlineRedemption:
             self.init(.unprocessableContent, code: "offline_redemption_not_allowed",
                       detail: "a receipt sent after the fact (offline) may earn points but not spend them")
+        case .versionConflict(let current):
+            self.init(.conflict, code: "version_conflict",
+                      detail: "the program was changed by someone else (now version \(current)); read it again, reapply your change and send If-Match: \"\(current)\"")
         case .storageFull:
             self.init(.serviceUnavailable, code: "storage_full", detail: "the database is out of space; nothing was written, retry later")
             headers[.retryAfter] = "30"

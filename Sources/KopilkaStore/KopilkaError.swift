@@ -27,6 +27,8 @@ public enum KopilkaError: Error, Sendable {
     case holdClosed(status: String)
     /// An offline receipt asks to spend points, which needs the server at the time of sale.
     case offlineRedemption
+    /// The program changed since the caller read it (another admin saved first).
+    case versionConflict(current: Int64)
     /// The database is out of space: nothing was written.
     case storageFull
 }

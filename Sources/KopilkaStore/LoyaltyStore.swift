@@ -33,8 +33,10 @@ public protocol LoyaltyStore: Sendable {
     // The program.
     /// The merchant's program.
     func program(merchantId: Int64) async throws -> ProgramView
-    /// Replaces the program's rules; the version goes up by one.
-    func updateProgram(merchantId: Int64, rules: ProgramRules, now: UnixSeconds) async throws -> ProgramView
+    /// Replaces the program's rules; the version goes up by one. A stale `expectedVersion` is refused.
+    func updateProgram(merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds) async throws -> ProgramView
+    /// One version of the program, as it was.
+    func programVersion(merchantId: Int64, version: Int64) async throws -> ProgramView?
 
     // Customers.
     /// Registers a customer (with the welcome bonus, if any).

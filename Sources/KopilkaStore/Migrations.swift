@@ -58,6 +58,14 @@ enum Migrations {
             rules TEXT NOT NULL,
             updated_at INTEGER NOT NULL
         );
+        -- Every version of every program, so a receipt's rules can be shown months later.
+        CREATE TABLE program_versions (
+            merchant_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            rules TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, version)
+        ) WITHOUT ROWID;
         CREATE TABLE customers (
             merchant_id INTEGER NOT NULL,
             id INTEGER NOT NULL,
@@ -71,6 +79,8 @@ enum Migrations {
             marketing_consent_at INTEGER,
             balance INTEGER NOT NULL DEFAULT 0,
             debt INTEGER NOT NULL DEFAULT 0,
+            -- The highest level reached, for programs that keep a level once reached.
+            tier_reached INTEGER,
             created_at INTEGER NOT NULL,
             PRIMARY KEY (merchant_id, id)
         ) WITHOUT ROWID;
@@ -137,11 +147,16 @@ enum Migrations {
             restore_expires_at INTEGER,
             hold_id INTEGER,
             offline INTEGER NOT NULL DEFAULT 0,
+            -- The calculation's reasons as JSON: why the receipt earned and spent what it did.
+            explanation TEXT NOT NULL DEFAULT '[]',
+            -- What returns gave back: qualifying spend for levels is payable less refunded.
+            refunded_kopecks INTEGER NOT NULL DEFAULT 0,
+            returned_in_full INTEGER NOT NULL DEFAULT 0,
             created_at INTEGER NOT NULL,
             PRIMARY KEY (merchant_id, id)
         ) WITHOUT ROWID;
         CREATE UNIQUE INDEX receipts_external ON receipts(merchant_id, store_id, external_id);
-        CREATE INDEX receipts_by_customer ON receipts(merchant_id, customer_id, id);
+        CREATE INDEX receipts_by_customer ON receipts(merchant_id, customer_id, created_at);
         CREATE TABLE receipt_lines (
             merchant_id INTEGER NOT NULL,
             receipt_id INTEGER NOT NULL,

@@ -62,7 +62,7 @@ extension SQLiteStore {
                     &account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: rules.expiry(from: now))
                 entries.append(credit.entryId)
             }
-            guard let summary = try Self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
+            guard let summary = try self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
                 throw KopilkaError.notFound("customer")
             }
             return CustomerRegistered(customer: summary, entries: try ledger.entries(entries))
@@ -71,7 +71,7 @@ extension SQLiteStore {
 
     /// Finds a customer by id, phone or card, with the balance at `now`.
     public func customer(merchantId: Int64, _ key: CustomerKey, now: UnixSeconds) async throws -> CustomerSummary? {
-        try reading { db in try Self.summary(db, merchantId: merchantId, key: key, now: now) }
+        try reading { db in try self.summary(db, merchantId: merchantId, key: key, now: now) }
     }
 
     /// The customer's id for a key, or nil.
@@ -86,14 +86,17 @@ extension SQLiteStore {
         }
     }
 
-    static func summary(_ db: Database, merchantId: Int64, key: CustomerKey, now: UnixSeconds) throws -> CustomerSummary? {
-        guard let id = try customerId(db, merchantId: merchantId, key: key),
+    func summary(_ db: Database, merchantId: Int64, key: CustomerKey, now: UnixSeconds) throws -> CustomerSummary? {
+        guard let id = try Self.customerId(db, merchantId: merchantId, key: key),
             let row = try db.row("SELECT card, name, phone, debt FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
         else { return nil }
-        let ledger = try readBalance(db, merchantId: merchantId, customerId: id, debt: row["debt"], now: now)
+        let ledger = try Self.readBalance(db, merchantId: merchantId, customerId: id, debt: row["debt"], now: now)
         return CustomerSummary(
             id: String(id), card: row["card"], maskedName: maskName(row["name"]), maskedPhone: (row["phone"] as String?).map(Phone.masked),
-            balance: ledger, tier: nil)
+            balance: ledger,
+            tier: try program(db, merchantId: merchantId).rules.tiers.flatMap {
+                try standing(db, merchantId: merchantId, customerId: id, rules: $0, now: now)
+            })
     }
 
     static func readBalance(_ db: Database, merchantId: Int64, customerId: Int64, debt: Points, now: UnixSeconds) throws -> BalanceSnapshot {

@@ -60,8 +60,9 @@ extension SQLiteStore {
                 var account = try ledger.account(customerId)
             else { throw KopilkaError.notFound("customer") }
             let spendable = account.snapshot(at: now).spendable
+            let tier = try self.tier(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
             let calculation = ReceiptCalculator.calculate(
-                lines: command.lines, rules: program.rules, customer: .init(spendablePoints: spendable), redeem: command.redeem)
+                lines: command.lines, rules: program.rules, customer: .init(spendablePoints: spendable, tier: tier), redeem: command.redeem)
             try Self.checkRedemption(command.redeem, offline: false, anonymous: false, spendable: spendable, calculation)
             var takes: [LotTake] = []
             if calculation.redeemedPoints > 0 {
@@ -119,6 +120,7 @@ extension SQLiteStore {
             let receipt = try self.insertReceipt(
                 db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
                 customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)
+            try self.recordReachedLevel(db, merchantId: merchantId, customerId: account.customerId, rules: program.rules, now: now)
             try db.run(
                 "UPDATE holds SET status = 'confirmed', receipt_id = ?, closed_at = ? WHERE merchant_id = ? AND id = ?",
                 [receiptId, now, merchantId, holdId])

@@ -11,6 +11,7 @@ extension SQLiteStore {
                 "INSERT INTO merchants (merchant_id, name, currency, created_at) VALUES (?, ?, ?, ?)", [merchantId, name, currency, now])
             let rules = try String(decoding: JSONEncoder().encode(ProgramRules()), as: UTF8.self)
             try db.run("INSERT INTO programs (merchant_id, version, rules, updated_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
+            try db.run("INSERT INTO program_versions (merchant_id, version, rules, created_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
             let key = try self.insertKey(db, merchantId: merchantId, role: .admin, name: "admin", storeId: nil, registerId: nil, now: now)
             return (MerchantView(id: String(merchantId), name: name, currency: currency), key)
         }
@@ -148,13 +149,29 @@ extension SQLiteStore {
         return program
     }
 
-    /// Replaces the program's rules; the version goes up by one.
-    public func updateProgram(merchantId: Int64, rules: ProgramRules, now: UnixSeconds) async throws -> ProgramView {
+    /// Replaces the program's rules; the version goes up by one and the old version stays readable.
+    /// With `expectedVersion`, refuses (`versionConflict`) when someone else changed the program since it was read.
+    public func updateProgram(merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds) async throws -> ProgramView {
         let json = try String(decoding: JSONEncoder().encode(rules), as: UTF8.self)
         return try await writer.write { db in
+            let current = try self.program(db, merchantId: merchantId)
+            if let expectedVersion, expectedVersion != current.version { throw KopilkaError.versionConflict(current: current.version) }
+            try db.run("UPDATE programs SET version = ?, rules = ?, updated_at = ? WHERE merchant_id = ?", [current.version + 1, json, now, merchantId])
             try db.run(
-                "UPDATE programs SET version = version + 1, rules = ?, updated_at = ? WHERE merchant_id = ?", [json, now, merchantId])
+                "INSERT INTO program_versions (merchant_id, version, rules, created_at) VALUES (?, ?, ?, ?)",
+                [merchantId, current.version + 1, json, now])
             return try self.program(db, merchantId: merchantId)
+        }
+    }
+
+    /// One version of the program, as it was; nil if there is no such version.
+    public func programVersion(merchantId: Int64, version: Int64) async throws -> ProgramView? {
+        try reading { db in
+            try db.row("SELECT rules, created_at FROM program_versions WHERE merchant_id = ? AND version = ?", [merchantId, version]).map {
+                ProgramView(
+                    version: version, rules: try JSONDecoder().decode(ProgramRules.self, from: Data(($0["rules"] as String).utf8)),
+                    updatedAt: Instant($0["created_at"]))
+            }
         }
     }
 

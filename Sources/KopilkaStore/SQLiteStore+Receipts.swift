@@ -58,7 +58,9 @@ extension SQLiteStore {
             summary = nil
         }
         let calculation = ReceiptCalculator.calculate(
-            lines: lines, rules: rules, customer: summary.map { .init(spendablePoints: $0.balance.spendable) }, redeem: redeem)
+            lines: lines, rules: rules,
+            customer: summary.map { .init(spendablePoints: $0.balance.spendable, tier: $0.tier.flatMap { rules.tiers?.tiers[$0.level] }) },
+            redeem: redeem)
         return (calculation, summary)
     }
 
@@ -88,8 +90,10 @@ extension SQLiteStore {
             account = found
         }
         let spendable = account?.snapshot(at: now).spendable
+        let tier = try account.flatMap { try self.tier(db, merchantId: merchantId, customerId: $0.customerId, rules: program.rules, now: now) }
         let calculation = ReceiptCalculator.calculate(
-            lines: command.lines, rules: program.rules, customer: spendable.map { .init(spendablePoints: $0) }, redeem: command.redeem)
+            lines: command.lines, rules: program.rules, customer: spendable.map { .init(spendablePoints: $0, tier: tier) },
+            redeem: command.redeem)
         try Self.checkRedemption(command.redeem, offline: command.offline, anonymous: account == nil, spendable: spendable ?? 0, calculation)
 
         var entryIds: [Int64] = []
@@ -116,6 +120,9 @@ extension SQLiteStore {
         let receipt = try insertReceipt(
             db, merchantId: merchantId, receiptId: receiptId, command, programVersion: program.version, calculation,
             customerId: account?.customerId, earnLotId: earnLotId, restoreExpiresAt: restoreExpiresAt, holdId: nil, now: now)
+        if let customerId = account?.customerId {
+            try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
+        }
         return ReceiptCommitted(
             receipt: receipt, calculation: calculation,
             entries: try ledger.entries(entryIds), balance: account?.snapshot(at: now))
@@ -159,12 +166,13 @@ extension SQLiteStore {
             """
             INSERT INTO receipts (merchant_id, id, store_id, register_id, customer_id, external_id, program_version, amount, discount,
                                   redeemed_kopecks, redeemed_points, payable, earned_points, earn_lot_id, restore_expires_at, hold_id,
-                                  offline, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  offline, explanation, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [merchantId, receiptId, command.storeId, command.registerId, customerId, command.externalId, programVersion,
              calculation.amount, calculation.discount, calculation.redeemedKopecks, calculation.redeemedPoints, calculation.payable,
-             calculation.earnedPoints, earnLotId, restoreExpiresAt, holdId, command.offline, now])
+             calculation.earnedPoints, earnLotId, restoreExpiresAt, holdId, command.offline,
+             String(decoding: try JSONEncoder().encode(calculation.explanation), as: UTF8.self), now])
         for (line, outcome) in zip(command.lines, calculation.lines) {
             try db.run(
                 """
@@ -188,7 +196,7 @@ extension SQLiteStore {
                     amount: outcome.amount, discount: outcome.discount, redeemedKopecks: outcome.redeemedKopecks,
                     redeemedPoints: outcome.redeemedPoints, payable: outcome.payable, earnedPoints: outcome.earnedPoints, returnedQuantity: 0)
             },
-            createdAt: Instant(now))
+            explanation: calculation.explanation, createdAt: Instant(now))
     }
 
     static func receiptId(_ db: Database, merchantId: Int64, storeId: Int64, externalId: String) throws -> Int64? {
@@ -215,6 +223,7 @@ extension SQLiteStore {
             registerId: idString(row["register_id"]), customerId: idString(row["customer_id"]), programVersion: row["program_version"],
             amount: row["amount"], discount: row["discount"], redeemedKopecks: row["redeemed_kopecks"],
             redeemedPoints: row["redeemed_points"], payable: row["payable"], earnedPoints: row["earned_points"], lines: lines,
+            explanation: (try? JSONDecoder().decode([Reason].self, from: Data((row["explanation"] as String).utf8))) ?? [],
             createdAt: Instant(row["created_at"]))
     }
 
@@ -261,6 +270,11 @@ extension SQLiteStore {
                     [item.quantity, merchantId, command.receiptId, item.line])
             }
             let refund = lineReturns.reduce(0) { $0 + $1.refundKopecks }
+            let returnedNow = Dictionary(uniqueKeysWithValues: lineReturns.map { ($0.line, $0.quantity) })
+            let inFull = returnable.enumerated().allSatisfy { index, line in line.returnedQuantity + (returnedNow[index + 1] ?? 0) == line.quantity }
+            try db.run(
+                "UPDATE receipts SET refunded_kopecks = refunded_kopecks + ?, returned_in_full = ? WHERE merchant_id = ? AND id = ?",
+                [refund, inFull, merchantId, command.receiptId])
             let reversed = lineReturns.reduce(0) { $0 + $1.reversedPoints }
             let restored = lineReturns.reduce(0) { $0 + $1.restoredPoints }
             var unrecovered: Points = 0

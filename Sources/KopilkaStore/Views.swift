@@ -81,8 +81,8 @@ public struct CustomerSummary: Codable, Sendable, Equatable {
     public var maskedName: String?
     public var maskedPhone: String?
     public var balance: BalanceSnapshot
-    /// The tier (none until tiers are configured).
-    public var tier: String?
+    /// The customer's level, when the program has levels.
+    public var tier: TierStanding?
 }
 
 /// A customer's full profile: admin keys only.
@@ -175,6 +175,8 @@ public struct ReceiptView: Codable, Sendable, Equatable {
     public var payable: Kopecks
     public var earnedPoints: Points
     public var lines: [ReceiptLineView]
+    /// Why the receipt earned and spent what it did, as calculated when it was committed.
+    public var explanation: [Reason]
     public var createdAt: Instant
 }
 

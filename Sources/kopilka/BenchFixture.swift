@@ -24,7 +24,7 @@ struct BenchFixture: Sendable {
         let merchantId = parseID(merchant.id)!
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 1000_00
-        _ = try await store.updateProgram(merchantId: merchantId, rules: rules, now: now)
+        _ = try await store.updateProgram(merchantId: merchantId, rules: rules, expectedVersion: nil, now: now)
         let shop = try await store.createStore(merchantId: merchantId, name: "Bench store", timeZone: "Europe/Moscow", now: now)
         var ids: [Int64] = []
         for index in 0..<customers {

@@ -23,7 +23,7 @@ struct APIFixture {
         store = try SQLiteStore(path: folder.appendingPathComponent("api.sqlite").path)
         let (merchant, key) = try await store.createMerchant(name: "Кофейня", now: Self.t0)
         merchantId = parseID(merchant.id)!
-        _ = try await store.updateProgram(merchantId: merchantId, rules: rules, now: Self.t0)
+        _ = try await store.updateProgram(merchantId: merchantId, rules: rules, expectedVersion: nil, now: Self.t0)
         adminKey = key.secret
         logs = LogRecorder()
     }
@@ -58,9 +58,10 @@ struct APIFixture {
 
         func call(
             _ method: HTTPRequest.Method, _ path: String, key: String?, json: String? = nil, idempotencyKey: String? = nil,
-            contentType: String? = "application/json"
+            contentType: String? = "application/json", ifMatch: String? = nil
         ) async throws -> Reply {
             var headers: HTTPFields = [:]
+            if let ifMatch { headers[.ifMatch] = "\"\(ifMatch)\"" }
             if let key { headers[.authorization] = "Bearer \(key)" }
             if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
             if json != nil, let contentType { headers[.contentType] = contentType }

@@ -35,7 +35,7 @@ import Testing
             let (_, till) = try await f.till(client)
             #expect(try await client.get("/v1/program", key: nil).status == 401)
             #expect(try await client.get("/v1/program", key: "kpk_adm_nonsense").status == 401)
-            let put = try await client.call(.put, "/v1/program", key: till, json: #"{"accrualRateBp": 10000}"#)
+            let put = try await client.call(.put, "/v1/program", key: till, json: #"{"accrualRateBp": 10000}"#, ifMatch: "1")
             #expect(put.status == 403)
             #expect(put.json["code"] as? String == "forbidden")
             #expect(try await client.get("/v1/keys", key: till).status == 403)
@@ -139,6 +139,37 @@ import Testing
             let served = Set(kopilkaRouteTable.map { "\($0.method) \($0.path)" } + ["GET /health", "GET /openapi.yaml", "GET /metrics"])
             #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
             #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+        }
+    }
+}
+
+@Suite struct ProgramVersionTests {
+    @Test func savingIsGuardedByTheVersion() async throws {
+        let f = try await APIFixture()
+        try await f.run { client in
+            let read = try await client.get("/v1/program", key: f.adminKey)
+            let etag = try #require(read.headers[.eTag])
+            let version = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let missing = try await client.call(.put, "/v1/program", key: f.adminKey, json: #"{"accrualRateBp": 700}"#)
+            #expect(missing.status == 428)
+            let first = try await client.call(.put, "/v1/program", key: f.adminKey, json: #"{"accrualRateBp": 700}"#, ifMatch: version)
+            #expect(first.status == 200)
+            // A second admin who read the same version cannot overwrite the first one's change.
+            let second = try await client.call(.put, "/v1/program", key: f.adminKey, json: #"{"accrualRateBp": 300}"#, ifMatch: version)
+            #expect(second.status == 409)
+            #expect(second.json["code"] as? String == "version_conflict")
+            let now = try await client.get("/v1/program", key: f.adminKey).json
+            #expect((now["rules"] as? [String: Any])?["accrualRateBp"] as? Int == 700)
+            // Bad rules change nothing.
+            let newVersion = String(now["version"] as! Int)
+            let bad = try await client.call(.put, "/v1/program", key: f.adminKey, json: #"{"accrualRateBp": 10001, "pointsStep": 3}"#, ifMatch: newVersion)
+            #expect(bad.status == 400)
+            #expect((bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String } == ["accrualRateBp", "pointsStep"])
+            #expect(try await client.get("/v1/program", key: f.adminKey).json["version"] as? Int == Int(newVersion))
+            // The old version stays readable.
+            let old = try await client.get("/v1/program/versions/\(version)", key: f.adminKey)
+            #expect(old.status == 200)
+            #expect((old.json["rules"] as? [String: Any])?["accrualRateBp"] as? Int == 500)
         }
     }
 }

@@ -43,6 +43,10 @@ import Testing
             let committed = try await client.post("/v1/receipts", key: till, receipt, idempotencyKey: "sale-1")
             #expect(committed.status == 201, "\(committed.text)")
             let receiptId = try #require((committed.json["receipt"] as? [String: Any])?["id"] as? String)
+            // Months later the receipt still says why it earned what it did.
+            let stored = try await client.get("/v1/receipts/\(receiptId)", key: till).json
+            let reasons = (stored["explanation"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            #expect(reasons.contains("accrual_rate") && reasons.contains("redemption_excluded_flag"))
             #expect((committed.json["balance"] as? [String: Any])?["spendable"] as? Int == 27_50)
 
             let half = try await client.post("/v1/receipts/\(receiptId)/returns", key: till, #"{"lines": [{"line": 1, "quantity": 1000}]}"#)
@@ -166,5 +170,36 @@ import Testing
             #expect(try await client.get("/v1/orders/\(orderId)", key: till).json["status"] as? String == "confirmed")
         }
         #expect(try await f.store.verify().violations.isEmpty)
+    }
+}
+
+@Suite struct TierFlowTests {
+    @Test func aMerchantConfiguresLevelsAndTillsSeeThem() async throws {
+        let f = try await APIFixture()
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let version = try await client.get("/v1/program", key: f.adminKey).json["version"] as! Int
+            let levels = """
+                {"accrualRateBp": 300, "tiers": {"basis": "spend", "windowDays": 365, "tiers": [
+                  {"name": "Бронза", "threshold": 0, "accrualRateBp": 300},
+                  {"name": "Серебро", "threshold": 500000, "accrualRateBp": 500, "privileges": ["кофе в подарок в день рождения"]}]}}
+                """
+            let saved = try await client.call(.put, "/v1/program", key: f.adminKey, json: levels, ifMatch: String(version))
+            #expect(saved.status == 200, "\(saved.text)")
+            let unordered = levels.replacingOccurrences(of: "500000", with: "0")
+            let refused = try await client.call(.put, "/v1/program", key: f.adminKey, json: unordered, ifMatch: String(version + 1))
+            #expect(refused.status == 400)
+            #expect((refused.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "tiers.tiers[1].threshold")
+            let id = try await f.customer(client, key: till)
+            let sale = #"{"customer": {"id": "\#(id)"}, "externalId": "T-1", "lines": [{"sku": "TV", "quantity": 1000, "price": 600000}]}"#
+            let first = try await client.post("/v1/receipts", key: till, sale)
+            #expect((first.json["calculation"] as? [String: Any])?["earnedPoints"] as? Int == 180_00)  // 3 % of 6,000 ₽
+            let found = try await client.get("/v1/customers/lookup?id=\(id)", key: till).json
+            let tier = try #require(found["tier"] as? [String: Any])
+            #expect(tier["tier"] as? String == "Серебро")
+            #expect(tier["privileges"] as? [String] == ["кофе в подарок в день рождения"])
+            let second = try await client.post("/v1/receipts", key: till, sale.replacingOccurrences(of: "T-1", with: "T-2"))
+            #expect((second.json["calculation"] as? [String: Any])?["earnedPoints"] as? Int == 300_00)  // 5 % of 6,000 ₽
+        }
     }
 }

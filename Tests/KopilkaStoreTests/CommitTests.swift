@@ -26,7 +26,7 @@ import Testing
             $0.maxRedeemShareBp = 10_000
         }
         let anna = try await f.customer()  // welcome lot: 50 points, expires day 30
-        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: { var r = ProgramRules(); r.lifetimeDays = 365; r.maxRedeemShareBp = 10_000; return r }(), now: StoreFixture.t0)
+        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: { var r = ProgramRules(); r.lifetimeDays = 365; r.maxRedeemShareBp = 10_000; return r }(), expectedVersion: nil, now: StoreFixture.t0)
         // A 1,000 ₽ receipt earns 50 points expiring on day 366.
         _ = try await f.commit(anna, [ReceiptLine(sku: "BIG", quantity: 1000, price: 1_000_00)], now: StoreFixture.t0 + 1)
         let spent = try StoreFixture.decode(
@@ -92,7 +92,7 @@ import Testing
         let anna = try await f.customer()
         let overLimit = try await f.commit(anna, redeem: .points(61_00))  // 30 % of 200 ₽ is 60
         #expect(String(decoding: overLimit.body, as: UTF8.self).hasPrefix("redemptionLimitExceeded"))
-        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: ProgramRules(), now: StoreFixture.t0)
+        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: ProgramRules(), expectedVersion: nil, now: StoreFixture.t0)
         let poor = try await f.customer(phone: "+79120000002")
         let broke = try await f.commit(poor, redeem: .points(10_00))
         #expect(String(decoding: broke.body, as: UTF8.self).hasPrefix("insufficientPoints"))

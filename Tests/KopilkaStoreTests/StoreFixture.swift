@@ -22,7 +22,7 @@ struct StoreFixture {
         var rules = ProgramRules()
         rules.lifetimeDays = 0
         configure(&rules)
-        _ = try await store.updateProgram(merchantId: merchantId, rules: rules, now: Self.t0)
+        _ = try await store.updateProgram(merchantId: merchantId, rules: rules, expectedVersion: nil, now: Self.t0)
         storeId = parseID(try await store.createStore(merchantId: merchantId, name: "Shop", timeZone: "Europe/Moscow", now: Self.t0).id)!
     }
 

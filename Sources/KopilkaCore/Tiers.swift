@@ -1,0 +1,133 @@
+/// One level of a multilevel program: reached at a threshold of qualifying spend (or purchases).
+public struct Tier: Codable, Sendable, Equatable {
+    /// The level's name as customers see it ("Серебро", "Gold").
+    public var name: String
+    /// Qualifying spend in kopecks (or number of purchases) from which the level applies; the first level's is 0.
+    public var threshold: Int64
+    /// The accrual rate on this level, in basis points.
+    public var accrualRateBp: BasisPoints
+    /// The redemption cap on this level, in basis points of the check; nil keeps the program's.
+    public var maxRedeemShareBp: BasisPoints?
+    /// Non-material rewards shown to the customer and the cashier ("free delivery", "priority service").
+    public var privileges: [String]
+
+    public init(name: String, threshold: Int64, accrualRateBp: BasisPoints, maxRedeemShareBp: BasisPoints? = nil, privileges: [String] = []) {
+        self.name = name
+        self.threshold = threshold
+        self.accrualRateBp = accrualRateBp
+        self.maxRedeemShareBp = maxRedeemShareBp
+        self.privileges = privileges
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        threshold = try c.decode(Int64.self, forKey: .threshold)
+        accrualRateBp = try c.decode(BasisPoints.self, forKey: .accrualRateBp)
+        maxRedeemShareBp = try c.decodeIfPresent(BasisPoints.self, forKey: .maxRedeemShareBp)
+        privileges = try c.decodeIfPresent([String].self, forKey: .privileges) ?? []
+    }
+}
+
+/// How a customer's level is found: what qualifies, over which window, and whether it can go down.
+public struct TierRules: Codable, Sendable, Equatable {
+    /// What the thresholds measure.
+    public enum Basis: String, Codable, Sendable, CaseIterable {
+        /// Money paid (after discounts and points, less refunds), in kopecks.
+        case spend
+        /// Number of purchases (receipts not returned in full).
+        case purchases
+    }
+
+    /// What the thresholds count.
+    public var basis: Basis = .spend
+    /// The window qualifying purchases are counted over, in days back from now; 0 counts every purchase ever.
+    public var windowDays: Int = 365
+    /// Whether a level once reached is kept when qualifying spend falls (true), or follows the window (false).
+    public var keepReachedLevel: Bool = false
+    /// The levels, by ascending threshold; the first threshold must be 0.
+    public var tiers: [Tier] = []
+
+    public init(basis: Basis = .spend, windowDays: Int = 365, keepReachedLevel: Bool = false, tiers: [Tier] = []) {
+        self.basis = basis
+        self.windowDays = windowDays
+        self.keepReachedLevel = keepReachedLevel
+        self.tiers = tiers
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        basis = try c.decodeIfPresent(Basis.self, forKey: .basis) ?? .spend
+        windowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? 365
+        keepReachedLevel = try c.decodeIfPresent(Bool.self, forKey: .keepReachedLevel) ?? false
+        tiers = try c.decode([Tier].self, forKey: .tiers)
+    }
+
+    /// The index of the level a qualifying amount reaches (the highest threshold not above it).
+    /// With `keepReachedLevel`, never below `reached`.
+    public func level(for qualifying: Int64, reached: Int? = nil) -> Int? {
+        guard !tiers.isEmpty else { return nil }
+        var index = 0
+        for (candidate, tier) in tiers.enumerated() where tier.threshold <= qualifying { index = candidate }
+        if keepReachedLevel, let reached, reached < tiers.count { index = max(index, reached) }
+        return index
+    }
+
+    /// What is wrong with these rules, fields prefixed by `path`.
+    public func violations(path: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        if tiers.isEmpty || tiers.count > 20 { errors.append(.init(field: "\(path).tiers", message: "must hold 1…20 levels")) }
+        if !(0...3650).contains(windowDays) { errors.append(.init(field: "\(path).windowDays", message: "must be 0 (all time) … 3650 days")) }
+        for (index, tier) in tiers.enumerated() {
+            let at = "\(path).tiers[\(index)]"
+            if !(1...100).contains(tier.name.count) { errors.append(.init(field: "\(at).name", message: "must be 1…100 characters")) }
+            if index == 0, tier.threshold != 0 {
+                errors.append(.init(field: "\(at).threshold", message: "the first level starts at 0"))
+            } else if index > 0, tier.threshold <= tiers[index - 1].threshold {
+                errors.append(.init(field: "\(at).threshold", message: "must be above the previous level's threshold (\(tiers[index - 1].threshold))"))
+            }
+            if tier.threshold < 0 || tier.threshold > 1_000_000_000_000_000 {
+                errors.append(.init(field: "\(at).threshold", message: "must be 0…10^15"))
+            }
+            if !(0...10_000).contains(tier.accrualRateBp) {
+                errors.append(.init(field: "\(at).accrualRateBp", message: "must be 0…10000 basis points (0–100 %)"))
+            }
+            if let cap = tier.maxRedeemShareBp, !(0...10_000).contains(cap) {
+                errors.append(.init(field: "\(at).maxRedeemShareBp", message: "must be 0…10000 basis points (0–100 %)"))
+            }
+            if tier.privileges.count > 20 || tier.privileges.contains(where: { $0.isEmpty || $0.count > 200 }) {
+                errors.append(.init(field: "\(at).privileges", message: "at most 20 privileges of 1…200 characters"))
+            }
+        }
+        return errors
+    }
+}
+
+/// A customer's standing in a multilevel program at a moment.
+public struct TierStanding: Codable, Sendable, Equatable {
+    /// The current level.
+    public var tier: String
+    /// Its index, 0 for the first.
+    public var level: Int
+    /// What qualifies now (kopecks or purchases, by the program's basis).
+    public var qualifying: Int64
+    /// The next level and how much more it needs; nil on the top level.
+    public var nextTier: String?
+    public var toNextTier: Int64?
+    /// The current level's privileges.
+    public var privileges: [String]
+
+    /// The standing for a qualifying amount under `rules`; nil when the program has no levels.
+    public init?(rules: TierRules, qualifying: Int64, reached: Int? = nil) {
+        guard let level = rules.level(for: qualifying, reached: reached) else { return nil }
+        let tier = rules.tiers[level]
+        self.tier = tier.name
+        self.level = level
+        self.qualifying = qualifying
+        privileges = tier.privileges
+        if level + 1 < rules.tiers.count {
+            nextTier = rules.tiers[level + 1].name
+            toNextTier = max(0, rules.tiers[level + 1].threshold - qualifying)
+        }
+    }
+}
