@@ -39,6 +39,13 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var returnPolicy: ReturnPolicy = .allowNegative
     /// How long an online order's hold keeps points reserved, in seconds (default 30 minutes).
     public var holdTtlSeconds: Int = 1800
+    /// An instant discount for identified customers, in basis points of each line that allows discounts (0: none).
+    /// With levels, each level may set its own (an accumulative discount).
+    public var discountBp: BasisPoints = 0
+    /// Lines of these categories get no card discount.
+    public var discountExcludedCategories: [String] = []
+    /// Whether points may pay for lines that were discounted already (default yes).
+    public var redeemOnDiscountedLines: Bool = true
     /// Levels whose accrual rate (and redemption cap) grow with qualifying spend; nil for a single rate.
     public var tiers: TierRules?
 
@@ -48,7 +55,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case accrualRateBp, pointValueKopecks, maxRedeemShareBp, minPayableKopecks, accrualRounding, pointsStep
         case activationDelayDays, lifetimeDays, welcomeBonusPoints, accrualExcludedCategories
-        case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds, tiers
+        case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds, discountBp
+        case discountExcludedCategories, redeemOnDiscountedLines, tiers
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +78,10 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         accrueOnRedeemedPart = try c.decodeIfPresent(Bool.self, forKey: .accrueOnRedeemedPart) ?? d.accrueOnRedeemedPart
         returnPolicy = try c.decodeIfPresent(ReturnPolicy.self, forKey: .returnPolicy) ?? d.returnPolicy
         holdTtlSeconds = try c.decodeIfPresent(Int.self, forKey: .holdTtlSeconds) ?? d.holdTtlSeconds
+        discountBp = try c.decodeIfPresent(BasisPoints.self, forKey: .discountBp) ?? d.discountBp
+        discountExcludedCategories =
+            try c.decodeIfPresent([String].self, forKey: .discountExcludedCategories) ?? d.discountExcludedCategories
+        redeemOnDiscountedLines = try c.decodeIfPresent(Bool.self, forKey: .redeemOnDiscountedLines) ?? d.redeemOnDiscountedLines
         tiers = try c.decodeIfPresent(TierRules.self, forKey: .tiers)
     }
 
@@ -94,6 +106,10 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check(
             redemptionExcludedCategories.count <= 1000 && redemptionExcludedCategories.allSatisfy { $0.count <= 100 },
             .redemptionExcludedCategories, "at most 1000 categories of at most 100 characters")
+        check((0...10_000).contains(discountBp), .discountBp, "must be 0…10000 basis points (0–100 %)")
+        check(
+            discountExcludedCategories.count <= 1000 && discountExcludedCategories.allSatisfy { $0.count <= 100 },
+            .discountExcludedCategories, "at most 1000 categories of at most 100 characters")
         if let tiers { errors += tiers.violations(path: "tiers") }
         return errors
     }

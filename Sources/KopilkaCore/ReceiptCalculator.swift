@@ -27,13 +27,14 @@ public enum ReceiptCalculator {
         var reasons: [Reason] = []
         var rules = rules
         if let tier = customer?.tier {
-            // The level's rate and cap replace the program's for this customer.
+            // The level's rates and cap replace the program's for this customer.
             rules.accrualRateBp = tier.accrualRateBp
             rules.maxRedeemShareBp = tier.maxRedeemShareBp ?? rules.maxRedeemShareBp
+            rules.discountBp = tier.discountBp ?? rules.discountBp
             reasons.append(.init(code: "tier", message: "level «\(tier.name)»: \(formatPercent(tier.accrualRateBp)) back"))
         }
         let amounts = lines.map(\.total)
-        let discounts = [Kopecks](repeating: 0, count: lines.count)
+        let discounts = cardDiscounts(lines: lines, amounts: amounts, rules: rules, identified: customer != nil, reasons: &reasons)
         let bases = zip(amounts, discounts).map { $0 - $1 }
         let total = amounts.reduce(0, +)
         let totalAfterDiscounts = bases.reduce(0, +)
@@ -51,6 +52,9 @@ public enum ReceiptCalculator {
             } else if let category = line.category, rules.redemptionExcludedCategories.contains(category) {
                 reasons.append(.init(code: "redemption_excluded_category", line: number,
                                      message: "line \(number): category `\(category)` excluded from redemption"))
+            } else if discounts[index] > 0, !rules.redeemOnDiscountedLines {
+                reasons.append(.init(code: "redemption_excluded_discounted", line: number,
+                                     message: "line \(number): discounted already, points cannot pay for it"))
             } else {
                 redeemWeights[index] = bases[index]
             }
@@ -147,6 +151,37 @@ public enum ReceiptCalculator {
             redeemedKopecks: redeemedKopecks, redeemedPoints: redeemedPoints,
             payable: totalAfterDiscounts - redeemedKopecks, earnedPoints: earnedPoints,
             maxRedeemable: maxRedeemable, ruleLimitPoints: ruleLimitPoints, explanation: reasons)
+    }
+
+    /// The card (or level) discount: a percentage of every line that allows discounts, for identified customers.
+    /// The receipt's discount is computed on the eligible sum and split over the lines, so lines add up exactly.
+    static func cardDiscounts(
+        lines: [ReceiptLine], amounts: [Kopecks], rules: ProgramRules, identified: Bool, reasons: inout [Reason]
+    ) -> [Kopecks] {
+        guard rules.discountBp > 0 else { return [Kopecks](repeating: 0, count: lines.count) }
+        guard identified else {
+            reasons.append(.init(code: "discount_needs_customer", message: "the card discount needs an identified customer"))
+            return [Kopecks](repeating: 0, count: lines.count)
+        }
+        var weights = [Kopecks](repeating: 0, count: lines.count)
+        for (index, line) in lines.enumerated() {
+            let number = index + 1
+            if line.has(.noDiscount) {
+                reasons.append(.init(code: "discount_excluded_flag", line: number, message: "line \(number): price is fixed (noDiscount), no discount"))
+            } else if let category = line.category, rules.discountExcludedCategories.contains(category) {
+                reasons.append(.init(code: "discount_excluded_category", line: number,
+                                     message: "line \(number): category `\(category)` excluded from the discount"))
+            } else {
+                weights[index] = amounts[index]
+            }
+        }
+        let eligible = weights.reduce(0, +)
+        let total = Arithmetic.mulDiv(eligible, rules.discountBp, 10_000)
+        if total > 0 {
+            reasons.append(.init(code: "discount_rate",
+                                 message: "card discount \(formatPercent(rules.discountBp)) of \(formatHundredths(eligible)): \(formatHundredths(total))"))
+        }
+        return Arithmetic.distribute(total, over: weights)
     }
 
     /// The discount `points` buy, in kopecks, floored.

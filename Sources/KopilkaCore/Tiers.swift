@@ -8,14 +8,21 @@ public struct Tier: Codable, Sendable, Equatable {
     public var accrualRateBp: BasisPoints
     /// The redemption cap on this level, in basis points of the check; nil keeps the program's.
     public var maxRedeemShareBp: BasisPoints?
+    /// The card discount on this level, in basis points; nil keeps the program's (an accumulative discount
+    /// is levels that each set one).
+    public var discountBp: BasisPoints?
     /// Non-material rewards shown to the customer and the cashier ("free delivery", "priority service").
     public var privileges: [String]
 
-    public init(name: String, threshold: Int64, accrualRateBp: BasisPoints, maxRedeemShareBp: BasisPoints? = nil, privileges: [String] = []) {
+    public init(
+        name: String, threshold: Int64, accrualRateBp: BasisPoints, maxRedeemShareBp: BasisPoints? = nil, discountBp: BasisPoints? = nil,
+        privileges: [String] = []
+    ) {
         self.name = name
         self.threshold = threshold
         self.accrualRateBp = accrualRateBp
         self.maxRedeemShareBp = maxRedeemShareBp
+        self.discountBp = discountBp
         self.privileges = privileges
     }
 
@@ -25,6 +32,7 @@ public struct Tier: Codable, Sendable, Equatable {
         threshold = try c.decode(Int64.self, forKey: .threshold)
         accrualRateBp = try c.decode(BasisPoints.self, forKey: .accrualRateBp)
         maxRedeemShareBp = try c.decodeIfPresent(BasisPoints.self, forKey: .maxRedeemShareBp)
+        discountBp = try c.decodeIfPresent(BasisPoints.self, forKey: .discountBp)
         privileges = try c.decodeIfPresent([String].self, forKey: .privileges) ?? []
     }
 }
@@ -94,6 +102,9 @@ public struct TierRules: Codable, Sendable, Equatable {
             }
             if let cap = tier.maxRedeemShareBp, !(0...10_000).contains(cap) {
                 errors.append(.init(field: "\(at).maxRedeemShareBp", message: "must be 0…10000 basis points (0–100 %)"))
+            }
+            if let discount = tier.discountBp, !(0...10_000).contains(discount) {
+                errors.append(.init(field: "\(at).discountBp", message: "must be 0…10000 basis points (0–100 %)"))
             }
             if tier.privileges.count > 20 || tier.privileges.contains(where: { $0.isEmpty || $0.count > 200 }) {
                 errors.append(.init(field: "\(at).privileges", message: "at most 20 privileges of 1…200 characters"))
