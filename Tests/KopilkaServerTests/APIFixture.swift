@@ -15,12 +15,12 @@ struct APIFixture {
     let adminKey: String
     let merchantId: Int64
     let logs: LogRecorder
+    let temporary: TemporaryFolder
     static let t0: UnixSeconds = 1_767_225_600
 
     init(rules: ProgramRules = ProgramRules()) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-api-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: folder.appendingPathComponent("api.sqlite").path)
+        temporary = try TemporaryFolder("kopilka-api")
+        store = try SQLiteStore(path: temporary.url.appendingPathComponent("api.sqlite").path)
         let (merchant, key) = try await store.createMerchant(name: "Кофейня", now: Self.t0)
         merchantId = parseID(merchant.id)!
         _ = try await store.updateProgram(merchantId: merchantId, rules: rules, expectedVersion: nil, now: Self.t0)

@@ -50,8 +50,9 @@ import FoundationNetworking
             Issue.record("build the executable first: swift build --build-tests")
             return
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = try TemporaryFolder("kopilka-crash")
+        defer { withExtendedLifetime(temporary) {} }
+        let folder = temporary.url
         let database = folder.appendingPathComponent("crash.sqlite").path
         let created = try Self.run(["merchant", "create", "--name", "Crash", "--json", "--database", database])
         #expect(created.status == 0)

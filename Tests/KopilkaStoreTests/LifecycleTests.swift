@@ -64,8 +64,9 @@ import Testing
     }
 
     @Test func demoDataKeepsTheInvariants() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-demo-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = try TemporaryFolder("kopilka-demo")
+        defer { withExtendedLifetime(temporary) {} }
+        let folder = temporary.url
         let store = try SQLiteStore(path: folder.appendingPathComponent("demo.sqlite").path)
         var options = DemoSeeder.Options(end: StoreFixture.t0)
         options.customers = 150

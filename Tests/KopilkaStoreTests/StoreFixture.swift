@@ -8,15 +8,15 @@ struct StoreFixture {
     let store: SQLiteStore
     let merchantId: Int64
     let storeId: Int64
-    let folder: URL
+    let temporary: TemporaryFolder
+    var folder: URL { temporary.url }
     /// The pinned clock: 2026-01-01 00:00 UTC.
     static let t0: UnixSeconds = 1_767_225_600
     static let day: Int64 = 86_400
 
     init(_ configure: (inout ProgramRules) -> Void = { _ in }) async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: folder.appendingPathComponent("test.sqlite").path)
+        temporary = try TemporaryFolder("kopilka-test")
+        store = try SQLiteStore(path: temporary.url.appendingPathComponent("test.sqlite").path)
         let (merchant, _) = try await store.createMerchant(name: "Test", now: Self.t0)
         merchantId = parseID(merchant.id)!
         var rules = ProgramRules()

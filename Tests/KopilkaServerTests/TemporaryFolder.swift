@@ -1,0 +1,13 @@
+import Foundation
+
+/// A fresh folder under the system's temporary directory, removed with its contents when released.
+final class TemporaryFolder: Sendable {
+    let url: URL
+
+    init(_ prefix: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
