@@ -64,8 +64,11 @@ struct Bench: AsyncParsableCommand {
         }
         if parts.contains("calculations") {
             progress("receipt engine: calculations on one core")
-            let calculations = fixture.calculations(seconds: seconds)
+            let calculations = fixture.calculations(lines: BenchFixture.lines, rules: fixture.rules, tier: nil, seconds: seconds)
             rows.append(("calculations/s (pure engine, 5 lines, one core)", calculations, ""))
+            let big = fixture.calculations(
+                lines: BenchFixture.bigReceipt, rules: BenchFixture.levelRules, tier: BenchFixture.levelRules.tiers?.tiers[2], seconds: seconds)
+            rows.append(("calculations/s (20 lines, level + card discount, one core)", big, String(format: "%.0f lines/s", big * 20)))
             progress("calculate with the customer's balance read from SQLite")
             let reads = try await fixture.calculationsWithBalance(clients: 2, seconds: seconds)
             rows.append(("calculations/s with balance read (2 clients)", reads, ""))

@@ -82,15 +82,36 @@ struct BenchFixture: Sendable {
             p99Ms: latencies[min(latencies.count - 1, latencies.count * 99 / 100)])
     }
 
-    /// Calculations of a 5-line receipt per second on one core, no I/O.
-    func calculations(seconds: Double) -> Double {
+    /// A 20-line grocery receipt under a program with four levels and a card discount.
+    static let bigReceipt: [ReceiptLine] = (0..<20).map { (index: Int) -> ReceiptLine in
+        let categories = ["dairy", "bakery", "fruit", "tobacco", "household"]
+        let quantity: Thousandths = 1000 + Int64(index % 3) * 500
+        let price: Kopecks = 49_90 + Int64(index) * 37_13
+        let flags: [LineFlag] = index % 5 == 3 ? [.noDiscount] : []
+        return ReceiptLine(sku: "SKU-\(index)", name: "Товар \(index)", category: categories[index % 5], quantity: quantity, price: price, flags: flags)
+    }
+
+    static let levelRules: ProgramRules = {
+        var rules = ProgramRules()
+        rules.discountBp = 300
+        rules.accrualExcludedCategories = ["tobacco"]
+        rules.tiers = TierRules(tiers: [
+            Tier(name: "1", threshold: 0, accrualRateBp: 300), Tier(name: "2", threshold: 10_000_00, accrualRateBp: 500, discountBp: 500),
+            Tier(name: "3", threshold: 30_000_00, accrualRateBp: 700, discountBp: 700), Tier(name: "4", threshold: 100_000_00, accrualRateBp: 1000),
+        ])
+        return rules
+    }()
+
+    /// Receipts per second of the pure engine on one core, no I/O.
+    func calculations(lines: [ReceiptLine], rules: ProgramRules, tier: Tier?, seconds: Double) -> Double {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let started = ContinuousClock.now
         var count = 0
         var checksum: Int64 = 0
         while ContinuousClock.now < deadline {
             for spendable in stride(from: Int64(0), to: 100_000, by: 1000) {
-                let result = ReceiptCalculator.calculate(lines: Self.lines, rules: rules, customer: .init(spendablePoints: spendable), redeem: .max)
+                let result = ReceiptCalculator.calculate(
+                    lines: lines, rules: rules, customer: .init(spendablePoints: spendable, tier: tier), redeem: .max)
                 checksum &+= result.earnedPoints
                 count += 1
             }
