@@ -6,11 +6,14 @@ public struct Reason: Codable, Sendable, Equatable {
     public var line: Int?
     /// The reason in a sentence.
     public var message: String
+    /// The promotion the reason is about, if any.
+    public var promotion: String?
 
-    public init(code: String, line: Int? = nil, message: String) {
+    public init(code: String, line: Int? = nil, message: String, promotion: String? = nil) {
         self.code = code
         self.line = line
         self.message = message
+        self.promotion = promotion
     }
 }
 
@@ -32,4 +35,9 @@ extension String {
         // "5.50 %" reads better as "5.5 %".
         hasSuffix("0 %") ? String(dropLast(3)) + " %" : self
     }
+}
+
+/// Formats 1-based line numbers for messages: `[1, 2, 5]` → `lines 1, 2, 5`.
+func formatLines(_ numbers: [Int]) -> String {
+    numbers.count == 1 ? "line \(numbers[0])" : "lines " + numbers.map(String.init).joined(separator: ", ")
 }

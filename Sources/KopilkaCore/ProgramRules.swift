@@ -48,6 +48,16 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var redeemOnDiscountedLines: Bool = true
     /// Levels whose accrual rate (and redemption cap) grow with qualifying spend; nil for a single rate.
     public var tiers: TierRules?
+    /// Promotions (акции), applied by priority under `stacking`.
+    public var promotions: [Promotion] = []
+    /// Volume discounts for wholesale customers.
+    public var wholesale: WholesaleRules?
+    /// How discounts, promotions and points combine.
+    public var stacking = StackingPolicy()
+    /// Points are earned only on these lines and at these times (absent: everywhere, always).
+    public var accrualScope: Restriction?
+    /// Points may pay only for these lines and at these times (absent: everywhere, always).
+    public var redemptionScope: Restriction?
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -56,7 +66,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case accrualRateBp, pointValueKopecks, maxRedeemShareBp, minPayableKopecks, accrualRounding, pointsStep
         case activationDelayDays, lifetimeDays, welcomeBonusPoints, accrualExcludedCategories
         case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds, discountBp
-        case discountExcludedCategories, redeemOnDiscountedLines, tiers
+        case discountExcludedCategories, redeemOnDiscountedLines, tiers, promotions, wholesale, stacking, accrualScope
+        case redemptionScope
     }
 
     public init(from decoder: any Decoder) throws {
@@ -83,6 +94,11 @@ public struct ProgramRules: Codable, Sendable, Equatable {
             try c.decodeIfPresent([String].self, forKey: .discountExcludedCategories) ?? d.discountExcludedCategories
         redeemOnDiscountedLines = try c.decodeIfPresent(Bool.self, forKey: .redeemOnDiscountedLines) ?? d.redeemOnDiscountedLines
         tiers = try c.decodeIfPresent(TierRules.self, forKey: .tiers)
+        promotions = try c.decodeIfPresent([Promotion].self, forKey: .promotions) ?? []
+        wholesale = try c.decodeIfPresent(WholesaleRules.self, forKey: .wholesale)
+        stacking = try c.decodeIfPresent(StackingPolicy.self, forKey: .stacking) ?? d.stacking
+        accrualScope = try c.decodeIfPresent(Restriction.self, forKey: .accrualScope)
+        redemptionScope = try c.decodeIfPresent(Restriction.self, forKey: .redemptionScope)
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -111,6 +127,32 @@ public struct ProgramRules: Codable, Sendable, Equatable {
             discountExcludedCategories.count <= 1000 && discountExcludedCategories.allSatisfy { $0.count <= 100 },
             .discountExcludedCategories, "at most 1000 categories of at most 100 characters")
         if let tiers { errors += tiers.violations(path: "tiers") }
+        check(promotions.count <= 1000, .promotions, "at most 1000 promotions")
+        let tierNames = Set(tiers?.tiers.map(\.name) ?? [])
+        var seen = Set<String>()
+        for (index, promotion) in promotions.enumerated() {
+            errors += promotion.violations(path: "promotions[\(index)]", tierNames: tierNames)
+            if !seen.insert(promotion.id).inserted {
+                errors.append(FieldError(field: "promotions[\(index)].id", message: "`\(promotion.id)` is used by another promotion"))
+            }
+        }
+        if let wholesale { errors += wholesale.violations(path: "wholesale") }
+        errors += stacking.violations(path: "stacking")
+        if let accrualScope { errors += accrualScope.violations(path: "accrualScope") }
+        if let redemptionScope { errors += redemptionScope.violations(path: "redemptionScope") }
+        return errors
+    }
+
+    /// What the merchant's plan does not include, as (field, message); empty when the plan covers the program.
+    public func planViolations(_ plan: Plan) -> [FieldError] {
+        guard !plan.includesPromotions else { return [] }
+        var errors: [FieldError] = []
+        if !promotions.isEmpty {
+            errors.append(FieldError(field: "promotions", message: "the \(plan.rawValue) plan includes the loyalty program only, not promotions"))
+        }
+        if wholesale != nil {
+            errors.append(FieldError(field: "wholesale", message: "the \(plan.rawValue) plan includes the loyalty program only, not wholesale discounts"))
+        }
         return errors
     }
 }

@@ -4,7 +4,7 @@ public struct LineOutcome: Codable, Sendable, Equatable {
     public var line: Int
     /// The line's sum before anything, in kopecks.
     public var amount: Kopecks
-    /// Discounts on the line, in kopecks (promotions; 0 while none are configured).
+    /// Discounts on the line (wholesale, promotions, card), in kopecks.
     public var discount: Kopecks
     /// The part of the line paid with points, in kopecks.
     public var redeemedKopecks: Kopecks
@@ -36,6 +36,12 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     public var maxRedeemable: Points
     /// The most points this receipt may spend under the rules alone (regardless of the balance).
     public var ruleLimitPoints: Points
+    /// The promotions that gave something, in the order they applied.
+    public var promotions: [AppliedPromotion]
+    /// Items given for free.
+    public var gifts: [Gift]
+    /// What became of each presented code.
+    public var codes: [CodeOutcome]
     /// Which rule gave what, and why a rule did not apply.
     public var explanation: [Reason]
 }

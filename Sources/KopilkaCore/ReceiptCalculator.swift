@@ -1,5 +1,9 @@
 /// The receipt engine: lines and a program in, discounts, redemption and accrual out, with reasons.
 /// Pure: the same input always gives the same output; no clock, no I/O.
+///
+/// The steps, in order (docs/decisions/0004 and 0005): the customer's level sets the rates; promotions are
+/// checked against the receipt; discounts (wholesale, promotions, card) are taken under the stacking policy;
+/// points pay for what the rules allow; what is paid in money earns points, with multipliers and bonuses.
 public enum ReceiptCalculator {
     /// The customer's side of a calculation.
     public struct Customer: Sendable {
@@ -7,181 +11,40 @@ public enum ReceiptCalculator {
         public var spendablePoints: Points
         /// The customer's level in a multilevel program, if the program has levels.
         public var tier: Tier?
+        /// The groups the merchant put the customer in (`wholesale`, `staff`).
+        public var groups: Set<String>
 
-        public init(spendablePoints: Points, tier: Tier? = nil) {
+        public init(spendablePoints: Points, tier: Tier? = nil, groups: Set<String> = []) {
             self.spendablePoints = spendablePoints
             self.tier = tier
+            self.groups = groups
         }
+    }
+
+    /// Calculates a receipt, compiling the rules first (use a `CompiledProgram` kept per version on hot paths).
+    public static func calculate(
+        lines: [ReceiptLine], rules: ProgramRules, customer: Customer?, redeem: RedeemRequest, context: ReceiptContext = .init()
+    ) -> ReceiptCalculation {
+        calculate(lines: lines, program: CompiledProgram(rules), customer: customer, redeem: redeem, context: context)
     }
 
     /// Calculates a receipt.
     /// - Parameters:
     ///   - lines: the receipt's lines, already validated.
-    ///   - rules: the merchant's program.
+    ///   - program: the merchant's program, compiled.
     ///   - customer: the identified customer, or nil for an anonymous receipt (which earns and spends nothing).
     ///   - redeem: what the till asks to spend; a request above what is allowed is capped here and explained
     ///     (the commit path checks the request separately and refuses instead).
+    ///   - context: the store's local time, the presented codes and promotion usage.
     public static func calculate(
-        lines: [ReceiptLine], rules: ProgramRules, customer: Customer?, redeem: RedeemRequest
+        lines: [ReceiptLine], program: CompiledProgram, customer: Customer?, redeem: RedeemRequest, context: ReceiptContext
     ) -> ReceiptCalculation {
-        var reasons: [Reason] = []
-        var rules = rules
-        if let tier = customer?.tier {
-            // The level's rates and cap replace the program's for this customer.
-            rules.accrualRateBp = tier.accrualRateBp
-            rules.maxRedeemShareBp = tier.maxRedeemShareBp ?? rules.maxRedeemShareBp
-            rules.discountBp = tier.discountBp ?? rules.discountBp
-            reasons.append(.init(code: "tier", message: "level «\(tier.name)»: \(formatPercent(tier.accrualRateBp)) back"))
-        }
-        let amounts = lines.map(\.total)
-        let discounts = cardDiscounts(lines: lines, amounts: amounts, rules: rules, identified: customer != nil, reasons: &reasons)
-        let bases = zip(amounts, discounts).map { $0 - $1 }
-        let total = amounts.reduce(0, +)
-        let totalAfterDiscounts = bases.reduce(0, +)
-
-        // Which lines may be paid with points.
-        var redeemWeights = [Kopecks](repeating: 0, count: lines.count)
-        for (index, line) in lines.enumerated() {
-            let number = index + 1
-            if line.has(.noDiscount) {
-                reasons.append(.init(code: "redemption_excluded_flag", line: number,
-                                     message: "line \(number): price is fixed (noDiscount), points cannot pay for it"))
-            } else if line.has(.noRedemption) {
-                reasons.append(.init(code: "redemption_excluded_flag", line: number,
-                                     message: "line \(number): marked noRedemption, points cannot pay for it"))
-            } else if let category = line.category, rules.redemptionExcludedCategories.contains(category) {
-                reasons.append(.init(code: "redemption_excluded_category", line: number,
-                                     message: "line \(number): category `\(category)` excluded from redemption"))
-            } else if discounts[index] > 0, !rules.redeemOnDiscountedLines {
-                reasons.append(.init(code: "redemption_excluded_discounted", line: number,
-                                     message: "line \(number): discounted already, points cannot pay for it"))
-            } else {
-                redeemWeights[index] = bases[index]
-            }
-        }
-
-        // The most the rules allow, in kopecks, and which limit binds.
-        let eligible = redeemWeights.reduce(0, +)
-        let byShare = Arithmetic.mulDiv(totalAfterDiscounts, rules.maxRedeemShareBp, 10_000)
-        let byMinPayable = max(0, totalAfterDiscounts - rules.minPayableKopecks)
-        let ruleLimitKopecks = min(eligible, byShare, byMinPayable)
-        let ruleLimitPoints = floorToStep(kopecksToPointsFloor(ruleLimitKopecks, rules), rules.pointsStep)
-        let spendable = customer.map { max(0, floorToStep($0.spendablePoints, rules.pointsStep)) } ?? 0
-        let maxRedeemable = min(ruleLimitPoints, spendable)
-
-        // What the till wants: `max` wants the whole spendable balance.
-        var requested: Points
-        switch redeem {
-        case .max: requested = spendable
-        case .points(let points): requested = max(0, points)
-        }
-        if requested > 0, customer == nil {
-            reasons.append(.init(code: "redemption_needs_customer", message: "an anonymous receipt cannot be paid with points"))
-            requested = 0
-        }
-        if requested > ruleLimitPoints {
-            if ruleLimitKopecks == byShare, byShare < eligible {
-                reasons.append(.init(code: "redemption_capped_share",
-                                     message: "capped at \(formatPercent(rules.maxRedeemShareBp)) of the check (\(formatHundredths(byShare)))"))
-            } else if ruleLimitKopecks == byMinPayable, byMinPayable < eligible {
-                reasons.append(.init(code: "redemption_capped_min_payable",
-                                     message: "capped so that at least \(formatHundredths(rules.minPayableKopecks)) is paid in money"))
-            } else {
-                reasons.append(.init(code: "redemption_capped_eligible",
-                                     message: "capped at the sum of lines that points may pay for (\(formatHundredths(eligible)))"))
-            }
-        }
-        let balanceBinds = requested > spendable || (redeem == .max && customer != nil && spendable > 0)
-        if balanceBinds, spendable < ruleLimitPoints {
-            reasons.append(.init(code: "redemption_capped_balance",
-                                 message: "capped at the spendable balance (\(formatHundredths(spendable)) points)"))
-        }
-        var redeemedPoints = floorToStep(min(requested, maxRedeemable), rules.pointsStep)
-        let redeemedKopecks = pointsToKopecksFloor(redeemedPoints, rules)
-        // Spend only the points the discount needs (matters when a point is not worth a whole kopeck multiple).
-        redeemedPoints = min(redeemedPoints, kopecksToPointsCeil(redeemedKopecks, rules))
-        let lineRedeemedKopecks = Arithmetic.distribute(redeemedKopecks, over: redeemWeights)
-        let lineRedeemedPoints = Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks)
-        if redeemedPoints > 0 {
-            reasons.append(.init(code: "redemption_applied",
-                                 message: "\(formatHundredths(redeemedPoints)) points pay \(formatHundredths(redeemedKopecks)) of the check"))
-        }
-
-        // Accrual: on what each eligible line is paid in money (or in full, if the program says so).
-        var accrualWeights = [Kopecks](repeating: 0, count: lines.count)
-        if customer == nil {
-            reasons.append(.init(code: "accrual_needs_customer", message: "an anonymous receipt earns no points"))
-        } else {
-            for (index, line) in lines.enumerated() {
-                let number = index + 1
-                if line.has(.noAccrual) {
-                    reasons.append(.init(code: "accrual_excluded_flag", line: number,
-                                         message: "line \(number): marked noAccrual, earns no points"))
-                } else if let category = line.category, rules.accrualExcludedCategories.contains(category) {
-                    reasons.append(.init(code: "accrual_excluded_category", line: number,
-                                         message: "line \(number): category `\(category)` excluded from accrual"))
-                } else {
-                    accrualWeights[index] = rules.accrueOnRedeemedPart ? bases[index] : bases[index] - lineRedeemedKopecks[index]
-                }
-            }
-            if redeemedKopecks > 0, !rules.accrueOnRedeemedPart {
-                reasons.append(.init(code: "accrual_excludes_redeemed_part",
-                                     message: "the \(formatHundredths(redeemedKopecks)) paid with points earns no points"))
-            }
-        }
-        let accrualBase = accrualWeights.reduce(0, +)
-        // points = base × rate / 10000 × (100 / pointValue), in hundredths, rounded at the program's step.
-        let earnedPoints = Arithmetic.mulDiv(
-            accrualBase, rules.accrualRateBp * 100, 10_000 * rules.pointValueKopecks * rules.pointsStep, rules.accrualRounding
-        ) * rules.pointsStep
-        let lineEarned = Arithmetic.distribute(earnedPoints, over: accrualWeights)
-        if earnedPoints > 0 {
-            reasons.append(.init(code: "accrual_rate",
-                                 message: "\(formatPercent(rules.accrualRateBp)) of \(formatHundredths(accrualBase)) earns \(formatHundredths(earnedPoints)) points"))
-        }
-
-        let outcomes = lines.indices.map { index in
-            LineOutcome(
-                line: index + 1, amount: amounts[index], discount: discounts[index],
-                redeemedKopecks: lineRedeemedKopecks[index], redeemedPoints: lineRedeemedPoints[index],
-                payable: bases[index] - lineRedeemedKopecks[index], earnedPoints: lineEarned[index])
-        }
-        return ReceiptCalculation(
-            lines: outcomes, amount: total, discount: total - totalAfterDiscounts,
-            redeemedKopecks: redeemedKopecks, redeemedPoints: redeemedPoints,
-            payable: totalAfterDiscounts - redeemedKopecks, earnedPoints: earnedPoints,
-            maxRedeemable: maxRedeemable, ruleLimitPoints: ruleLimitPoints, explanation: reasons)
-    }
-
-    /// The card (or level) discount: a percentage of every line that allows discounts, for identified customers.
-    /// The receipt's discount is computed on the eligible sum and split over the lines, so lines add up exactly.
-    static func cardDiscounts(
-        lines: [ReceiptLine], amounts: [Kopecks], rules: ProgramRules, identified: Bool, reasons: inout [Reason]
-    ) -> [Kopecks] {
-        guard rules.discountBp > 0 else { return [Kopecks](repeating: 0, count: lines.count) }
-        guard identified else {
-            reasons.append(.init(code: "discount_needs_customer", message: "the card discount needs an identified customer"))
-            return [Kopecks](repeating: 0, count: lines.count)
-        }
-        var weights = [Kopecks](repeating: 0, count: lines.count)
-        for (index, line) in lines.enumerated() {
-            let number = index + 1
-            if line.has(.noDiscount) {
-                reasons.append(.init(code: "discount_excluded_flag", line: number, message: "line \(number): price is fixed (noDiscount), no discount"))
-            } else if let category = line.category, rules.discountExcludedCategories.contains(category) {
-                reasons.append(.init(code: "discount_excluded_category", line: number,
-                                     message: "line \(number): category `\(category)` excluded from the discount"))
-            } else {
-                weights[index] = amounts[index]
-            }
-        }
-        let eligible = weights.reduce(0, +)
-        let total = Arithmetic.mulDiv(eligible, rules.discountBp, 10_000)
-        if total > 0 {
-            reasons.append(.init(code: "discount_rate",
-                                 message: "card discount \(formatPercent(rules.discountBp)) of \(formatHundredths(eligible)): \(formatHundredths(total))"))
-        }
-        return Arithmetic.distribute(total, over: weights)
+        var work = ReceiptWork(lines: lines, program: program, customer: customer, context: context)
+        let candidates = work.promotionCandidates()
+        work.applyDiscounts(candidates)
+        work.redeem(redeem)
+        work.accrue(candidates)
+        return work.result()
     }
 
     /// The discount `points` buy, in kopecks, floored.
@@ -199,5 +62,113 @@ public enum ReceiptCalculator {
 
     static func floorToStep(_ points: Points, _ step: Points) -> Points {
         points - points % step
+    }
+}
+
+/// One calculation in progress: each step reads what the earlier ones left and adds its reasons.
+struct ReceiptWork {
+    let lines: [ReceiptLine]
+    let program: CompiledProgram
+    /// The program's rules with the customer's level applied.
+    var rules: ProgramRules
+    let customer: ReceiptCalculator.Customer?
+    let context: ReceiptContext
+    let amounts: [Kopecks]
+    /// The lowest each line may go after discounts: its minimum price, and the policy's largest discount share.
+    let floors: [Kopecks]
+    var discounts: [Kopecks]
+    /// Lines a promotion discounted.
+    var promoted: [Bool]
+    /// Whether an exclusive promotion applies (then nothing else discounts).
+    var exclusive = false
+    var reasons: [Reason] = []
+    var applied: [AppliedPromotion] = []
+    var gifts: [Gift] = []
+    var usedCodes: Set<String> = []
+
+    var redeemedKopecks: Kopecks = 0
+    var redeemedPoints: Points = 0
+    var lineRedeemedKopecks: [Kopecks]
+    var lineRedeemedPoints: [Points]
+    var maxRedeemable: Points = 0
+    var ruleLimitPoints: Points = 0
+    var lineEarned: [Points]
+
+    init(lines: [ReceiptLine], program: CompiledProgram, customer: ReceiptCalculator.Customer?, context: ReceiptContext) {
+        self.lines = lines
+        self.program = program
+        self.customer = customer
+        self.context = context
+        rules = program.rules
+        let amounts = lines.map(\.total)
+        self.amounts = amounts
+        let maxShare = program.rules.stacking.maxLineDiscountBp
+        floors = lines.indices.map { index in
+            let line = lines[index]
+            let byPrice = line.minPrice.map { Arithmetic.mulDiv($0, line.quantity, 1000, .up) } ?? 0
+            let byShare = amounts[index] - Arithmetic.mulDiv(amounts[index], maxShare, 10_000)
+            return min(amounts[index], max(byPrice, byShare))
+        }
+        let zeros = [Int64](repeating: 0, count: lines.count)
+        discounts = zeros
+        promoted = [Bool](repeating: false, count: lines.count)
+        lineRedeemedKopecks = zeros
+        lineRedeemedPoints = zeros
+        lineEarned = zeros
+        if let tier = customer?.tier {
+            // The level's rates and cap replace the program's for this customer.
+            rules.accrualRateBp = tier.accrualRateBp
+            rules.maxRedeemShareBp = tier.maxRedeemShareBp ?? rules.maxRedeemShareBp
+            rules.discountBp = tier.discountBp ?? rules.discountBp
+            reasons.append(.init(code: "tier", message: "level «\(tier.name)»: \(formatPercent(tier.accrualRateBp)) back"))
+        }
+    }
+
+    /// What each line costs after discounts.
+    var bases: [Kopecks] { zip(amounts, discounts).map { $0 - $1 } }
+
+    func result() -> ReceiptCalculation {
+        let bases = self.bases
+        let outcomes = lines.indices.map { index in
+            LineOutcome(
+                line: index + 1, amount: amounts[index], discount: discounts[index],
+                redeemedKopecks: lineRedeemedKopecks[index], redeemedPoints: lineRedeemedPoints[index],
+                payable: bases[index] - lineRedeemedKopecks[index], earnedPoints: lineEarned[index])
+        }
+        let total = amounts.reduce(0, +)
+        let discount = discounts.reduce(0, +)
+        let codes = context.codes.map { CodeOutcome(code: $0.code, status: $0.status, applied: usedCodes.contains($0.code)) }
+        return ReceiptCalculation(
+            lines: outcomes, amount: total, discount: discount, redeemedKopecks: redeemedKopecks, redeemedPoints: redeemedPoints,
+            payable: total - discount - redeemedKopecks, earnedPoints: lineEarned.reduce(0, +), maxRedeemable: maxRedeemable,
+            ruleLimitPoints: ruleLimitPoints, promotions: applied, gifts: gifts, codes: codes, explanation: reasons)
+    }
+
+    /// Records what a promotion gave, merging with an earlier record of the same promotion.
+    mutating func record(_ candidate: PromotionCandidate, discount: Kopecks = 0, points: Points = 0, lines touched: [Int]) {
+        let value = discount + ReceiptCalculator.pointsToKopecksFloor(points, rules)
+        if let code = candidate.code { usedCodes.insert(code) }
+        if let index = applied.firstIndex(where: { $0.id == candidate.id }) {
+            applied[index].discount += discount
+            applied[index].earnedPoints += points
+            applied[index].valueKopecks += value
+            applied[index].lines = Array(Set(applied[index].lines + touched.map { $0 + 1 })).sorted()
+        } else {
+            applied.append(AppliedPromotion(
+                id: candidate.id, name: candidate.promotion.promotion.name, discount: discount, earnedPoints: points, valueKopecks: value,
+                lines: touched.map { $0 + 1 }, code: candidate.code))
+        }
+    }
+
+    /// Whether a promotion's budget can pay `value` more; explains the refusal.
+    mutating func fitsBudget(_ candidate: PromotionCandidate, value: Kopecks) -> Bool {
+        guard let budget = candidate.promotion.promotion.limits?.budgetKopecks else { return true }
+        let left = budget - (context.usage[candidate.id]?.spentKopecks ?? 0)
+        guard value > left else { return true }
+        reasons.append(.init(
+            code: "promotion_budget_spent",
+            message: "«\(candidate.promotion.promotion.name)»: its budget has \(formatHundredths(max(0, left))) left, this receipt would take \(formatHundredths(value))",
+            promotion: candidate.id))
+        return false
     }
 }

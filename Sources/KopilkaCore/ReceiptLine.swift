@@ -24,11 +24,17 @@ public struct ReceiptLine: Codable, Sendable, Equatable {
     public var amount: Kopecks?
     /// Flags restricting what the line earns and how it may be paid.
     public var flags: [LineFlag]
+    /// The merchant's labels for promotions and scopes, e.g. `redPrice`.
+    public var tags: [String]
+    /// The lowest price of one unit discounts may reach, in kopecks (e.g. a legal minimum price).
+    public var minPrice: Kopecks?
 
     public init(
         sku: String, name: String = "", category: String? = nil, quantity: Thousandths = 1000, price: Kopecks,
-        amount: Kopecks? = nil, flags: [LineFlag] = []
+        amount: Kopecks? = nil, flags: [LineFlag] = [], tags: [String] = [], minPrice: Kopecks? = nil
     ) {
+        self.tags = tags
+        self.minPrice = minPrice
         self.sku = sku
         self.name = name
         self.category = category
@@ -47,6 +53,8 @@ public struct ReceiptLine: Codable, Sendable, Equatable {
         price = try c.decode(Kopecks.self, forKey: .price)
         amount = try c.decodeIfPresent(Kopecks.self, forKey: .amount)
         flags = try c.decodeIfPresent([LineFlag].self, forKey: .flags) ?? []
+        tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
+        minPrice = try c.decodeIfPresent(Kopecks.self, forKey: .minPrice)
     }
 
     /// The line's sum: the till's `amount`, or `price × quantity / 1000` rounded half up.
@@ -82,6 +90,12 @@ public struct ReceiptLine: Codable, Sendable, Equatable {
         }
         if let amount, !(0...Limits.maxAmount).contains(amount) {
             errors.append(.init(field: "\(path).amount", message: "must be 0…\(Limits.maxAmount) kopecks"))
+        }
+        if tags.count > 50 || tags.contains(where: { $0.isEmpty || $0.count > 100 }) {
+            errors.append(.init(field: "\(path).tags", message: "at most 50 tags of 1…100 characters"))
+        }
+        if let minPrice, !(0...Limits.maxPrice).contains(minPrice) {
+            errors.append(.init(field: "\(path).minPrice", message: "must be 0…\(Limits.maxPrice) kopecks"))
         }
         if amount == nil, errors.isEmpty, total > Limits.maxAmount {
             errors.append(.init(field: "\(path).price", message: "price × quantity must be at most \(Limits.maxAmount) kopecks"))

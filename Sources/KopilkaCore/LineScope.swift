@@ -1,0 +1,115 @@
+/// Which lines of a receipt a rule touches: a line matches when its category, its SKU or one of its tags is listed.
+public struct LineScope: Codable, Sendable, Equatable {
+    /// The merchant's categories.
+    public var categories: [String]?
+    /// Article codes.
+    public var skus: [String]?
+    /// Labels a till puts on lines, e.g. `redPrice` for "red price tag" goods.
+    public var tags: [String]?
+
+    public init(categories: [String]? = nil, skus: [String]? = nil, tags: [String]? = nil) {
+        self.categories = categories
+        self.skus = skus
+        self.tags = tags
+    }
+
+    /// What is wrong with the scope, fields prefixed by `path`.
+    public func violations(path: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        for (name, list) in [("categories", categories), ("skus", skus), ("tags", tags)] {
+            if let list, list.count > 10_000 || list.contains(where: { $0.isEmpty || $0.count > 100 }) {
+                errors.append(.init(field: "\(path).\(name)", message: "at most 10000 entries of 1…100 characters"))
+            }
+        }
+        if (categories ?? []).isEmpty, (skus ?? []).isEmpty, (tags ?? []).isEmpty {
+            errors.append(.init(field: path, message: "name at least one category, SKU or tag (leave `lines` out for every line)"))
+        }
+        return errors
+    }
+
+    /// The scope prepared for matching: sets instead of lists.
+    public struct Compiled: Sendable {
+        let categories: Set<String>
+        let skus: Set<String>
+        let tags: Set<String>
+
+        init(_ scope: LineScope) {
+            categories = Set(scope.categories ?? [])
+            skus = Set(scope.skus ?? [])
+            tags = Set(scope.tags ?? [])
+        }
+
+        /// Whether a line belongs to the scope.
+        public func matches(_ line: ReceiptLine) -> Bool {
+            if let category = line.category, categories.contains(category) { return true }
+            if skus.contains(line.sku) { return true }
+            return !tags.isEmpty && line.tags.contains(where: tags.contains)
+        }
+    }
+}
+
+/// When a rule applies, in the store's time zone: a date range, weekdays and an hour window; all optional.
+public struct Schedule: Codable, Sendable, Equatable {
+    /// The first day (inclusive).
+    public var from: LocalDate?
+    /// The last day (inclusive: the whole day counts).
+    public var until: LocalDate?
+    /// ISO weekdays, 1 (Monday) … 7 (Sunday); absent for every day.
+    public var weekdays: [Int]?
+    /// Hours of the day; absent for the whole day.
+    public var hours: HourWindow?
+
+    public init(from: LocalDate? = nil, until: LocalDate? = nil, weekdays: [Int]? = nil, hours: HourWindow? = nil) {
+        self.from = from
+        self.until = until
+        self.weekdays = weekdays
+        self.hours = hours
+    }
+
+    /// Why the schedule does not hold at `time` (code and message), or nil when it holds.
+    public func miss(at time: LocalTime?) -> (code: String, message: String)? {
+        guard from != nil || until != nil || weekdays != nil || hours != nil else { return nil }
+        guard let time else { return ("outside_schedule", "the receipt's local time is unknown") }
+        if let from, time.date < from { return ("not_started", "starts on \(from)") }
+        if let until, time.date > until { return ("ended", "ended on \(until)") }
+        if let weekdays, !weekdays.contains(time.weekday) {
+            return ("outside_days", "not on \(Self.weekdayNames[time.weekday - 1]) (days \(weekdays.map(String.init).joined(separator: ",")))")
+        }
+        if let hours, !hours.contains(minute: time.minute) {
+            return ("outside_hours", "\(ClockTime(minute: time.minute)) is outside \(hours.description)")
+        }
+        return nil
+    }
+
+    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+    /// What is wrong with the schedule, fields prefixed by `path`.
+    public func violations(path: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        if let from, let until, until < from {
+            errors.append(.init(field: "\(path).until", message: "ends (\(until)) before it starts (\(from))"))
+        }
+        if let weekdays, weekdays.isEmpty || weekdays.contains(where: { !(1...7).contains($0) }) || Set(weekdays).count != weekdays.count {
+            errors.append(.init(field: "\(path).weekdays", message: "must list distinct days 1 (Monday) … 7 (Sunday)"))
+        }
+        if let hours, hours.from == hours.to {
+            errors.append(.init(field: "\(path).hours", message: "an empty window: `from` equals `to`"))
+        }
+        return errors
+    }
+}
+
+/// Where and when points may be earned or spent: only on lines in `lines`, only within `when`.
+public struct Restriction: Codable, Sendable, Equatable {
+    public var lines: LineScope?
+    public var when: Schedule?
+
+    public init(lines: LineScope? = nil, when: Schedule? = nil) {
+        self.lines = lines
+        self.when = when
+    }
+
+    func violations(path: String) -> [FieldError] {
+        (lines?.violations(path: "\(path).lines") ?? []) + (when?.violations(path: "\(path).when") ?? [])
+    }
+}

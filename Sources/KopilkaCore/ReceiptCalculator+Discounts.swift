@@ -1,0 +1,251 @@
+/// Something that lowers prices on a receipt.
+enum DiscountSource {
+    /// Wholesale steps reached: a rate per line.
+    case wholesale(rates: [BasisPoints])
+    case promotion(PromotionCandidate)
+    /// The card (or level) discount on the lines that allow it.
+    case card(eligible: [Bool])
+}
+
+extension ReceiptWork {
+    /// Takes the discounts under the stacking policy. `sequential`: wholesale, promotions by priority, then the card
+    /// discount, each on what the earlier ones left. `bestForCustomer`: each line gets the largest single discount.
+    /// Either way no line goes below its floor.
+    mutating func applyDiscounts(_ candidates: [PromotionCandidate]) {
+        var sources: [DiscountSource] = []
+        if let rates = wholesaleRates() { sources.append(.wholesale(rates: rates)) }
+        sources += candidates.filter { $0.reward.isDiscount }.map(DiscountSource.promotion)
+        if let eligible = cardEligibility() { sources.append(.card(eligible: eligible)) }
+        switch rules.stacking.mode {
+        case .sequential:
+            for var source in sources {
+                if case .card(var eligible) = source, !rules.stacking.cardDiscountOnPromotedLines {
+                    for index in lines.indices where eligible[index] && promoted[index] {
+                        eligible[index] = false
+                        reasons.append(.init(code: "discount_excluded_promoted", line: index + 1,
+                                             message: "line \(index + 1): discounted by a promotion, no card discount"))
+                    }
+                    source = .card(eligible: eligible)
+                }
+                let base = bases
+                let room = zip(base, floors).map { max(0, $0 - $1) }
+                let got = clamp(wanted(source, base: base, room: room), to: room)
+                if case .promotion(let candidate) = source, !fitsBudget(candidate, value: got.reduce(0, +)) { continue }
+                take(source, got)
+            }
+        case .bestForCustomer:
+            let room = zip(amounts, floors).map { max(0, $0 - $1) }
+            var offers = sources.map { clamp(wanted($0, base: amounts, room: room), to: room) }
+            for (index, source) in sources.enumerated() {
+                if case .promotion(let candidate) = source, !fitsBudget(candidate, value: offers[index].reduce(0, +)) {
+                    offers[index] = [Kopecks](repeating: 0, count: lines.count)
+                }
+            }
+            for (index, source) in sources.enumerated() {
+                let won = lines.indices.map { line in
+                    let best = offers.indices.max { offers[$0][line] != offers[$1][line] ? offers[$0][line] < offers[$1][line] : $0 > $1 }
+                    return best == index ? offers[index][line] : 0
+                }
+                if won.contains(where: { $0 > 0 }) || isGift(source) {
+                    take(source, won)
+                } else if offers[index].contains(where: { $0 > 0 }) {
+                    reasons.append(notBest(source))
+                }
+            }
+        }
+    }
+
+    /// Wholesale steps the receipt reaches, as a rate per line; nil when none applies.
+    mutating func wholesaleRates() -> [BasisPoints]? {
+        guard let wholesale = program.wholesale else { return nil }
+        if let groups = wholesale.groups, groups.isDisjoint(with: customer?.groups ?? []) {
+            reasons.append(.init(code: "wholesale_needs_group", message: "wholesale prices are for groups \(groups.sorted().joined(separator: ", "))"))
+            return nil
+        }
+        if exclusive {
+            reasons.append(.init(code: "wholesale_excluded", message: "wholesale prices do not combine with an exclusive promotion"))
+            return nil
+        }
+        var rates = [BasisPoints](repeating: 0, count: lines.count)
+        for (step, scope) in wholesale.steps {
+            let matched = lines.indices.filter { (scope?.matches(lines[$0]) ?? true) && !lines[$0].has(.noDiscount) }
+            let label = step.label
+            if let minimum = step.minQuantity {
+                let quantity = matched.reduce(0) { $0 + lines[$1].quantity }
+                guard quantity >= minimum else {
+                    reasons.append(.init(code: "wholesale_step_not_reached",
+                                         message: "wholesale «\(label)»: \(formatQuantity(quantity)) units, needs \(formatQuantity(minimum))"))
+                    continue
+                }
+            } else if let minimum = step.minAmountKopecks {
+                let sum = matched.reduce(0) { $0 + amounts[$1] }
+                guard sum >= minimum else {
+                    reasons.append(.init(code: "wholesale_step_not_reached",
+                                         message: "wholesale «\(label)»: \(formatHundredths(sum)), needs \(formatHundredths(minimum))"))
+                    continue
+                }
+            }
+            for index in matched { rates[index] = max(rates[index], step.discountBp) }
+            reasons.append(.init(code: "wholesale_step", message: "wholesale «\(label)» reached: \(formatPercent(step.discountBp)) off \(formatLines(matched.map { $0 + 1 }))"))
+        }
+        return rates.contains { $0 > 0 } ? rates : nil
+    }
+
+    /// The lines the card (or level) discount may lower; nil when it does not apply.
+    mutating func cardEligibility() -> [Bool]? {
+        guard rules.discountBp > 0 else { return nil }
+        guard customer != nil else {
+            reasons.append(.init(code: "discount_needs_customer", message: "the card discount needs an identified customer"))
+            return nil
+        }
+        if exclusive {
+            reasons.append(.init(code: "discount_excluded", message: "the card discount does not combine with an exclusive promotion"))
+            return nil
+        }
+        return lines.indices.map { index in
+            let line = lines[index], number = index + 1
+            if line.has(.noDiscount) {
+                reasons.append(.init(code: "discount_excluded_flag", line: number, message: "line \(number): price is fixed (noDiscount), no discount"))
+                return false
+            }
+            if let category = line.category, program.discountExcluded.contains(category) {
+                reasons.append(.init(code: "discount_excluded_category", line: number,
+                                     message: "line \(number): category `\(category)` excluded from the discount"))
+                return false
+            }
+            return true
+        }
+    }
+
+    /// What a source would take off each line of `base`, before floors (`room` is what each line can still give).
+    func wanted(_ source: DiscountSource, base: [Kopecks], room: [Kopecks]) -> [Kopecks] {
+        let zeros = [Kopecks](repeating: 0, count: lines.count)
+        switch source {
+        case .wholesale(let rates):
+            return base.indices.map { Arithmetic.mulDiv(base[$0], rates[$0], 10_000) }
+        case .card(let eligible):
+            return proportional(rules.discountBp, of: lines.indices.filter { eligible[$0] }, base: base)
+        case .promotion(let candidate):
+            let reward = candidate.reward
+            switch reward.kind {
+            case .percentOff:
+                return proportional(reward.percentBp ?? 0, of: candidate.lines, base: base)
+            case .amountOff:
+                var weights = zeros
+                for index in candidate.lines { weights[index] = room[index] }
+                return Arithmetic.distribute(min(reward.amountKopecks ?? 0, weights.reduce(0, +)), over: weights)
+            case .fixedPrice:
+                var result = zeros
+                for index in candidate.lines {
+                    let atPrice = Arithmetic.mulDiv(reward.priceKopecks ?? 0, lines[index].quantity, 1000, .halfUp)
+                    result[index] = max(0, base[index] - atPrice)
+                }
+                return result
+            case .buyXGetY, .nthItem:
+                return cheapestUnits(candidate, base: base)
+            case .gift:
+                var result = zeros
+                if let index = giftLine(candidate) { result[index] = min(base[index], Arithmetic.mulDiv(base[index], 1000, lines[index].quantity)) }
+                return result
+            case .pointsMultiplier, .bonusPoints:
+                return zeros
+            }
+        }
+    }
+
+    /// `bp` of the lines' sum, computed once and split over the lines, so the lines add up to the receipt's discount.
+    func proportional(_ bp: BasisPoints, of indices: [Int], base: [Kopecks]) -> [Kopecks] {
+        var weights = [Kopecks](repeating: 0, count: lines.count)
+        for index in indices { weights[index] = base[index] }
+        return Arithmetic.distribute(Arithmetic.mulDiv(weights.reduce(0, +), bp, 10_000), over: weights)
+    }
+
+    /// Buy X get Y: of every `buy + get` whole units of the matching lines, the `get` cheapest are discounted.
+    func cheapestUnits(_ candidate: PromotionCandidate, base: [Kopecks]) -> [Kopecks] {
+        var result = [Kopecks](repeating: 0, count: lines.count)
+        let group = Int64(candidate.promotion.buy + candidate.promotion.get)
+        guard group > 0 else { return result }
+        let counted = candidate.lines.filter { lines[$0].quantity >= 1000 }
+        let units = counted.reduce(Int64(0)) { $0 + lines[$1].quantity / 1000 }
+        var left = units / group * Int64(candidate.promotion.get)
+        // Cheapest unit first: compare base/quantity exactly, by cross-multiplying at 128 bits; ties by position.
+        let order = counted.sorted { a, b in
+            let left = base[a].multipliedFullWidth(by: lines[b].quantity), right = base[b].multipliedFullWidth(by: lines[a].quantity)
+            return (left.high, left.low) != (right.high, right.low) ? (left.high, left.low) < (right.high, right.low) : a < b
+        }
+        let percent = candidate.reward.percentBp ?? 10_000
+        for index in order where left > 0 {
+            let take = min(lines[index].quantity / 1000, left)
+            left -= take
+            let unitsPrice = min(base[index], Arithmetic.mulDiv(base[index], take * 1000, lines[index].quantity))
+            result[index] = Arithmetic.mulDiv(unitsPrice, percent, 10_000)
+        }
+        return result
+    }
+
+    /// The receipt line holding a gift promotion's item.
+    func giftLine(_ candidate: PromotionCandidate) -> Int? {
+        lines.indices.first { lines[$0].sku == candidate.reward.sku && !lines[$0].has(.noDiscount) }
+    }
+
+    func isGift(_ source: DiscountSource) -> Bool {
+        if case .promotion(let candidate) = source { return candidate.reward.kind == .gift }
+        return false
+    }
+
+    /// Caps each line's discount at what the line can still give, explaining each line the floor stops.
+    mutating func clamp(_ wanted: [Kopecks], to room: [Kopecks]) -> [Kopecks] {
+        wanted.indices.map { index in
+            guard wanted[index] > room[index] else { return wanted[index] }
+            let number = index + 1
+            if !reasons.contains(where: { $0.code == "discount_capped_floor" && $0.line == number }) {
+                reasons.append(.init(code: "discount_capped_floor", line: number,
+                                     message: "line \(number): discounts stop at the line's floor (\(formatHundredths(floors[index])))"))
+            }
+            return room[index]
+        }
+    }
+
+    /// Applies what a source takes and explains it.
+    mutating func take(_ source: DiscountSource, _ got: [Kopecks]) {
+        for index in got.indices { discounts[index] += got[index] }
+        let total = got.reduce(0, +)
+        let touched = got.indices.filter { got[$0] > 0 }
+        switch source {
+        case .wholesale:
+            if total > 0 { reasons.append(.init(code: "wholesale_applied", message: "wholesale prices: −\(formatHundredths(total)) on \(formatLines(touched.map { $0 + 1 }))")) }
+        case .card:
+            if total > 0 {
+                reasons.append(.init(code: "discount_rate", message: "card discount \(formatPercent(rules.discountBp)): −\(formatHundredths(total)) on \(formatLines(touched.map { $0 + 1 }))"))
+            }
+        case .promotion(let candidate):
+            for index in touched { promoted[index] = true }
+            if candidate.reward.kind == .gift {
+                let line = giftLine(candidate)
+                let onReceipt = line.map { got[$0] > 0 } ?? false
+                gifts.append(Gift(promotionId: candidate.id, sku: candidate.reward.sku ?? "", name: candidate.reward.name ?? "", onReceipt: onReceipt))
+                record(candidate, discount: total, lines: touched)
+                reasons.append(.init(
+                    code: "promotion_gift",
+                    message: onReceipt
+                        ? "«\(candidate.name)»: \(candidate.reward.name ?? candidate.reward.sku ?? "") free (line \(line! + 1), −\(formatHundredths(total)))"
+                        : "«\(candidate.name)»: add \(candidate.reward.name ?? "") (\(candidate.reward.sku ?? "")) to the receipt, free",
+                    promotion: candidate.id))
+            } else if total > 0 {
+                record(candidate, discount: total, lines: touched)
+                reasons.append(.init(code: "promotion_applied", message: "«\(candidate.name)»: −\(formatHundredths(total)) on \(formatLines(touched.map { $0 + 1 }))", promotion: candidate.id))
+            } else {
+                reasons.append(.init(code: "promotion_no_effect", message: "«\(candidate.name)»: the prices are already at or below what it gives", promotion: candidate.id))
+            }
+        }
+    }
+
+    func notBest(_ source: DiscountSource) -> Reason {
+        switch source {
+        case .wholesale: return .init(code: "wholesale_not_best", message: "wholesale prices: another discount is larger on every line")
+        case .card: return .init(code: "discount_not_best", message: "card discount: another discount is larger on every line")
+        case .promotion(let candidate):
+            return .init(code: "promotion_not_best", message: "«\(candidate.name)»: another discount is larger on every line", promotion: candidate.id)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+extension ReceiptWork {
+    /// Points pay for what the rules allow of the discounted lines, within the share, minimum payable and balance caps.
+    mutating func redeem(_ redeem: RedeemRequest) {
+        let bases = self.bases
+        let totalAfterDiscounts = bases.reduce(0, +)
+        var redeemWeights = [Kopecks](repeating: 0, count: lines.count)
+        let schedule = rules.redemptionScope?.when?.miss(at: context.time)
+        if let schedule {
+            reasons.append(.init(code: "redemption_outside_schedule", message: "points cannot be spent now: \(schedule.message)"))
+        } else {
+            for (index, line) in lines.enumerated() {
+                let number = index + 1
+                if line.has(.noDiscount) {
+                    reasons.append(.init(code: "redemption_excluded_flag", line: number,
+                                         message: "line \(number): price is fixed (noDiscount), points cannot pay for it"))
+                } else if line.has(.noRedemption) {
+                    reasons.append(.init(code: "redemption_excluded_flag", line: number,
+                                         message: "line \(number): marked noRedemption, points cannot pay for it"))
+                } else if let category = line.category, program.redemptionExcluded.contains(category) {
+                    reasons.append(.init(code: "redemption_excluded_category", line: number,
+                                         message: "line \(number): category `\(category)` excluded from redemption"))
+                } else if let scope = program.redemptionLines, !scope.matches(line) {
+                    reasons.append(.init(code: "redemption_outside_scope", line: number,
+                                         message: "line \(number): points may pay only for the program's redemption lines"))
+                } else if discounts[index] > 0, !rules.redeemOnDiscountedLines {
+                    reasons.append(.init(code: "redemption_excluded_discounted", line: number,
+                                         message: "line \(number): discounted already, points cannot pay for it"))
+                } else {
+                    redeemWeights[index] = bases[index]
+                }
+            }
+        }
+
+        // The most the rules allow, in kopecks, and which limit binds.
+        let eligible = redeemWeights.reduce(0, +)
+        let byShare = Arithmetic.mulDiv(totalAfterDiscounts, rules.maxRedeemShareBp, 10_000)
+        let byMinPayable = max(0, totalAfterDiscounts - rules.minPayableKopecks)
+        let ruleLimitKopecks = min(eligible, byShare, byMinPayable)
+        ruleLimitPoints = ReceiptCalculator.floorToStep(ReceiptCalculator.kopecksToPointsFloor(ruleLimitKopecks, rules), rules.pointsStep)
+        let spendable = customer.map { max(0, ReceiptCalculator.floorToStep($0.spendablePoints, rules.pointsStep)) } ?? 0
+        maxRedeemable = min(ruleLimitPoints, spendable)
+
+        // What the till wants: `max` wants the whole spendable balance.
+        var requested: Points
+        switch redeem {
+        case .max: requested = spendable
+        case .points(let points): requested = max(0, points)
+        }
+        if requested > 0, customer == nil {
+            reasons.append(.init(code: "redemption_needs_customer", message: "an anonymous receipt cannot be paid with points"))
+            requested = 0
+        }
+        if requested > ruleLimitPoints, schedule == nil {
+            if ruleLimitKopecks == byShare, byShare < eligible {
+                reasons.append(.init(code: "redemption_capped_share",
+                                     message: "capped at \(formatPercent(rules.maxRedeemShareBp)) of the check (\(formatHundredths(byShare)))"))
+            } else if ruleLimitKopecks == byMinPayable, byMinPayable < eligible {
+                reasons.append(.init(code: "redemption_capped_min_payable",
+                                     message: "capped so that at least \(formatHundredths(rules.minPayableKopecks)) is paid in money"))
+            } else {
+                reasons.append(.init(code: "redemption_capped_eligible",
+                                     message: "capped at the sum of lines that points may pay for (\(formatHundredths(eligible)))"))
+            }
+        }
+        let balanceBinds = requested > spendable || (redeem == .max && customer != nil && spendable > 0)
+        if balanceBinds, spendable < ruleLimitPoints {
+            reasons.append(.init(code: "redemption_capped_balance",
+                                 message: "capped at the spendable balance (\(formatHundredths(spendable)) points)"))
+        }
+        redeemedPoints = ReceiptCalculator.floorToStep(min(requested, maxRedeemable), rules.pointsStep)
+        redeemedKopecks = ReceiptCalculator.pointsToKopecksFloor(redeemedPoints, rules)
+        // Spend only the points the discount needs (matters when a point is not worth a whole kopeck multiple).
+        redeemedPoints = min(redeemedPoints, ReceiptCalculator.kopecksToPointsCeil(redeemedKopecks, rules))
+        lineRedeemedKopecks = Arithmetic.distribute(redeemedKopecks, over: redeemWeights)
+        lineRedeemedPoints = Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks)
+        if redeemedPoints > 0 {
+            reasons.append(.init(code: "redemption_applied",
+                                 message: "\(formatHundredths(redeemedPoints)) points pay \(formatHundredths(redeemedKopecks)) of the check"))
+        }
+    }
+
+    /// What is paid in money earns points (or all of it, if the program says so); multipliers and bonuses add to it.
+    mutating func accrue(_ candidates: [PromotionCandidate]) {
+        guard customer != nil else {
+            reasons.append(.init(code: "accrual_needs_customer", message: "an anonymous receipt earns no points"))
+            return
+        }
+        var weights = [Kopecks](repeating: 0, count: lines.count)
+        if let schedule = rules.accrualScope?.when?.miss(at: context.time) {
+            reasons.append(.init(code: "accrual_outside_schedule", message: "no points are earned now: \(schedule.message)"))
+        } else {
+            let bases = self.bases
+            for (index, line) in lines.enumerated() {
+                let number = index + 1
+                if line.has(.noAccrual) {
+                    reasons.append(.init(code: "accrual_excluded_flag", line: number, message: "line \(number): marked noAccrual, earns no points"))
+                } else if let category = line.category, program.accrualExcluded.contains(category) {
+                    reasons.append(.init(code: "accrual_excluded_category", line: number,
+                                         message: "line \(number): category `\(category)` excluded from accrual"))
+                } else if let scope = program.accrualLines, !scope.matches(line) {
+                    reasons.append(.init(code: "accrual_outside_scope", line: number,
+                                         message: "line \(number): points are earned only on the program's accrual lines"))
+                } else {
+                    weights[index] = rules.accrueOnRedeemedPart ? bases[index] : bases[index] - lineRedeemedKopecks[index]
+                }
+            }
+            if redeemedKopecks > 0, !rules.accrueOnRedeemedPart {
+                reasons.append(.init(code: "accrual_excludes_redeemed_part",
+                                     message: "the \(formatHundredths(redeemedKopecks)) paid with points earns no points"))
+            }
+        }
+        let base = weights.reduce(0, +)
+        let earned = points(on: base, rateBp: rules.accrualRateBp, percent: 100)
+        lineEarned = Arithmetic.distribute(earned, over: weights)
+        if earned > 0 {
+            reasons.append(.init(code: "accrual_rate",
+                                 message: "\(formatPercent(rules.accrualRateBp)) of \(formatHundredths(base)) earns \(formatHundredths(earned)) points"))
+        }
+        applyMultipliers(candidates, weights: weights)
+        for candidate in candidates where candidate.reward.kind == .bonusPoints {
+            let bonus = candidate.reward.points ?? 0
+            guard fitsBudget(candidate, value: ReceiptCalculator.pointsToKopecksFloor(bonus, rules)) else { continue }
+            guard let touched = credit(bonus, preferring: candidate.lines, weights: weights) else {
+                reasons.append(.init(code: "promotion_no_effect", message: "«\(candidate.name)»: no line of the receipt can earn points", promotion: candidate.id))
+                continue
+            }
+            record(candidate, points: bonus, lines: touched)
+            reasons.append(.init(code: "promotion_bonus", message: "«\(candidate.name)»: +\(formatHundredths(bonus)) points", promotion: candidate.id))
+        }
+        for code in context.codes where code.status == .valid && code.points > 0 {
+            guard credit(code.points, preferring: [], weights: weights) != nil else { continue }
+            usedCodes.insert(code.code)
+            reasons.append(.init(code: "code_bonus", message: "code \(code.code): +\(formatHundredths(code.points)) points"))
+        }
+    }
+
+    /// Points multipliers: each line earns under the largest multiplier that covers it.
+    mutating func applyMultipliers(_ candidates: [PromotionCandidate], weights: [Kopecks]) {
+        let multipliers = candidates.filter { $0.reward.kind == .pointsMultiplier }
+        guard !multipliers.isEmpty else { return }
+        var best = [Int?](repeating: nil, count: lines.count)
+        for (index, candidate) in multipliers.enumerated() {
+            for line in candidate.lines where weights[line] > 0 {
+                if best[line].map({ (multipliers[$0].reward.multiplierPercent ?? 0) < (candidate.reward.multiplierPercent ?? 0) }) ?? true {
+                    best[line] = index
+                }
+            }
+        }
+        for (index, candidate) in multipliers.enumerated() {
+            var own = [Kopecks](repeating: 0, count: lines.count)
+            for line in lines.indices where best[line] == index { own[line] = weights[line] }
+            let base = own.reduce(0, +)
+            guard base > 0 else {
+                reasons.append(.init(code: "promotion_not_best", message: "«\(candidate.name)»: a larger multiplier covers its lines, or they earn nothing", promotion: candidate.id))
+                continue
+            }
+            let percent = candidate.reward.multiplierPercent ?? 100
+            let extra = points(on: base, rateBp: rules.accrualRateBp, percent: percent - 100)
+            guard extra > 0, fitsBudget(candidate, value: ReceiptCalculator.pointsToKopecksFloor(extra, rules)) else { continue }
+            let shares = Arithmetic.distribute(extra, over: own)
+            for line in lines.indices { lineEarned[line] += shares[line] }
+            record(candidate, points: extra, lines: lines.indices.filter { own[$0] > 0 })
+            reasons.append(.init(code: "promotion_multiplier",
+                                 message: "«\(candidate.name)»: ×\(formatQuantity(percent * 10)) points on \(formatHundredths(base)): +\(formatHundredths(extra))",
+                                 promotion: candidate.id))
+        }
+    }
+
+    /// Points for a base at a rate, scaled by `percent` (100 = as is), in hundredths at the program's step and rounding.
+    func points(on base: Kopecks, rateBp: BasisPoints, percent: Int64) -> Points {
+        // points = base × rate / 10000 × percent / 100 × (100 / pointValue), rounded at the step.
+        Arithmetic.mulDiv(base, rateBp * percent, 10_000 * rules.pointValueKopecks * rules.pointsStep, rules.accrualRounding) * rules.pointsStep
+    }
+
+    /// Adds fixed points to the lines: over the preferred lines that earn, else over every line that earns, else
+    /// over the preferred lines' sums. Returns the lines credited, or nil when no line can carry them.
+    mutating func credit(_ points: Points, preferring preferred: [Int], weights: [Kopecks]) -> [Int]? {
+        var chosen = [Kopecks](repeating: 0, count: lines.count)
+        for line in preferred { chosen[line] = weights[line] }
+        if chosen.allSatisfy({ $0 == 0 }) { chosen = weights }
+        if chosen.allSatisfy({ $0 == 0 }) { for line in preferred { chosen[line] = amounts[line] } }
+        guard chosen.contains(where: { $0 > 0 }) else { return nil }
+        let shares = Arithmetic.distribute(points, over: chosen)
+        for line in lines.indices { lineEarned[line] += shares[line] }
+        return lines.indices.filter { chosen[$0] > 0 }
+    }
+}

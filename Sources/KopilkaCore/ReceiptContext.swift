@@ -1,0 +1,87 @@
+/// What a calculation knows beyond the lines and the program, gathered by the store before it runs:
+/// when and where the receipt happens, which codes the till presented, and how promotions have been used.
+public struct ReceiptContext: Sendable {
+    /// The store's wall clock at the receipt; nil when unknown (then scheduled rules do not apply).
+    public var time: LocalTime?
+    /// The store's id.
+    public var storeId: String?
+    /// The codes the till presented, already looked up.
+    public var codes: [PresentedCode]
+    /// Uses so far of the promotions that have limits, by promotion id.
+    public var usage: [String: PromotionUsage]
+
+    public init(time: LocalTime? = nil, storeId: String? = nil, codes: [PresentedCode] = [], usage: [String: PromotionUsage] = [:]) {
+        self.time = time
+        self.storeId = storeId
+        self.codes = codes
+        self.usage = usage
+    }
+}
+
+/// A promo code or coupon as presented on a receipt, with what the store found out about it.
+public struct PresentedCode: Sendable, Equatable {
+    /// Whether the code can be used on this receipt, and if not, why.
+    public enum Status: String, Codable, Sendable {
+        case valid
+        /// No such code.
+        case unknown
+        /// Its batch's validity has not begun.
+        case notStarted
+        /// Its batch's validity is over.
+        case expired
+        /// A single-use code already redeemed, or a multi-use code out of uses.
+        case used
+        /// The customer has used the batch as often as it allows.
+        case customerLimit
+        /// The batch asks for an identified customer.
+        case needsCustomer
+    }
+
+    /// The code as the till sent it (normalized).
+    public var code: String
+    public var status: Status
+    /// The promotion the code unlocks, if any.
+    public var promotionId: String?
+    /// Points the code gives, in hundredths (0: none).
+    public var points: Points
+
+    public init(code: String, status: Status, promotionId: String? = nil, points: Points = 0) {
+        self.code = code
+        self.status = status
+        self.promotionId = promotionId
+        self.points = points
+    }
+}
+
+/// What happened to a presented code on a receipt.
+public struct CodeOutcome: Codable, Sendable, Equatable {
+    public var code: String
+    public var status: PresentedCode.Status
+    /// Whether the code gave something on this receipt (a committed receipt then uses it up).
+    public var applied: Bool
+}
+
+/// A promotion that gave something on a receipt.
+public struct AppliedPromotion: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// Kopecks it took off the receipt.
+    public var discount: Kopecks
+    /// Points it added, in hundredths.
+    public var earnedPoints: Points
+    /// Its cost to the merchant: the discount plus the points at their value, in kopecks (what budgets count).
+    public var valueKopecks: Kopecks
+    /// The 1-based lines it touched.
+    public var lines: [Int]
+    /// The code that unlocked it, if one did.
+    public var code: String?
+}
+
+/// An item a promotion gives for free.
+public struct Gift: Codable, Sendable, Equatable {
+    public var promotionId: String
+    public var sku: String
+    public var name: String
+    /// Whether the item is on the receipt already (its price is then taken off); otherwise the cashier adds it.
+    public var onReceipt: Bool
+}

@@ -1,0 +1,126 @@
+/// Volume discounts for wholesale customers: steps by quantity of a SKU or category, or by order sum.
+/// Each line gets the largest discount of the steps it reaches.
+public struct WholesaleRules: Codable, Sendable, Equatable {
+    /// Customer groups the steps are for; absent for every customer (anonymous receipts too).
+    public var groups: [String]?
+    /// The steps: "from 10 units −5 %", "from 50 units −10 %", "from 100,000 ₽ −12 %".
+    public var steps: [WholesaleStep]
+
+    public init(groups: [String]? = nil, steps: [WholesaleStep]) {
+        self.groups = groups
+        self.steps = steps
+    }
+
+    func violations(path: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        if steps.isEmpty || steps.count > 100 { errors.append(.init(field: "\(path).steps", message: "must hold 1…100 steps")) }
+        if let groups, groups.isEmpty || groups.contains(where: { !(1...64).contains($0.count) }) {
+            errors.append(.init(field: "\(path).groups", message: "list 1…64-character group names, or leave it out for everyone"))
+        }
+        for (index, step) in steps.enumerated() { errors += step.violations(path: "\(path).steps[\(index)]") }
+        return errors
+    }
+}
+
+/// One wholesale step: reached when the lines in scope hold `minQuantity` or add up to `minAmountKopecks`.
+public struct WholesaleStep: Codable, Sendable, Equatable {
+    /// Shown in explanations ("from 10 units").
+    public var name: String?
+    /// The lines counted and discounted; absent for the whole order.
+    public var lines: LineScope?
+    /// The quantity (thousandths) the lines in scope must hold together.
+    public var minQuantity: Thousandths?
+    /// The sum the lines in scope must reach together, in kopecks.
+    public var minAmountKopecks: Kopecks?
+    /// The discount on those lines, in basis points.
+    public var discountBp: BasisPoints
+
+    public init(name: String? = nil, lines: LineScope? = nil, minQuantity: Thousandths? = nil, minAmountKopecks: Kopecks? = nil, discountBp: BasisPoints) {
+        self.name = name
+        self.lines = lines
+        self.minQuantity = minQuantity
+        self.minAmountKopecks = minAmountKopecks
+        self.discountBp = discountBp
+    }
+
+    func violations(path: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        switch (minQuantity, minAmountKopecks) {
+        case (nil, nil): errors.append(.init(field: "\(path).minQuantity", message: "a step needs a quantity (minQuantity) or a sum (minAmountKopecks)"))
+        case (.some, .some): errors.append(.init(field: "\(path).minAmountKopecks", message: "give either minQuantity or minAmountKopecks, not both"))
+        case (let quantity?, nil) where !(1...ReceiptLine.Limits.maxQuantity).contains(quantity):
+            errors.append(.init(field: "\(path).minQuantity", message: "must be positive (thousandths)"))
+        case (nil, let amount?) where !(1...ReceiptLine.Limits.maxAmount).contains(amount):
+            errors.append(.init(field: "\(path).minAmountKopecks", message: "must be positive"))
+        default: break
+        }
+        if !(1...10_000).contains(discountBp) { errors.append(.init(field: "\(path).discountBp", message: "must be 1…10000 basis points")) }
+        if let name, name.count > 200 { errors.append(.init(field: "\(path).name", message: "must be at most 200 characters")) }
+        if let lines { errors += lines.violations(path: "\(path).lines") }
+        return errors
+    }
+
+    var label: String {
+        if let name { return name }
+        if let minQuantity { return "from \(formatQuantity(minQuantity)) units" }
+        return "from \(formatHundredths(minAmountKopecks ?? 0))"
+    }
+}
+
+/// How discounts, promotions, codes and points combine on a receipt.
+public struct StackingPolicy: Codable, Sendable, Equatable {
+    public enum Mode: String, Codable, Sendable, CaseIterable {
+        /// Wholesale, then promotions by priority, then the card discount; each takes its share of what is left.
+        case sequential
+        /// Each line gets the single largest of the discounts that apply to it.
+        case bestForCustomer
+    }
+
+    public var mode: Mode = .sequential
+    /// Whether the card (or level) discount applies to lines a promotion already discounted (default yes).
+    public var cardDiscountOnPromotedLines: Bool = true
+    /// The most all discounts together may take off a line, in basis points (default 10000: down to zero).
+    /// A line's own `minPrice` is a floor too.
+    public var maxLineDiscountBp: BasisPoints = 10_000
+
+    public init(mode: Mode = .sequential, cardDiscountOnPromotedLines: Bool = true, maxLineDiscountBp: BasisPoints = 10_000) {
+        self.mode = mode
+        self.cardDiscountOnPromotedLines = cardDiscountOnPromotedLines
+        self.maxLineDiscountBp = maxLineDiscountBp
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? .sequential
+        cardDiscountOnPromotedLines = try c.decodeIfPresent(Bool.self, forKey: .cardDiscountOnPromotedLines) ?? true
+        maxLineDiscountBp = try c.decodeIfPresent(BasisPoints.self, forKey: .maxLineDiscountBp) ?? 10_000
+    }
+
+    func violations(path: String) -> [FieldError] {
+        (0...10_000).contains(maxLineDiscountBp) ? [] : [.init(field: "\(path).maxLineDiscountBp", message: "must be 0…10000 basis points")]
+    }
+}
+
+/// The merchant's plan: what the program may use.
+public enum Plan: String, Codable, Sendable, CaseIterable {
+    /// Free: the loyalty program only (points, levels, card discount), up to 9 customers.
+    case free
+    case monthly
+    case halfYear
+    case yearly
+
+    /// The most customers the plan allows, or nil for no limit.
+    public var customerLimit: Int? { self == .free ? 9 : nil }
+
+    /// Whether promotions, wholesale steps and codes are included.
+    public var includesPromotions: Bool { self != .free }
+}
+
+/// Formats thousandths as a quantity: `1500` → `1.5`, `10000` → `10`.
+func formatQuantity(_ value: Thousandths) -> String {
+    let whole = value / 1000, fraction = value % 1000
+    guard fraction != 0 else { return "\(whole)" }
+    var digits = String(fraction + 1000).dropFirst()
+    while digits.hasSuffix("0") { digits = digits.dropLast() }
+    return "\(whole).\(digits)"
+}
