@@ -59,6 +59,12 @@ public struct CodeOutcome: Codable, Sendable, Equatable {
     public var status: PresentedCode.Status
     /// Whether the code gave something on this receipt (a committed receipt then uses it up).
     public var applied: Bool
+
+    public init(code: String, status: PresentedCode.Status, applied: Bool) {
+        self.code = code
+        self.status = status
+        self.applied = applied
+    }
 }
 
 /// A promotion that gave something on a receipt.
@@ -84,4 +90,11 @@ public struct Gift: Codable, Sendable, Equatable {
     public var name: String
     /// Whether the item is on the receipt already (its price is then taken off); otherwise the cashier adds it.
     public var onReceipt: Bool
+
+    public init(promotionId: String, sku: String, name: String, onReceipt: Bool) {
+        self.promotionId = promotionId
+        self.sku = sku
+        self.name = name
+        self.onReceipt = onReceipt
+    }
 }
