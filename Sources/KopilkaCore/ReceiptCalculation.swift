@@ -44,4 +44,42 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     public var codes: [CodeOutcome]
     /// Which rule gave what, and why a rule did not apply.
     public var explanation: [Reason]
+
+    public init(
+        lines: [LineOutcome], amount: Kopecks, discount: Kopecks, redeemedKopecks: Kopecks, redeemedPoints: Points, payable: Kopecks,
+        earnedPoints: Points, maxRedeemable: Points, ruleLimitPoints: Points, promotions: [AppliedPromotion], gifts: [Gift],
+        codes: [CodeOutcome], explanation: [Reason]
+    ) {
+        self.lines = lines
+        self.amount = amount
+        self.discount = discount
+        self.redeemedKopecks = redeemedKopecks
+        self.redeemedPoints = redeemedPoints
+        self.payable = payable
+        self.earnedPoints = earnedPoints
+        self.maxRedeemable = maxRedeemable
+        self.ruleLimitPoints = ruleLimitPoints
+        self.promotions = promotions
+        self.gifts = gifts
+        self.codes = codes
+        self.explanation = explanation
+    }
+
+    // Calculations kept with held orders before promotions existed have no promotions, gifts or codes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lines = try c.decode([LineOutcome].self, forKey: .lines)
+        amount = try c.decode(Kopecks.self, forKey: .amount)
+        discount = try c.decode(Kopecks.self, forKey: .discount)
+        redeemedKopecks = try c.decode(Kopecks.self, forKey: .redeemedKopecks)
+        redeemedPoints = try c.decode(Points.self, forKey: .redeemedPoints)
+        payable = try c.decode(Kopecks.self, forKey: .payable)
+        earnedPoints = try c.decode(Points.self, forKey: .earnedPoints)
+        maxRedeemable = try c.decode(Points.self, forKey: .maxRedeemable)
+        ruleLimitPoints = try c.decode(Points.self, forKey: .ruleLimitPoints)
+        promotions = try c.decodeIfPresent([AppliedPromotion].self, forKey: .promotions) ?? []
+        gifts = try c.decodeIfPresent([Gift].self, forKey: .gifts) ?? []
+        codes = try c.decodeIfPresent([CodeOutcome].self, forKey: .codes) ?? []
+        explanation = try c.decode([Reason].self, forKey: .explanation)
+    }
 }

@@ -124,13 +124,13 @@ extension KopilkaAPI {
         let lines = try receipt.validLines()
         let redeem = try receipt.validRedeem()
         let customer = try receipt.customer?.key(field: "customer")
+        let codes = try receipt.validCodes()
+        let storeId = principal.role == .admin ? try receipt.storeId.map { try principal.store($0) } : principal.storeId
         let now = clock()
-        let program = try await programs.program(merchantId: principal.merchantId, now: now)
-        var (calculation, summary) = try await store.calculate(
-            merchantId: principal.merchantId, rules: program.rules, customer: customer, lines: lines, redeem: redeem, now: now)
-        for code in receipt.promoCodes ?? [] {
-            calculation.explanation.append(Reason(code: "promo_code_unknown", message: "promo code `\(code.prefix(40))` is not valid here"))
-        }
+        let (program, compiled) = try await programs.program(merchantId: principal.merchantId, now: now)
+        let (calculation, summary) = try await store.calculate(
+            merchantId: principal.merchantId, program: compiled, storeId: storeId, customer: customer, lines: lines, redeem: redeem,
+            codes: codes, now: now)
         metrics.calculations.add(1)
         return JSONBody.response(
             .ok, CalculateResponse(customer: summary, programVersion: program.version, calculation: calculation,

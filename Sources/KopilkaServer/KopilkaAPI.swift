@@ -57,18 +57,19 @@ struct KopilkaAPI: Sendable {
 final class ProgramCache: Sendable {
     private let store: any LoyaltyStore
     private let ttlSeconds: Int64
-    private let entries = Mutex<[Int64: (program: ProgramView, until: Int64)]>([:])
+    private let entries = Mutex<[Int64: (program: ProgramView, compiled: CompiledProgram, until: Int64)]>([:])
 
     init(store: any LoyaltyStore, ttlSeconds: Int64 = 5) {
         self.store = store
         self.ttlSeconds = ttlSeconds
     }
 
-    func program(merchantId: Int64, now: UnixSeconds) async throws -> ProgramView {
-        if let hit = entries.withLock({ $0[merchantId] }), hit.until > now { return hit.program }
-        let program = try await store.program(merchantId: merchantId)
-        entries.withLock { $0[merchantId] = (program, now + ttlSeconds) }
-        return program
+    /// The program as saved and as compiled for the engine.
+    func program(merchantId: Int64, now: UnixSeconds) async throws -> (ProgramView, CompiledProgram) {
+        if let hit = entries.withLock({ $0[merchantId] }), hit.until > now { return (hit.program, hit.compiled) }
+        let (program, compiled) = try await store.compiledProgram(merchantId: merchantId)
+        entries.withLock { $0[merchantId] = (program, compiled, now + ttlSeconds) }
+        return (program, compiled)
     }
 
     func invalidate(merchantId: Int64) { _ = entries.withLock { $0.removeValue(forKey: merchantId) } }

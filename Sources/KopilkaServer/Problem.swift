@@ -98,6 +98,12 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .storageFull:
             self.init(.serviceUnavailable, code: "storage_full", detail: "the database is out of space; nothing was written, retry later")
             headers[.retryAfter] = "30"
+        case .planLimit(let errors):
+            self.init(.forbidden, code: "plan_limit", detail: errors.map(\.message).joined(separator: "; "), errors: errors)
+        case .codeNotApplicable(let field, let code, let status):
+            let why = status == "valid" ? "gives nothing on this receipt" : "cannot be used (\(status))"
+            self.init(.unprocessableContent, code: "code_not_applicable", detail: "code \(code) \(why); remove it or calculate again",
+                      errors: [FieldError(field: field, message: why)])
         }
     }
 

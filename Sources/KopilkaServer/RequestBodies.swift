@@ -54,6 +54,16 @@ struct ReceiptBody: Decodable {
         return lines
     }
 
+    /// The presented promo codes: at most 10, each 1…64 characters.
+    func validCodes() throws -> [String] {
+        let codes = promoCodes ?? []
+        guard codes.count <= 10 else { throw Problem.invalid("promoCodes", "at most 10 codes on a receipt") }
+        for (index, code) in codes.enumerated() where !(1...64).contains(PromoCode.normalize(code).count) {
+            throw Problem.invalid("promoCodes[\(index)]", "must be 1…64 characters")
+        }
+        return codes
+    }
+
     func validRedeem() throws -> RedeemRequest {
         let redeem = redeem ?? .points(0)
         if case .points(let points) = redeem, points < 0 || points > 100_000_000_000_000 {
@@ -75,7 +85,7 @@ struct ReceiptBody: Decodable {
     func command(principal: Principal, offline: Bool = false) throws -> ReceiptCommand {
         ReceiptCommand(
             storeId: try principal.store(storeId), registerId: principal.registerId, customer: try customer?.key(field: "customer"),
-            externalId: try validExternalId(), lines: try validLines(), redeem: try validRedeem(), offline: offline)
+            externalId: try validExternalId(), lines: try validLines(), redeem: try validRedeem(), offline: offline, codes: try validCodes())
     }
 }
 
@@ -199,5 +209,66 @@ struct NameBody: Decodable {
     func validated() throws -> String {
         guard (1...200).contains(name.count) else { throw Problem.invalid("name", "must be 1…200 characters") }
         return name
+    }
+}
+
+/// A batch of promo codes to create.
+struct CodeBatchBody: Decodable {
+    var name: String
+    var promotionId: String?
+    var points: Points?
+    var count: Int?
+    var code: String?
+    var prefix: String?
+    var validFrom: Instant?
+    var validUntil: Instant?
+    /// Uses of each code: 1 (single-use, the default for generated codes); absent with `code` for any number.
+    var usesPerCode: Int64?
+    var usesPerCustomer: Int64?
+
+    func validated() throws -> NewCodeBatch {
+        var errors: [FieldError] = []
+        if !(1...200).contains(name.count) { errors.append(.init(field: "name", message: "must be 1…200 characters")) }
+        if promotionId == nil, (points ?? 0) == 0 {
+            errors.append(.init(field: "promotionId", message: "a batch gives a promotion (promotionId), points, or both"))
+        }
+        if let points, !(0...100_000_000).contains(points) { errors.append(.init(field: "points", message: "must be 0…100000000 hundredths")) }
+        switch (count, code) {
+        case (nil, nil): errors.append(.init(field: "count", message: "give the number of codes to generate, or one `code`"))
+        case (.some, .some): errors.append(.init(field: "code", message: "give either count or code, not both"))
+        case (let count?, nil) where !(1...100_000).contains(count):
+            errors.append(.init(field: "count", message: "must be 1…100000 codes"))
+        case (nil, let code?) where !(4...64).contains(PromoCode.normalize(code).count) || !PromoCode.normalize(code).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }):
+            errors.append(.init(field: "code", message: "must be 4…64 Latin letters and digits (hyphens and spaces are ignored)"))
+        default: break
+        }
+        let prefix = PromoCode.normalize(prefix ?? "")
+        if prefix.count > 10 || !prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            errors.append(.init(field: "prefix", message: "must be at most 10 Latin letters and digits"))
+        }
+        if let validFrom, let validUntil, validUntil < validFrom {
+            errors.append(.init(field: "validUntil", message: "ends before it starts (validFrom)"))
+        }
+        if let usesPerCode, usesPerCode < 1 { errors.append(.init(field: "usesPerCode", message: "must be positive (leave it out for any number with `code`)")) }
+        if let usesPerCustomer, usesPerCustomer < 1 { errors.append(.init(field: "usesPerCustomer", message: "must be positive")) }
+        guard errors.isEmpty else { throw Problem.invalid(errors) }
+        return NewCodeBatch(
+            name: name, promotionId: promotionId, points: points ?? 0, count: count, code: code, prefix: prefix,
+            validFrom: validFrom?.seconds, validUntil: validUntil?.seconds, usesPerCode: usesPerCode ?? (code == nil ? 1 : nil),
+            usesPerCustomer: usesPerCustomer)
+    }
+}
+
+/// The groups a customer is in.
+struct GroupsBody: Decodable {
+    var groups: [String]
+
+    func validated() throws -> [String] {
+        guard groups.count <= 20 else { throw Problem.invalid("groups", "at most 20 groups") }
+        for (index, group) in groups.enumerated()
+        where !(1...64).contains(group.count) || !group.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+            throw Problem.invalid("groups[\(index)]", "must be 1…64 letters, digits, `-` or `_`")
+        }
+        return groups
     }
 }

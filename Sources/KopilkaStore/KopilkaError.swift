@@ -31,6 +31,10 @@ public enum KopilkaError: Error, Sendable {
     case versionConflict(current: Int64)
     /// The database is out of space: nothing was written.
     case storageFull
+    /// The merchant's plan does not include this; the fields at fault.
+    case planLimit([FieldError])
+    /// A presented code gives nothing on this receipt (used, expired, unknown, or its promotion does not apply).
+    case codeNotApplicable(field: String, code: String, status: String)
 }
 
 /// A response stored with its idempotency key and returned, byte for byte, on every replay.

@@ -8,7 +8,9 @@ import KopilkaCore
 public protocol LoyaltyStore: Sendable {
     // Merchants, stores, registers, keys.
     /// Creates a merchant with the default program and its first admin key.
-    func createMerchant(name: String, currency: String, now: UnixSeconds) async throws -> (MerchantView, IssuedKey)
+    func createMerchant(name: String, currency: String, plan: Plan, now: UnixSeconds) async throws -> (MerchantView, IssuedKey)
+    /// Moves the merchant to another plan.
+    func setPlan(merchantId: Int64, plan: Plan) async throws
     /// The merchant, or nil.
     func merchant(_ merchantId: Int64) async throws -> MerchantView?
     /// Who a key acts as, or nil for an unknown or revoked key.
@@ -35,6 +37,8 @@ public protocol LoyaltyStore: Sendable {
     func program(merchantId: Int64) async throws -> ProgramView
     /// Replaces the program's rules; the version goes up by one. A stale `expectedVersion` is refused.
     func updateProgram(merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds) async throws -> ProgramView
+    /// The program compiled for the engine, kept per version.
+    func compiledProgram(merchantId: Int64) async throws -> (ProgramView, CompiledProgram)
     /// One version of the program, as it was.
     func programVersion(merchantId: Int64, version: Int64) async throws -> ProgramView?
 
@@ -47,13 +51,16 @@ public protocol LoyaltyStore: Sendable {
     func customer(merchantId: Int64, _ key: CustomerKey, now: UnixSeconds) async throws -> CustomerSummary?
     /// The full profile.
     func customerProfile(merchantId: Int64, customerId: Int64, now: UnixSeconds) async throws -> CustomerProfile?
+    /// Puts the customer in groups, replacing the previous ones.
+    func setCustomerGroups(merchantId: Int64, customerId: Int64, groups: [String]) async throws
     /// A page of the customer's ledger, newest first.
     func ledger(merchantId: Int64, customerId: Int64, before: Int64?, limit: Int) async throws -> LedgerPage?
 
     // Receipts.
-    /// Calculates a receipt without side effects.
+    /// Calculates a receipt without side effects, in the store's local time, with the presented codes.
     func calculate(
-        merchantId: Int64, rules: ProgramRules, customer: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest, now: UnixSeconds
+        merchantId: Int64, program: CompiledProgram, storeId: Int64?, customer: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest,
+        codes: [String], now: UnixSeconds
     ) async throws -> (ReceiptCalculation, CustomerSummary?)
     /// Commits a receipt, exactly once per key and per (store, externalId).
     func commitReceipt(
@@ -65,6 +72,14 @@ public protocol LoyaltyStore: Sendable {
     func returnLines(
         merchantId: Int64, _ command: ReturnCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
         render: @escaping ResponseRenderer<ReturnMade>) async throws -> StoredResponse
+
+    // Promo codes.
+    /// Creates a batch of codes (generated, or one chosen code).
+    func createCodeBatch(merchantId: Int64, _ batch: NewCodeBatch, now: UnixSeconds) async throws -> CodeBatchView
+    /// The merchant's code batches, newest first.
+    func codeBatches(merchantId: Int64) async throws -> [CodeBatchView]
+    /// A batch's codes with their uses; nil when there is no such batch.
+    func codes(merchantId: Int64, batchId: Int64) async throws -> [(code: String, uses: Int64)]?
 
     // Online orders.
     /// Reserves points for an order.

@@ -10,6 +10,9 @@ enum Migrations {
         migrator.registerMigration("001_core") { db in
             try db.execute(sql: schema001)
         }
+        migrator.registerMigration("002_promotions") { db in
+            try db.execute(sql: schema002)
+        }
         return migrator
     }
 
@@ -217,5 +220,66 @@ enum Migrations {
             PRIMARY KEY (merchant_id, key)
         ) WITHOUT ROWID;
         CREATE INDEX idempotency_by_age ON idempotency_keys(merchant_id, created_at);
+        """
+
+    /// Plans, customer groups, code batches and codes, and what promotions gave (for limits, budgets and reports).
+    static let schema002 = """
+        ALTER TABLE merchants ADD COLUMN plan TEXT NOT NULL DEFAULT 'monthly';
+        -- The merchant's groups for the customer, comma-separated (`wholesale,staff`).
+        ALTER TABLE customers ADD COLUMN groups TEXT NOT NULL DEFAULT '';
+        CREATE TABLE code_batches (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            promotion_id TEXT,
+            points INTEGER NOT NULL DEFAULT 0,
+            valid_from INTEGER,
+            valid_until INTEGER,
+            -- NULL: a code may be used any number of times.
+            uses_per_code INTEGER,
+            uses_per_customer INTEGER,
+            code_count INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        -- Codes are stored normalized: upper case, no separators.
+        CREATE TABLE codes (
+            merchant_id INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            batch_id INTEGER NOT NULL,
+            uses INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (merchant_id, code)
+        ) WITHOUT ROWID;
+        CREATE INDEX codes_by_batch ON codes(merchant_id, batch_id);
+        CREATE TABLE code_uses (
+            merchant_id INTEGER NOT NULL,
+            receipt_id INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            batch_id INTEGER NOT NULL,
+            customer_id INTEGER,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, receipt_id, code)
+        ) WITHOUT ROWID;
+        CREATE INDEX code_uses_by_customer ON code_uses(merchant_id, batch_id, customer_id);
+        -- What each promotion gave on each receipt.
+        CREATE TABLE receipt_promotions (
+            merchant_id INTEGER NOT NULL,
+            receipt_id INTEGER NOT NULL,
+            promotion_id TEXT NOT NULL,
+            discount INTEGER NOT NULL,
+            earned_points INTEGER NOT NULL,
+            value_kopecks INTEGER NOT NULL,
+            code TEXT,
+            PRIMARY KEY (merchant_id, receipt_id, promotion_id)
+        ) WITHOUT ROWID;
+        -- Running counts for promotion limits: bucket '' is all uses, 'c<id>' a customer's, 'd<day>' a local day's.
+        CREATE TABLE promotion_counters (
+            merchant_id INTEGER NOT NULL,
+            promotion_id TEXT NOT NULL,
+            bucket TEXT NOT NULL,
+            uses INTEGER NOT NULL,
+            value_kopecks INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, promotion_id, bucket)
+        ) WITHOUT ROWID;
         """
 }

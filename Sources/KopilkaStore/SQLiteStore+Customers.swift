@@ -42,6 +42,11 @@ extension SQLiteStore {
             if let existing = try db.row("SELECT id FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, customer.phone]) {
                 throw KopilkaError.customerExists(customerId: String(existing["id"] as Int64))
             }
+            if let limit = try self.plan(db, merchantId: merchantId).customerLimit,
+                let count: Int = try db.row("SELECT COUNT(*) AS n FROM customers WHERE merchant_id = ?", [merchantId])?["n"], count >= limit
+            {
+                throw KopilkaError.planLimit([FieldError(field: "plan", message: "the free plan holds up to \(limit) customers")])
+            }
             let rules = try self.program(db, merchantId: merchantId).rules
             var card: String
             repeat {
@@ -88,7 +93,7 @@ extension SQLiteStore {
 
     func summary(_ db: Database, merchantId: Int64, key: CustomerKey, now: UnixSeconds) throws -> CustomerSummary? {
         guard let id = try Self.customerId(db, merchantId: merchantId, key: key),
-            let row = try db.row("SELECT card, name, phone, debt FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
+            let row = try db.row("SELECT card, name, phone, debt, groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
         else { return nil }
         let ledger = try Self.readBalance(db, merchantId: merchantId, customerId: id, debt: row["debt"], now: now)
         return CustomerSummary(
@@ -96,7 +101,8 @@ extension SQLiteStore {
             balance: ledger,
             tier: try program(db, merchantId: merchantId).rules.tiers.flatMap {
                 try standing(db, merchantId: merchantId, customerId: id, rules: $0, now: now)
-            })
+            },
+            groups: (row["groups"] as String).split(separator: ",").map(String.init))
     }
 
     static func readBalance(_ db: Database, merchantId: Int64, customerId: Int64, debt: Points, now: UnixSeconds) throws -> BalanceSnapshot {

@@ -54,15 +54,20 @@ extension SQLiteStore {
             {
                 throw KopilkaError.orderAlreadyExists(try Self.holdView(db, merchantId: merchantId, holdId: existing["id"])!)
             }
-            let program = try self.program(db, merchantId: merchantId)
+            let (program, compiled) = try self.compiledProgram(db, merchantId: merchantId)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             guard let customerId = try Self.customerId(db, merchantId: merchantId, key: command.customer),
                 var account = try ledger.account(customerId)
             else { throw KopilkaError.notFound("customer") }
             let spendable = account.snapshot(at: now).spendable
             let tier = try self.tier(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
+            let groups = try Self.groups(db, merchantId: merchantId, customerId: customerId)
+            // An online order has no codes (yet); promotions see the store's local time.
+            let context = try self.receiptContext(
+                db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: customerId, codes: [], now: now)
             let calculation = ReceiptCalculator.calculate(
-                lines: command.lines, rules: program.rules, customer: .init(spendablePoints: spendable, tier: tier), redeem: command.redeem)
+                lines: command.lines, program: compiled, customer: .init(spendablePoints: spendable, tier: tier, groups: groups),
+                redeem: command.redeem, context: context)
             try Self.checkRedemption(command.redeem, offline: false, anonymous: false, spendable: spendable, calculation)
             var takes: [LotTake] = []
             if calculation.redeemedPoints > 0 {
@@ -120,6 +125,10 @@ extension SQLiteStore {
             let receipt = try self.insertReceipt(
                 db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
                 customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)
+            let time = try self.localTime(db, merchantId: merchantId, storeId: command.storeId, now: now)
+            try self.recordPromotions(
+                db, merchantId: merchantId, receiptId: receiptId, customerId: account.customerId, rules: program.rules,
+                calculation: order.calculation, context: ReceiptContext(time: time), now: now)
             try self.recordReachedLevel(db, merchantId: merchantId, customerId: account.customerId, rules: program.rules, now: now)
             try db.run(
                 "UPDATE holds SET status = 'confirmed', receipt_id = ?, closed_at = ? WHERE merchant_id = ? AND id = ?",

@@ -4,24 +4,25 @@ import KopilkaCore
 
 extension SQLiteStore {
     /// Creates a merchant with the default program and its first admin key.
-    public func createMerchant(name: String, currency: String = "RUB", now: UnixSeconds) async throws -> (MerchantView, IssuedKey) {
+    public func createMerchant(name: String, currency: String = "RUB", plan: Plan = .monthly, now: UnixSeconds) async throws -> (MerchantView, IssuedKey) {
         let merchantId = nextID()
         return try await writer.write { db in
             try db.run(
-                "INSERT INTO merchants (merchant_id, name, currency, created_at) VALUES (?, ?, ?, ?)", [merchantId, name, currency, now])
+                "INSERT INTO merchants (merchant_id, name, currency, plan, created_at) VALUES (?, ?, ?, ?, ?)",
+                [merchantId, name, currency, plan.rawValue, now])
             let rules = try String(decoding: JSONEncoder().encode(ProgramRules()), as: UTF8.self)
             try db.run("INSERT INTO programs (merchant_id, version, rules, updated_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
             try db.run("INSERT INTO program_versions (merchant_id, version, rules, created_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
             let key = try self.insertKey(db, merchantId: merchantId, role: .admin, name: "admin", storeId: nil, registerId: nil, now: now)
-            return (MerchantView(id: String(merchantId), name: name, currency: currency), key)
+            return (MerchantView(id: String(merchantId), name: name, currency: currency, plan: plan), key)
         }
     }
 
     /// The merchant, or nil.
     public func merchant(_ merchantId: Int64) async throws -> MerchantView? {
         try reading { db in
-            try db.row("SELECT name, currency FROM merchants WHERE merchant_id = ?", [merchantId]).map {
-                MerchantView(id: String(merchantId), name: $0["name"], currency: $0["currency"])
+            try db.row("SELECT name, currency, plan FROM merchants WHERE merchant_id = ?", [merchantId]).map {
+                MerchantView(id: String(merchantId), name: $0["name"], currency: $0["currency"], plan: Plan(rawValue: $0["plan"]) ?? .monthly)
             }
         }
     }
@@ -132,21 +133,31 @@ extension SQLiteStore {
         try reading { db in try self.program(db, merchantId: merchantId) }
     }
 
-    /// The program as of this transaction; decoding is skipped while the stored text is the one cached
-    /// (compared whole, so a cache filled inside a transaction that later rolled back can never be served).
+    /// The merchant's program, compiled for the engine (compiled once per version and kept).
+    public func compiledProgram(merchantId: Int64) async throws -> (ProgramView, CompiledProgram) {
+        try reading { db in try self.compiledProgram(db, merchantId: merchantId) }
+    }
+
     func program(_ db: Database, merchantId: Int64) throws -> ProgramView {
+        try compiledProgram(db, merchantId: merchantId).0
+    }
+
+    /// The program as of this transaction; decoding and compiling are skipped while the stored text is the one cached
+    /// (compared whole, so a cache filled inside a transaction that later rolled back can never be served).
+    func compiledProgram(_ db: Database, merchantId: Int64) throws -> (ProgramView, CompiledProgram) {
         guard let row = try db.row("SELECT version, rules, updated_at FROM programs WHERE merchant_id = ?", [merchantId]) else {
             throw KopilkaError.notFound("program")
         }
         let text: String = row["rules"]
         let version: Int64 = row["version"]
         if let cached = programs.withLock({ $0[merchantId] }), cached.text == text, cached.program.version == version {
-            return cached.program
+            return (cached.program, cached.compiled)
         }
         let rules = try JSONDecoder().decode(ProgramRules.self, from: Data(text.utf8))
         let program = ProgramView(version: version, rules: rules, updatedAt: Instant(row["updated_at"]))
-        programs.withLock { $0[merchantId] = (text, program) }
-        return program
+        let compiled = CompiledProgram(rules)
+        programs.withLock { $0[merchantId] = (text, program, compiled) }
+        return (program, compiled)
     }
 
     /// Replaces the program's rules; the version goes up by one and the old version stays readable.
@@ -154,6 +165,8 @@ extension SQLiteStore {
     public func updateProgram(merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds) async throws -> ProgramView {
         let json = try String(decoding: JSONEncoder().encode(rules), as: UTF8.self)
         return try await writer.write { db in
+            let planErrors = rules.planViolations(try self.plan(db, merchantId: merchantId))
+            guard planErrors.isEmpty else { throw KopilkaError.planLimit(planErrors) }
             let current = try self.program(db, merchantId: merchantId)
             if let expectedVersion, expectedVersion != current.version { throw KopilkaError.versionConflict(current: current.version) }
             try db.run("UPDATE programs SET version = ?, rules = ?, updated_at = ? WHERE merchant_id = ?", [current.version + 1, json, now, merchantId])

@@ -14,11 +14,14 @@ public struct ReceiptCommand: Sendable, Equatable {
     public var redeem: RedeemRequest
     /// Sent by a till that was offline: it may only earn.
     public var offline: Bool
+    /// Promo codes and coupons presented, as typed.
+    public var codes: [String]
 
     public init(
         storeId: Int64, registerId: Int64?, customer: CustomerKey?, externalId: String, lines: [ReceiptLine], redeem: RedeemRequest,
-        offline: Bool = false
+        offline: Bool = false, codes: [String] = []
     ) {
+        self.codes = codes
         self.storeId = storeId
         self.registerId = registerId
         self.customer = customer
@@ -44,24 +47,30 @@ public struct ReturnCommand: Sendable, Equatable {
 }
 
 extension SQLiteStore {
-    /// Calculates a receipt without side effects, for the customer's balance now.
-    public func calculate(merchantId: Int64, rules: ProgramRules, customer: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest, now: UnixSeconds)
-        async throws -> (ReceiptCalculation, CustomerSummary?)
-    {
-        let summary: CustomerSummary?
-        if let customer {
-            guard let found = try await self.customer(merchantId: merchantId, customer, now: now) else {
-                throw KopilkaError.notFound("customer")
+    /// Calculates a receipt without side effects, for the customer's balance now, in the store's local time.
+    public func calculate(
+        merchantId: Int64, program: CompiledProgram, storeId: Int64?, customer key: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest,
+        codes: [String], now: UnixSeconds
+    ) async throws -> (ReceiptCalculation, CustomerSummary?) {
+        try reading { db in
+            var summary: CustomerSummary?
+            var customerId: Int64?
+            if let key {
+                guard let id = try Self.customerId(db, merchantId: merchantId, key: key),
+                    let found = try self.summary(db, merchantId: merchantId, key: .id(id), now: now)
+                else { throw KopilkaError.notFound("customer") }
+                summary = found
+                customerId = id
             }
-            summary = found
-        } else {
-            summary = nil
+            let context = try self.receiptContext(
+                db, merchantId: merchantId, program: program, storeId: storeId, customerId: customerId, codes: codes, now: now)
+            let customer = summary.map {
+                ReceiptCalculator.Customer(
+                    spendablePoints: $0.balance.spendable, tier: $0.tier.flatMap { program.rules.tiers?.tiers[$0.level] }, groups: Set($0.groups))
+            }
+            let calculation = ReceiptCalculator.calculate(lines: lines, program: program, customer: customer, redeem: redeem, context: context)
+            return (calculation, summary)
         }
-        let calculation = ReceiptCalculator.calculate(
-            lines: lines, rules: rules,
-            customer: summary.map { .init(spendablePoints: $0.balance.spendable, tier: $0.tier.flatMap { rules.tiers?.tiers[$0.level] }) },
-            redeem: redeem)
-        return (calculation, summary)
     }
 
     /// Commits a receipt: spends points from the soonest-expiring lots, records what it earns as a new lot,
@@ -80,7 +89,7 @@ extension SQLiteStore {
         if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
             throw KopilkaError.receiptAlreadyRegistered(try Self.receiptView(db, merchantId: merchantId, receiptId: existing)!)
         }
-        let program = try self.program(db, merchantId: merchantId)
+        let (program, compiled) = try self.compiledProgram(db, merchantId: merchantId)
         let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
         var account: Ledger.Account?
         if let key = command.customer {
@@ -89,11 +98,17 @@ extension SQLiteStore {
             }
             account = found
         }
+        let context = try receiptContext(
+            db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: account?.customerId, codes: command.codes, now: now)
         let spendable = account?.snapshot(at: now).spendable
-        let tier = try account.flatMap { try self.tier(db, merchantId: merchantId, customerId: $0.customerId, rules: program.rules, now: now) }
+        let customer = try account.map {
+            ReceiptCalculator.Customer(
+                spendablePoints: $0.snapshot(at: now).spendable,
+                tier: try self.tier(db, merchantId: merchantId, customerId: $0.customerId, rules: program.rules, now: now),
+                groups: try Self.groups(db, merchantId: merchantId, customerId: $0.customerId))
+        }
         let calculation = ReceiptCalculator.calculate(
-            lines: command.lines, rules: program.rules, customer: spendable.map { .init(spendablePoints: $0, tier: tier) },
-            redeem: command.redeem)
+            lines: command.lines, program: compiled, customer: customer, redeem: command.redeem, context: context)
         try Self.checkRedemption(command.redeem, offline: command.offline, anonymous: account == nil, spendable: spendable ?? 0, calculation)
 
         var entryIds: [Int64] = []
@@ -120,6 +135,9 @@ extension SQLiteStore {
         let receipt = try insertReceipt(
             db, merchantId: merchantId, receiptId: receiptId, command, programVersion: program.version, calculation,
             customerId: account?.customerId, earnLotId: earnLotId, restoreExpiresAt: restoreExpiresAt, holdId: nil, now: now)
+        try recordPromotions(
+            db, merchantId: merchantId, receiptId: receiptId, customerId: account?.customerId, rules: program.rules, calculation: calculation,
+            context: context, now: now)
         if let customerId = account?.customerId {
             try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
         }

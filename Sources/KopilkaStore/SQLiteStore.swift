@@ -19,7 +19,9 @@ public final class SQLiteStore: Sendable {
     let writer: GroupCommitWriter
     let ids = IDGenerator()
     /// Decoded programs by merchant, with the stored text they were decoded from.
-    let programs = Mutex<[Int64: (text: String, program: ProgramView)]>([:])
+    let programs = Mutex<[Int64: (text: String, program: ProgramView, compiled: CompiledProgram)]>([:])
+    /// Stores' time zones by store id (a store's zone does not change).
+    let timeZones = Mutex<[Int64: TimeZone]>([:])
     /// The database file.
     public let path: String
 

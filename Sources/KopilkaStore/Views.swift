@@ -32,6 +32,8 @@ public struct MerchantView: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var currency: String
+    /// What the merchant pays for, and so what the program may use.
+    public var plan: Plan
 }
 
 /// A store: where sales happen, in its own time zone.
@@ -83,6 +85,8 @@ public struct CustomerSummary: Codable, Sendable, Equatable {
     public var balance: BalanceSnapshot
     /// The customer's level, when the program has levels.
     public var tier: TierStanding?
+    /// The merchant's groups for the customer (`wholesale`, `staff`): promotions and wholesale prices may be for them.
+    public var groups: [String]
 }
 
 /// A customer's full profile: admin keys only.
@@ -255,4 +259,27 @@ public struct MaintenanceReport: Codable, Sendable, Equatable {
     public var releasedHolds = 0
 
     public init() {}
+}
+
+/// A batch of promo codes and how much of it is used.
+public struct CodeBatchView: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var promotionId: String?
+    /// Points each use gives, in hundredths.
+    public var points: Points
+    public var validFrom: Instant?
+    public var validUntil: Instant?
+    /// Uses of each code; absent for any number.
+    public var usesPerCode: Int64?
+    public var usesPerCustomer: Int64?
+    /// Codes in the batch.
+    public var count: Int64
+    /// Codes used at least once.
+    public var usedCodes: Int64
+    /// Uses of all codes.
+    public var uses: Int64
+    public var createdAt: Instant
+    /// The codes, on creation of a batch of at most 1,000 (larger batches: the CSV export).
+    public var codes: [String]?
 }

@@ -64,11 +64,21 @@ struct Bench: AsyncParsableCommand {
         }
         if parts.contains("calculations") {
             progress("receipt engine: calculations on one core")
-            let calculations = fixture.calculations(lines: BenchFixture.lines, rules: fixture.rules, tier: nil, seconds: seconds)
+            let calculations = BenchFixture.calculations(lines: BenchFixture.lines, rules: fixture.rules, tier: nil, seconds: seconds)
             rows.append(("calculations/s (pure engine, 5 lines, one core)", calculations, ""))
-            let big = fixture.calculations(
-                lines: BenchFixture.bigReceipt, rules: BenchFixture.levelRules, tier: BenchFixture.levelRules.tiers?.tiers[2], seconds: seconds)
+            let gold = BenchFixture.levelRules.tiers?.tiers[2]
+            let big = BenchFixture.calculations(lines: BenchFixture.bigReceipt, rules: BenchFixture.levelRules, tier: gold, seconds: seconds)
             rows.append(("calculations/s (20 lines, level + card discount, one core)", big, String(format: "%.0f lines/s", big * 20)))
+            progress("receipt engine: 20 lines against 50 promotions, compiling the rules per receipt, then once")
+            let uncompiled = BenchFixture.calculations(
+                lines: BenchPromotions.receipt, rules: BenchPromotions.rules, tier: gold, context: BenchPromotions.moment, compileEachTime: true,
+                seconds: seconds)
+            rows.append(("calculations/s (20 lines, 50 promotions, rules compiled per receipt)", uncompiled,
+                         String(format: "%.0f lines/s, %.1f µs/receipt", uncompiled * 20, 1e6 / uncompiled)))
+            let compiled = BenchFixture.calculations(
+                lines: BenchPromotions.receipt, rules: BenchPromotions.rules, tier: gold, context: BenchPromotions.moment, seconds: seconds)
+            rows.append(("calculations/s (20 lines, 50 promotions, rules compiled once)", compiled,
+                         String(format: "%.0f lines/s, %.1f µs/receipt, %.2f × per-receipt", compiled * 20, 1e6 / compiled, compiled / uncompiled)))
             progress("calculate with the customer's balance read from SQLite")
             let reads = try await fixture.calculationsWithBalance(clients: 2, seconds: seconds)
             rows.append(("calculations/s with balance read (2 clients)", reads, ""))

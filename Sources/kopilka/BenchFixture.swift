@@ -102,16 +102,22 @@ struct BenchFixture: Sendable {
         return rules
     }()
 
-    /// Receipts per second of the pure engine on one core, no I/O.
-    func calculations(lines: [ReceiptLine], rules: ProgramRules, tier: Tier?, seconds: Double) -> Double {
+    /// Receipts per second of the pure engine on one core, no I/O. With `compileEachTime` the rules are compiled
+    /// for every receipt (as without a per-version cache); otherwise once.
+    static func calculations(
+        lines: [ReceiptLine], rules: ProgramRules, tier: Tier?, context: ReceiptContext = .init(), compileEachTime: Bool = false,
+        seconds: Double
+    ) -> Double {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let started = ContinuousClock.now
+        let program = CompiledProgram(rules)
         var count = 0
         var checksum: Int64 = 0
         while ContinuousClock.now < deadline {
             for spendable in stride(from: Int64(0), to: 100_000, by: 1000) {
                 let result = ReceiptCalculator.calculate(
-                    lines: lines, rules: rules, customer: .init(spendablePoints: spendable, tier: tier), redeem: .max)
+                    lines: lines, program: compileEachTime ? CompiledProgram(rules) : program,
+                    customer: .init(spendablePoints: spendable, tier: tier), redeem: .max, context: context)
                 checksum &+= result.earnedPoints
                 count += 1
             }
@@ -124,6 +130,7 @@ struct BenchFixture: Sendable {
     func calculationsWithBalance(clients: Int, seconds: Double) async throws -> Double {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let started = ContinuousClock.now
+        let program = CompiledProgram(rules)
         let total = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<clients {
                 group.addTask {
@@ -132,8 +139,8 @@ struct BenchFixture: Sendable {
                     while ContinuousClock.now < deadline {
                         let customer = customerIds[Int(random.next(upperBound: UInt64(customerIds.count)))]
                         _ = try await store.calculate(
-                            merchantId: merchantId, rules: rules, customer: .id(customer), lines: Self.lines, redeem: .max,
-                            now: Int64(Date().timeIntervalSince1970))
+                            merchantId: merchantId, program: program, storeId: storeId, customer: .id(customer), lines: Self.lines,
+                            redeem: .max, codes: [], now: Int64(Date().timeIntervalSince1970))
                         count += 1
                     }
                     return count

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import KopilkaCore
 import KopilkaStore
 
 /// `kopilka merchant …`
 struct MerchantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "merchant", abstract: "Manage merchants (tenants).", subcommands: [Create.self])
+        commandName: "merchant", abstract: "Manage merchants (tenants).", subcommands: [Create.self, SetPlan.self])
 
     /// `kopilka merchant create --name …`
     struct Create: AsyncParsableCommand {
@@ -20,6 +21,9 @@ struct MerchantCommand: AsyncParsableCommand {
         @Option(help: "ISO 4217 currency with two minor digits.")
         var currency = "RUB"
 
+        @Option(help: "The plan: \(Plan.allCases.map(\.rawValue).joined(separator: ", ")) (free runs the loyalty program only, up to 9 customers).")
+        var plan: Plan = .monthly
+
         @Flag(help: "Print the result as JSON.")
         var json = false
 
@@ -32,7 +36,7 @@ struct MerchantCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try db.open()
-            let (merchant, key) = try await store.createMerchant(name: name, currency: currency, now: Int64(Date().timeIntervalSince1970))
+            let (merchant, key) = try await store.createMerchant(name: name, currency: currency, plan: plan, now: Int64(Date().timeIntervalSince1970))
             if json {
                 print(String(decoding: try JSONEncoder().encode(["merchantId": merchant.id, "adminKey": key.secret]), as: UTF8.self))
             } else {
@@ -41,4 +45,25 @@ struct MerchantCommand: AsyncParsableCommand {
             }
         }
     }
+
+    /// `kopilka merchant set-plan --merchant … --plan …`
+    struct SetPlan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-plan", abstract: "Move a merchant to another plan (a program using more than the plan allows stays, but cannot be saved again).")
+
+        @OptionGroup var db: DatabaseOptions
+
+        @Option(help: "The merchant's id.")
+        var merchant: Int64
+
+        @Option(help: "The plan: \(Plan.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var plan: Plan
+
+        func run() async throws {
+            try await db.open().setPlan(merchantId: merchant, plan: plan)
+            print("merchant \(merchant) is on the \(plan.rawValue) plan")
+        }
+    }
 }
+
+extension Plan: ExpressibleByArgument {}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import KopilkaCore
+
+extension SQLiteStore {
+    /// What the engine needs to know beyond the lines: the store's local time, the presented codes looked up,
+    /// and the usage of promotions that have limits. Read in the same transaction as the commit that relies on it.
+    func receiptContext(
+        _ db: Database, merchantId: Int64, program: CompiledProgram, storeId: Int64?, customerId: Int64?, codes: [String], now: UnixSeconds
+    ) throws -> ReceiptContext {
+        let time = try storeId.flatMap { try localTime(db, merchantId: merchantId, storeId: $0, now: now) }
+        return ReceiptContext(
+            time: time, storeId: idString(storeId),
+            codes: try codes.map { try presentedCode(db, merchantId: merchantId, code: $0, customerId: customerId, now: now) },
+            usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day))
+    }
+
+    /// The store's wall clock at `now`, from its IANA time zone (cached per store: a store's zone does not change).
+    func localTime(_ db: Database, merchantId: Int64, storeId: Int64, now: UnixSeconds) throws -> LocalTime? {
+        var zone = timeZones.withLock { $0[storeId] }
+        if zone == nil {
+            guard let name: String = try db.row("SELECT time_zone FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId])?["time_zone"]
+            else { return nil }
+            zone = TimeZone(identifier: name) ?? TimeZone(identifier: "UTC")
+            timeZones.withLock { $0[storeId] = zone }
+        }
+        guard let zone else { return nil }
+        return LocalTime(now, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
+    }
+
+    /// How often each promotion with limits has been used: in all, by this customer and on this local day.
+    func promotionUsage(_ db: Database, merchantId: Int64, rules: ProgramRules, customerId: Int64?, day: Int64?) throws -> [String: PromotionUsage] {
+        var usage: [String: PromotionUsage] = [:]
+        for promotion in rules.promotions where promotion.enabled && promotion.limits != nil {
+            var counted = PromotionUsage()
+            let buckets = ["", customerId.map { "c\($0)" } ?? "-", day.map { "d\($0)" } ?? "-"]
+            for row in try db.rows(
+                "SELECT bucket, uses, value_kopecks FROM promotion_counters WHERE merchant_id = ? AND promotion_id = ? AND bucket IN (?, ?, ?)",
+                [merchantId, promotion.id, buckets[0], buckets[1], buckets[2]])
+            {
+                let bucket: String = row["bucket"]
+                if bucket.isEmpty {
+                    counted.uses = row["uses"]
+                    counted.spentKopecks = row["value_kopecks"]
+                } else if bucket.hasPrefix("c") {
+                    counted.customerUses = row["uses"]
+                } else {
+                    counted.dayUses = row["uses"]
+                }
+            }
+            usage[promotion.id] = counted
+        }
+        return usage
+    }
+
+    /// Records what promotions and codes gave on a committed receipt: the receipt's promotions, the limit
+    /// counters, and each code's use. A presented code that gives nothing refuses the commit (the till
+    /// would otherwise print a discount the receipt does not have).
+    func recordPromotions(
+        _ db: Database, merchantId: Int64, receiptId: Int64, customerId: Int64?, rules: ProgramRules, calculation: ReceiptCalculation,
+        context: ReceiptContext, now: UnixSeconds
+    ) throws {
+        for (index, outcome) in calculation.codes.enumerated() where !outcome.applied {
+            throw KopilkaError.codeNotApplicable(field: "promoCodes[\(index)]", code: outcome.code, status: outcome.status.rawValue)
+        }
+        for applied in calculation.promotions {
+            try db.run(
+                """
+                INSERT INTO receipt_promotions (merchant_id, receipt_id, promotion_id, discount, earned_points, value_kopecks, code)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [merchantId, receiptId, applied.id, applied.discount, applied.earnedPoints, applied.valueKopecks, applied.code])
+            guard rules.promotions.first(where: { $0.id == applied.id })?.limits != nil else { continue }
+            var buckets = [""]
+            if let customerId { buckets.append("c\(customerId)") }
+            if let day = context.time?.date.day { buckets.append("d\(day)") }
+            for bucket in buckets {
+                try db.run(
+                    """
+                    INSERT INTO promotion_counters (merchant_id, promotion_id, bucket, uses, value_kopecks) VALUES (?, ?, ?, 1, ?)
+                    ON CONFLICT (merchant_id, promotion_id, bucket) DO UPDATE SET uses = uses + 1, value_kopecks = value_kopecks + excluded.value_kopecks
+                    """, [merchantId, applied.id, bucket, applied.valueKopecks])
+            }
+        }
+        for outcome in calculation.codes where outcome.applied {
+            // Guarded: a single-use code is taken once even if two commits race (the writer serializes them here;
+            // the condition keeps it true on a database that does not).
+            try db.run(
+                """
+                UPDATE codes SET uses = uses + 1
+                WHERE merchant_id = ?1 AND code = ?2
+                  AND uses < COALESCE((SELECT uses_per_code FROM code_batches b WHERE b.merchant_id = ?1 AND b.id = codes.batch_id), 9223372036854775807)
+                """, [merchantId, outcome.code])
+            guard db.changesCount == 1 else { throw KopilkaError.codeNotApplicable(field: "promoCodes", code: outcome.code, status: "used") }
+            try db.run(
+                """
+                INSERT INTO code_uses (merchant_id, receipt_id, code, batch_id, customer_id, created_at)
+                SELECT ?, ?, code, batch_id, ?, ? FROM codes WHERE merchant_id = ? AND code = ?
+                """, [merchantId, receiptId, customerId, now, merchantId, outcome.code])
+        }
+    }
+
+    /// The customer's groups (`wholesale`, `staff`).
+    static func groups(_ db: Database, merchantId: Int64, customerId: Int64) throws -> Set<String> {
+        let text: String = try db.row("SELECT groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])?["groups"] ?? ""
+        return Set(text.split(separator: ",").map(String.init))
+    }
+
+    /// Puts a customer in groups (replacing the previous ones).
+    public func setCustomerGroups(merchantId: Int64, customerId: Int64, groups: [String]) async throws {
+        try await writer.write { db in
+            try db.run("UPDATE customers SET groups = ? WHERE merchant_id = ? AND id = ?", [Set(groups).sorted().joined(separator: ","), merchantId, customerId])
+            guard db.changesCount == 1 else { throw KopilkaError.notFound("customer") }
+        }
+    }
+}
