@@ -8,12 +8,12 @@ public enum PromoCode {
         String(text.uppercased().filter { $0 != "-" && $0 != " " })
     }
 
-    /// A fresh random code: `prefix` and 10 characters (50 bits), from a cryptographic generator.
+    /// A fresh random code: `prefix` and 12 characters (60 bits), from a cryptographic generator.
     public static func generate<R: RandomNumberGenerator>(prefix: String = "", using random: inout R) -> String {
-        prefix + String((0..<10).map { _ in alphabet[Int(random.next() % 32)] })
+        prefix + String((0..<12).map { _ in alphabet[Int(random.next() % 32)] })
     }
 
-    /// How a code is shown: groups of four after the prefix, `SALE-7KQ2-M9XD-PW`.
+    /// How a code is shown: groups of four after the prefix, `SALE-7KQ2-M9XD-PW4R`.
     public static func display(_ code: String, prefixLength: Int = 0) -> String {
         let prefix = String(code.prefix(prefixLength)), body = Array(code.dropFirst(prefixLength))
         let groups = stride(from: 0, to: body.count, by: 4).map { String(body[$0..<min($0 + 4, body.count)]) }

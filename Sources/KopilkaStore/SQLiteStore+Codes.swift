@@ -65,7 +65,7 @@ extension SQLiteStore {
                 codes.reserveCapacity(batch.count ?? 0)
                 while codes.count < batch.count ?? 0 {
                     let code = PromoCode.generate(prefix: prefix, using: &random)
-                    // 50 random bits: a collision is rare, and simply drawn again.
+                    // 60 random bits: a collision is rare, and simply drawn again.
                     try db.run("INSERT OR IGNORE INTO codes (merchant_id, code, batch_id) VALUES (?, ?, ?)", [merchantId, code, batchId])
                     if db.changesCount == 1 { codes.append(code) }
                 }

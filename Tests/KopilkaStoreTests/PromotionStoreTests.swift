@@ -1,0 +1,113 @@
+import Foundation
+import KopilkaCore
+import KopilkaStore
+import Testing
+
+/// Codes and promotion limits on a real SQLite file, under concurrency.
+@Suite struct PromotionStoreTests {
+    /// A 50.00 coupon that needs a code.
+    static func coupon(_ rules: inout ProgramRules) {
+        var promotion = Promotion(id: "coupon", name: "Купон −50 ₽", reward: .amountOff(50_00))
+        promotion.requiresCode = true
+        rules.promotions = [promotion]
+    }
+
+    func commit(_ f: StoreFixture, _ customerId: Int64?, codes: [String], now: UnixSeconds = StoreFixture.t0) async throws -> StoredResponse {
+        try await f.store.commitReceipt(
+            merchantId: f.merchantId,
+            ReceiptCommand(storeId: f.storeId, registerId: nil, customer: customerId.map { .id($0) }, externalId: UUID().uuidString,
+                           lines: [StoreFixture.coffee], redeem: .points(0), codes: codes),
+            idempotency: nil, now: now, render: StoreFixture.renderer())
+    }
+
+    @Test func aSingleUseCodeIsTakenOnceUnderConcurrency() async throws {
+        let f = try await StoreFixture(Self.coupon)
+        let batch = try await f.store.createCodeBatch(merchantId: f.merchantId, NewCodeBatch(name: "Листовки", promotionId: "coupon", count: 50), now: StoreFixture.t0)
+        #expect(batch.count == 50)
+        #expect(Set(batch.codes ?? []).count == 50, "codes are unique")
+        #expect((batch.codes ?? []).allSatisfy { $0.count == 14 && $0.allSatisfy { PromoCode.alphabet.contains($0) || $0 == "-" } })
+        let code = batch.codes![0].lowercased()  // typed in lower case with its hyphen: still the code
+        let customers = try await (0..<8).asyncMap { try await f.customer(phone: "+7912000000\($0)") }
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<24 { group.addTask { try await self.commit(f, customers[index % 8], codes: [code]).status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 201 }.count == 1, "exactly one receipt gets the coupon: \(statuses)")
+        #expect(statuses.filter { $0 == 409 }.count == 23, "the others are refused, changing nothing")
+        let after = try await f.store.codeBatches(merchantId: f.merchantId)
+        #expect(after.first?.usedCodes == 1 && after.first?.uses == 1)
+        let exported = try await f.store.codes(merchantId: f.merchantId, batchId: parseID(batch.id)!)!
+        #expect(exported.count == 50 && exported.filter { $0.uses == 1 }.count == 1)
+        try await f.expectInvariants()
+    }
+
+    @Test func aMultiUseCodeKeepsItsPerCustomerLimit() async throws {
+        let f = try await StoreFixture(Self.coupon)
+        _ = try await f.store.createCodeBatch(
+            merchantId: f.merchantId, NewCodeBatch(name: "Лето", promotionId: "coupon", code: "SUMMER-25", usesPerCode: nil, usesPerCustomer: 1),
+            now: StoreFixture.t0)
+        let anna = try await f.customer(phone: "+79120000001")
+        let boris = try await f.customer(phone: "+79120000002")
+        #expect(try await commit(f, anna, codes: ["summer25"]).status == 201)
+        let again = try await commit(f, anna, codes: ["SUMMER25"])
+        #expect(again.status == 409 && String(decoding: again.body, as: UTF8.self).contains("codeNotApplicable"))
+        #expect(try await commit(f, boris, codes: ["SUMMER 25"]).status == 201)
+        #expect(try await commit(f, nil, codes: ["SUMMER25"]).status == 409, "a per-customer limit needs a customer")
+    }
+
+    @Test func codesHonourTheirValidity() async throws {
+        let f = try await StoreFixture(Self.coupon)
+        let week = NewCodeBatch(
+            name: "Неделя", promotionId: "coupon", code: "WEEK1", validFrom: StoreFixture.t0 + StoreFixture.day, validUntil: StoreFixture.t0 + 8 * StoreFixture.day)
+        _ = try await f.store.createCodeBatch(merchantId: f.merchantId, week, now: StoreFixture.t0)
+        let calculate = { (now: UnixSeconds) in
+            try await f.store.calculate(
+                merchantId: f.merchantId, program: try await f.store.compiledProgram(merchantId: f.merchantId).1, storeId: f.storeId, customer: nil,
+                lines: [StoreFixture.coffee], redeem: .points(0), codes: ["WEEK1"], now: now
+            ).0
+        }
+        #expect(try await calculate(StoreFixture.t0).codes.first?.status == .notStarted)
+        #expect(try await calculate(StoreFixture.t0 + StoreFixture.day).discount == 50_00)
+        #expect(try await calculate(StoreFixture.t0 + 8 * StoreFixture.day).discount == 50_00, "the last second still counts")
+        #expect(try await calculate(StoreFixture.t0 + 8 * StoreFixture.day + 1).codes.first?.status == .expired)
+        #expect(try await calculate(StoreFixture.t0).explanation.contains { $0.code == "code_not_started" })
+        let unknown = try await f.store.calculate(
+            merchantId: f.merchantId, program: try await f.store.compiledProgram(merchantId: f.merchantId).1, storeId: f.storeId, customer: nil,
+            lines: [StoreFixture.coffee], redeem: .points(0), codes: ["NOPE"], now: StoreFixture.t0)
+        #expect(unknown.0.codes == [CodeOutcome(code: "NOPE", status: .unknown, applied: false)])
+    }
+
+    @Test func limitsCountCommittedReceiptsPerCustomerAndPerLocalDay() async throws {
+        // 10 % off, twice per customer, three times a day (the store's day, Moscow), budget 100.00.
+        let f = try await StoreFixture { rules in
+            var promotion = Promotion(id: "ten", name: "−10 %", reward: .percentOff(1000))
+            promotion.limits = PromotionLimits(usesPerCustomer: 2, usesPerDay: 3, budgetKopecks: 100_00)
+            rules.promotions = [promotion]
+        }
+        let anna = try await f.customer(phone: "+79120000001")
+        let boris = try await f.customer(phone: "+79120000002")
+        func discount(_ customer: Int64, _ now: UnixSeconds) async throws -> Kopecks {
+            try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(customer, now: now)).calculation.discount
+        }
+        let t0 = StoreFixture.t0  // 03:00 in Moscow on 2026-01-01
+        #expect(try await discount(anna, t0) == 20_00)  // 10 % of 200.00
+        #expect(try await discount(anna, t0 + 60) == 20_00)
+        #expect(try await discount(anna, t0 + 120) == 0, "Anna's two uses are spent")
+        #expect(try await discount(boris, t0 + 180) == 20_00)  // the day's third use
+        #expect(try await discount(boris, t0 + 240) == 0, "the day's three uses are spent")
+        // 21:00 UTC is midnight in Moscow: a new local day. Budget: 60.00 of 100.00 spent, 20.00 fits, twice.
+        #expect(try await discount(boris, t0 + 21 * 3600) == 20_00)
+        let carol = try await f.customer(phone: "+79120000003")
+        #expect(try await discount(carol, t0 + 21 * 3600 + 60) == 20_00)  // budget now 100.00 of 100.00
+        #expect(try await discount(carol, t0 + 21 * 3600 + 120) == 0, "the budget is spent")
+        try await f.expectInvariants()
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
