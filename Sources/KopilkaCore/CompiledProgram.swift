@@ -10,23 +10,30 @@ public struct CompiledProgram: Sendable {
     let accrualExcluded: Set<String>
     let redemptionExcluded: Set<String>
     let discountExcluded: Set<String>
+    let vocabulary: Vocabulary
 
     public init(_ rules: ProgramRules) {
         self.rules = rules
+        var vocabulary = Vocabulary()
+        let scopes = rules.promotions.compactMap(\.lines) + (rules.wholesale?.steps.compactMap(\.lines) ?? [])
+            + [rules.accrualScope?.lines, rules.redemptionScope?.lines].compactMap { $0 }
+        for scope in scopes { vocabulary.add(scope) }
+        self.vocabulary = vocabulary
         promotions = rules.promotions.enumerated()
             .filter { $0.element.enabled }
             .sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
-            .map { CompiledPromotion($0.element) }
-        wholesale = rules.wholesale.map(CompiledWholesale.init)
-        accrualLines = rules.accrualScope?.lines.map(LineScope.Compiled.init)
-        redemptionLines = rules.redemptionScope?.lines.map(LineScope.Compiled.init)
+            .map { CompiledPromotion($0.element, vocabulary) }
+        wholesale = rules.wholesale.map { CompiledWholesale($0, vocabulary) }
+        accrualLines = rules.accrualScope?.lines.map { LineScope.Compiled($0, vocabulary) }
+        redemptionLines = rules.redemptionScope?.lines.map { LineScope.Compiled($0, vocabulary) }
         accrualExcluded = Set(rules.accrualExcludedCategories)
         redemptionExcluded = Set(rules.redemptionExcludedCategories)
         discountExcluded = Set(rules.discountExcludedCategories)
     }
 }
 
-struct CompiledPromotion: Sendable {
+/// A class: candidates and discount sources refer to it many times per receipt, and a reference is one retain.
+final class CompiledPromotion: Sendable {
     let promotion: Promotion
     let lines: LineScope.Compiled?
     let stores: Set<String>?
@@ -36,9 +43,9 @@ struct CompiledPromotion: Sendable {
     let buy: Int
     let get: Int
 
-    init(_ promotion: Promotion) {
+    init(_ promotion: Promotion, _ vocabulary: Vocabulary) {
         self.promotion = promotion
-        lines = promotion.lines.map(LineScope.Compiled.init)
+        lines = promotion.lines.map { LineScope.Compiled($0, vocabulary) }
         stores = promotion.stores.map(Set.init)
         tiers = promotion.tiers.map(Set.init)
         groups = promotion.groups.map(Set.init)
@@ -56,8 +63,8 @@ struct CompiledWholesale: Sendable {
     let groups: Set<String>?
     let steps: [(step: WholesaleStep, lines: LineScope.Compiled?)]
 
-    init(_ rules: WholesaleRules) {
+    init(_ rules: WholesaleRules, _ vocabulary: Vocabulary) {
         groups = rules.groups.map(Set.init)
-        steps = rules.steps.map { ($0, $0.lines.map(LineScope.Compiled.init)) }
+        steps = rules.steps.map { step in (step, step.lines.map { LineScope.Compiled($0, vocabulary) }) }
     }
 }

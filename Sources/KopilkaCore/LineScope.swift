@@ -27,24 +27,54 @@ public struct LineScope: Codable, Sendable, Equatable {
         return errors
     }
 
-    /// The scope prepared for matching: sets instead of lists.
-    public struct Compiled: Sendable {
-        let categories: Set<String>
-        let skus: Set<String>
-        let tags: Set<String>
+    /// The scope prepared for matching: a bit per category, SKU and tag of the program's vocabulary.
+    struct Compiled: Sendable {
+        let bits: [UInt64]
 
-        init(_ scope: LineScope) {
-            categories = Set(scope.categories ?? [])
-            skus = Set(scope.skus ?? [])
-            tags = Set(scope.tags ?? [])
+        init(_ scope: LineScope, _ vocabulary: Vocabulary) {
+            var bits = [UInt64](repeating: 0, count: vocabulary.count / 64 + 1)
+            for term in vocabulary.terms(of: scope) { bits[term >> 6] |= 1 << UInt64(term & 63) }
+            self.bits = bits
         }
 
-        /// Whether a line belongs to the scope.
-        public func matches(_ line: ReceiptLine) -> Bool {
-            if let category = line.category, categories.contains(category) { return true }
-            if skus.contains(line.sku) { return true }
-            return !tags.isEmpty && line.tags.contains(where: tags.contains)
+        /// Whether a line with these terms (from `Vocabulary.terms(of:)`) belongs to the scope.
+        func matches(_ terms: [Int]) -> Bool {
+            terms.contains { bits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
         }
+    }
+}
+
+/// Every category, SKU and tag the program's scopes name, numbered: a receipt's lines are looked up once,
+/// and each scope test is then a bit test instead of hashing strings per promotion and line.
+struct Vocabulary: Sendable {
+    private(set) var categories: [String: Int] = [:]
+    private(set) var skus: [String: Int] = [:]
+    private(set) var tags: [String: Int] = [:]
+    private(set) var count = 0
+
+    mutating func add(_ scope: LineScope) {
+        func add(_ words: [String]?, to table: inout [String: Int]) {
+            for word in words ?? [] where table[word] == nil {
+                table[word] = count
+                count += 1
+            }
+        }
+        add(scope.categories, to: &categories)
+        add(scope.skus, to: &skus)
+        add(scope.tags, to: &tags)
+    }
+
+    func terms(of scope: LineScope) -> [Int] {
+        (scope.categories ?? []).compactMap { categories[$0] } + (scope.skus ?? []).compactMap { skus[$0] } + (scope.tags ?? []).compactMap { tags[$0] }
+    }
+
+    /// The numbers of a line's category, SKU and tags that some scope names.
+    func terms(of line: ReceiptLine) -> [Int] {
+        var terms: [Int] = []
+        if let category = line.category, let term = categories[category] { terms.append(term) }
+        if let term = skus[line.sku] { terms.append(term) }
+        for tag in line.tags { if let term = tags[tag] { terms.append(term) } }
+        return terms
     }
 }
 

@@ -68,7 +68,7 @@ extension ReceiptWork {
         }
         var rates = [BasisPoints](repeating: 0, count: lines.count)
         for (step, scope) in wholesale.steps {
-            let matched = lines.indices.filter { (scope?.matches(lines[$0]) ?? true) && !lines[$0].has(.noDiscount) }
+            let matched = lines.indices.filter { (scope?.matches(terms[$0]) ?? true) && !fixedPrice[$0] }
             let label = step.label
             if let minimum = step.minQuantity {
                 let quantity = matched.reduce(0) { $0 + lines[$1].quantity }
@@ -165,19 +165,21 @@ extension ReceiptWork {
         var result = [Kopecks](repeating: 0, count: lines.count)
         let group = Int64(candidate.promotion.buy + candidate.promotion.get)
         guard group > 0 else { return result }
-        let counted = candidate.lines.filter { lines[$0].quantity >= 1000 }
-        let units = counted.reduce(Int64(0)) { $0 + lines[$1].quantity / 1000 }
+        let quantities = self.quantities
+        let counted = candidate.lines.filter { quantities[$0] >= 1000 }
+        let units = counted.reduce(Int64(0)) { $0 + quantities[$1] / 1000 }
         var left = units / group * Int64(candidate.promotion.get)
+        guard left > 0 else { return result }
         // Cheapest unit first: compare base/quantity exactly, by cross-multiplying at 128 bits; ties by position.
         let order = counted.sorted { a, b in
-            let left = base[a].multipliedFullWidth(by: lines[b].quantity), right = base[b].multipliedFullWidth(by: lines[a].quantity)
+            let left = base[a].multipliedFullWidth(by: quantities[b]), right = base[b].multipliedFullWidth(by: quantities[a])
             return (left.high, left.low) != (right.high, right.low) ? (left.high, left.low) < (right.high, right.low) : a < b
         }
         let percent = candidate.reward.percentBp ?? 10_000
         for index in order where left > 0 {
-            let take = min(lines[index].quantity / 1000, left)
+            let take = min(quantities[index] / 1000, left)
             left -= take
-            let unitsPrice = min(base[index], Arithmetic.mulDiv(base[index], take * 1000, lines[index].quantity))
+            let unitsPrice = min(base[index], Arithmetic.mulDiv(base[index], take * 1000, quantities[index]))
             result[index] = Arithmetic.mulDiv(unitsPrice, percent, 10_000)
         }
         return result

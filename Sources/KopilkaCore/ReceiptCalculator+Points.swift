@@ -19,14 +19,15 @@ extension ReceiptWork {
                 } else if let category = line.category, program.redemptionExcluded.contains(category) {
                     reasons.append(.init(code: "redemption_excluded_category", line: number,
                                          message: "line \(number): category `\(category)` excluded from redemption"))
-                } else if let scope = program.redemptionLines, !scope.matches(line) {
+                } else if let scope = program.redemptionLines, !scope.matches(terms[index]) {
                     reasons.append(.init(code: "redemption_outside_scope", line: number,
                                          message: "line \(number): points may pay only for the program's redemption lines"))
                 } else if discounts[index] > 0, !rules.redeemOnDiscountedLines {
                     reasons.append(.init(code: "redemption_excluded_discounted", line: number,
                                          message: "line \(number): discounted already, points cannot pay for it"))
                 } else {
-                    redeemWeights[index] = bases[index]
+                    // Points are a discount too: they stop at the line's minimum price.
+                    redeemWeights[index] = max(0, bases[index] - priceFloors[index])
                 }
             }
         }
@@ -97,7 +98,7 @@ extension ReceiptWork {
                 } else if let category = line.category, program.accrualExcluded.contains(category) {
                     reasons.append(.init(code: "accrual_excluded_category", line: number,
                                          message: "line \(number): category `\(category)` excluded from accrual"))
-                } else if let scope = program.accrualLines, !scope.matches(line) {
+                } else if let scope = program.accrualLines, !scope.matches(terms[index]) {
                     reasons.append(.init(code: "accrual_outside_scope", line: number,
                                          message: "line \(number): points are earned only on the program's accrual lines"))
                 } else {

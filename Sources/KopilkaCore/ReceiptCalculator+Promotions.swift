@@ -62,26 +62,25 @@ extension ReceiptWork {
 
     /// The promotion as a candidate, or nil with the reason it does not apply.
     mutating func check(_ compiled: CompiledPromotion, unlocked: [String: String]) -> PromotionCandidate? {
-        let promotion = compiled.promotion
         func skip(_ code: String, _ message: String) -> PromotionCandidate? {
-            reasons.append(.init(code: "promotion_\(code)", message: "«\(promotion.name)»: \(message)", promotion: promotion.id))
+            reasons.append(.init(code: "promotion_\(code)", message: "«\(compiled.promotion.name)»: \(message)", promotion: compiled.promotion.id))
             return nil
         }
-        let code = unlocked[promotion.id]
-        if promotion.requiresCode, code == nil { return skip("needs_code", "needs a promo code") }
-        if let miss = promotion.when?.miss(at: context.time) { return skip(miss.code, miss.message) }
+        let code = unlocked[compiled.promotion.id]
+        if compiled.promotion.requiresCode, code == nil { return skip("needs_code", "needs a promo code") }
+        if let miss = compiled.promotion.when?.miss(at: context.time) { return skip(miss.code, miss.message) }
         if let stores = compiled.stores, !stores.contains(context.storeId ?? "") { return skip("other_store", "not in this store") }
-        let needsCustomer = compiled.tiers != nil || compiled.groups != nil || !promotion.reward.isDiscount
-            || promotion.limits?.usesPerCustomer != nil
+        let needsCustomer = compiled.tiers != nil || compiled.groups != nil || !compiled.promotion.reward.isDiscount
+            || compiled.promotion.limits?.usesPerCustomer != nil
         if needsCustomer, customer == nil { return skip("needs_customer", "needs an identified customer") }
         if let tiers = compiled.tiers, !tiers.contains(customer?.tier?.name ?? "") {
-            return skip("needs_tier", "for levels \(promotion.tiers?.map { "«\($0)»" }.joined(separator: ", ") ?? "")")
+            return skip("needs_tier", "for levels \(compiled.promotion.tiers?.map { "«\($0)»" }.joined(separator: ", ") ?? "")")
         }
         if let groups = compiled.groups, groups.isDisjoint(with: customer?.groups ?? []) {
-            return skip("needs_group", "for groups \(promotion.groups?.joined(separator: ", ") ?? "")")
+            return skip("needs_group", "for groups \(compiled.promotion.groups?.joined(separator: ", ") ?? "")")
         }
-        if let limits = promotion.limits {
-            let usage = context.usage[promotion.id] ?? PromotionUsage()
+        if let limits = compiled.promotion.limits {
+            let usage = context.usage[compiled.promotion.id] ?? PromotionUsage()
             if let total = limits.totalUses, usage.uses >= total { return skip("limit_reached", "used \(usage.uses) of \(total) times") }
             if let perDay = limits.usesPerDay, usage.dayUses >= perDay { return skip("limit_reached", "used \(usage.dayUses) of \(perDay) times today") }
             if let perCustomer = limits.usesPerCustomer, usage.customerUses >= perCustomer {
@@ -89,20 +88,20 @@ extension ReceiptWork {
             }
         }
         var matched: [Int] = []
-        for index in lines.indices where compiled.lines?.matches(lines[index]) ?? true {
-            if promotion.reward.isDiscount, promotion.reward.kind != .gift, lines[index].has(.noDiscount) {
+        for index in lines.indices where compiled.lines?.matches(terms[index]) ?? true {
+            if compiled.promotion.reward.isDiscount, compiled.promotion.reward.kind != .gift, fixedPrice[index] {
                 reasons.append(.init(code: "promotion_excluded_flag", line: index + 1,
-                                     message: "line \(index + 1): price is fixed (noDiscount), «\(promotion.name)» does not lower it", promotion: promotion.id))
+                                     message: "line \(index + 1): price is fixed (noDiscount), «\(compiled.promotion.name)» does not lower it", promotion: compiled.promotion.id))
             } else {
                 matched.append(index)
             }
         }
         if matched.isEmpty { return skip("no_lines", "no line of the receipt is in its scope") }
-        if let minimum = promotion.minAmountKopecks {
+        if let minimum = compiled.promotion.minAmountKopecks {
             let sum = matched.reduce(0) { $0 + amounts[$1] }
             if sum < minimum { return skip("below_threshold", "needs \(formatHundredths(minimum)), the lines add up to \(formatHundredths(sum))") }
         }
-        if let minimum = promotion.minQuantity {
+        if let minimum = compiled.promotion.minQuantity {
             let quantity = matched.reduce(0) { $0 + lines[$1].quantity }
             if quantity < minimum {
                 return skip("below_threshold", "needs \(formatQuantity(minimum)) units, the lines hold \(formatQuantity(quantity))")

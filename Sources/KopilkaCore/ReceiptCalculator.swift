@@ -74,8 +74,15 @@ struct ReceiptWork {
     let customer: ReceiptCalculator.Customer?
     let context: ReceiptContext
     let amounts: [Kopecks]
+    /// Each line's category, SKU and tags as the program's vocabulary numbers them (for scope tests).
+    let terms: [[Int]]
+    /// Lines whose price is fixed.
+    let fixedPrice: [Bool]
+    let quantities: [Thousandths]
     /// The lowest each line may go after discounts: its minimum price, and the policy's largest discount share.
     let floors: [Kopecks]
+    /// The lowest each line may go at all, points included: its minimum price × quantity.
+    let priceFloors: [Kopecks]
     var discounts: [Kopecks]
     /// Lines a promotion discounted.
     var promoted: [Bool]
@@ -102,12 +109,16 @@ struct ReceiptWork {
         rules = program.rules
         let amounts = lines.map(\.total)
         self.amounts = amounts
+        terms = lines.map(program.vocabulary.terms(of:))
+        fixedPrice = lines.map { $0.has(.noDiscount) }
+        quantities = lines.map(\.quantity)
         let maxShare = program.rules.stacking.maxLineDiscountBp
+        let priceFloors = lines.indices.map { index in
+            min(amounts[index], lines[index].minPrice.map { Arithmetic.mulDiv($0, lines[index].quantity, 1000, .up) } ?? 0)
+        }
+        self.priceFloors = priceFloors
         floors = lines.indices.map { index in
-            let line = lines[index]
-            let byPrice = line.minPrice.map { Arithmetic.mulDiv($0, line.quantity, 1000, .up) } ?? 0
-            let byShare = amounts[index] - Arithmetic.mulDiv(amounts[index], maxShare, 10_000)
-            return min(amounts[index], max(byPrice, byShare))
+            max(priceFloors[index], amounts[index] - Arithmetic.mulDiv(amounts[index], maxShare, 10_000))
         }
         let zeros = [Int64](repeating: 0, count: lines.count)
         discounts = zeros

@@ -22,7 +22,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Customers in the benchmark merchant.")
     var customers = 1000
 
-    @Option(help: "Run only these parts (comma-separated): baseline, commits, calculations.")
+    @Option(help: "Run only these parts (comma-separated): baseline, commits, calculations, promotions (the engine with 50 promotions, also in calculations).")
     var only = "baseline,commits,calculations"
 
     @Option(help: "SQLite synchronous mode for the baseline and Kopilka (FULL, NORMAL).")
@@ -69,6 +69,9 @@ struct Bench: AsyncParsableCommand {
             let gold = BenchFixture.levelRules.tiers?.tiers[2]
             let big = BenchFixture.calculations(lines: BenchFixture.bigReceipt, rules: BenchFixture.levelRules, tier: gold, seconds: seconds)
             rows.append(("calculations/s (20 lines, level + card discount, one core)", big, String(format: "%.0f lines/s", big * 20)))
+        }
+        if parts.contains("calculations") || parts.contains("promotions") {
+            let gold = BenchFixture.levelRules.tiers?.tiers[2]
             progress("receipt engine: 20 lines against 50 promotions, compiling the rules per receipt, then once")
             let uncompiled = BenchFixture.calculations(
                 lines: BenchPromotions.receipt, rules: BenchPromotions.rules, tier: gold, context: BenchPromotions.moment, compileEachTime: true,
@@ -79,6 +82,8 @@ struct Bench: AsyncParsableCommand {
                 lines: BenchPromotions.receipt, rules: BenchPromotions.rules, tier: gold, context: BenchPromotions.moment, seconds: seconds)
             rows.append(("calculations/s (20 lines, 50 promotions, rules compiled once)", compiled,
                          String(format: "%.0f lines/s, %.1f µs/receipt, %.2f × per-receipt", compiled * 20, 1e6 / compiled, compiled / uncompiled)))
+        }
+        if parts.contains("calculations") {
             progress("calculate with the customer's balance read from SQLite")
             let reads = try await fixture.calculationsWithBalance(clients: 2, seconds: seconds)
             rows.append(("calculations/s with balance read (2 clients)", reads, ""))
