@@ -47,8 +47,38 @@ public struct TierRules: Codable, Sendable, Equatable {
         case purchases
     }
 
+    /// How long qualifying purchases count.
+    public enum Period: String, Codable, Sendable, CaseIterable {
+        /// The last `windowDays` days, moving every day (a level falls as old purchases leave the window).
+        case rolling
+        /// Calendar months, quarters or years in `timeZone`: a level reached holds to the end of the next period,
+        /// and is re-evaluated (may go down) when a period ends.
+        case month, quarter, year
+
+        /// The first day of the period holding `date`, and of the one before it.
+        public func bounds(of date: LocalDate) -> (current: LocalDate, previous: LocalDate)? {
+            let (year, month, _) = Instant.civil(fromDays: date.day)
+            let months: Int64
+            switch self {
+            case .rolling: return nil
+            case .month: months = 1
+            case .quarter: months = 3
+            case .year: months = 12
+            }
+            let startMonth = (month - 1) / months * months + 1
+            let current = Instant.days(fromCivil: year, startMonth, 1)
+            let previousIndex = year * 12 + (startMonth - 1) - months
+            let previous = Instant.days(fromCivil: previousIndex / 12, previousIndex % 12 + 1, 1)
+            return (LocalDate(day: current), LocalDate(day: previous))
+        }
+    }
+
     /// What the thresholds count.
     public var basis: Basis = .spend
+    /// Rolling window, or calendar periods with re-evaluation at each period's end.
+    public var period: Period = .rolling
+    /// The IANA time zone calendar periods follow (default Europe/Moscow).
+    public var timeZone: String = "Europe/Moscow"
     /// The window qualifying purchases are counted over, in days back from now; 0 counts every purchase ever.
     public var windowDays: Int = 365
     /// Whether a level once reached is kept when qualifying spend falls (true), or follows the window (false).
@@ -66,17 +96,20 @@ public struct TierRules: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         basis = try c.decodeIfPresent(Basis.self, forKey: .basis) ?? .spend
+        period = try c.decodeIfPresent(Period.self, forKey: .period) ?? .rolling
+        timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "Europe/Moscow"
         windowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? 365
         keepReachedLevel = try c.decodeIfPresent(Bool.self, forKey: .keepReachedLevel) ?? false
         tiers = try c.decode([Tier].self, forKey: .tiers)
     }
 
     /// The index of the level a qualifying amount reaches (the highest threshold not above it).
-    /// With `keepReachedLevel`, never below `reached`.
-    public func level(for qualifying: Int64, reached: Int? = nil) -> Int? {
+    /// With `keepReachedLevel`, never below `reached`; with calendar periods, never below what the previous
+    /// period's qualifying amount reaches (a level holds until the end of the period after it was reached).
+    public func level(for qualifying: Int64, previousPeriod: Int64? = nil, reached: Int? = nil) -> Int? {
         guard !tiers.isEmpty else { return nil }
         var index = 0
-        for (candidate, tier) in tiers.enumerated() where tier.threshold <= qualifying { index = candidate }
+        for (candidate, tier) in tiers.enumerated() where tier.threshold <= max(qualifying, previousPeriod ?? 0) { index = candidate }
         if keepReachedLevel, let reached, reached < tiers.count { index = max(index, reached) }
         return index
     }
@@ -86,6 +119,7 @@ public struct TierRules: Codable, Sendable, Equatable {
         var errors: [FieldError] = []
         if tiers.isEmpty || tiers.count > 20 { errors.append(.init(field: "\(path).tiers", message: "must hold 1…20 levels")) }
         if !(0...3650).contains(windowDays) { errors.append(.init(field: "\(path).windowDays", message: "must be 0 (all time) … 3650 days")) }
+        if !(1...64).contains(timeZone.count) { errors.append(.init(field: "\(path).timeZone", message: "must be an IANA time zone, e.g. Europe/Moscow")) }
         for (index, tier) in tiers.enumerated() {
             let at = "\(path).tiers[\(index)]"
             if !(1...100).contains(tier.name.count) { errors.append(.init(field: "\(at).name", message: "must be 1…100 characters")) }
@@ -129,8 +163,8 @@ public struct TierStanding: Codable, Sendable, Equatable {
     public var privileges: [String]
 
     /// The standing for a qualifying amount under `rules`; nil when the program has no levels.
-    public init?(rules: TierRules, qualifying: Int64, reached: Int? = nil) {
-        guard let level = rules.level(for: qualifying, reached: reached) else { return nil }
+    public init?(rules: TierRules, qualifying: Int64, previousPeriod: Int64? = nil, reached: Int? = nil) {
+        guard let level = rules.level(for: qualifying, previousPeriod: previousPeriod, reached: reached) else { return nil }
         let tier = rules.tiers[level]
         self.tier = tier.name
         self.level = level

@@ -72,4 +72,16 @@ import Testing
         #expect(rules.tiers?.keepReachedLevel == false)
         #expect(rules.violations().isEmpty)
     }
+
+    @Test(arguments: [
+        (TierRules.Period.month, "2026-11-26", "2026-11-01", "2026-10-01"),
+        (.month, "2026-01-31", "2026-01-01", "2025-12-01"),
+        (.quarter, "2026-11-26", "2026-10-01", "2026-07-01"),
+        (.quarter, "2026-02-01", "2026-01-01", "2025-10-01"),
+        (.year, "2026-12-31", "2026-01-01", "2025-01-01"),
+    ])
+    func calendarPeriodsStartOnTheirFirstDay(period: TierRules.Period, date: String, current: String, previous: String) {
+        let bounds = period.bounds(of: LocalDate(date)!)
+        #expect(bounds?.current == LocalDate(current) && bounds?.previous == LocalDate(previous))
+    }
 }

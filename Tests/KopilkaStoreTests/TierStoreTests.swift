@@ -48,4 +48,33 @@ import Testing
         #expect(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: StoreFixture.t0 + 30 * day - 1)?.tier?.tier == "Silver")
         #expect(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: StoreFixture.t0 + 30 * day)?.tier?.tier == "Base")
     }
+
+    @Test func aCalendarLevelHoldsThroughTheNextMonthAndFallsWhenItEnds() async throws {
+        // Monthly periods in Moscow (UTC+3): 1,000 ₽ in January gives Silver for January and February.
+        let f = try await StoreFixture { rules in
+            rules.tiers = Self.tiers()
+            rules.tiers?.period = .month
+        }
+        let anna = try await f.customer()
+        func level(_ now: UnixSeconds) async throws -> String? {
+            try await f.store.customer(merchantId: f.merchantId, .id(anna), now: now)?.tier?.tier
+        }
+        _ = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, Self.thousand))
+        #expect(try await level(StoreFixture.t0 + 1) == "Silver", "upgrade at once")
+        let lastSecondOfFebruary = StoreFixture.t0 + 58 * StoreFixture.day + 21 * 3600 - 1  // 28 Feb 23:59:59 in Moscow
+        #expect(try await level(lastSecondOfFebruary) == "Silver", "held through the next period")
+        #expect(try await level(lastSecondOfFebruary + 1) == "Base", "re-evaluated at the end of February: nothing bought in it")
+        let march = try #require(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: lastSecondOfFebruary + 1)?.tier)
+        #expect(march.qualifying == 0 && march.toNextTier == 1_000_00)
+        // A January purchase at 23:30 Moscow on 31 January still counts for January.
+        let f2 = try await StoreFixture { rules in
+            rules.tiers = Self.tiers()
+            rules.tiers?.period = .month
+        }
+        let boris = try await f2.customer(phone: "+79120000002")
+        let lateJanuary = StoreFixture.t0 + 30 * StoreFixture.day + 20 * 3600 + 30 * 60  // 31 Jan 20:30 UTC = 23:30 Moscow
+        _ = try StoreFixture.decode(ReceiptCommitted.self, try await f2.commit(boris, Self.thousand, now: lateJanuary))
+        let endOfFebruary = try await f2.store.customer(merchantId: f2.merchantId, .id(boris), now: lastSecondOfFebruary)?.tier
+        #expect(endOfFebruary?.tier == "Silver" && endOfFebruary?.qualifying == 0, "January's spend holds February")
+    }
 }
