@@ -58,6 +58,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var accrualScope: Restriction?
     /// Points may pay only for these lines and at these times (absent: everywhere, always).
     public var redemptionScope: Restriction?
+    /// A card is issued only after a purchase of at least this much ("a free card from 3,000 ₽"); 0: anyone may join.
+    public var cardFromPurchaseKopecks: Kopecks = 0
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -67,7 +69,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case activationDelayDays, lifetimeDays, welcomeBonusPoints, accrualExcludedCategories
         case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds, discountBp
         case discountExcludedCategories, redeemOnDiscountedLines, tiers, promotions, wholesale, stacking, accrualScope
-        case redemptionScope
+        case redemptionScope, cardFromPurchaseKopecks
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,6 +101,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         stacking = try c.decodeIfPresent(StackingPolicy.self, forKey: .stacking) ?? d.stacking
         accrualScope = try c.decodeIfPresent(Restriction.self, forKey: .accrualScope)
         redemptionScope = try c.decodeIfPresent(Restriction.self, forKey: .redemptionScope)
+        cardFromPurchaseKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .cardFromPurchaseKopecks) ?? 0
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -140,6 +143,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         errors += stacking.violations(path: "stacking")
         if let accrualScope { errors += accrualScope.violations(path: "accrualScope") }
         if let redemptionScope { errors += redemptionScope.violations(path: "redemptionScope") }
+        check((0...ReceiptLine.Limits.maxAmount).contains(cardFromPurchaseKopecks), .cardFromPurchaseKopecks, "must be 0 (anyone may join) or a positive sum")
         return errors
     }
 

@@ -84,6 +84,11 @@ extension ReceiptWork {
     mutating func accrue(_ candidates: [PromotionCandidate]) {
         guard customer != nil else {
             reasons.append(.init(code: "accrual_needs_customer", message: "an anonymous receipt earns no points"))
+            let threshold = rules.cardFromPurchaseKopecks
+            let paid = amounts.reduce(0, +) - discounts.reduce(0, +)
+            if threshold > 0, paid >= threshold {
+                reasons.append(.init(code: "card_offered", message: "a purchase of \(formatHundredths(paid)) earns a free card (from \(formatHundredths(threshold))): offer it; register with this receipt's id"))
+            }
             return
         }
         var weights = [Kopecks](repeating: 0, count: lines.count)

@@ -98,6 +98,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .storageFull:
             self.init(.serviceUnavailable, code: "storage_full", detail: "the database is out of space; nothing was written, retry later")
             headers[.retryAfter] = "30"
+        case .cardNeedsPurchase(let threshold):
+            let message = "a card is issued after a purchase of at least \(formatHundredths(threshold)): give the id of that anonymous receipt"
+            self.init(.unprocessableContent, code: "card_needs_purchase", detail: message, errors: [FieldError(field: "purchaseReceiptId", message: message)])
         case .planLimit(let errors):
             self.init(.forbidden, code: "plan_limit", detail: errors.map(\.message).joined(separator: "; "), errors: errors)
         case .codeNotApplicable(let field, let code, let status):

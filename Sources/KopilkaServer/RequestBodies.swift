@@ -102,6 +102,8 @@ struct RegisterCustomerBody: Decodable {
     /// `YYYY-MM-DD`.
     var birthday: String?
     var consents: ConsentsBody
+    /// The anonymous receipt that earned the card, for programs with a card from a purchase.
+    var purchaseReceiptId: String?
 
     func customer() throws -> NewCustomer {
         var errors: [FieldError] = []
@@ -118,7 +120,8 @@ struct RegisterCustomerBody: Decodable {
         guard errors.isEmpty, let e164 else { throw Problem.invalid(errors) }
         return NewCustomer(
             phone: e164, name: name?.trimmingCharacters(in: .whitespaces), email: email?.lowercased(), birthday: birthday,
-            personalDataConsent: consents.personalData, marketingConsent: consents.marketing ?? false)
+            personalDataConsent: consents.personalData, marketingConsent: consents.marketing ?? false,
+            purchaseReceiptId: purchaseReceiptId.flatMap(parseID) ?? (purchaseReceiptId == nil ? nil : -1))
     }
 
     static func isDate(_ text: String) -> Bool {

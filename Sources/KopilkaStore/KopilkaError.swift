@@ -31,6 +31,8 @@ public enum KopilkaError: Error, Sendable {
     case versionConflict(current: Int64)
     /// The database is out of space: nothing was written.
     case storageFull
+    /// The program issues cards only after a purchase of `threshold`, and the registration names no such receipt.
+    case cardNeedsPurchase(threshold: Kopecks)
     /// The merchant's plan does not include this; the fields at fault.
     case planLimit([FieldError])
     /// A presented code gives nothing on this receipt (used, expired, unknown, or its promotion does not apply).

@@ -11,8 +11,14 @@ public struct NewCustomer: Sendable, Equatable {
     public var birthday: String?
     public var personalDataConsent: Bool
     public var marketingConsent: Bool
+    /// The anonymous receipt that earned the card, when the program issues cards from a purchase; it becomes the customer's.
+    public var purchaseReceiptId: Int64?
 
-    public init(phone: String, name: String?, email: String?, birthday: String?, personalDataConsent: Bool, marketingConsent: Bool) {
+    public init(
+        phone: String, name: String?, email: String?, birthday: String?, personalDataConsent: Bool, marketingConsent: Bool,
+        purchaseReceiptId: Int64? = nil
+    ) {
+        self.purchaseReceiptId = purchaseReceiptId
         self.phone = phone
         self.name = name
         self.email = email
@@ -48,6 +54,9 @@ extension SQLiteStore {
                 throw KopilkaError.planLimit([FieldError(field: "plan", message: "the free plan holds up to \(limit) customers")])
             }
             let rules = try self.program(db, merchantId: merchantId).rules
+            if rules.cardFromPurchaseKopecks > 0 {
+                try self.claimPurchase(db, merchantId: merchantId, receiptId: customer.purchaseReceiptId, for: id, threshold: rules.cardFromPurchaseKopecks)
+            }
             var card: String
             repeat {
                 card = CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) })
@@ -158,5 +167,18 @@ extension ProgramRules {
     /// When points earned at `now` become spendable.
     func activation(from now: UnixSeconds) -> UnixSeconds {
         now + Int64(activationDelayDays) * 86_400
+    }
+}
+
+extension SQLiteStore {
+    /// "A free card from N ₽": the anonymous receipt that earned the card must reach the threshold (after refunds)
+    /// and not belong to anyone yet; it becomes the new customer's first purchase (its spend counts for levels).
+    func claimPurchase(_ db: Database, merchantId: Int64, receiptId: Int64?, for customerId: Int64, threshold: Kopecks) throws {
+        let refuse = KopilkaError.cardNeedsPurchase(threshold: threshold)
+        guard let receiptId,
+            let row = try db.row("SELECT payable - refunded_kopecks AS paid, customer_id FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, receiptId]),
+            (row["customer_id"] as Int64?) == nil, (row["paid"] as Int64) >= threshold
+        else { throw refuse }
+        try db.run("UPDATE receipts SET customer_id = ? WHERE merchant_id = ? AND id = ?", [customerId, merchantId, receiptId])
     }
 }

@@ -132,4 +132,36 @@ import Testing
             #expect(tenth.status == 403 && tenth.json["code"] as? String == "plan_limit", "\(tenth.text)")
         }
     }
+
+    @Test func aFreeCardFromAPurchase() async throws {
+        var rules = ProgramRules()
+        rules.cardFromPurchaseKopecks = 3000_00
+        let f = try await APIFixture(rules: rules)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let small = #"{"lines": [{"sku": "A", "quantity": 1000, "price": 299999}], "externalId": "FN-1"}"#
+            let big = #"{"lines": [{"sku": "A", "quantity": 1000, "price": 300000}], "externalId": "FN-2"}"#
+            let offer = try await client.post("/v1/receipts/calculate", key: till, big).json["calculation"] as? [String: Any]
+            #expect(Self.reasons(try #require(offer)).contains("card_offered"), "3,000.00 reaches the threshold")
+            let noOffer = try await client.post("/v1/receipts/calculate", key: till, small).json["calculation"] as? [String: Any]
+            #expect(!Self.reasons(try #require(noOffer)).contains("card_offered"), "2,999.99 does not")
+
+            let smallId = try #require((try await client.post("/v1/receipts", key: till, small).json["receipt"] as? [String: Any])?["id"] as? String)
+            let bigId = try #require((try await client.post("/v1/receipts", key: till, big).json["receipt"] as? [String: Any])?["id"] as? String)
+            let join = { (receipt: String?) in
+                let field = receipt.map { #", "purchaseReceiptId": "\#($0)""# } ?? ""
+                return try await client.post("/v1/customers", key: till, #"{"phone": "+79120000001", "consents": {"personalData": true}\#(field)}"#)
+            }
+            let without = try await join(nil)
+            #expect(without.status == 422 && without.json["code"] as? String == "card_needs_purchase")
+            #expect(try await join(smallId).status == 422, "a purchase below the threshold earns no card")
+            let joined = try await join(bigId)
+            #expect(joined.status == 201, "\(joined.text)")
+            let customerId = (joined.json["customer"] as? [String: Any])?["id"] as? String
+            let receipt = try await client.get("/v1/receipts/\(bigId)", key: till).json
+            #expect(receipt["customerId"] as? String == customerId, "the purchase becomes the new customer's")
+            let again = try await client.post("/v1/customers", key: till, #"{"phone": "+79120000002", "consents": {"personalData": true}, "purchaseReceiptId": "\#(bigId)"}"#)
+            #expect(again.status == 422, "one purchase, one card")
+        }
+    }
 }
