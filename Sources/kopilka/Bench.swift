@@ -22,7 +22,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Customers in the benchmark merchant.")
     var customers = 1000
 
-    @Option(help: "Run only these parts (comma-separated): baseline, commits, calculations, promotions (the engine with 50 promotions, also in calculations).")
+    @Option(help: "Run only these parts (comma-separated): baseline, commits, calculations (all of the engine), engine (without promotions), promotions (20 lines × 50 promotions).")
     var only = "baseline,commits,calculations"
 
     @Option(help: "SQLite synchronous mode for the baseline and Kopilka (FULL, NORMAL).")
@@ -62,7 +62,7 @@ struct Bench: AsyncParsableCommand {
                 "Kopilka commits/s, \(clients) clients (p50 \(format(result.p50Ms)) ms, p99 \(format(result.p99Ms)) ms)", result.perSecond,
                 String(format: "%.2f × baseline", result.perSecond / raw1)))
         }
-        if parts.contains("calculations") {
+        if parts.contains("calculations") || parts.contains("engine") {
             progress("receipt engine: calculations on one core")
             let calculations = BenchFixture.calculations(lines: BenchFixture.lines, rules: fixture.rules, tier: nil, seconds: seconds)
             rows.append(("calculations/s (pure engine, 5 lines, one core)", calculations, ""))
