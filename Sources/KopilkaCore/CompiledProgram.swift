@@ -39,6 +39,9 @@ final class CompiledPromotion: Sendable {
     let stores: Set<String>?
     let tiers: Set<String>?
     let groups: Set<String>?
+    let when: Schedule.Compiled?
+    /// `«name»: `, the start of every reason about the promotion.
+    let prefix: String
     /// For buy-X-get-Y and n-th item: the group size and how many of it are discounted.
     let buy: Int
     let get: Int
@@ -49,6 +52,8 @@ final class CompiledPromotion: Sendable {
         stores = promotion.stores.map(Set.init)
         tiers = promotion.tiers.map(Set.init)
         groups = promotion.groups.map(Set.init)
+        when = promotion.when.map(Schedule.Compiled.init)
+        prefix = "«\(promotion.name)»: "
         switch promotion.reward.kind {
         case .nthItem: (buy, get) = ((promotion.reward.n ?? 2) - 1, 1)
         default: (buy, get) = (promotion.reward.buy ?? 0, promotion.reward.get ?? 0)

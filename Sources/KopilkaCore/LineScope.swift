@@ -129,6 +129,38 @@ public struct Schedule: Codable, Sendable, Equatable {
     }
 }
 
+extension Schedule {
+    /// The schedule as the engine tests it per receipt: weekdays as a bit set, and the refusal messages written once.
+    struct Compiled: Sendable {
+        let schedule: Schedule
+        let weekdays: UInt8
+        let notStarted: String
+        let ended: String
+        let outsideDays: String
+        let outsideHours: String
+
+        init(_ schedule: Schedule) {
+            self.schedule = schedule
+            weekdays = (schedule.weekdays ?? []).reduce(0) { $0 | UInt8(1) << UInt8($1) }
+            notStarted = "starts on \(schedule.from.map(\.description) ?? "")"
+            ended = "ended on \(schedule.until.map(\.description) ?? "")"
+            outsideDays = "only on " + (schedule.weekdays ?? []).map { Schedule.weekdayNames[$0 - 1] }.joined(separator: ", ")
+            outsideHours = "outside \(schedule.hours?.description ?? "")"
+        }
+
+        /// Why the schedule does not hold at `time` (a `promotion_…` code and a message), or nil when it holds.
+        func miss(at time: LocalTime?) -> (code: String, message: String)? {
+            if schedule.from == nil, schedule.until == nil, schedule.weekdays == nil, schedule.hours == nil { return nil }
+            guard let time else { return ("promotion_outside_schedule", "the receipt's local time is unknown") }
+            if let from = schedule.from, time.date < from { return ("promotion_not_started", notStarted) }
+            if let until = schedule.until, time.date > until { return ("promotion_ended", ended) }
+            if weekdays != 0, weekdays & (UInt8(1) << UInt8(time.weekday)) == 0 { return ("promotion_outside_days", outsideDays) }
+            if let hours = schedule.hours, !hours.contains(minute: time.minute) { return ("promotion_outside_hours", outsideHours) }
+            return nil
+        }
+    }
+}
+
 /// Where and when points may be earned or spent: only on lines in `lines`, only within `when`.
 public struct Restriction: Codable, Sendable, Equatable {
     public var lines: LineScope?

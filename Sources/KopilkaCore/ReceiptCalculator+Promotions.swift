@@ -63,28 +63,28 @@ extension ReceiptWork {
     /// The promotion as a candidate, or nil with the reason it does not apply.
     mutating func check(_ compiled: CompiledPromotion, unlocked: [String: String]) -> PromotionCandidate? {
         func skip(_ code: String, _ message: String) -> PromotionCandidate? {
-            reasons.append(.init(code: "promotion_\(code)", message: "«\(compiled.promotion.name)»: \(message)", promotion: compiled.promotion.id))
+            reasons.append(.init(code: code, message: compiled.prefix + message, promotion: compiled.promotion.id))
             return nil
         }
         let code = unlocked[compiled.promotion.id]
-        if compiled.promotion.requiresCode, code == nil { return skip("needs_code", "needs a promo code") }
-        if let miss = compiled.promotion.when?.miss(at: context.time) { return skip(miss.code, miss.message) }
-        if let stores = compiled.stores, !stores.contains(context.storeId ?? "") { return skip("other_store", "not in this store") }
+        if compiled.promotion.requiresCode, code == nil { return skip("promotion_needs_code", "needs a promo code") }
+        if let miss = compiled.when?.miss(at: context.time) { return skip(miss.code, miss.message) }
+        if let stores = compiled.stores, !stores.contains(context.storeId ?? "") { return skip("promotion_other_store", "not in this store") }
         let needsCustomer = compiled.tiers != nil || compiled.groups != nil || !compiled.promotion.reward.isDiscount
             || compiled.promotion.limits?.usesPerCustomer != nil
-        if needsCustomer, customer == nil { return skip("needs_customer", "needs an identified customer") }
+        if needsCustomer, customer == nil { return skip("promotion_needs_customer", "needs an identified customer") }
         if let tiers = compiled.tiers, !tiers.contains(customer?.tier?.name ?? "") {
-            return skip("needs_tier", "for levels \(compiled.promotion.tiers?.map { "«\($0)»" }.joined(separator: ", ") ?? "")")
+            return skip("promotion_needs_tier", "for levels \(compiled.promotion.tiers?.map { "«\($0)»" }.joined(separator: ", ") ?? "")")
         }
         if let groups = compiled.groups, groups.isDisjoint(with: customer?.groups ?? []) {
-            return skip("needs_group", "for groups \(compiled.promotion.groups?.joined(separator: ", ") ?? "")")
+            return skip("promotion_needs_group", "for groups \(compiled.promotion.groups?.joined(separator: ", ") ?? "")")
         }
         if let limits = compiled.promotion.limits {
             let usage = context.usage[compiled.promotion.id] ?? PromotionUsage()
-            if let total = limits.totalUses, usage.uses >= total { return skip("limit_reached", "used \(usage.uses) of \(total) times") }
-            if let perDay = limits.usesPerDay, usage.dayUses >= perDay { return skip("limit_reached", "used \(usage.dayUses) of \(perDay) times today") }
+            if let total = limits.totalUses, usage.uses >= total { return skip("promotion_limit_reached", "used \(usage.uses) of \(total) times") }
+            if let perDay = limits.usesPerDay, usage.dayUses >= perDay { return skip("promotion_limit_reached", "used \(usage.dayUses) of \(perDay) times today") }
             if let perCustomer = limits.usesPerCustomer, usage.customerUses >= perCustomer {
-                return skip("limit_reached", "the customer has used it \(usage.customerUses) of \(perCustomer) times")
+                return skip("promotion_limit_reached", "the customer has used it \(usage.customerUses) of \(perCustomer) times")
             }
         }
         var matched: [Int] = []
@@ -96,15 +96,15 @@ extension ReceiptWork {
                 matched.append(index)
             }
         }
-        if matched.isEmpty { return skip("no_lines", "no line of the receipt is in its scope") }
+        if matched.isEmpty { return skip("promotion_no_lines", "no line of the receipt is in its scope") }
         if let minimum = compiled.promotion.minAmountKopecks {
             let sum = matched.reduce(0) { $0 + amounts[$1] }
-            if sum < minimum { return skip("below_threshold", "needs \(formatHundredths(minimum)), the lines add up to \(formatHundredths(sum))") }
+            if sum < minimum { return skip("promotion_below_threshold", "needs \(formatHundredths(minimum)), the lines add up to \(formatHundredths(sum))") }
         }
         if let minimum = compiled.promotion.minQuantity {
             let quantity = matched.reduce(0) { $0 + lines[$1].quantity }
             if quantity < minimum {
-                return skip("below_threshold", "needs \(formatQuantity(minimum)) units, the lines hold \(formatQuantity(quantity))")
+                return skip("promotion_below_threshold", "needs \(formatQuantity(minimum)) units, the lines hold \(formatQuantity(quantity))")
             }
         }
         return PromotionCandidate(promotion: compiled, lines: matched, code: code)
