@@ -7,6 +7,8 @@ public struct CompiledProgram: Sendable {
     let wholesale: CompiledWholesale?
     let accrualLines: LineScope.Compiled?
     let redemptionLines: LineScope.Compiled?
+    let accrualWhen: Schedule.Compiled?
+    let redemptionWhen: Schedule.Compiled?
     let accrualExcluded: Set<String>
     let redemptionExcluded: Set<String>
     let discountExcluded: Set<String>
@@ -26,6 +28,8 @@ public struct CompiledProgram: Sendable {
         wholesale = rules.wholesale.map { CompiledWholesale($0, vocabulary) }
         accrualLines = rules.accrualScope?.lines.map { LineScope.Compiled($0, vocabulary) }
         redemptionLines = rules.redemptionScope?.lines.map { LineScope.Compiled($0, vocabulary) }
+        accrualWhen = rules.accrualScope?.when.map(Schedule.Compiled.init)
+        redemptionWhen = rules.redemptionScope?.when.map(Schedule.Compiled.init)
         accrualExcluded = Set(rules.accrualExcludedCategories)
         redemptionExcluded = Set(rules.redemptionExcludedCategories)
         discountExcluded = Set(rules.discountExcludedCategories)

@@ -41,3 +41,12 @@ extension String {
 func formatLines(_ numbers: [Int]) -> String {
     numbers.count == 1 ? "line \(numbers[0])" : "lines " + numbers.map(String.init).joined(separator: ", ")
 }
+
+/// Formats thousandths as a quantity: `1500` → `1.5`, `10000` → `10`.
+func formatQuantity(_ value: Thousandths) -> String {
+    let whole = value / 1000, fraction = value % 1000
+    guard fraction != 0 else { return "\(whole)" }
+    var digits = String(fraction + 1000).dropFirst()
+    while digits.hasSuffix("0") { digits = digits.dropLast() }
+    return "\(whole).\(digits)"
+}

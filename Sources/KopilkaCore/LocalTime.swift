@@ -1,5 +1,5 @@
 /// A calendar date in a store's time zone, carried in JSON as `YYYY-MM-DD`.
-public struct LocalDate: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct LocalDate: TextCodable, Sendable, Hashable, Comparable {
     /// Days since 1970-01-01.
     public var day: Int64
 
@@ -25,18 +25,7 @@ public struct LocalDate: Codable, Sendable, Hashable, Comparable, CustomStringCo
         self.day = days
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        guard let date = LocalDate(try container.decode(String.self)) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a date YYYY-MM-DD")
-        }
-        self = date
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textFormat = "a date YYYY-MM-DD"
 
     public var description: String {
         let (year, month, day) = Instant.civil(fromDays: day)
@@ -51,7 +40,7 @@ public struct LocalDate: Codable, Sendable, Hashable, Comparable, CustomStringCo
 }
 
 /// A time of day, carried in JSON as `HH:MM` (`24:00` is the end of the day).
-public struct ClockTime: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct ClockTime: TextCodable, Sendable, Hashable, Comparable {
     /// Minutes since midnight, 0…1440.
     public var minute: Int
 
@@ -67,18 +56,7 @@ public struct ClockTime: Codable, Sendable, Hashable, Comparable, CustomStringCo
         self.minute = hour * 60 + minute
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        guard let time = ClockTime(try container.decode(String.self)) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a time HH:MM, 00:00…24:00")
-        }
-        self = time
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textFormat = "a time HH:MM, 00:00…24:00"
 
     public var description: String {
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
@@ -131,4 +109,27 @@ public struct LocalTime: Sendable, Equatable {
     public var weekday: Int { date.weekday }
 
     public var description: String { "\(date) \(ClockTime(minute: minute))" }
+}
+
+/// A value JSON carries as a string in one format (`2026-12-31`, `17:00`).
+public protocol TextCodable: Codable, CustomStringConvertible {
+    /// Parses the text; nil when it is not in the format.
+    init?(_ text: String)
+    /// The format, for the error a malformed value gets ("a date YYYY-MM-DD").
+    static var textFormat: String { get }
+}
+
+extension TextCodable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let value = Self(try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be \(Self.textFormat)")
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }

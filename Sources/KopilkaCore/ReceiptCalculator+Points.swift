@@ -4,7 +4,7 @@ extension ReceiptWork {
         let bases = self.bases
         let totalAfterDiscounts = bases.reduce(0, +)
         var redeemWeights = [Kopecks](repeating: 0, count: lines.count)
-        let schedule = rules.redemptionScope?.when?.miss(at: context.time)
+        let schedule = program.redemptionWhen?.miss(at: context.time)
         if let schedule {
             reasons.append(.init(code: "redemption_outside_schedule", message: "points cannot be spent now: \(schedule.message)"))
         } else {
@@ -92,7 +92,7 @@ extension ReceiptWork {
             return
         }
         var weights = [Kopecks](repeating: 0, count: lines.count)
-        if let schedule = rules.accrualScope?.when?.miss(at: context.time) {
+        if let schedule = program.accrualWhen?.miss(at: context.time) {
             reasons.append(.init(code: "accrual_outside_schedule", message: "no points are earned now: \(schedule.message)"))
         } else {
             let bases = self.bases

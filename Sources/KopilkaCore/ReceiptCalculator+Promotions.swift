@@ -68,7 +68,7 @@ extension ReceiptWork {
         }
         let code = unlocked[compiled.promotion.id]
         if compiled.promotion.requiresCode, code == nil { return skip("promotion_needs_code", "needs a promo code") }
-        if let miss = compiled.when?.miss(at: context.time) { return skip(miss.code, miss.message) }
+        if let miss = compiled.when?.miss(at: context.time) { return skip(miss.kind.promotionCode, miss.message) }
         if let stores = compiled.stores, !stores.contains(context.storeId ?? "") { return skip("promotion_other_store", "not in this store") }
         let needsCustomer = compiled.tiers != nil || compiled.groups != nil || !compiled.promotion.reward.isDiscount
             || compiled.promotion.limits?.usesPerCustomer != nil

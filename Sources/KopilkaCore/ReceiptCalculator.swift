@@ -155,20 +155,12 @@ struct ReceiptWork {
             ruleLimitPoints: ruleLimitPoints, promotions: applied, gifts: gifts, codes: codes, explanation: reasons)
     }
 
-    /// Records what a promotion gave, merging with an earlier record of the same promotion.
+    /// Records what a promotion gave (each promotion gives once: a discount or points).
     mutating func record(_ candidate: PromotionCandidate, discount: Kopecks = 0, points: Points = 0, lines touched: [Int]) {
-        let value = discount + ReceiptCalculator.pointsToKopecksFloor(points, rules)
         if let code = candidate.code { usedCodes.insert(code) }
-        if let index = applied.firstIndex(where: { $0.id == candidate.id }) {
-            applied[index].discount += discount
-            applied[index].earnedPoints += points
-            applied[index].valueKopecks += value
-            applied[index].lines = Array(Set(applied[index].lines + touched.map { $0 + 1 })).sorted()
-        } else {
-            applied.append(AppliedPromotion(
-                id: candidate.id, name: candidate.promotion.promotion.name, discount: discount, earnedPoints: points, valueKopecks: value,
-                lines: touched.map { $0 + 1 }, code: candidate.code))
-        }
+        applied.append(AppliedPromotion(
+            id: candidate.id, name: candidate.name, discount: discount, earnedPoints: points,
+            valueKopecks: discount + ReceiptCalculator.pointsToKopecksFloor(points, rules), lines: touched.map { $0 + 1 }, code: candidate.code))
     }
 
     /// Whether a promotion's budget can pay `value` more; explains the refusal.

@@ -120,7 +120,6 @@ extension KopilkaAPI {
     func calculate(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)
         let receipt = try JSONBody.decode(ReceiptBody.self, from: try await body(request))
-        if principal.role == .admin, let storeId = receipt.storeId { _ = try principal.store(storeId) }
         let lines = try receipt.validLines()
         let redeem = try receipt.validRedeem()
         let customer = try receipt.customer?.key(field: "customer")

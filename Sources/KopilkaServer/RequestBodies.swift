@@ -117,11 +117,13 @@ struct RegisterCustomerBody: Decodable {
         if !consents.personalData {
             errors.append(.init(field: "consents.personalData", message: "must be true: personal data is processed only with consent"))
         }
+        let purchase = purchaseReceiptId.flatMap(parseID)
+        if purchaseReceiptId != nil, purchase == nil { errors.append(.init(field: "purchaseReceiptId", message: "is not a receipt id")) }
         guard errors.isEmpty, let e164 else { throw Problem.invalid(errors) }
         return NewCustomer(
             phone: e164, name: name?.trimmingCharacters(in: .whitespaces), email: email?.lowercased(), birthday: birthday,
             personalDataConsent: consents.personalData, marketingConsent: consents.marketing ?? false,
-            purchaseReceiptId: purchaseReceiptId.flatMap(parseID) ?? (purchaseReceiptId == nil ? nil : -1))
+            purchaseReceiptId: purchase)
     }
 
     static func isDate(_ text: String) -> Bool {

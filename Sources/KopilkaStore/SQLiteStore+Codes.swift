@@ -58,6 +58,7 @@ extension SQLiteStore {
                 if try db.row("SELECT 1 FROM codes WHERE merchant_id = ? AND code = ?", [merchantId, normalized]) != nil {
                     throw KopilkaError.validation([FieldError(field: "code", message: "the code exists already")])
                 }
+                try db.run("INSERT INTO codes (merchant_id, code, batch_id) VALUES (?, ?, ?)", [merchantId, normalized, batchId])
                 codes = [normalized]
             } else {
                 var random = SystemRandomNumberGenerator()
@@ -69,9 +70,6 @@ extension SQLiteStore {
                     try db.run("INSERT OR IGNORE INTO codes (merchant_id, code, batch_id) VALUES (?, ?, ?)", [merchantId, code, batchId])
                     if db.changesCount == 1 { codes.append(code) }
                 }
-            }
-            if batch.code != nil {
-                try db.run("INSERT INTO codes (merchant_id, code, batch_id) VALUES (?, ?, ?)", [merchantId, codes[0], batchId])
             }
             try db.run(
                 """

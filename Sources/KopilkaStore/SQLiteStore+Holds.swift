@@ -59,15 +59,13 @@ extension SQLiteStore {
             guard let customerId = try Self.customerId(db, merchantId: merchantId, key: command.customer),
                 var account = try ledger.account(customerId)
             else { throw KopilkaError.notFound("customer") }
-            let spendable = account.snapshot(at: now).spendable
-            let tier = try self.tier(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
-            let groups = try Self.groups(db, merchantId: merchantId, customerId: customerId)
+            let customer = try self.engineCustomer(db, merchantId: merchantId, account, rules: program.rules, now: now)
+            let spendable = customer.spendablePoints
             // An online order has no codes (yet); promotions see the store's local time.
             let context = try self.receiptContext(
                 db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: customerId, codes: [], now: now)
             let calculation = ReceiptCalculator.calculate(
-                lines: command.lines, program: compiled, customer: .init(spendablePoints: spendable, tier: tier, groups: groups),
-                redeem: command.redeem, context: context)
+                lines: command.lines, program: compiled, customer: customer, redeem: command.redeem, context: context)
             try Self.checkRedemption(command.redeem, offline: false, anonymous: false, spendable: spendable, calculation)
             var takes: [LotTake] = []
             if calculation.redeemedPoints > 0 {

@@ -99,6 +99,16 @@ extension SQLiteStore {
         }
     }
 
+    /// The customer as the engine sees them in this transaction: what they can spend now, their level, their groups.
+    func engineCustomer(_ db: Database, merchantId: Int64, _ account: Ledger.Account, rules: ProgramRules, now: UnixSeconds) throws
+        -> ReceiptCalculator.Customer
+    {
+        ReceiptCalculator.Customer(
+            spendablePoints: account.snapshot(at: now).spendable,
+            tier: try tier(db, merchantId: merchantId, customerId: account.customerId, rules: rules, now: now),
+            groups: try Self.groups(db, merchantId: merchantId, customerId: account.customerId))
+    }
+
     /// The customer's groups (`wholesale`, `staff`).
     static func groups(_ db: Database, merchantId: Int64, customerId: Int64) throws -> Set<String> {
         let text: String = try db.row("SELECT groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])?["groups"] ?? ""

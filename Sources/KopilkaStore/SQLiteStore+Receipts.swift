@@ -100,13 +100,8 @@ extension SQLiteStore {
         }
         let context = try receiptContext(
             db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: account?.customerId, codes: command.codes, now: now)
-        let spendable = account?.snapshot(at: now).spendable
-        let customer = try account.map {
-            ReceiptCalculator.Customer(
-                spendablePoints: $0.snapshot(at: now).spendable,
-                tier: try self.tier(db, merchantId: merchantId, customerId: $0.customerId, rules: program.rules, now: now),
-                groups: try Self.groups(db, merchantId: merchantId, customerId: $0.customerId))
-        }
+        let customer = try account.map { try engineCustomer(db, merchantId: merchantId, $0, rules: program.rules, now: now) }
+        let spendable = customer?.spendablePoints
         let calculation = ReceiptCalculator.calculate(
             lines: command.lines, program: compiled, customer: customer, redeem: command.redeem, context: context)
         try Self.checkRedemption(command.redeem, offline: command.offline, anonymous: account == nil, spendable: spendable ?? 0, calculation)
