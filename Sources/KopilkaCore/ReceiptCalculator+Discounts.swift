@@ -41,11 +41,12 @@ extension ReceiptWork {
                     offers[index] = [Kopecks](repeating: 0, count: lines.count)
                 }
             }
+            // Each line's winner: the largest offer, the earlier source on a tie.
+            let winners = lines.indices.map { line in
+                offers.indices.max { offers[$0][line] != offers[$1][line] ? offers[$0][line] < offers[$1][line] : $0 > $1 }
+            }
             for (index, source) in sources.enumerated() {
-                let won = lines.indices.map { line in
-                    let best = offers.indices.max { offers[$0][line] != offers[$1][line] ? offers[$0][line] < offers[$1][line] : $0 > $1 }
-                    return best == index ? offers[index][line] : 0
-                }
+                let won = lines.indices.map { winners[$0] == index ? offers[index][$0] : 0 }
                 if won.contains(where: { $0 > 0 }) || isGift(source) {
                     take(source, won)
                 } else if offers[index].contains(where: { $0 > 0 }) {

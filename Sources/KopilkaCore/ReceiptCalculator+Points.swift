@@ -84,11 +84,7 @@ extension ReceiptWork {
     mutating func accrue(_ candidates: [PromotionCandidate]) {
         guard customer != nil else {
             reasons.append(.init(code: "accrual_needs_customer", message: "an anonymous receipt earns no points"))
-            let threshold = rules.cardFromPurchaseKopecks
-            let paid = amounts.reduce(0, +) - discounts.reduce(0, +)
-            if threshold > 0, paid >= threshold {
-                reasons.append(.init(code: "card_offered", message: "a purchase of \(formatHundredths(paid)) earns a free card (from \(formatHundredths(threshold))): offer it; register with this receipt's id"))
-            }
+            offerCard()
             return
         }
         var weights = [Kopecks](repeating: 0, count: lines.count)
@@ -138,6 +134,16 @@ extension ReceiptWork {
             usedCodes.insert(code.code)
             reasons.append(.init(code: "code_bonus", message: "code \(code.code): +\(formatHundredths(code.points)) points"))
         }
+    }
+
+    /// "A free card from N ₽": an anonymous purchase that reaches the threshold earns the customer a card.
+    mutating func offerCard() {
+        let threshold = rules.cardFromPurchaseKopecks
+        let paid = amounts.reduce(0, +) - discounts.reduce(0, +)
+        guard threshold > 0, paid >= threshold else { return }
+        reasons.append(.init(
+            code: "card_offered",
+            message: "a purchase of \(formatHundredths(paid)) earns a free card (from \(formatHundredths(threshold))): offer it; register with this receipt's id"))
     }
 
     /// Points multipliers: each line earns under the largest multiplier that covers it.

@@ -7,18 +7,20 @@ extension SQLiteStore {
     /// (receipts not returned in full) over the rolling window, or over the current and the previous calendar
     /// period; kept at the highest level reached if the program says so.
     func standing(_ db: Database, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> TierStanding? {
-        let reached: Int? = try db.row("SELECT tier_reached FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])?["tier_reached"]
-        func qualifying(from: UnixSeconds, until: UnixSeconds) throws -> Int64 {
+        // One query per period, the level kept so far riding along (the commit path asks twice per receipt).
+        func qualifying(from: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {
             let row = try db.row(
                 """
-                SELECT COALESCE(SUM(payable - refunded_kopecks), 0) AS spend, COALESCE(SUM(1 - returned_in_full), 0) AS purchases
-                FROM receipts WHERE merchant_id = ? AND customer_id = ? AND created_at > ? AND created_at <= ?
+                SELECT COALESCE(SUM(payable - refunded_kopecks), 0) AS spend, COALESCE(SUM(1 - returned_in_full), 0) AS purchases,
+                       (SELECT tier_reached FROM customers WHERE merchant_id = ?1 AND id = ?2) AS reached
+                FROM receipts WHERE merchant_id = ?1 AND customer_id = ?2 AND created_at > ?3 AND created_at <= ?4
                 """, [merchantId, customerId, from, until])
-            return rules.basis == .spend ? row?["spend"] ?? 0 : row?["purchases"] ?? 0
+            return (rules.basis == .spend ? row?["spend"] ?? 0 : row?["purchases"] ?? 0, row?["reached"])
         }
         guard rules.period != .rolling, let zone = TimeZone(identifier: rules.timeZone) else {
             let since = rules.windowDays > 0 ? now - Int64(rules.windowDays) * 86_400 : Int64.min
-            return TierStanding(rules: rules, qualifying: try qualifying(from: since, until: Int64.max), reached: reached)
+            let (amount, reached) = try qualifying(from: since, until: Int64.max)
+            return TierStanding(rules: rules, qualifying: amount, reached: reached)
         }
         let local = LocalTime(now, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
         guard let bounds = rules.period.bounds(of: local.date) else { return nil }
@@ -28,9 +30,9 @@ extension SQLiteStore {
             return midnight - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(midnight))))
         }
         let current = start(bounds.current), previous = start(bounds.previous)
+        let (amount, reached) = try qualifying(from: current - 1, until: Int64.max)
         return TierStanding(
-            rules: rules, qualifying: try qualifying(from: current - 1, until: Int64.max),
-            previousPeriod: try qualifying(from: previous - 1, until: current - 1), reached: reached)
+            rules: rules, qualifying: amount, previousPeriod: try qualifying(from: previous - 1, until: current - 1).amount, reached: reached)
     }
 
     /// The level that applies to the customer's next receipt, if the program has levels.
