@@ -23,16 +23,18 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure domain: money, rules, the receipt engine, lots. No I/O, no clock.
         .target(name: "KopilkaCore", swiftSettings: swiftSettings),
-        // Use-case-shaped persistence on SQLite (GRDB), with migrations.
+        // Use-case-shaped persistence on SQLite (GRDB) or PostgreSQL (postgres-nio), with migrations for both.
         .target(
             name: "KopilkaStore",
             dependencies: [
                 "KopilkaCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -62,12 +64,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the store and server tests share: temporary folders and the two databases to run on.
+        .target(name: "KopilkaTesting", dependencies: ["KopilkaStore"], path: "Tests/KopilkaTesting", swiftSettings: swiftSettings),
         .testTarget(name: "KopilkaCoreTests", dependencies: ["KopilkaCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "KopilkaStoreTests", dependencies: ["KopilkaStore", "KopilkaDemo"], swiftSettings: swiftSettings),
+        .testTarget(name: "KopilkaStoreTests", dependencies: ["KopilkaStore", "KopilkaDemo", "KopilkaTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KopilkaServerTests",
             dependencies: [
-                "KopilkaServer", "KopilkaStore",
+                "KopilkaServer", "KopilkaStore", "KopilkaTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -37,10 +37,10 @@ public struct DemoSeeder: Sendable {
         public var samplePhone: String
     }
 
-    let store: SQLiteStore
+    let store: SQLStore
     let options: Options
 
-    public init(store: SQLiteStore, options: Options) {
+    public init(store: SQLStore, options: Options) {
         self.store = store
         self.options = options
     }

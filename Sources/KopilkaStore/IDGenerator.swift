@@ -9,8 +9,9 @@ public final class IDGenerator: Sendable {
     private let tag: Int64
     private let state = Mutex<(millis: Int64, counter: Int64)>((0, 0))
 
-    /// A generator with a random process tag.
-    public init() { tag = Int64.random(in: 0..<1024) }
+    /// A generator with a process tag: random by default (one SQLite writer), handed out by the database when
+    /// several processes share it.
+    public init(tag: Int64 = Int64.random(in: 0..<1024)) { self.tag = tag & 1023 }
 
     /// The next id.
     public func next(nowMillis: Int64) -> Int64 {

@@ -1,14 +1,13 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
 /// The points ledger inside one write transaction of one merchant: entries, lots, lot movements and the
 /// cached balance always change together here, and nowhere else.
 struct Ledger {
-    let db: Database
+    let db: any SQLConnection
     let merchantId: Int64
     let now: UnixSeconds
-    let store: SQLiteStore
+    let store: SQLStore
     /// The entries this transaction made, as the API shows them (so a response needs no read-back).
     let made = EntryLog()
 
@@ -41,7 +40,7 @@ struct Ledger {
     func openLots(_ customerId: Int64) throws -> [Lot] { try Self.openLots(db, merchantId: merchantId, customerId: customerId) }
 
     /// The customer's lots that still hold points.
-    static func openLots(_ db: Database, merchantId: Int64, customerId: Int64) throws -> [Lot] {
+    static func openLots(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws -> [Lot] {
         try db.rows(
             "SELECT id, remaining, activates_at, expires_at FROM lots WHERE merchant_id = ? AND customer_id = ? AND remaining > 0",
             [merchantId, customerId]
@@ -187,7 +186,7 @@ struct Ledger {
 }
 
 extension LedgerEntryView {
-    init(row: Row) {
+    init(row: SQLRow) {
         self.init(
             id: String(row["id"] as Int64), kind: EntryKind(rawValue: row["kind"]) ?? .accrual, amount: row["amount"],
             receiptId: idString(row["receipt_id"]), returnId: idString(row["return_id"]), holdId: idString(row["hold_id"]),

@@ -1,6 +1,6 @@
 import KopilkaCore
 
-/// Everything the server asks of a database, shaped like the use cases (not tables). `SQLiteStore` implements it;
+/// Everything the server asks of a database, shaped like the use cases (not tables). `SQLStore` implements it;
 /// a PostgreSQL store will too, and one contract suite will prove them equal.
 ///
 /// Points-moving operations take an optional idempotency key and a renderer: the rendered response is stored
@@ -106,4 +106,4 @@ public protocol LoyaltyStore: Sendable {
     func verify() async throws -> VerificationReport
 }
 
-extension SQLiteStore: LoyaltyStore {}
+extension SQLStore: LoyaltyStore {}

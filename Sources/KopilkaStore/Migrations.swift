@@ -1,19 +1,28 @@
 import GRDB
 
-/// The schema, as numbered, append-only migrations recorded in `grdb_migrations`.
+/// The schema, as numbered, append-only migrations, written once in SQLite's words and translated for PostgreSQL;
+/// recorded in `grdb_migrations` on SQLite and `schema_migrations` on PostgreSQL.
 ///
 /// Every table carries `merchant_id`, and every primary key and index leads with it, so tenants stay
-/// apart and the schema can later be distributed by tenant.
+/// apart and the schema can be distributed by tenant (docs/scaling.md).
 enum Migrations {
+    /// Every migration, oldest first.
+    static let all: [(name: String, sql: String)] = [("001_core", schema001), ("002_promotions", schema002)]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("001_core") { db in
-            try db.execute(sql: schema001)
-        }
-        migrator.registerMigration("002_promotions") { db in
-            try db.execute(sql: schema002)
+        for migration in all {
+            migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
         }
         return migrator
+    }
+
+    /// The DDL in PostgreSQL's words: 64-bit integers, `BYTEA`, and no `WITHOUT ROWID` (every PostgreSQL table is a heap
+    /// with its primary key as an index).
+    static func postgres(_ sql: String) -> String {
+        sql.replacingOccurrences(of: " WITHOUT ROWID", with: "")
+            .replacingOccurrences(of: " INTEGER", with: " BIGINT")
+            .replacingOccurrences(of: " BLOB", with: " BYTEA")
     }
 
     static let schema001 = """

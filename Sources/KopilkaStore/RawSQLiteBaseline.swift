@@ -5,7 +5,7 @@ import GRDB
 /// (update a balance, insert a history row) on SQLite with the same pragmas as the store.
 public enum RawSQLiteBaseline {
     /// Runs transactions of `perTransaction` update+insert pairs for `seconds`; returns pairs per second.
-    public static func run(path: String, synchronous: SQLiteStore.Synchronous, perTransaction: Int, seconds: Double) throws -> Double {
+    public static func run(path: String, synchronous: SQLStore.Synchronous, perTransaction: Int, seconds: Double) throws -> Double {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)") }
         let pool = try DatabasePool(path: path, configuration: configuration)

@@ -29,7 +29,7 @@ struct Bench: AsyncParsableCommand {
     var synchronous = "FULL"
 
     func run() async throws {
-        guard let mode = SQLiteStore.Synchronous(rawValue: synchronous.uppercased()) else { throw ValidationError("--synchronous must be FULL or NORMAL") }
+        guard let mode = SQLStore.Synchronous(rawValue: synchronous.uppercased()) else { throw ValidationError("--synchronous must be FULL or NORMAL") }
         let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !levels.isEmpty, levels.allSatisfy({ (1...1024).contains($0) }) else { throw ValidationError("--concurrency takes numbers 1…1024") }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-bench-\(UUID().uuidString)")
@@ -53,7 +53,7 @@ struct Bench: AsyncParsableCommand {
             rows.append(("raw SQLite pairs/s (100 per tx)", raw100, String(format: "%.2f × baseline", raw100 / raw1)))
         }
 
-        let store = try SQLiteStore(path: folder.appendingPathComponent("kopilka.sqlite").path, synchronous: mode)
+        let store = try SQLStore(path: folder.appendingPathComponent("kopilka.sqlite").path, synchronous: mode)
         let fixture = try await BenchFixture.make(store: store, customers: customers)
         for clients in levels where parts.contains("commits") {
             progress("Kopilka commits, \(clients) concurrent clients")

@@ -4,7 +4,7 @@ import KopilkaStore
 
 /// A merchant with customers who hold points, and the loads the benchmark drives against it.
 struct BenchFixture: Sendable {
-    let store: SQLiteStore
+    let store: SQLStore
     let merchantId: Int64
     let storeId: Int64
     let customerIds: [Int64]
@@ -18,7 +18,7 @@ struct BenchFixture: Sendable {
         ReceiptLine(sku: "CIG-1", name: "Сигареты", category: "tobacco", quantity: 1000, price: 210_00, flags: [.noDiscount, .noAccrual]),
     ]
 
-    static func make(store: SQLiteStore, customers: Int) async throws -> BenchFixture {
+    static func make(store: SQLStore, customers: Int) async throws -> BenchFixture {
         let now = Int64(Date().timeIntervalSince1970)
         let (merchant, _) = try await store.createMerchant(name: "Bench", now: now)
         let merchantId = parseID(merchant.id)!

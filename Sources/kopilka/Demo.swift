@@ -28,7 +28,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try db.open()
+        let store = try await db.open()
         var options = DemoSeeder.Options(end: Int64(Date().timeIntervalSince1970))
         options.customers = customers
         options.days = days
@@ -45,7 +45,7 @@ struct Demo: AsyncParsableCommand {
             return
         }
         print("""
-            Demo merchant «\(result.merchant.name)» (id \(result.merchant.id)) in \(store.path), seed \(seed), \
+            Demo merchant «\(result.merchant.name)» (id \(result.merchant.id)) in \(store.location), seed \(seed), \
             \(String(format: "%.1f", Date().timeIntervalSince(started))) s:
               \(result.customers) customers, \(result.receipts) receipts, \(result.returns) returns over \(days) days
             Admin key (shown once):  \(result.adminKey)

@@ -18,21 +18,26 @@ struct Kopilka: AsyncParsableCommand {
 
 /// The option every command shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (created and migrated if missing).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An SQLite file (created and migrated if missing) or a PostgreSQL URL.",
+            discussion: "postgres://user:password@host:port/database?pool=16&schema=name — also from KOPILKA_DATABASE."))
     var database = ProcessInfo.processInfo.environment["KOPILKA_DATABASE"] ?? "kopilka.sqlite"
 
     @Option(name: .long, help: "SQLite synchronous mode: FULL (durable on power loss, default), NORMAL, OFF.")
     var synchronous = "FULL"
 
     /// Opens the database, with an error that says what to fix.
-    func open() throws -> SQLiteStore {
-        guard let mode = SQLiteStore.Synchronous(rawValue: synchronous.uppercased()) else {
+    func open() async throws -> SQLStore {
+        guard let mode = SQLStore.Synchronous(rawValue: synchronous.uppercased()) else {
             throw ValidationError("--synchronous must be FULL, NORMAL or OFF")
         }
         do {
-            return try SQLiteStore(path: database, synchronous: mode)
+            return try await SQLStore.open(database, synchronous: mode)
         } catch {
-            throw ValidationError("cannot open the database at \(database): \(error). Check the path and its folder's permissions, or pass --database.")
+            let shown = PostgresLocation(url: database)?.description ?? database
+            throw ValidationError("cannot open the database at \(shown): \(error). Check the path (or URL) and permissions, or pass --database.")
         }
     }
 }

@@ -10,7 +10,7 @@ struct Maintain: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let store = try db.open()
+        let store = try await db.open()
         let report = try await store.runMaintenance(now: Int64(Date().timeIntervalSince1970))
         print("expired \(report.expiredLots) lots (\(report.expiredPoints) hundredths of points), activated \(report.activatedLots) lots, released \(report.releasedHolds) holds")
     }

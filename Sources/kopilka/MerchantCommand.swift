@@ -35,7 +35,7 @@ struct MerchantCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try db.open()
+            let store = try await db.open()
             let (merchant, key) = try await store.createMerchant(name: name, currency: currency, plan: plan, now: Int64(Date().timeIntervalSince1970))
             if json {
                 print(String(decoding: try JSONEncoder().encode(["merchantId": merchant.id, "adminKey": key.secret]), as: UTF8.self))

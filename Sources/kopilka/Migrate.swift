@@ -8,7 +8,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let store = try db.open()
-        for migration in try store.appliedMigrations() { print("applied \(migration)") }
+        let store = try await db.open()
+        for migration in try await store.appliedMigrations() { print("applied \(migration)") }
     }
 }

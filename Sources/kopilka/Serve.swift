@@ -32,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 1…65535") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
-        let store = try db.open()
+        let store = try await db.open()
         if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "kopilka")
         logger.logLevel = level
@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
         configuration.port = port
         configuration.maintenanceIntervalSeconds = maintenanceInterval
         configuration.maxBodyBytes = maxBodyBytes
-        logger.info("starting", metadata: ["database": "\(store.path)", "address": "\(host):\(port)"])
+        logger.info("starting", metadata: ["database": "\(store.location)", "address": "\(host):\(port)"])
         let app = buildApplication(store: store, configuration: configuration, logger: logger)
         try await app.runService()
     }

@@ -13,9 +13,9 @@ struct Verify: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try db.open()
+        let store = try await db.open()
         let report = try await store.verify()
-        let integrity = try store.integrityCheck()
+        let integrity = try await store.integrityCheck()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

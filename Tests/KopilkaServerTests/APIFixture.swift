@@ -7,20 +7,21 @@ import KopilkaServer
 import KopilkaStore
 import Logging
 import Synchronization
+import KopilkaTesting
 import Testing
 
-/// A real SQLite file behind the real application, driven in-process; two merchants for isolation tests.
+/// A fresh database (SQLite or PostgreSQL) behind the real application, driven in-process; two merchants for isolation tests.
 struct APIFixture {
-    let store: SQLiteStore
+    let store: SQLStore
     let adminKey: String
     let merchantId: Int64
     let logs: LogRecorder
     let temporary: TemporaryFolder
     static let t0: UnixSeconds = 1_767_225_600
 
-    init(rules: ProgramRules = ProgramRules()) async throws {
+    init(_ database: TestDatabase, rules: ProgramRules = ProgramRules()) async throws {
         temporary = try TemporaryFolder("kopilka-api")
-        store = try SQLiteStore(path: temporary.url.appendingPathComponent("api.sqlite").path)
+        store = try await database.open(in: temporary)
         let (merchant, key) = try await store.createMerchant(name: "Кофейня", now: Self.t0)
         merchantId = parseID(merchant.id)!
         _ = try await store.updateProgram(merchantId: merchantId, rules: rules, expectedVersion: nil, now: Self.t0)

@@ -1,6 +1,7 @@
 import Foundation
 import KopilkaCore
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -108,7 +109,7 @@ import FoundationNetworking
 
         let verify = try Self.run(["verify", "--database", database])
         #expect(verify.status == 0, "\(verify.output)")
-        let store = try SQLiteStore(path: database)
+        let store = try SQLStore(path: database)
         let merchantId = try #require(try await store.merchantIds().first)
         for id in acknowledged {
             #expect(try await store.receipt(merchantId: merchantId, receiptId: parseID(id)!) != nil, "acknowledged receipt \(id) lost")

@@ -3,6 +3,7 @@ import KopilkaCore
 import KopilkaServer
 import KopilkaStore
 import Synchronization
+import KopilkaTesting
 import Testing
 
 /// A merchant configures levels, a happy hour, a coupon batch and a wholesale step over HTTP; a till's
@@ -28,8 +29,8 @@ import Testing
         (calculation["explanation"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
     }
 
-    @Test func happyHourCouponAndWholesaleOnOneReceipt() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func happyHourCouponAndWholesaleOnOneReceipt(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         let sharedTill = Mutex("")
         try await f.run(now: Self.evening) { client in
             let saved = try await client.call(.put, "/v1/program", key: f.adminKey, json: Self.program, ifMatch: "2")
@@ -102,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func badRulesAndPlanLimitsChangeNothing() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func badRulesAndPlanLimitsChangeNothing(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         let (_, freeKey) = try await f.store.createMerchant(name: "Ларёк", currency: "RUB", plan: .free, now: APIFixture.t0)
         try await f.run { client in
             let badStep = #"{"wholesale": {"steps": [{"discountBp": 500}]}}"#
@@ -133,10 +134,10 @@ import Testing
         }
     }
 
-    @Test func aFreeCardFromAPurchase() async throws {
+    @Test(arguments: TestDatabase.allCases) func aFreeCardFromAPurchase(_ database: TestDatabase) async throws {
         var rules = ProgramRules()
         rules.cardFromPurchaseKopecks = 3000_00
-        let f = try await APIFixture(rules: rules)
+        let f = try await APIFixture(database, rules: rules)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let small = #"{"lines": [{"sku": "A", "quantity": 1000, "price": 299999}], "externalId": "FN-1"}"#

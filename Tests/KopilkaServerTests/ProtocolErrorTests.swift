@@ -2,11 +2,12 @@ import Foundation
 import KopilkaCore
 import KopilkaServer
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
 @Suite struct ProtocolErrorTests {
-    @Test func anotherMerchantsObjectsAreNotFound() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func anotherMerchantsObjectsAreNotFound(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         let (_, otherAdmin) = try await f.store.createMerchant(name: "Чужой", now: APIFixture.t0)
         try await f.run { client in
             let (_, till) = try await f.till(client)
@@ -29,8 +30,8 @@ import Testing
         #expect(try await f.store.verify().violations.isEmpty)
     }
 
-    @Test func keysAndRoles() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func keysAndRoles(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             #expect(try await client.get("/v1/program", key: nil).status == 401)
@@ -65,7 +66,7 @@ import Testing
         (#""#, "body"),
     ])
     func badBodiesGetAClearProblem(body: String, field: String) async throws {
-        let f = try await APIFixture()
+        let f = try await APIFixture(.sqlite)
         try await f.run { client in
             let reply = try await client.call(.post, "/v1/receipts/calculate", key: f.adminKey, json: body)
             #expect(reply.status == 400, "\(reply.text)")
@@ -76,8 +77,8 @@ import Testing
         }
     }
 
-    @Test func transportProblems() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func transportProblems(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         try await f.run { client in
             let wrongType = try await client.call(.post, "/v1/receipts/calculate", key: f.adminKey, json: "a=1", contentType: "application/x-www-form-urlencoded")
             #expect(wrongType.status == 415)
@@ -102,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func registrationIsValidatedAndUnique() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func registrationIsValidatedAndUnique(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let bad = try await client.post("/v1/customers", key: till, #"{"phone": "12", "email": "x", "birthday": "2001-02-30", "consents": {"personalData": false}}"#)
@@ -121,7 +122,7 @@ import Testing
 @Suite struct OpenAPIDocumentTests {
     /// Every served route is in the document, with its method, and the document names no route we do not serve.
     @Test func documentsEveryRoute() async throws {
-        let f = try await APIFixture()
+        let f = try await APIFixture(.sqlite)
         try await f.run { client in
             let spec = try await client.get("/openapi.yaml", key: nil).text
             var documented: Set<String> = []
@@ -144,8 +145,8 @@ import Testing
 }
 
 @Suite struct ProgramVersionTests {
-    @Test func savingIsGuardedByTheVersion() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func savingIsGuardedByTheVersion(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         try await f.run { client in
             let read = try await client.get("/v1/program", key: f.adminKey)
             let etag = try #require(read.headers[.eTag])

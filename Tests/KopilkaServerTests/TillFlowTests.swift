@@ -2,13 +2,14 @@ import Foundation
 import KopilkaCore
 import KopilkaServer
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
 @Suite struct TillFlowTests {
-    @Test func aTillSessionFromRegistrationToReturn() async throws {
+    @Test(arguments: TestDatabase.allCases) func aTillSessionFromRegistrationToReturn(_ database: TestDatabase) async throws {
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 100_00
-        let f = try await APIFixture(rules: rules)
+        let f = try await APIFixture(database, rules: rules)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let id = try await f.customer(client, key: till, phone: "8 (912) 345-67-89")
@@ -66,11 +67,11 @@ import Testing
         for secret in ["9123456789", "912) 345", "Анна", f.adminKey] { #expect(!logs.contains(secret), "logs contain personal data or a key") }
     }
 
-    @Test func fiftyConcurrentRedemptionsOverHTTP() async throws {
+    @Test(arguments: TestDatabase.allCases) func fiftyConcurrentRedemptionsOverHTTP(_ database: TestDatabase) async throws {
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 1_000_00
         rules.accrualRateBp = 0
-        let f = try await APIFixture(rules: rules)
+        let f = try await APIFixture(database, rules: rules)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let id = try await f.customer(client, key: till)
@@ -94,8 +95,8 @@ import Testing
         #expect(try await f.store.verify().violations.isEmpty)
     }
 
-    @Test func idempotencyAndReceiptUniqueness() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func idempotencyAndReceiptUniqueness(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let id = try await f.customer(client, key: till)
@@ -124,10 +125,10 @@ import Testing
         }
     }
 
-    @Test func offlineBatchOnlyEarns() async throws {
+    @Test(arguments: TestDatabase.allCases) func offlineBatchOnlyEarns(_ database: TestDatabase) async throws {
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 50_00
-        let f = try await APIFixture(rules: rules)
+        let f = try await APIFixture(database, rules: rules)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let id = try await f.customer(client, key: till)
@@ -149,10 +150,10 @@ import Testing
         }
     }
 
-    @Test func ordersHoldThenConfirm() async throws {
+    @Test(arguments: TestDatabase.allCases) func ordersHoldThenConfirm(_ database: TestDatabase) async throws {
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 100_00
-        let f = try await APIFixture(rules: rules)
+        let f = try await APIFixture(database, rules: rules)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let id = try await f.customer(client, key: till)
@@ -174,8 +175,8 @@ import Testing
 }
 
 @Suite struct TierFlowTests {
-    @Test func aMerchantConfiguresLevelsAndTillsSeeThem() async throws {
-        let f = try await APIFixture()
+    @Test(arguments: TestDatabase.allCases) func aMerchantConfiguresLevelsAndTillsSeeThem(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let version = try await client.get("/v1/program", key: f.adminKey).json["version"] as! Int

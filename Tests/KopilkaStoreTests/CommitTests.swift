@@ -1,11 +1,12 @@
 import Foundation
 import KopilkaCore
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
 @Suite struct CommitTests {
-    @Test func earnedPointsArePendingUntilActivation() async throws {
-        let f = try await StoreFixture { $0.activationDelayDays = 14 }
+    @Test(arguments: TestDatabase.allCases) func earnedPointsArePendingUntilActivation(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { $0.activationDelayDays = 14 }
         let anna = try await f.customer()
         let committed = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna))
         #expect(committed.calculation.earnedPoints == 10_00)
@@ -19,8 +20,8 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test func spendingTakesTheSoonestExpiringLotsFirst() async throws {
-        let f = try await StoreFixture {
+    @Test(arguments: TestDatabase.allCases) func spendingTakesTheSoonestExpiringLotsFirst(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) {
             $0.welcomeBonusPoints = 50_00
             $0.lifetimeDays = 30
             $0.maxRedeemShareBp = 10_000
@@ -40,10 +41,10 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test func fiftyConcurrentRedemptionsNeverOverdraw() async throws {
+    @Test(arguments: TestDatabase.allCases) func fiftyConcurrentRedemptionsNeverOverdraw(_ database: TestDatabase) async throws {
         let seed = UInt64.random(in: 0..<1_000_000)
         print("fiftyConcurrentRedemptionsNeverOverdraw seed \(seed)")
-        let f = try await StoreFixture {
+        let f = try await StoreFixture(database) {
             $0.welcomeBonusPoints = 1_000_00
             $0.accrualRateBp = 0
         }
@@ -61,8 +62,8 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test func anIdempotencyKeyHasOneEffect() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: TestDatabase.allCases) func anIdempotencyKeyHasOneEffect(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database)
         let anna = try await f.customer()
         let key = IdempotencyKey(key: "k-1", requestHash: [1, 2, 3])
         let first = try await f.commit(anna, externalId: "A-1", key: key)
@@ -78,8 +79,8 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test func aReceiptIsRegisteredOnce() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: TestDatabase.allCases) func aReceiptIsRegisteredOnce(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database)
         let anna = try await f.customer()
         _ = try await f.commit(anna, externalId: "FN-77", key: IdempotencyKey(key: "a", requestHash: [1]))
         let again = try await f.commit(anna, externalId: "FN-77", key: IdempotencyKey(key: "b", requestHash: [1]))
@@ -87,8 +88,8 @@ import Testing
         #expect(try await f.balance(anna).spendable == 10_00, "no double accrual")
     }
 
-    @Test func commitRefusesToSpendMoreThanAllowed() async throws {
-        let f = try await StoreFixture { $0.welcomeBonusPoints = 1_000_00 }
+    @Test(arguments: TestDatabase.allCases) func commitRefusesToSpendMoreThanAllowed(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 1_000_00 }
         let anna = try await f.customer()
         let overLimit = try await f.commit(anna, redeem: .points(61_00))  // 30 % of 200 ₽ is 60
         #expect(String(decoding: overLimit.body, as: UTF8.self).hasPrefix("redemptionLimitExceeded"))

@@ -2,11 +2,12 @@ import Foundation
 import KopilkaCore
 import KopilkaDemo
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
 @Suite struct LifecycleTests {
-    @Test func pointsExpireOnceAndOnlyWhatRemains() async throws {
-        let f = try await StoreFixture {
+    @Test(arguments: TestDatabase.allCases) func pointsExpireOnceAndOnlyWhatRemains(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) {
             $0.welcomeBonusPoints = 100_00
             $0.lifetimeDays = 30
         }
@@ -26,8 +27,8 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test func holdsReserveAndReleasePoints() async throws {
-        let f = try await StoreFixture { $0.welcomeBonusPoints = 100_00 }
+    @Test(arguments: TestDatabase.allCases) func holdsReserveAndReleasePoints(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 100_00 }
         let anna = try await f.customer()
         func place(_ id: String, ttl: Int = 600) async throws -> HoldPlaced {
             try StoreFixture.decode(HoldPlaced.self, try await f.store.placeHold(
@@ -63,11 +64,10 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test func demoDataKeepsTheInvariants() async throws {
+    @Test(arguments: TestDatabase.allCases) func demoDataKeepsTheInvariants(_ database: TestDatabase) async throws {
         let temporary = try TemporaryFolder("kopilka-demo")
         defer { withExtendedLifetime(temporary) {} }
-        let folder = temporary.url
-        let store = try SQLiteStore(path: folder.appendingPathComponent("demo.sqlite").path)
+        let store = try await database.open(in: temporary)
         var options = DemoSeeder.Options(end: StoreFixture.t0)
         options.customers = 150
         options.days = 40
@@ -81,8 +81,9 @@ import Testing
         #expect(report.entries > result.receipts / 2)
     }
 
+    /// On SQLite, where the whole database is one file to search; the code path is the same on PostgreSQL.
     @Test func keysAreStoredOnlyAsHashes() async throws {
-        let f = try await StoreFixture()
+        let f = try await StoreFixture(.sqlite)
         let (_, key) = try await f.store.createRegister(merchantId: f.merchantId, storeId: f.storeId, name: "Till 1", now: StoreFixture.t0)
         #expect(ApiKeys.isWellFormed(key.secret))
         #expect(key.secret.hasPrefix("kpk_reg_"))

@@ -1,6 +1,7 @@
 import Foundation
 import KopilkaCore
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
 /// Codes and promotion limits on a real SQLite file, under concurrency.
@@ -20,8 +21,8 @@ import Testing
             idempotency: nil, now: now, render: StoreFixture.renderer())
     }
 
-    @Test func aSingleUseCodeIsTakenOnceUnderConcurrency() async throws {
-        let f = try await StoreFixture(Self.coupon)
+    @Test(arguments: TestDatabase.allCases) func aSingleUseCodeIsTakenOnceUnderConcurrency(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database, Self.coupon)
         let batch = try await f.store.createCodeBatch(merchantId: f.merchantId, NewCodeBatch(name: "Листовки", promotionId: "coupon", count: 50), now: StoreFixture.t0)
         #expect(batch.count == 50)
         #expect(Set(batch.codes ?? []).count == 50, "codes are unique")
@@ -41,8 +42,8 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test func aMultiUseCodeKeepsItsPerCustomerLimit() async throws {
-        let f = try await StoreFixture(Self.coupon)
+    @Test(arguments: TestDatabase.allCases) func aMultiUseCodeKeepsItsPerCustomerLimit(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database, Self.coupon)
         _ = try await f.store.createCodeBatch(
             merchantId: f.merchantId, NewCodeBatch(name: "Лето", promotionId: "coupon", code: "SUMMER-25", usesPerCode: nil, usesPerCustomer: 1),
             now: StoreFixture.t0)
@@ -55,8 +56,8 @@ import Testing
         #expect(try await commit(f, nil, codes: ["SUMMER25"]).status == 409, "a per-customer limit needs a customer")
     }
 
-    @Test func codesHonourTheirValidity() async throws {
-        let f = try await StoreFixture(Self.coupon)
+    @Test(arguments: TestDatabase.allCases) func codesHonourTheirValidity(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database, Self.coupon)
         let week = NewCodeBatch(
             name: "Неделя", promotionId: "coupon", code: "WEEK1", validFrom: StoreFixture.t0 + StoreFixture.day, validUntil: StoreFixture.t0 + 8 * StoreFixture.day)
         _ = try await f.store.createCodeBatch(merchantId: f.merchantId, week, now: StoreFixture.t0)
@@ -77,9 +78,9 @@ import Testing
         #expect(unknown.0.codes == [CodeOutcome(code: "NOPE", status: .unknown, applied: false)])
     }
 
-    @Test func limitsCountCommittedReceiptsPerCustomerAndPerLocalDay() async throws {
+    @Test(arguments: TestDatabase.allCases) func limitsCountCommittedReceiptsPerCustomerAndPerLocalDay(_ database: TestDatabase) async throws {
         // 10 % off, twice per customer, three times a day (the store's day, Moscow), budget 100.00.
-        let f = try await StoreFixture { rules in
+        let f = try await StoreFixture(database) { rules in
             var promotion = Promotion(id: "ten", name: "−10 %", reward: .percentOff(1000))
             promotion.limits = PromotionLimits(usesPerCustomer: 2, usesPerDay: 3, budgetKopecks: 100_00)
             rules.promotions = [promotion]

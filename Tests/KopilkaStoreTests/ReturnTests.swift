@@ -1,6 +1,7 @@
 import Foundation
 import KopilkaCore
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
 @Suite struct ReturnTests {
@@ -14,8 +15,8 @@ import Testing
             render: StoreFixture.renderer())
     }
 
-    @Test func halfReturnReversesAndRestoresHalf() async throws {
-        let f = try await StoreFixture { $0.welcomeBonusPoints = 100_00 }
+    @Test(arguments: TestDatabase.allCases) func halfReturnReversesAndRestoresHalf(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 100_00 }
         let anna = try await f.customer()
         let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, Self.twoCoffees, redeem: .points(100_00)))
         #expect(sale.calculation.redeemedPoints == 100_00)
@@ -34,9 +35,9 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test(arguments: [ReturnPolicy.allowNegative, .capAtBalance])
-    func returningSpentEarnedPointsFollowsThePolicy(policy: ReturnPolicy) async throws {
-        let f = try await StoreFixture {
+    @Test(arguments: TestDatabase.allCases, [ReturnPolicy.allowNegative, .capAtBalance])
+    func returningSpentEarnedPointsFollowsThePolicy(_ database: TestDatabase, policy: ReturnPolicy) async throws {
+        let f = try await StoreFixture(database) {
             $0.returnPolicy = policy
             $0.maxRedeemShareBp = 10_000
             $0.minPayableKopecks = 0

@@ -1,11 +1,13 @@
 import Foundation
 import KopilkaCore
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
-/// A real SQLite file in a fresh temporary folder, with one merchant, one store and a program.
+/// A fresh database (an SQLite file in a temporary folder, or a schema of its own on the test PostgreSQL cluster)
+/// with one merchant, one store and a program.
 struct StoreFixture {
-    let store: SQLiteStore
+    let store: SQLStore
     let merchantId: Int64
     let storeId: Int64
     let temporary: TemporaryFolder
@@ -14,9 +16,9 @@ struct StoreFixture {
     static let t0: UnixSeconds = 1_767_225_600
     static let day: Int64 = 86_400
 
-    init(_ configure: (inout ProgramRules) -> Void = { _ in }) async throws {
+    init(_ database: TestDatabase, _ configure: (inout ProgramRules) -> Void = { _ in }) async throws {
         temporary = try TemporaryFolder("kopilka-test")
-        store = try SQLiteStore(path: temporary.url.appendingPathComponent("test.sqlite").path)
+        store = try await database.open(in: temporary)
         let (merchant, _) = try await store.createMerchant(name: "Test", now: Self.t0)
         merchantId = parseID(merchant.id)!
         var rules = ProgramRules()
@@ -72,6 +74,6 @@ struct StoreFixture {
     func expectInvariants(sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let report = try await store.verify()
         #expect(report.violations.isEmpty, "\(report.violations)", sourceLocation: sourceLocation)
-        #expect(try store.integrityCheck().isEmpty, sourceLocation: sourceLocation)
+        #expect(try await store.integrityCheck().isEmpty, sourceLocation: sourceLocation)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KopilkaCore
 import KopilkaStore
+import KopilkaTesting
 import Testing
 
 @Suite struct TierStoreTests {
@@ -13,8 +14,8 @@ import Testing
 
     static let thousand = [ReceiptLine(sku: "BIG", quantity: 1000, price: 1_000_00)]
 
-    @Test func crossingAThresholdRaisesTheRateFromTheNextReceipt() async throws {
-        let f = try await StoreFixture { $0.tiers = Self.tiers() }
+    @Test(arguments: TestDatabase.allCases) func crossingAThresholdRaisesTheRateFromTheNextReceipt(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { $0.tiers = Self.tiers() }
         let anna = try await f.customer()
         let first = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, Self.thousand))
         #expect(first.calculation.earnedPoints == 30_00, "3 % on the base level")
@@ -26,9 +27,9 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test(arguments: [false, true])
-    func aReturnLowersQualifyingSpendUnlessTheLevelIsKept(keep: Bool) async throws {
-        let f = try await StoreFixture { $0.tiers = Self.tiers(keep: keep) }
+    @Test(arguments: TestDatabase.allCases, [false, true])
+    func aReturnLowersQualifyingSpendUnlessTheLevelIsKept(_ database: TestDatabase, keep: Bool) async throws {
+        let f = try await StoreFixture(database) { $0.tiers = Self.tiers(keep: keep) }
         let anna = try await f.customer()
         let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, Self.thousand))
         _ = try await f.store.returnLines(
@@ -40,8 +41,8 @@ import Testing
         try await f.expectInvariants()
     }
 
-    @Test func purchasesLeaveTheRollingWindow() async throws {
-        let f = try await StoreFixture { $0.tiers = Self.tiers(windowDays: 30) }
+    @Test(arguments: TestDatabase.allCases) func purchasesLeaveTheRollingWindow(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { $0.tiers = Self.tiers(windowDays: 30) }
         let anna = try await f.customer()
         _ = try await f.commit(anna, Self.thousand)
         let day = StoreFixture.day
@@ -49,9 +50,9 @@ import Testing
         #expect(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: StoreFixture.t0 + 30 * day)?.tier?.tier == "Base")
     }
 
-    @Test func aCalendarLevelHoldsThroughTheNextMonthAndFallsWhenItEnds() async throws {
+    @Test(arguments: TestDatabase.allCases) func aCalendarLevelHoldsThroughTheNextMonthAndFallsWhenItEnds(_ database: TestDatabase) async throws {
         // Monthly periods in Moscow (UTC+3): 1,000 ₽ in January gives Silver for January and February.
-        let f = try await StoreFixture { rules in
+        let f = try await StoreFixture(database) { rules in
             rules.tiers = Self.tiers()
             rules.tiers?.period = .month
         }
@@ -67,7 +68,7 @@ import Testing
         let march = try #require(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: lastSecondOfFebruary + 1)?.tier)
         #expect(march.qualifying == 0 && march.toNextTier == 1_000_00)
         // A January purchase at 23:30 Moscow on 31 January still counts for January.
-        let f2 = try await StoreFixture { rules in
+        let f2 = try await StoreFixture(database) { rules in
             rules.tiers = Self.tiers()
             rules.tiers?.period = .month
         }

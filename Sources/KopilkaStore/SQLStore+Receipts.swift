@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
 /// A receipt to commit, as the till sent it (validated).
@@ -46,13 +45,13 @@ public struct ReturnCommand: Sendable, Equatable {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Calculates a receipt without side effects, for the customer's balance now, in the store's local time.
     public func calculate(
         merchantId: Int64, program: CompiledProgram, storeId: Int64?, customer key: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest,
         codes: [String], now: UnixSeconds
     ) async throws -> (ReceiptCalculation, CustomerSummary?) {
-        try reading { db in
+        try await backend.read { db in
             var summary: CustomerSummary?
             var customerId: Int64?
             if let key {
@@ -85,7 +84,7 @@ extension SQLiteStore {
         }
     }
 
-    func commit(_ db: Database, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, now: UnixSeconds) throws -> ReceiptCommitted {
+    func commit(_ db: any SQLConnection, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, now: UnixSeconds) throws -> ReceiptCommitted {
         if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
             throw KopilkaError.receiptAlreadyRegistered(try Self.receiptView(db, merchantId: merchantId, receiptId: existing)!)
         }
@@ -171,7 +170,7 @@ extension SQLiteStore {
     }
 
     func insertReceipt(
-        _ db: Database, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, programVersion: Int64,
+        _ db: any SQLConnection, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, programVersion: Int64,
         _ calculation: ReceiptCalculation, customerId: Int64?, earnLotId: Int64?, restoreExpiresAt: UnixSeconds?, holdId: Int64?,
         now: UnixSeconds
     ) throws -> ReceiptView {
@@ -212,16 +211,16 @@ extension SQLiteStore {
             explanation: calculation.explanation, createdAt: Instant(now))
     }
 
-    static func receiptId(_ db: Database, merchantId: Int64, storeId: Int64, externalId: String) throws -> Int64? {
+    static func receiptId(_ db: any SQLConnection, merchantId: Int64, storeId: Int64, externalId: String) throws -> Int64? {
         try db.row("SELECT id FROM receipts WHERE merchant_id = ? AND store_id = ? AND external_id = ?", [merchantId, storeId, externalId])?["id"]
     }
 
     /// The receipt with its lines, or nil.
     public func receipt(merchantId: Int64, receiptId: Int64) async throws -> ReceiptView? {
-        try reading { db in try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId) }
+        try await backend.read { db in try Self.receiptView(db, merchantId: merchantId, receiptId: receiptId) }
     }
 
-    static func receiptView(_ db: Database, merchantId: Int64, receiptId: Int64) throws -> ReceiptView? {
+    static func receiptView(_ db: any SQLConnection, merchantId: Int64, receiptId: Int64) throws -> ReceiptView? {
         guard let row = try db.row("SELECT * FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, receiptId]) else { return nil }
         let lines = try db.rows("SELECT * FROM receipt_lines WHERE merchant_id = ? AND receipt_id = ? ORDER BY line", [merchantId, receiptId])
             .map {

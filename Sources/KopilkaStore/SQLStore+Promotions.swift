@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
-extension SQLiteStore {
+extension SQLStore {
     /// What the engine needs to know beyond the lines: the store's local time, the presented codes looked up,
     /// and the usage of promotions that have limits. Read in the same transaction as the commit that relies on it.
     func receiptContext(
-        _ db: Database, merchantId: Int64, program: CompiledProgram, storeId: Int64?, customerId: Int64?, codes: [String], now: UnixSeconds
+        _ db: any SQLConnection, merchantId: Int64, program: CompiledProgram, storeId: Int64?, customerId: Int64?, codes: [String], now: UnixSeconds
     ) throws -> ReceiptContext {
         let time = try storeId.flatMap { try localTime(db, merchantId: merchantId, storeId: $0, now: now) }
         return ReceiptContext(
@@ -16,7 +15,7 @@ extension SQLiteStore {
     }
 
     /// The store's wall clock at `now`, from its IANA time zone (cached per store: a store's zone does not change).
-    func localTime(_ db: Database, merchantId: Int64, storeId: Int64, now: UnixSeconds) throws -> LocalTime? {
+    func localTime(_ db: any SQLConnection, merchantId: Int64, storeId: Int64, now: UnixSeconds) throws -> LocalTime? {
         var zone = timeZones.withLock { $0[storeId] }
         if zone == nil {
             guard let name: String = try db.row("SELECT time_zone FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId])?["time_zone"]
@@ -29,7 +28,7 @@ extension SQLiteStore {
     }
 
     /// How often each promotion with limits has been used: in all, by this customer and on this local day.
-    func promotionUsage(_ db: Database, merchantId: Int64, rules: ProgramRules, customerId: Int64?, day: Int64?) throws -> [String: PromotionUsage] {
+    func promotionUsage(_ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64?, day: Int64?) throws -> [String: PromotionUsage] {
         var usage: [String: PromotionUsage] = [:]
         for promotion in rules.promotions where promotion.enabled && promotion.limits != nil {
             var counted = PromotionUsage()
@@ -57,7 +56,7 @@ extension SQLiteStore {
     /// counters, and each code's use. A presented code that gives nothing refuses the commit (the till
     /// would otherwise print a discount the receipt does not have).
     func recordPromotions(
-        _ db: Database, merchantId: Int64, receiptId: Int64, customerId: Int64?, rules: ProgramRules, calculation: ReceiptCalculation,
+        _ db: any SQLConnection, merchantId: Int64, receiptId: Int64, customerId: Int64?, rules: ProgramRules, calculation: ReceiptCalculation,
         context: ReceiptContext, now: UnixSeconds
     ) throws {
         for (index, outcome) in calculation.codes.enumerated() where !outcome.applied {
@@ -77,20 +76,21 @@ extension SQLiteStore {
                 try db.run(
                     """
                     INSERT INTO promotion_counters (merchant_id, promotion_id, bucket, uses, value_kopecks) VALUES (?, ?, ?, 1, ?)
-                    ON CONFLICT (merchant_id, promotion_id, bucket) DO UPDATE SET uses = uses + 1, value_kopecks = value_kopecks + excluded.value_kopecks
+                    ON CONFLICT (merchant_id, promotion_id, bucket) DO UPDATE SET uses = promotion_counters.uses + 1,
+                        value_kopecks = promotion_counters.value_kopecks + excluded.value_kopecks
                     """, [merchantId, applied.id, bucket, applied.valueKopecks])
             }
         }
         for outcome in calculation.codes where outcome.applied {
             // Guarded: a single-use code is taken once even if two commits race (the writer serializes them here;
             // the condition keeps it true on a database that does not).
-            try db.run(
+            let taken = try db.run(
                 """
                 UPDATE codes SET uses = uses + 1
                 WHERE merchant_id = ?1 AND code = ?2
                   AND uses < COALESCE((SELECT uses_per_code FROM code_batches b WHERE b.merchant_id = ?1 AND b.id = codes.batch_id), 9223372036854775807)
                 """, [merchantId, outcome.code])
-            guard db.changesCount == 1 else { throw KopilkaError.codeNotApplicable(field: "promoCodes", code: outcome.code, status: "used") }
+            guard taken == 1 else { throw KopilkaError.codeNotApplicable(field: "promoCodes", code: outcome.code, status: "used") }
             try db.run(
                 """
                 INSERT INTO code_uses (merchant_id, receipt_id, code, batch_id, customer_id, created_at)
@@ -100,7 +100,7 @@ extension SQLiteStore {
     }
 
     /// The customer as the engine sees them in this transaction: what they can spend now, their level, their groups.
-    func engineCustomer(_ db: Database, merchantId: Int64, _ account: Ledger.Account, rules: ProgramRules, now: UnixSeconds) throws
+    func engineCustomer(_ db: any SQLConnection, merchantId: Int64, _ account: Ledger.Account, rules: ProgramRules, now: UnixSeconds) throws
         -> ReceiptCalculator.Customer
     {
         ReceiptCalculator.Customer(
@@ -110,16 +110,17 @@ extension SQLiteStore {
     }
 
     /// The customer's groups (`wholesale`, `staff`).
-    static func groups(_ db: Database, merchantId: Int64, customerId: Int64) throws -> Set<String> {
+    static func groups(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws -> Set<String> {
         let text: String = try db.row("SELECT groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])?["groups"] ?? ""
         return Set(text.split(separator: ",").map(String.init))
     }
 
     /// Puts a customer in groups (replacing the previous ones).
     public func setCustomerGroups(merchantId: Int64, customerId: Int64, groups: [String]) async throws {
-        try await writer.write { db in
-            try db.run("UPDATE customers SET groups = ? WHERE merchant_id = ? AND id = ?", [Set(groups).sorted().joined(separator: ","), merchantId, customerId])
-            guard db.changesCount == 1 else { throw KopilkaError.notFound("customer") }
+        try await backend.write { db in
+            let changed = try db.run(
+                "UPDATE customers SET groups = ? WHERE merchant_id = ? AND id = ?", [Set(groups).sorted().joined(separator: ","), merchantId, customerId])
+            guard changed == 1 else { throw KopilkaError.notFound("customer") }
         }
     }
 }

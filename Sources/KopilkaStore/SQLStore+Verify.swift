@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
 /// A broken invariant found by `verify`.
@@ -23,19 +22,19 @@ public struct VerificationReport: Codable, Sendable {
     public var violations: [Violation] = []
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Checks the ledger invariants on the live database, in one read snapshot:
     /// I1 conservation per merchant, I2 cached balance = sum of entries per customer, I9 per lot
     /// earned = remaining + what moved out, and that each balance equals its lots less its debt.
     public func verify() async throws -> VerificationReport {
-        try reading { db in
+        try await backend.read { db in
             var report = VerificationReport()
             let signs: [String: Int] = [
                 EntryKind.accrual.rawValue: 1, EntryKind.welcome.rawValue: 1, EntryKind.restore.rawValue: 1,
                 EntryKind.holdRelease.rawValue: 1, EntryKind.redemption.rawValue: -1, EntryKind.hold.rawValue: -1,
                 EntryKind.expiry.rawValue: -1, EntryKind.reversal.rawValue: -1,
             ]
-            for merchantId in try Int64.fetchAll(db, sql: "SELECT merchant_id FROM merchants ORDER BY merchant_id") {
+            for merchantId in try db.column("SELECT merchant_id FROM merchants ORDER BY merchant_id", [], as: Int64.self) {
                 let m = String(merchantId)
                 report.merchants += 1
                 func fail(_ invariant: String, _ subject: String, _ detail: String) {
@@ -43,9 +42,9 @@ extension SQLiteStore {
                 }
                 // I1: issued = balances + spent + expired + reversed, with every entry of the right sign.
                 var byKind: [String: Int64] = [:]
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT kind, SUM(amount) AS total, MIN(amount) AS low, MAX(amount) AS high, COUNT(*) AS n FROM ledger_entries WHERE merchant_id = ? GROUP BY kind",
-                    arguments: [merchantId])
+                for row in try db.rows(
+                    "SELECT kind, SUM(amount) AS total, MIN(amount) AS low, MAX(amount) AS high, COUNT(*) AS n FROM ledger_entries WHERE merchant_id = ? GROUP BY kind",
+                    [merchantId])
                 {
                     let kind: String = row["kind"]
                     byKind[kind] = row["total"]
@@ -63,14 +62,13 @@ extension SQLiteStore {
                 let spent = -total(.redemption, .hold, .holdRelease, .restore)
                 let expired = -total(.expiry)
                 let reversed = -total(.reversal)
-                let balances = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(balance), 0) FROM customers WHERE merchant_id = ?", arguments: [merchantId]) ?? 0
+                let balances = try db.column("SELECT COALESCE(SUM(balance), 0) FROM customers WHERE merchant_id = ?", [merchantId], as: Int64.self)[0]
                 if issued != balances + spent + expired + reversed {
                     fail("I1", "ledger", "issued \(issued) ≠ balances \(balances) + spent \(spent) + expired \(expired) + reversed \(reversed)")
                 }
                 // I2 and the lots/balance link, per customer.
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
+                for row in try db.rows(
+                    """
                         SELECT c.id, c.balance, c.debt, COALESCE(e.total, 0) AS entries, COALESCE(l.total, 0) AS lots
                         FROM customers c
                         LEFT JOIN (SELECT customer_id, SUM(amount) AS total FROM ledger_entries WHERE merchant_id = ?1 GROUP BY customer_id) e
@@ -78,7 +76,7 @@ extension SQLiteStore {
                         LEFT JOIN (SELECT customer_id, SUM(remaining) AS total FROM lots WHERE merchant_id = ?1 GROUP BY customer_id) l
                             ON l.customer_id = c.id
                         WHERE c.merchant_id = ?1
-                        """, arguments: [merchantId])
+                        """, [merchantId])
                 {
                     report.customers += 1
                     let id: Int64 = row["id"]
@@ -92,16 +90,15 @@ extension SQLiteStore {
                     }
                 }
                 // I9: per lot, earned + movements = remaining, and the lot was created by an entry of its size.
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
+                for row in try db.rows(
+                    """
                         SELECT l.id, l.earned, l.remaining, e.amount AS entry_amount, COALESCE(m.moved, 0) AS moved
                         FROM lots l
                         LEFT JOIN ledger_entries e ON e.merchant_id = l.merchant_id AND e.id = l.entry_id
                         LEFT JOIN (SELECT lot_id, SUM(amount) AS moved FROM lot_movements WHERE merchant_id = ?1 GROUP BY lot_id) m
                             ON m.lot_id = l.id
                         WHERE l.merchant_id = ?1
-                        """, arguments: [merchantId])
+                        """, [merchantId])
                 {
                     report.lots += 1
                     let id: Int64 = row["id"]

@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
-extension SQLiteStore {
+extension SQLStore {
     /// The customer's level under `rules` at `now`: qualifying spend (payable less refunds) or purchases
     /// (receipts not returned in full) over the rolling window, or over the current and the previous calendar
     /// period; kept at the highest level reached if the program says so.
-    func standing(_ db: Database, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> TierStanding? {
+    func standing(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> TierStanding? {
         // One query per period, the level kept so far riding along (the commit path asks twice per receipt).
         func qualifying(from: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {
             let row = try db.row(
@@ -36,19 +35,19 @@ extension SQLiteStore {
     }
 
     /// The level that applies to the customer's next receipt, if the program has levels.
-    func tier(_ db: Database, merchantId: Int64, customerId: Int64, rules: ProgramRules, now: UnixSeconds) throws -> Tier? {
+    func tier(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: ProgramRules, now: UnixSeconds) throws -> Tier? {
         guard let tiers = rules.tiers, let standing = try standing(db, merchantId: merchantId, customerId: customerId, rules: tiers, now: now)
         else { return nil }
         return tiers.tiers[standing.level]
     }
 
     /// Records the level a purchase reached, for programs that keep a level once reached (upgrade at once).
-    func recordReachedLevel(_ db: Database, merchantId: Int64, customerId: Int64, rules: ProgramRules, now: UnixSeconds) throws {
+    func recordReachedLevel(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: ProgramRules, now: UnixSeconds) throws {
         guard let tiers = rules.tiers, tiers.keepReachedLevel,
             let standing = try standing(db, merchantId: merchantId, customerId: customerId, rules: tiers, now: now)
         else { return }
         try db.run(
-            "UPDATE customers SET tier_reached = MAX(COALESCE(tier_reached, 0), ?) WHERE merchant_id = ? AND id = ?",
+            "UPDATE customers SET tier_reached = CASE WHEN COALESCE(tier_reached, 0) >= ?1 THEN tier_reached ELSE ?1 END WHERE merchant_id = ?2 AND id = ?3",
             [standing.level, merchantId, customerId])
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
 /// A batch of codes to create: generated single-use coupons, or one code many people type ("SUMMER25").
@@ -39,12 +38,12 @@ public struct NewCodeBatch: Sendable, Equatable {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Creates a batch and its codes in one transaction. Refused on a plan without promotions, and when the
     /// promotion it names is not in the program.
     public func createCodeBatch(merchantId: Int64, _ batch: NewCodeBatch, now: UnixSeconds) async throws -> CodeBatchView {
         let batchId = nextID()
-        return try await writer.write { db in
+        return try await backend.write { db in
             let plan = try self.plan(db, merchantId: merchantId)
             guard plan.includesPromotions else {
                 throw KopilkaError.planLimit([FieldError(field: "plan", message: "the \(plan.rawValue) plan includes the loyalty program only, not promo codes")])
@@ -67,8 +66,9 @@ extension SQLiteStore {
                 while codes.count < batch.count ?? 0 {
                     let code = PromoCode.generate(prefix: prefix, using: &random)
                     // 60 random bits: a collision is rare, and simply drawn again.
-                    try db.run("INSERT OR IGNORE INTO codes (merchant_id, code, batch_id) VALUES (?, ?, ?)", [merchantId, code, batchId])
-                    if db.changesCount == 1 { codes.append(code) }
+                    let inserted = try db.run(
+                        "INSERT INTO codes (merchant_id, code, batch_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [merchantId, code, batchId])
+                    if inserted == 1 { codes.append(code) }
                 }
             }
             try db.run(
@@ -88,7 +88,7 @@ extension SQLiteStore {
 
     /// The merchant's code batches, newest first.
     public func codeBatches(merchantId: Int64) async throws -> [CodeBatchView] {
-        try reading { db in
+        try await backend.read { db in
             try db.rows("SELECT id FROM code_batches WHERE merchant_id = ? ORDER BY id DESC", [merchantId]).compactMap {
                 try Self.codeBatchView(db, merchantId: merchantId, batchId: $0["id"])
             }
@@ -97,7 +97,7 @@ extension SQLiteStore {
 
     /// A batch's codes with their uses, for a CSV export; nil when there is no such batch.
     public func codes(merchantId: Int64, batchId: Int64) async throws -> [(code: String, uses: Int64)]? {
-        try reading { db in
+        try await backend.read { db in
             guard try db.row("SELECT 1 FROM code_batches WHERE merchant_id = ? AND id = ?", [merchantId, batchId]) != nil else { return nil }
             return try db.rows("SELECT code, uses FROM codes WHERE merchant_id = ? AND batch_id = ? ORDER BY code", [merchantId, batchId]).map {
                 ($0["code"], $0["uses"])
@@ -105,7 +105,7 @@ extension SQLiteStore {
         }
     }
 
-    static func codeBatchView(_ db: Database, merchantId: Int64, batchId: Int64) throws -> CodeBatchView? {
+    static func codeBatchView(_ db: any SQLConnection, merchantId: Int64, batchId: Int64) throws -> CodeBatchView? {
         try db.row(
             """
             SELECT b.*, (SELECT COUNT(*) FROM codes c WHERE c.merchant_id = b.merchant_id AND c.batch_id = b.id AND c.uses > 0) AS used,
@@ -122,7 +122,7 @@ extension SQLiteStore {
     }
 
     /// A presented code, looked up: whether this receipt may use it, and what it gives.
-    func presentedCode(_ db: Database, merchantId: Int64, code text: String, customerId: Int64?, now: UnixSeconds) throws -> PresentedCode {
+    func presentedCode(_ db: any SQLConnection, merchantId: Int64, code text: String, customerId: Int64?, now: UnixSeconds) throws -> PresentedCode {
         let code = PromoCode.normalize(text)
         guard let row = try db.row(
             """
@@ -148,7 +148,7 @@ extension SQLiteStore {
     }
 
     /// The merchant's plan.
-    func plan(_ db: Database, merchantId: Int64) throws -> Plan {
+    func plan(_ db: any SQLConnection, merchantId: Int64) throws -> Plan {
         guard let text: String = try db.row("SELECT plan FROM merchants WHERE merchant_id = ?", [merchantId])?["plan"] else {
             throw KopilkaError.notFound("merchant")
         }
@@ -157,9 +157,8 @@ extension SQLiteStore {
 
     /// Moves the merchant to another plan (the operator's action).
     public func setPlan(merchantId: Int64, plan: Plan) async throws {
-        try await writer.write { db in
-            try db.run("UPDATE merchants SET plan = ? WHERE merchant_id = ?", [plan.rawValue, merchantId])
-            guard db.changesCount == 1 else { throw KopilkaError.notFound("merchant") }
+        try await backend.write { db in
+            guard try db.run("UPDATE merchants SET plan = ? WHERE merchant_id = ?", [plan.rawValue, merchantId]) == 1 else { throw KopilkaError.notFound("merchant") }
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
 /// An online order's hold to place (validated).
@@ -42,7 +41,7 @@ struct HeldOrder: Codable {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Reserves points for an online order; they stay reserved until confirm, cancel or the hold's expiry.
     public func placeHold(
         merchantId: Int64, _ command: HoldCommand, idempotency: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<HoldPlaced>
@@ -151,11 +150,11 @@ extension SQLiteStore {
 
     /// The hold, or nil.
     public func hold(merchantId: Int64, holdId: Int64) async throws -> HoldView? {
-        try reading { db in try Self.holdView(db, merchantId: merchantId, holdId: holdId) }
+        try await backend.read { db in try Self.holdView(db, merchantId: merchantId, holdId: holdId) }
     }
 
     /// Loads a hold that is still held; one past its expiry is refused (the maintenance run releases it).
-    private func openHold(_ db: Database, merchantId: Int64, holdId: Int64, storeId: Int64?, now: UnixSeconds) throws -> (Row, HeldOrder) {
+    private func openHold(_ db: any SQLConnection, merchantId: Int64, holdId: Int64, storeId: Int64?, now: UnixSeconds) throws -> (SQLRow, HeldOrder) {
         guard let row = try db.row("SELECT * FROM holds WHERE merchant_id = ? AND id = ?", [merchantId, holdId]),
             storeId == nil || storeId == row["store_id"]
         else { throw KopilkaError.notFound("order") }
@@ -166,14 +165,14 @@ extension SQLiteStore {
         return (row, order)
     }
 
-    func release(_ db: Database, merchantId: Int64, holdId: Int64, customerId: Int64, order: HeldOrder, status: String, now: UnixSeconds) throws {
+    func release(_ db: any SQLConnection, merchantId: Int64, holdId: Int64, customerId: Int64, order: HeldOrder, status: String, now: UnixSeconds) throws {
         let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
         guard var account = try ledger.account(customerId) else { return }
         _ = try ledger.giveBack(&account, order.takes.map { LotTake(lotId: $0.lotId, points: $0.points) }, holdId: holdId)
         try db.run("UPDATE holds SET status = ?, closed_at = ? WHERE merchant_id = ? AND id = ?", [status, now, merchantId, holdId])
     }
 
-    static func holdView(_ db: Database, merchantId: Int64, holdId: Int64) throws -> HoldView? {
+    static func holdView(_ db: any SQLConnection, merchantId: Int64, holdId: Int64) throws -> HoldView? {
         try db.row("SELECT * FROM holds WHERE merchant_id = ? AND id = ?", [merchantId, holdId]).map {
             HoldView(
                 id: String(holdId), externalId: $0["external_id"], storeId: String($0["store_id"] as Int64),

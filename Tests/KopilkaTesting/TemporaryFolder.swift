@@ -1,10 +1,12 @@
 import Foundation
 
 /// A fresh folder under the system's temporary directory, removed with its contents when released.
-final class TemporaryFolder: Sendable {
-    let url: URL
+public final class TemporaryFolder: Sendable {
+    /// The folder.
+    public let url: URL
 
-    init(_ prefix: String) throws {
+    /// Creates a folder named `prefix-<uuid>`.
+    public init(_ prefix: String) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }

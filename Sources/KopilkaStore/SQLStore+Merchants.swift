@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
-extension SQLiteStore {
+extension SQLStore {
     /// Creates a merchant with the default program and its first admin key.
     public func createMerchant(name: String, currency: String = "RUB", plan: Plan = .monthly, now: UnixSeconds) async throws -> (MerchantView, IssuedKey) {
         let merchantId = nextID()
-        return try await writer.write { db in
+        return try await backend.write { db in
             try db.run(
                 "INSERT INTO merchants (merchant_id, name, currency, plan, created_at) VALUES (?, ?, ?, ?, ?)",
                 [merchantId, name, currency, plan.rawValue, now])
@@ -20,7 +19,7 @@ extension SQLiteStore {
 
     /// The merchant, or nil.
     public func merchant(_ merchantId: Int64) async throws -> MerchantView? {
-        try reading { db in
+        try await backend.read { db in
             try db.row("SELECT name, currency, plan FROM merchants WHERE merchant_id = ?", [merchantId]).map {
                 MerchantView(id: String(merchantId), name: $0["name"], currency: $0["currency"], plan: Plan(rawValue: $0["plan"]) ?? .monthly)
             }
@@ -29,7 +28,7 @@ extension SQLiteStore {
 
     /// Who a key acts as, or nil for an unknown or revoked key.
     public func principal(forKeyHash hash: [UInt8]) async throws -> Principal? {
-        try reading { db in
+        try await backend.read { db in
             try db.row("SELECT merchant_id, id, role, store_id, register_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL", [Data(hash)])
                 .map {
                     Principal(
@@ -42,7 +41,7 @@ extension SQLiteStore {
     /// Opens a store.
     public func createStore(merchantId: Int64, name: String, timeZone: String, now: UnixSeconds) async throws -> StoreView {
         let id = nextID()
-        return try await writer.write { db in
+        return try await backend.write { db in
             try db.run(
                 "INSERT INTO stores (merchant_id, id, name, time_zone, created_at) VALUES (?, ?, ?, ?, ?)",
                 [merchantId, id, name, timeZone, now])
@@ -52,7 +51,7 @@ extension SQLiteStore {
 
     /// The merchant's stores.
     public func stores(merchantId: Int64) async throws -> [StoreView] {
-        try reading { db in
+        try await backend.read { db in
             try db.rows("SELECT id, name, time_zone FROM stores WHERE merchant_id = ? ORDER BY id", [merchantId]).map {
                 StoreView(id: String($0["id"] as Int64), name: $0["name"], timeZone: $0["time_zone"])
             }
@@ -62,7 +61,7 @@ extension SQLiteStore {
     /// Adds a register to a store and issues its key.
     public func createRegister(merchantId: Int64, storeId: Int64, name: String, now: UnixSeconds) async throws -> (RegisterView, IssuedKey) {
         let id = nextID()
-        return try await writer.write { db in
+        return try await backend.write { db in
             guard try db.row("SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId]) != nil else {
                 throw KopilkaError.notFound("store")
             }
@@ -76,9 +75,9 @@ extension SQLiteStore {
 
     /// The registers of the merchant (of one store when `storeId` is given).
     public func registers(merchantId: Int64, storeId: Int64?) async throws -> [RegisterView] {
-        try reading { db in
+        try await backend.read { db in
             try db.rows(
-                "SELECT id, store_id, name FROM registers WHERE merchant_id = ? AND (? IS NULL OR store_id = ?) ORDER BY id",
+                "SELECT id, store_id, name FROM registers WHERE merchant_id = ? AND (CAST(? AS BIGINT) IS NULL OR store_id = ?) ORDER BY id",
                 [merchantId, storeId, storeId]
             ).map { RegisterView(id: String($0["id"] as Int64), storeId: String($0["store_id"] as Int64), name: $0["name"]) }
         }
@@ -86,21 +85,21 @@ extension SQLiteStore {
 
     /// Issues another admin key.
     public func createAdminKey(merchantId: Int64, name: String, now: UnixSeconds) async throws -> IssuedKey {
-        try await writer.write { db in
+        try await backend.write { db in
             try self.insertKey(db, merchantId: merchantId, role: .admin, name: name, storeId: nil, registerId: nil, now: now)
         }
     }
 
     /// The merchant's keys (prefixes only).
     public func keys(merchantId: Int64) async throws -> [KeyView] {
-        try reading { db in
+        try await backend.read { db in
             try db.rows("SELECT * FROM api_keys WHERE merchant_id = ? ORDER BY id", [merchantId]).map(KeyView.init(row:))
         }
     }
 
     /// Revokes a key; it fails from the next request on. Revoking twice keeps the first time.
     public func revokeKey(merchantId: Int64, keyId: Int64, now: UnixSeconds) async throws -> KeyView {
-        try await writer.write { db in
+        try await backend.write { db in
             try db.run(
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE merchant_id = ? AND id = ?", [now, merchantId, keyId])
             guard let row = try db.row("SELECT * FROM api_keys WHERE merchant_id = ? AND id = ?", [merchantId, keyId]) else {
@@ -111,7 +110,7 @@ extension SQLiteStore {
     }
 
     func insertKey(
-        _ db: Database, merchantId: Int64, role: Principal.Role, name: String, storeId: Int64?, registerId: Int64?, now: UnixSeconds
+        _ db: any SQLConnection, merchantId: Int64, role: Principal.Role, name: String, storeId: Int64?, registerId: Int64?, now: UnixSeconds
     ) throws -> IssuedKey {
         let secret = ApiKeys.generate(role: role)
         let id = nextID()
@@ -130,21 +129,21 @@ extension SQLiteStore {
 
     /// The merchant's program.
     public func program(merchantId: Int64) async throws -> ProgramView {
-        try reading { db in try self.program(db, merchantId: merchantId) }
+        try await backend.read { db in try self.program(db, merchantId: merchantId) }
     }
 
     /// The merchant's program, compiled for the engine (compiled once per version and kept).
     public func compiledProgram(merchantId: Int64) async throws -> (ProgramView, CompiledProgram) {
-        try reading { db in try self.compiledProgram(db, merchantId: merchantId) }
+        try await backend.read { db in try self.compiledProgram(db, merchantId: merchantId) }
     }
 
-    func program(_ db: Database, merchantId: Int64) throws -> ProgramView {
+    func program(_ db: any SQLConnection, merchantId: Int64) throws -> ProgramView {
         try compiledProgram(db, merchantId: merchantId).0
     }
 
     /// The program as of this transaction; decoding and compiling are skipped while the stored text is the one cached
     /// (compared whole, so a cache filled inside a transaction that later rolled back can never be served).
-    func compiledProgram(_ db: Database, merchantId: Int64) throws -> (ProgramView, CompiledProgram) {
+    func compiledProgram(_ db: any SQLConnection, merchantId: Int64) throws -> (ProgramView, CompiledProgram) {
         guard let row = try db.row("SELECT version, rules, updated_at FROM programs WHERE merchant_id = ?", [merchantId]) else {
             throw KopilkaError.notFound("program")
         }
@@ -164,7 +163,7 @@ extension SQLiteStore {
     /// With `expectedVersion`, refuses (`versionConflict`) when someone else changed the program since it was read.
     public func updateProgram(merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds) async throws -> ProgramView {
         let json = try String(decoding: JSONEncoder().encode(rules), as: UTF8.self)
-        return try await writer.write { db in
+        return try await backend.write { db in
             let planErrors = rules.planViolations(try self.plan(db, merchantId: merchantId))
             guard planErrors.isEmpty else { throw KopilkaError.planLimit(planErrors) }
             let current = try self.program(db, merchantId: merchantId)
@@ -179,7 +178,7 @@ extension SQLiteStore {
 
     /// One version of the program, as it was; nil if there is no such version.
     public func programVersion(merchantId: Int64, version: Int64) async throws -> ProgramView? {
-        try reading { db in
+        try await backend.read { db in
             try db.row("SELECT rules, created_at FROM program_versions WHERE merchant_id = ? AND version = ?", [merchantId, version]).map {
                 ProgramView(
                     version: version, rules: try JSONDecoder().decode(ProgramRules.self, from: Data(($0["rules"] as String).utf8)),
@@ -190,17 +189,17 @@ extension SQLiteStore {
 
     /// The ids of every merchant (for maintenance and verification).
     public func merchantIds() async throws -> [Int64] {
-        try reading { db in try Int64.fetchAll(db, sql: "SELECT merchant_id FROM merchants ORDER BY merchant_id") }
+        try await backend.read { db in try db.column("SELECT merchant_id FROM merchants ORDER BY merchant_id", [], as: Int64.self) }
     }
 
     /// Whether the store belongs to the merchant.
     public func storeExists(merchantId: Int64, storeId: Int64) async throws -> Bool {
-        try reading { db in try db.row("SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId]) != nil }
+        try await backend.read { db in try db.row("SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId]) != nil }
     }
 }
 
 extension KeyView {
-    init(row: Row) {
+    init(row: SQLRow) {
         self.init(
             id: String(row["id"] as Int64), prefix: row["prefix"], role: Principal.Role(rawValue: row["role"]) ?? .register,
             name: row["name"], storeId: idString(row["store_id"]), registerId: idString(row["register_id"]),

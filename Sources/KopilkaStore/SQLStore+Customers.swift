@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
 /// A customer to register; the phone already normalised to E.164.
@@ -37,7 +36,7 @@ public enum CustomerKey: Sendable, Equatable {
     case card(String)
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Registers a customer with a new card number and, if the program gives one, the welcome bonus.
     public func registerCustomer(
         merchantId: Int64, _ customer: NewCustomer, idempotency: IdempotencyKey?, now: UnixSeconds,
@@ -85,11 +84,11 @@ extension SQLiteStore {
 
     /// Finds a customer by id, phone or card, with the balance at `now`.
     public func customer(merchantId: Int64, _ key: CustomerKey, now: UnixSeconds) async throws -> CustomerSummary? {
-        try reading { db in try self.summary(db, merchantId: merchantId, key: key, now: now) }
+        try await backend.read { db in try self.summary(db, merchantId: merchantId, key: key, now: now) }
     }
 
     /// The customer's id for a key, or nil.
-    static func customerId(_ db: Database, merchantId: Int64, key: CustomerKey) throws -> Int64? {
+    static func customerId(_ db: any SQLConnection, merchantId: Int64, key: CustomerKey) throws -> Int64? {
         switch key {
         case .id(let id):
             return try db.row("SELECT id FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])?["id"]
@@ -100,7 +99,7 @@ extension SQLiteStore {
         }
     }
 
-    func summary(_ db: Database, merchantId: Int64, key: CustomerKey, now: UnixSeconds) throws -> CustomerSummary? {
+    func summary(_ db: any SQLConnection, merchantId: Int64, key: CustomerKey, now: UnixSeconds) throws -> CustomerSummary? {
         guard let id = try Self.customerId(db, merchantId: merchantId, key: key),
             let row = try db.row("SELECT card, name, phone, debt, groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
         else { return nil }
@@ -114,14 +113,14 @@ extension SQLiteStore {
             groups: (row["groups"] as String).split(separator: ",").map(String.init))
     }
 
-    static func readBalance(_ db: Database, merchantId: Int64, customerId: Int64, debt: Points, now: UnixSeconds) throws -> BalanceSnapshot {
+    static func readBalance(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, debt: Points, now: UnixSeconds) throws -> BalanceSnapshot {
         let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId)
         return Lots.balance(of: lots, debt: debt, at: now)
     }
 
     /// The full profile (admin keys only).
     public func customerProfile(merchantId: Int64, customerId: Int64, now: UnixSeconds) async throws -> CustomerProfile? {
-        try reading { db in
+        try await backend.read { db in
             guard let row = try db.row("SELECT * FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) else {
                 return nil
             }
@@ -131,7 +130,7 @@ extension SQLiteStore {
                 id: String(customerId), card: row["card"], phone: row["phone"], name: row["name"], email: row["email"],
                 birthday: row["birthday"],
                 consents: Consents(
-                    personalData: row["personal_data_consent_at"] != nil,
+                    personalData: row.value("personal_data_consent_at") != .null,
                     personalDataAt: (row["personal_data_consent_at"] as UnixSeconds?).map(Instant.init),
                     marketing: row["marketing_consent"], marketingAt: (row["marketing_consent_at"] as UnixSeconds?).map(Instant.init)),
                 balance: Lots.balance(of: lots, debt: row["debt"], at: now),
@@ -141,7 +140,7 @@ extension SQLiteStore {
 
     /// A page of the customer's ledger, newest first; nil when there is no such customer.
     public func ledger(merchantId: Int64, customerId: Int64, before: Int64?, limit: Int) async throws -> LedgerPage? {
-        try reading { db in
+        try await backend.read { db -> LedgerPage? in
             guard try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) != nil else {
                 return nil
             }
@@ -170,10 +169,10 @@ extension ProgramRules {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// "A free card from N ₽": the anonymous receipt that earned the card must reach the threshold (after refunds)
     /// and not belong to anyone yet; it becomes the new customer's first purchase (its spend counts for levels).
-    func claimPurchase(_ db: Database, merchantId: Int64, receiptId: Int64?, for customerId: Int64, threshold: Kopecks) throws {
+    func claimPurchase(_ db: any SQLConnection, merchantId: Int64, receiptId: Int64?, for customerId: Int64, threshold: Kopecks) throws {
         let refuse = KopilkaError.cardNeedsPurchase(threshold: threshold)
         guard let receiptId,
             let row = try db.row("SELECT payable - refunded_kopecks AS paid, customer_id FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, receiptId]),

@@ -1,15 +1,14 @@
 import Foundation
-import GRDB
 import KopilkaCore
 
-extension SQLiteStore {
+extension SQLStore {
     /// Expires due lots, marks activated lots and releases expired holds, for every merchant.
     /// Idempotent: a second run at the same moment finds nothing to do. Works in batches so writes keep flowing.
     public func runMaintenance(now: UnixSeconds, batchSize: Int = 500) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
         for merchantId in try await merchantIds() {
             while true {
-                let done = try await writer.write { db -> (MaintenanceReport, Bool) in
+                let done = try await backend.write { db -> (MaintenanceReport, Bool) in
                     try self.maintainBatch(db, merchantId: merchantId, now: now, limit: batchSize)
                 }
                 report.expiredLots += done.0.expiredLots
@@ -23,26 +22,25 @@ extension SQLiteStore {
     }
 
     /// One batch of one merchant's maintenance; returns what it did and whether nothing is left.
-    private func maintainBatch(_ db: Database, merchantId: Int64, now: UnixSeconds, limit: Int) throws -> (MaintenanceReport, Bool) {
+    private func maintainBatch(_ db: any SQLConnection, merchantId: Int64, now: UnixSeconds, limit: Int) throws -> (MaintenanceReport, Bool) {
         var report = MaintenanceReport()
         let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-        let expiring = try Int64.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT DISTINCT customer_id FROM lots
-                WHERE merchant_id = ? AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?
-                """), arguments: [merchantId, now, limit])
+        let expiring = try db.column(
+            """
+            SELECT DISTINCT customer_id FROM lots
+            WHERE merchant_id = ? AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?
+            """, [merchantId, now, limit], as: Int64.self)
         for customerId in expiring {
             // Loading an account expires what is due: the same path every write takes.
             guard let account = try ledger.account(customerId) else { continue }
             report.expiredLots += account.expiredOnLoad.lots
             report.expiredPoints += account.expiredOnLoad.points
         }
-        try db.run(
+        report.activatedLots = try db.run(
             """
             UPDATE lots SET activated_at = ? WHERE merchant_id = ? AND id IN (
                 SELECT id FROM lots WHERE merchant_id = ? AND activated_at IS NULL AND activates_at <= ? LIMIT ?)
             """, [now, merchantId, merchantId, now, limit])
-        report.activatedLots = db.changesCount
         let holds = try db.rows(
             "SELECT id, customer_id, request FROM holds WHERE merchant_id = ? AND status = 'held' AND expires_at <= ? LIMIT ?",
             [merchantId, now, limit])

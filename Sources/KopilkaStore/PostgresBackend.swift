@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Synchronization
+
+/// The server database: a pool of PostgreSQL connections, each used by one thread at a time.
+///
+/// The store's use cases are written once, as synchronous code over `SQLConnection`; here each runs on a thread
+/// of a pool as large as the connection pool, waiting on postgres-nio for each statement. Writes are SERIALIZABLE
+/// transactions retried on a serialization failure, a deadlock or a unique-key race, so several Kopilka processes
+/// on one database give the same answers as one process on SQLite (where the single writer serializes everything).
+final class PostgresBackend: SQLBackend {
+    let location: PostgresLocation
+    private let configuration: PostgresConnection.Configuration
+    private let threads: NIOThreadPool
+    private let events: MultiThreadedEventLoopGroup
+    private let idle = Mutex<[PostgresSession]>([])
+    private let connectionIds = Atomic<Int>(0)
+    private let logger: Logger
+    /// How often a write is tried before its serialization failure is given to the caller.
+    static let maxAttempts = 40
+    var dialect: SQLDialect { .postgres }
+
+    init(_ location: PostgresLocation, logger: Logger = Logger(label: "kopilka.postgres")) async throws {
+        self.location = location
+        self.logger = logger
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password, database: location.database,
+            tls: .disable)
+        configuration.options.additionalStartupParameters = [
+            ("application_name", "kopilka"),
+            // An acknowledged commit is on the primary's disk (and on synchronous standbys, if any).
+            ("synchronous_commit", "on"),
+        ] + (location.schema.map { [("search_path", $0)] } ?? [])
+        self.configuration = configuration
+        events = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        threads = NIOThreadPool(numberOfThreads: location.poolSize)
+        threads.start()
+        if let schema = location.schema {
+            // A schema of its own (tests, benchmarks): created on first use, like the SQLite file.
+            try await withSession { try $0.execute("CREATE SCHEMA IF NOT EXISTS \(PostgresLocation.quoted(schema))") }
+        }
+        try await withSession { try PostgresMigrations.migrate($0) }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        try await withSession { session in
+            try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                let value = try body(session)
+                try session.execute("COMMIT")
+                return value
+            } catch {
+                session.rollback()
+                throw error
+            }
+        }
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        try await withSession { session in
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    try session.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    let value = try body(session)
+                    try session.execute("COMMIT")
+                    return value
+                } catch let error as PostgresFailure where error.isRetryable && attempt < Self.maxAttempts {
+                    session.rollback()
+                    // Back off a random, growing while so that the transactions that collided do not collide again.
+                    usleep(UInt32.random(in: 0...(UInt32(200) << UInt32(min(attempt, 6)))))
+                } catch {
+                    session.rollback()
+                    throw error
+                }
+            }
+        }
+    }
+
+    deinit {
+        // A store dropped without `close()` (tests open hundreds) must not keep its connections and threads.
+        for session in idle.withLock({ $0 }) {
+            let connection = session.connection
+            // postgres-nio asserts that a connection is closed before it is released: keep it until then.
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+        threads.shutdownGracefully { _ in }
+        events.shutdownGracefully { _ in }
+    }
+
+    func appliedMigrations() async throws -> [String] {
+        try await withSession { try $0.column("SELECT name FROM schema_migrations ORDER BY name", []) }
+    }
+
+    /// PostgreSQL keeps its own structure sound (checksums are a cluster setting); nothing to check per file here.
+    func integrityCheck() async throws -> [String] { [] }
+
+    func close() async throws {
+        let sessions = idle.withLock { sessions in
+            defer { sessions = [] }
+            return sessions
+        }
+        for session in sessions { try? await session.connection.close() }
+    }
+
+    /// Runs `body` on a pool thread with a connection of its own, opened if none is idle.
+    func withSession<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        try await threads.runIfActive {
+            let session = try self.idle.withLock { $0.popLast() } ?? self.connect()
+            do {
+                let value = try body(session)
+                self.idle.withLock { $0.append(session) }
+                return value
+            } catch {
+                // A connection that broke is dropped; the next use opens a new one.
+                if !session.connection.isClosed { self.idle.withLock { $0.append(session) } }
+                throw error
+            }
+        }
+    }
+
+    private func connect() throws -> PostgresSession {
+        let id = connectionIds.wrappingAdd(1, ordering: .relaxed).newValue
+        let connection = try PostgresConnection.connect(on: events.next(), configuration: configuration, id: id, logger: logger).wait()
+        return PostgresSession(connection, logger: logger)
+    }
+}
+
+/// Where the PostgreSQL database is: `postgres://user:password@host:port/database?schema=name&pool=16`.
+public struct PostgresLocation: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String?
+    public var database: String
+    /// A schema of its own (created if missing), for tests and benchmarks sharing one database.
+    public var schema: String?
+    /// Connections (and threads) per process.
+    public var poolSize: Int
+
+    /// Parses a `postgres://` or `postgresql://` URL; nil for anything else.
+    public init?(url: String) {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else { return nil }
+        host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        port = components.port ?? 5432
+        user = components.user ?? "postgres"
+        password = components.password
+        let path = components.path.drop { $0 == "/" }
+        database = path.isEmpty ? user : String(path)
+        let query = components.queryItems ?? []
+        schema = query.first { $0.name == "schema" }?.value
+        poolSize = query.first { $0.name == "pool" }?.value.flatMap(Int.init) ?? 16
+        if let schema, schema.isEmpty || !schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) { return nil }
+        guard (1...256).contains(poolSize) else { return nil }
+    }
+
+    /// The same location with another schema.
+    public func with(schema: String?) -> PostgresLocation {
+        var copy = self
+        copy.schema = schema
+        return copy
+    }
+
+    static func quoted(_ identifier: String) -> String { "\"\(identifier)\"" }
+}
+
+extension PostgresLocation: CustomStringConvertible {
+    /// The URL without the password, for logs.
+    public var description: String {
+        "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
+    }
+}

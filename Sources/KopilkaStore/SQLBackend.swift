@@ -1,0 +1,15 @@
+/// One of the two databases under `SQLStore`: how to read in a snapshot and how to write in a transaction.
+protocol SQLBackend: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs `body` on one consistent snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    /// Runs `body` in one serializable transaction and returns once it is durable. PostgreSQL may run `body`
+    /// again after a serialization failure, so it must depend on nothing but the database and its captures.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    /// The migrations applied so far, oldest first.
+    func appliedMigrations() async throws -> [String]
+    /// Structural problems the database itself reports; empty when sound.
+    func integrityCheck() async throws -> [String]
+    /// Closes every connection.
+    func close() async throws
+}

@@ -1,0 +1,115 @@
+import Foundation
+import KopilkaCore
+import Synchronization
+
+/// The store on either database: the use cases are written once over `SQLConnection`, and the backend decides
+/// how a snapshot is read and a transaction committed (SQLite: one writer with group commit; PostgreSQL: pooled
+/// connections, serializable transactions retried on conflict).
+public final class SQLStore: Sendable {
+    /// How hard SQLite works to make a commit durable.
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// fsync on every commit: an acknowledged write survives power loss (the default).
+        case full = "FULL"
+        /// fsync at checkpoints only: survives a process crash, may lose the last commits on power loss.
+        case normal = "NORMAL"
+        /// No fsync: for tests of the durability harness only.
+        case off = "OFF"
+    }
+
+    let backend: any SQLBackend
+    let ids: IDGenerator
+    /// Decoded programs by merchant, with the stored text they were decoded from.
+    let programs = Mutex<[Int64: (text: String, program: ProgramView, compiled: CompiledProgram)]>([:])
+    /// Stores' time zones by store id (a store's zone does not change).
+    let timeZones = Mutex<[Int64: TimeZone]>([:])
+    /// Where the data is: the SQLite file's path, or the PostgreSQL URL without its password.
+    public let location: String
+    /// Which database this is.
+    public var dialect: SQLDialect { backend.dialect }
+
+    /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
+    public convenience init(path: String, synchronous: Synchronous = .full, busyTimeoutSeconds: Double = 10) throws {
+        self.init(
+            backend: try SQLiteBackend(path: path, synchronous: synchronous, busyTimeoutSeconds: busyTimeoutSeconds), location: path,
+            ids: IDGenerator())
+    }
+
+    /// Connects to PostgreSQL and brings its schema up to date.
+    public static func postgres(_ location: PostgresLocation) async throws -> SQLStore {
+        let backend = try await PostgresBackend(location)
+        // Each process takes its own id tag from the database, so processes sharing it never hand out the same id.
+        let tag = try await backend.write { db in try db.column("SELECT nextval('process_tags') % 1024 AS tag", [], as: Int64.self)[0] }
+        return SQLStore(backend: backend, location: location.description, ids: IDGenerator(tag: tag))
+    }
+
+    /// Opens a `postgres://` URL or an SQLite file path.
+    public static func open(_ database: String, synchronous: Synchronous = .full) async throws -> SQLStore {
+        if let location = PostgresLocation(url: database) { return try await postgres(location) }
+        if database.hasPrefix("postgres") { throw KopilkaError.validation([FieldError(field: "database", message: "not a valid postgres:// URL")]) }
+        return try SQLStore(path: database, synchronous: synchronous)
+    }
+
+    init(backend: any SQLBackend, location: String, ids: IDGenerator) {
+        self.backend = backend
+        self.location = location
+        self.ids = ids
+    }
+
+    /// The migrations applied so far, oldest first.
+    public func appliedMigrations() async throws -> [String] { try await backend.appliedMigrations() }
+
+    /// Checks the database's structure (SQLite's `PRAGMA integrity_check`); returns the problems, empty when sound.
+    public func integrityCheck() async throws -> [String] { try await backend.integrityCheck() }
+
+    /// Closes the database.
+    public func close() async throws { try await backend.close() }
+
+    func nextID() -> Int64 { ids.next(nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) }
+
+    /// Runs a points-moving use case exactly once per idempotency key, storing its response in the
+    /// same transaction as its effect.
+    func idempotent<T: Sendable>(
+        merchantId: Int64, key: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<T>,
+        _ body: @escaping @Sendable (any SQLConnection) throws -> T
+    ) async throws -> StoredResponse {
+        try await backend.write { db in
+            if let key {
+                if let stored = try db.row(
+                    "SELECT request_hash, status, body FROM idempotency_keys WHERE merchant_id = ? AND key = ?", [merchantId, key.key])
+                {
+                    let hash: [UInt8] = Array(stored["request_hash"] as Data)
+                    guard hash == key.requestHash else { return render(.failure(.idempotencyKeyReused)) }
+                    return StoredResponse(status: stored["status"], body: Array(stored["body"] as Data), replayed: true)
+                }
+            }
+            var response: StoredResponse
+            do {
+                response = render(.success(try db.savepoint { try body(db) }))
+            } catch let error as KopilkaError {
+                response = render(.failure(error))
+            }
+            if let key {
+                try db.run(
+                    "INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [merchantId, key.key, Data(key.requestHash), response.status, Data(response.body), now])
+            }
+            return response
+        }
+    }
+
+    /// Deletes idempotency records older than `cutoff` (keys are kept at least 30 days).
+    public func pruneIdempotencyKeys(olderThan cutoff: UnixSeconds) async throws -> Int {
+        try await backend.write { db in
+            try db.run("DELETE FROM idempotency_keys WHERE created_at < ?", [cutoff])
+        }
+    }
+}
+
+/// Ids travel as decimal strings in JSON (JavaScript cannot hold 63-bit integers).
+func idString(_ id: Int64?) -> String? { id.map { String($0) } }
+
+/// Parses an id from a path or body; nil when it is not one.
+public func parseID(_ text: String) -> Int64? {
+    guard text.count <= 19, let value = Int64(text), value > 0 else { return nil }
+    return value
+}
