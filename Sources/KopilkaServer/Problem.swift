@@ -98,6 +98,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .storageFull:
             self.init(.serviceUnavailable, code: "storage_full", detail: "the database is out of space; nothing was written, retry later")
             headers[.retryAfter] = "30"
+        case .busy:
+            self.init(.serviceUnavailable, code: "busy", detail: "too many concurrent changes to the same data; nothing was written, retry")
+            headers[.retryAfter] = "1"
         case .cardNeedsPurchase(let threshold):
             let message = "a card is issued after a purchase of at least \(formatHundredths(threshold)): give the id of that anonymous receipt"
             self.init(.unprocessableContent, code: "card_needs_purchase", detail: message, errors: [FieldError(field: "purchaseReceiptId", message: message)])

@@ -31,6 +31,8 @@ public enum KopilkaError: Error, Sendable {
     case versionConflict(current: Int64)
     /// The database is out of space: nothing was written.
     case storageFull
+    /// The write kept colliding with concurrent writes to the same data (PostgreSQL, after every retry): nothing was written.
+    case busy
     /// The program issues cards only after a purchase of `threshold`, and the registration names no such receipt.
     case cardNeedsPurchase(threshold: Kopecks)
     /// The merchant's plan does not include this; the fields at fault.

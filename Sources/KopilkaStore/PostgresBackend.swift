@@ -69,8 +69,11 @@ final class PostgresBackend: SQLBackend {
                     let value = try body(session)
                     try session.execute("COMMIT")
                     return value
-                } catch let error as PostgresFailure where error.isRetryable && attempt < Self.maxAttempts {
+                } catch let error as PostgresFailure where error.isRetryable {
                     session.rollback()
+                    // A unique key taken by a concurrent commit is seen by the next attempt; one taken for good is a bug.
+                    if error.sqlState == "23505" && attempt >= 3 { throw error }
+                    if attempt == Self.maxAttempts { throw KopilkaError.busy }
                     // Back off a random, growing while so that the transactions that collided do not collide again.
                     usleep(UInt32.random(in: 0...(UInt32(200) << UInt32(min(attempt, 6)))))
                 } catch {
@@ -156,6 +159,13 @@ public struct PostgresLocation: Sendable, Equatable {
         poolSize = query.first { $0.name == "pool" }?.value.flatMap(Int.init) ?? 16
         if let schema, schema.isEmpty || !schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) { return nil }
         guard (1...256).contains(poolSize) else { return nil }
+    }
+
+    /// The URL, with the password: for handing the location to another process.
+    public var url: String {
+        let credentials = user.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed)!
+            + (password.map { ":" + $0.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed)! } ?? "")
+        return "postgres://\(credentials)@\(host):\(port)/\(database)?pool=\(poolSize)" + (schema.map { "&schema=\($0)" } ?? "")
     }
 
     /// The same location with another schema.

@@ -43,7 +43,7 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
     }
 
     func run(_ sql: String, _ arguments: SQLArguments) throws -> Int {
-        try query(sql + " RETURNING 1", arguments).count
+        try query(sql, arguments, counting: true).count
     }
 
     func rows(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
@@ -72,9 +72,11 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
         }
     }
 
-    private func query(_ sql: String, _ arguments: SQLArguments) throws -> [PostgresRow] {
+    /// Runs a prepared statement; `counting` adds `RETURNING 1`, one row per row changed.
+    private func query(_ sql: String, _ arguments: SQLArguments, counting: Bool = false) throws -> [PostgresRow] {
         try Self.reporting(sql) {
-            let statement = try prepared[sql] ?? prepare(sql)
+            let text = counting ? sql + " RETURNING 1" : sql
+            let statement = try prepared[text] ?? prepare(text, logged: sql)
             let binds = arguments.map { argument -> PostgresData in
                 switch argument?.sqlValue ?? .null {
                 case .null: .null
@@ -87,10 +89,10 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
         }
     }
 
-    private func prepare(_ sql: String) throws -> PreparedQuery {
+    private func prepare(_ sql: String, logged: String) throws -> PreparedQuery {
         let statement = try connection.prepare(query: Self.numbered(sql)).wait()
         prepared[sql] = statement
-        StatementLog.record(sql)
+        StatementLog.record(logged)
         return statement
     }
 

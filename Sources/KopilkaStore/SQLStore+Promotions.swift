@@ -14,14 +14,14 @@ extension SQLStore {
             usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day))
     }
 
-    /// The store's wall clock at `now`, from its IANA time zone (cached per store: a store's zone does not change).
+    /// The store's wall clock at `now`, from its IANA time zone (cached per merchant and store: a store's zone does not change).
     func localTime(_ db: any SQLConnection, merchantId: Int64, storeId: Int64, now: UnixSeconds) throws -> LocalTime? {
-        var zone = timeZones.withLock { $0[storeId] }
+        var zone = timeZones.withLock { $0[StoreKey(merchantId: merchantId, storeId: storeId)] }
         if zone == nil {
             guard let name: String = try db.row("SELECT time_zone FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId])?["time_zone"]
             else { return nil }
             zone = TimeZone(identifier: name) ?? TimeZone(identifier: "UTC")
-            timeZones.withLock { $0[storeId] = zone }
+            timeZones.withLock { $0[StoreKey(merchantId: merchantId, storeId: storeId)] = zone }
         }
         guard let zone else { return nil }
         return LocalTime(now, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
@@ -94,8 +94,8 @@ extension SQLStore {
             try db.run(
                 """
                 INSERT INTO code_uses (merchant_id, receipt_id, code, batch_id, customer_id, created_at)
-                SELECT ?, ?, code, batch_id, ?, ? FROM codes WHERE merchant_id = ? AND code = ?
-                """, [merchantId, receiptId, customerId, now, merchantId, outcome.code])
+                SELECT merchant_id, ?, code, batch_id, ?, ? FROM codes WHERE merchant_id = ? AND code = ?
+                """, [receiptId, customerId, now, merchantId, outcome.code])
         }
     }
 

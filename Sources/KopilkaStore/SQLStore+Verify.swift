@@ -71,10 +71,12 @@ extension SQLStore {
                     """
                         SELECT c.id, c.balance, c.debt, COALESCE(e.total, 0) AS entries, COALESCE(l.total, 0) AS lots
                         FROM customers c
-                        LEFT JOIN (SELECT customer_id, SUM(amount) AS total FROM ledger_entries WHERE merchant_id = ?1 GROUP BY customer_id) e
-                            ON e.customer_id = c.id
-                        LEFT JOIN (SELECT customer_id, SUM(remaining) AS total FROM lots WHERE merchant_id = ?1 GROUP BY customer_id) l
-                            ON l.customer_id = c.id
+                        LEFT JOIN (SELECT merchant_id, customer_id, SUM(amount) AS total FROM ledger_entries WHERE merchant_id = ?1
+                                   GROUP BY merchant_id, customer_id) e
+                            ON e.merchant_id = c.merchant_id AND e.customer_id = c.id
+                        LEFT JOIN (SELECT merchant_id, customer_id, SUM(remaining) AS total FROM lots WHERE merchant_id = ?1
+                                   GROUP BY merchant_id, customer_id) l
+                            ON l.merchant_id = c.merchant_id AND l.customer_id = c.id
                         WHERE c.merchant_id = ?1
                         """, [merchantId])
                 {
@@ -95,8 +97,9 @@ extension SQLStore {
                         SELECT l.id, l.earned, l.remaining, e.amount AS entry_amount, COALESCE(m.moved, 0) AS moved
                         FROM lots l
                         LEFT JOIN ledger_entries e ON e.merchant_id = l.merchant_id AND e.id = l.entry_id
-                        LEFT JOIN (SELECT lot_id, SUM(amount) AS moved FROM lot_movements WHERE merchant_id = ?1 GROUP BY lot_id) m
-                            ON m.lot_id = l.id
+                        LEFT JOIN (SELECT merchant_id, lot_id, SUM(amount) AS moved FROM lot_movements WHERE merchant_id = ?1
+                                   GROUP BY merchant_id, lot_id) m
+                            ON m.merchant_id = l.merchant_id AND m.lot_id = l.id
                         WHERE l.merchant_id = ?1
                         """, [merchantId])
                 {

@@ -20,8 +20,8 @@ public final class SQLStore: Sendable {
     let ids: IDGenerator
     /// Decoded programs by merchant, with the stored text they were decoded from.
     let programs = Mutex<[Int64: (text: String, program: ProgramView, compiled: CompiledProgram)]>([:])
-    /// Stores' time zones by store id (a store's zone does not change).
-    let timeZones = Mutex<[Int64: TimeZone]>([:])
+    /// Stores' time zones (a store's zone does not change).
+    let timeZones = Mutex<[StoreKey: TimeZone]>([:])
     /// Where the data is: the SQLite file's path, or the PostgreSQL URL without its password.
     public let location: String
     /// Which database this is.
@@ -97,12 +97,23 @@ public final class SQLStore: Sendable {
         }
     }
 
-    /// Deletes idempotency records older than `cutoff` (keys are kept at least 30 days).
+    /// Deletes idempotency records older than `cutoff` (keys are kept at least 30 days), merchant by merchant, so each
+    /// delete uses the `(merchant_id, created_at)` index and stays on one shard.
     public func pruneIdempotencyKeys(olderThan cutoff: UnixSeconds) async throws -> Int {
-        try await backend.write { db in
-            try db.run("DELETE FROM idempotency_keys WHERE created_at < ?", [cutoff])
+        var deleted = 0
+        for merchantId in try await merchantIds() {
+            deleted += try await backend.write { db in
+                try db.run("DELETE FROM idempotency_keys WHERE merchant_id = ? AND created_at < ?", [merchantId, cutoff])
+            }
         }
+        return deleted
     }
+}
+
+/// A store of a merchant (store ids are unique, but the merchant is part of every key).
+struct StoreKey: Hashable {
+    let merchantId: Int64
+    let storeId: Int64
 }
 
 /// Ids travel as decimal strings in JSON (JavaScript cannot hold 63-bit integers).

@@ -11,43 +11,8 @@ import FoundationNetworking
 /// Runs the real `kopilka` executable, kills it with SIGKILL right after a burst of acknowledged commits,
 /// and checks that every acknowledged receipt is in the database and the ledger still balances.
 @Suite(.serialized) struct CrashTests {
-    /// The executable built next to the tests (`swift build --build-tests` builds every product).
-    static var executable: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent(".build/debug/kopilka")
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    static func request(_ method: String, _ url: String, key: String, body: String? = nil, idempotencyKey: String? = nil) async throws
-        -> (Int, [String: Any])
-    {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
-        if let body {
-            request.httpBody = Data(body.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        if let idempotencyKey { request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as! HTTPURLResponse).statusCode, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
-    }
-
     @Test func acknowledgedCommitsSurviveSIGKILL() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
+        guard FileManager.default.isExecutableFile(atPath: KopilkaProcess.executable.path) else {
             Issue.record("build the executable first: swift build --build-tests")
             return
         }
@@ -55,27 +20,16 @@ import FoundationNetworking
         defer { withExtendedLifetime(temporary) {} }
         let folder = temporary.url
         let database = folder.appendingPathComponent("crash.sqlite").path
-        let created = try Self.run(["merchant", "create", "--name", "Crash", "--json", "--database", database])
+        let created = try KopilkaProcess.run(["merchant", "create", "--name", "Crash", "--json", "--database", database])
         #expect(created.status == 0)
         let admin = try #require((try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: String])?["adminKey"])
-        let port = Int.random(in: 20_000..<40_000)
-        print("acknowledgedCommitsSurviveSIGKILL port \(port)")
-        let server = Process()
-        server.executableURL = Self.executable
-        server.arguments = ["serve", "--database", database, "--port", "\(port)", "--maintenance-interval", "0", "--log-level", "error"]
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        let base = "http://127.0.0.1:\(port)"
-        var up = false
-        for _ in 0..<100 where !up {
-            up = (try? await Self.request("GET", "\(base)/health", key: admin))?.0 == 200
-            if !up { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(up, "the server did not start")
+        let server = try await KopilkaProcess.serve(database: database)
+        defer { server.kill() }
+        let base = server.base
 
-        let (_, shop) = try await Self.request("POST", "\(base)/v1/stores", key: admin, body: #"{"name": "Shop"}"#)
+        let (_, shop) = try await KopilkaProcess.request("POST", "\(base)/v1/stores", key: admin, body: #"{"name": "Shop"}"#)
         let storeId = try #require(shop["id"] as? String)
-        let (_, customer) = try await Self.request(
+        let (_, customer) = try await KopilkaProcess.request(
             "POST", "\(base)/v1/customers", key: admin, body: #"{"phone": "+79120000001", "consents": {"personalData": true}}"#,
             idempotencyKey: "reg")
         let customerId = try #require((customer["customer"] as? [String: Any])?["id"] as? String)
@@ -92,7 +46,7 @@ import FoundationNetworking
                         {"storeId": "\(storeId)", "customer": {"id": "\(customerId)"}, "externalId": "K-\(index)",
                          "lines": [{"sku": "A", "quantity": 1000, "price": 10000}]}
                         """
-                    let (status, reply) = try await Self.request("POST", "\(base)/v1/receipts", key: admin, body: body, idempotencyKey: "k-\(index)")
+                    let (status, reply) = try await KopilkaProcess.request("POST", "\(base)/v1/receipts", key: admin, body: body, idempotencyKey: "k-\(index)")
                     return status == 201 ? (reply["receipt"] as? [String: Any])?["id"] as? String : nil
                 }
             }
@@ -103,11 +57,10 @@ import FoundationNetworking
             }
             return ids
         }
-        kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        server.kill()
         #expect(acknowledged.count == 200)
 
-        let verify = try Self.run(["verify", "--database", database])
+        let verify = try KopilkaProcess.run(["verify", "--database", database])
         #expect(verify.status == 0, "\(verify.output)")
         let store = try SQLStore(path: database)
         let merchantId = try #require(try await store.merchantIds().first)
