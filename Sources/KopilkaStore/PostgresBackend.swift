@@ -8,9 +8,12 @@ import Synchronization
 /// The server database: a pool of PostgreSQL connections, each used by one thread at a time.
 ///
 /// The store's use cases are written once, as synchronous code over `SQLConnection`; here each runs on a thread
-/// of a pool as large as the connection pool, waiting on postgres-nio for each statement. Writes are SERIALIZABLE
-/// transactions retried on a serialization failure, a deadlock or a unique-key race, so several Kopilka processes
-/// on one database give the same answers as one process on SQLite (where the single writer serializes everything).
+/// of a pool as large as the connection pool, waiting on postgres-nio for each statement. Writes are REPEATABLE READ
+/// (snapshot) transactions retried on a write conflict, a deadlock or a unique-key race. Every decision a write
+/// makes is guarded by a write to a row that any conflicting decision also writes (the customer's cached balance,
+/// a promotion's counter, a code's uses, the receipt, the merchant for plan limits), so two conflicting writes
+/// cannot both commit, and several Kopilka processes on one database give the answers of one process on SQLite,
+/// where the single writer serializes everything (docs/decisions/0006).
 final class PostgresBackend: SQLBackend {
     let location: PostgresLocation
     private let configuration: PostgresConnection.Configuration
@@ -65,7 +68,7 @@ final class PostgresBackend: SQLBackend {
             while true {
                 attempt += 1
                 do {
-                    try session.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
                     let value = try body(session)
                     try session.execute("COMMIT")
                     return value
@@ -161,11 +164,16 @@ public struct PostgresLocation: Sendable, Equatable {
         guard (1...256).contains(poolSize) else { return nil }
     }
 
-    /// The URL, with the password: for handing the location to another process.
+    /// The URL, with the password: for handing the location to another Kopilka process.
     public var url: String {
+        connectionURL + "?pool=\(poolSize)" + (schema.map { "&schema=\($0)" } ?? "")
+    }
+
+    /// The server and database alone, as libpq (psql, pgbench) reads it.
+    public var connectionURL: String {
         let credentials = user.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed)!
             + (password.map { ":" + $0.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed)! } ?? "")
-        return "postgres://\(credentials)@\(host):\(port)/\(database)?pool=\(poolSize)" + (schema.map { "&schema=\($0)" } ?? "")
+        return "postgres://\(credentials)@\(host):\(port)/\(database)"
     }
 
     /// The same location with another schema.

@@ -179,7 +179,7 @@ public struct PostgresFailure: Error, CustomStringConvertible {
 
     public var description: String { "PostgreSQL \(sqlState ?? "connection"): \(message) in \(statement)" }
 
-    /// Whether a failed write should be tried again: a serialization failure, a deadlock, or a unique key taken by a
+    /// Whether a failed write should be tried again: a write conflict, a deadlock, or a unique key taken by a
     /// transaction that committed meanwhile (the retry's reads then see that row and answer as one process would).
     var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" || sqlState == "23505" }
 }

@@ -3,8 +3,8 @@ protocol SQLBackend: Sendable {
     var dialect: SQLDialect { get }
     /// Runs `body` on one consistent snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
-    /// Runs `body` in one serializable transaction and returns once it is durable. PostgreSQL may run `body`
-    /// again after a serialization failure, so it must depend on nothing but the database and its captures.
+    /// Runs `body` in one transaction and returns once it is durable. PostgreSQL may run `body` again after a
+    /// write conflict, so it must depend on nothing but the database and its captures.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
     /// The migrations applied so far, oldest first.
     func appliedMigrations() async throws -> [String]

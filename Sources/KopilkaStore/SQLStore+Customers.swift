@@ -48,6 +48,9 @@ extension SQLStore {
                 throw KopilkaError.customerExists(customerId: String(existing["id"] as Int64))
             }
             if let limit = try self.plan(db, merchantId: merchantId).customerLimit,
+                // A write to the merchant's row first: two registrations racing for the last place conflict on it
+                // (PostgreSQL) instead of both seeing room for one more.
+                try db.run("UPDATE merchants SET plan = plan WHERE merchant_id = ?", [merchantId]) == 1,
                 let count: Int = try db.row("SELECT COUNT(*) AS n FROM customers WHERE merchant_id = ?", [merchantId])?["n"], count >= limit
             {
                 throw KopilkaError.planLimit([FieldError(field: "plan", message: "the free plan holds up to \(limit) customers")])

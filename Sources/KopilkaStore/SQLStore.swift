@@ -4,7 +4,7 @@ import Synchronization
 
 /// The store on either database: the use cases are written once over `SQLConnection`, and the backend decides
 /// how a snapshot is read and a transaction committed (SQLite: one writer with group commit; PostgreSQL: pooled
-/// connections, serializable transactions retried on conflict).
+/// connections, snapshot transactions retried on conflict).
 public final class SQLStore: Sendable {
     /// How hard SQLite works to make a commit durable.
     public enum Synchronous: String, Sendable, CaseIterable {
@@ -63,6 +63,16 @@ public final class SQLStore: Sendable {
 
     /// Closes the database.
     public func close() async throws { try await backend.close() }
+
+    /// Drops the schema of its own that a PostgreSQL store was opened on (`?schema=`), with everything in it, and closes
+    /// the store: for benchmarks and tests. Refused for any other store.
+    public func dropSchema() async throws {
+        guard let postgres = backend as? PostgresBackend, let schema = postgres.location.schema else {
+            throw KopilkaError.forbidden("only a PostgreSQL store opened on a schema of its own can drop it")
+        }
+        try await postgres.withSession { try $0.execute("DROP SCHEMA \(PostgresLocation.quoted(schema)) CASCADE") }
+        try await close()
+    }
 
     func nextID() -> Int64 { ids.next(nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) }
 

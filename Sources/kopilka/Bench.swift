@@ -6,11 +6,13 @@ import KopilkaStore
 /// `kopilka bench`
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure commits/s and calculations/s beside raw SQLite on this machine, in one run.",
+        abstract: "Measure commits/s and calculations/s beside raw SQLite (and pgbench) on this machine, in one run.",
         discussion: """
             Runs in a temporary folder: (1) the baseline, a bare update+insert per transaction on SQLite with the
             same pragmas; (2) Kopilka's commit use case (group commit) from concurrent clients in-process; (3) the
-            pure receipt engine. Prints figures and ratios. Use a release build: swift run -c release kopilka bench.
+            pure receipt engine. With --postgres: pgbench TPC-B against that server next to Kopilka's commits on it
+            (in a schema of its own, dropped afterwards). Prints figures and ratios. Use a release build:
+            swift build -c release && scripts/bench, or scripts/bench --with-postgres for a throwaway cluster.
             """)
 
     @Option(help: "Seconds each measurement runs.")
@@ -27,6 +29,9 @@ struct Bench: AsyncParsableCommand {
 
     @Option(help: "SQLite synchronous mode for the baseline and Kopilka (FULL, NORMAL).")
     var synchronous = "FULL"
+
+    @Option(help: "A PostgreSQL URL: also measure commits there beside pgbench TPC-B on the same server (part 'postgres').")
+    var postgres: String?
 
     func run() async throws {
         guard let mode = SQLStore.Synchronous(rawValue: synchronous.uppercased()) else { throw ValidationError("--synchronous must be FULL or NORMAL") }
@@ -88,12 +93,47 @@ struct Bench: AsyncParsableCommand {
             let reads = try await fixture.calculationsWithBalance(clients: 2, seconds: seconds)
             rows.append(("calculations/s with balance read (2 clients)", reads, ""))
         }
+        if let postgres, parts.contains("postgres") || parts.contains("commits") {
+            rows += try await postgresRows(url: postgres, levels: levels)
+        }
         let report = try await store.verify()
         print("")
         for (name, value, ratio) in rows {
             print(name.padding(toLength: 72, withPad: " ", startingAt: 0), String(format: "%12.0f", value), "  ", ratio)
         }
         print("verify after the run: \(report.violations.isEmpty ? "ok" : "FAILED \(report.violations.count) violations") (\(report.entries) entries)")
+    }
+
+    /// pgbench TPC-B at each client count, then Kopilka's commits on the same server at the same counts, as a ratio.
+    func postgresRows(url: String, levels: [Int]) async throws -> [(String, Double, String)] {
+        guard var location = PostgresLocation(url: url) else { throw ValidationError("--postgres must be a postgres:// URL") }
+        location.poolSize = levels.max() ?? 16
+        let scale = max(16, levels.max() ?? 16)
+        progress("pgbench: initializing TPC-B at scale \(scale)")
+        try PgBench.initialize(url: location.connectionURL, scale: scale)
+        var tps: [Int: Double] = [:]
+        for clients in levels {
+            progress("pgbench TPC-B, \(clients) clients")
+            tps[clients] = try PgBench.tps(url: location.connectionURL, clients: clients, seconds: seconds)
+        }
+        try PgBench.drop(url: location.connectionURL)
+        let schema = "kopilka_bench_\(UInt32.random(in: 0...UInt32.max))"
+        let store = try await SQLStore.postgres(location.with(schema: schema))
+        progress("PostgreSQL: \(customers) customers in schema \(schema)")
+        let fixture = try await BenchFixture.make(store: store, customers: customers)
+        var rows: [(String, Double, String)] = []
+        for clients in levels {
+            rows.append(("pgbench TPC-B tps, \(clients) clients", tps[clients]!, "1.00 × pgbench"))
+            progress("Kopilka commits on PostgreSQL, \(clients) concurrent clients")
+            let result = try await fixture.commits(clients: clients, seconds: seconds)
+            rows.append((
+                "Kopilka commits/s on PostgreSQL, \(clients) clients (p50 \(format(result.p50Ms)) ms, p99 \(format(result.p99Ms)) ms)",
+                result.perSecond, String(format: "%.2f × pgbench", result.perSecond / tps[clients]!)))
+        }
+        let report = try await store.verify()
+        rows.append(("verify on PostgreSQL: \(report.violations.isEmpty ? "ok" : "FAILED") (\(report.entries) entries)", Double(report.violations.count), "violations"))
+        try await store.dropSchema()
+        return rows
     }
 
     func progress(_ text: String) { FileHandle.standardError.write(Data("… \(text)\n".utf8)) }
