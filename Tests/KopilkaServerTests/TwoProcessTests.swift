@@ -30,7 +30,11 @@ import Testing
             idempotencyKey: "register")
         #expect(registered == 201)
         let customerId = try #require((customer["customer"] as? [String: Any])?["id"] as? String)
-        func receipt(_ externalId: String, price: Int, redeem: Int) -> String {
+        @Sendable func post(_ server: String, _ body: String, key idempotencyKey: String) async throws -> (Int, String) {
+            let (status, reply) = try await KopilkaProcess.request("POST", "\(server)/v1/receipts", key: key, body: body, idempotencyKey: idempotencyKey)
+            return (status, reply["code"] as? String ?? "")
+        }
+        @Sendable func receipt(_ externalId: String, price: Int, redeem: Int) -> String {
             """
             {"storeId": "\(shop.id)", "customer": {"id": "\(customerId)"}, "externalId": "\(externalId)",
              "lines": [{"sku": "TV", "quantity": 1000, "price": \(price)}], "redeem": \(redeem)}
@@ -38,34 +42,20 @@ import Testing
         }
 
         // 50 redemptions of 100 points against 1,000, alternating between the processes: exactly 10 succeed.
-        let storm = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-            for index in 0..<50 {
-                group.addTask {
-                    let (status, reply) = try await KopilkaProcess.request(
-                        "POST", "\(servers[index % 2])/v1/receipts", key: key, body: receipt("S-\(index)", price: 1000_00, redeem: 100_00),
-                        idempotencyKey: "storm-\(index)")
-                    return (status, reply["code"] as? String ?? "")
-                }
-            }
-            return try await group.reduce(into: [(Int, String)]()) { $0.append($1) }
+        let storm = try await concurrently(50) { index in
+            try await post(servers[index % 2], receipt("S-\(index)", price: 1000_00, redeem: 100_00), key: "storm-\(index)")
         }
         #expect(storm.filter { $0.0 == 201 }.count == 10, "\(storm)")
         #expect(storm.filter { $0 == (409, "insufficient_points") }.count == 40, "\(storm)")
 
         // Each key sent three times to each process at once: one effect, and every answer of 201 is the same answer.
         let keys = 10
-        let retries = try await withThrowingTaskGroup(of: (Int, Int, Data).self) { group in
-            for index in 0..<keys {
-                for attempt in 0..<6 {
-                    group.addTask {
-                        let (status, body) = try await KopilkaProcess.requestData(
-                            "POST", "\(servers[attempt % 2])/v1/receipts", key: key, body: receipt("K-\(index)", price: 200_00, redeem: 0),
-                            idempotencyKey: "retry-\(index)")
-                        return (index, status, body)
-                    }
-                }
-            }
-            return try await group.reduce(into: [(Int, Int, Data)]()) { $0.append($1) }
+        let retries = try await concurrently(keys * 6) { call in
+            let (index, attempt) = call.quotientAndRemainder(dividingBy: 6)
+            let (status, body) = try await KopilkaProcess.requestData(
+                "POST", "\(servers[attempt % 2])/v1/receipts", key: key, body: receipt("K-\(index)", price: 200_00, redeem: 0),
+                idempotencyKey: "retry-\(index)")
+            return (index, status, body)
         }
         for index in 0..<keys {
             let answers = retries.filter { $0.0 == index }
@@ -77,16 +67,8 @@ import Testing
         }
 
         // One receipt number sent to both processes under different keys: registered once.
-        let same = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-            for attempt in 0..<8 {
-                group.addTask {
-                    let (status, reply) = try await KopilkaProcess.request(
-                        "POST", "\(servers[attempt % 2])/v1/receipts", key: key, body: receipt("ONE", price: 300_00, redeem: 0),
-                        idempotencyKey: "one-\(attempt)")
-                    return (status, reply["code"] as? String ?? "")
-                }
-            }
-            return try await group.reduce(into: [(Int, String)]()) { $0.append($1) }
+        let same = try await concurrently(8) { attempt in
+            try await post(servers[attempt % 2], receipt("ONE", price: 300_00, redeem: 0), key: "one-\(attempt)")
         }
         #expect(same.filter { $0.0 == 201 }.count == 1, "\(same)")
         #expect(same.filter { $0 == (409, "receipt_already_registered") }.count == 7, "\(same)")
@@ -97,5 +79,13 @@ import Testing
         #expect(balance.spendable == 0)
         #expect(balance.pending == (10 * 900_00 + keys * 200_00 + 300_00) * 5 / 100)
         #expect(try await store.verify().violations.isEmpty)
+    }
+
+    /// Runs `count` calls at once; their results in the order they finished.
+    func concurrently<T: Sendable>(_ count: Int, _ call: @escaping @Sendable (Int) async throws -> T) async throws -> [T] {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            for index in 0..<count { group.addTask { try await call(index) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
     }
 }
