@@ -22,7 +22,7 @@ final class PostgresBackend: SQLBackend {
     private let idle = Mutex<[PostgresSession]>([])
     private let connectionIds = Atomic<Int>(0)
     private let logger: Logger
-    /// How often a write is tried before its serialization failure is given to the caller.
+    /// How often a write is tried before a conflict is answered with `busy`.
     static let maxAttempts = 40
     var dialect: SQLDialect { .postgres }
 
