@@ -24,7 +24,6 @@ final class PostgresBackend: SQLBackend {
     private let logger: Logger
     /// How often a write is tried before a conflict is answered with `busy`.
     static let maxAttempts = 40
-    var dialect: SQLDialect { .postgres }
 
     init(_ location: PostgresLocation, logger: Logger = Logger(label: "kopilka.postgres")) async throws {
         self.location = location

@@ -15,7 +15,6 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
     /// Prepared statements by SQL text, on this connection.
     private var prepared: [String: PreparedQuery] = [:]
     private var savepoints = 0
-    var dialect: SQLDialect { .postgres }
 
     init(_ connection: PostgresConnection, logger: Logger) {
         self.connection = connection

@@ -101,8 +101,6 @@ public struct SQLRow: Sendable {
 /// A connection inside a transaction (or a read snapshot), on either database. Statements use `?` placeholders;
 /// the PostgreSQL side numbers them and prepares each statement once per connection.
 public protocol SQLConnection: AnyObject {
-    /// Which database this is, for the few statements that are written differently.
-    var dialect: SQLDialect { get }
     /// Runs a statement; returns how many rows it changed.
     @discardableResult
     func run(_ sql: String, _ arguments: SQLArguments) throws -> Int
@@ -119,10 +117,4 @@ extension SQLConnection {
     public func column<T: SQLDecodable>(_ sql: String, _ arguments: SQLArguments, as type: T.Type = T.self) throws -> [T] {
         try rows(sql, arguments).map { try T(sqlValue: $0.values[0]) }
     }
-}
-
-/// The two databases Kopilka runs on.
-public enum SQLDialect: String, Sendable {
-    case sqlite
-    case postgres
 }

@@ -1,6 +1,5 @@
 /// One of the two databases under `SQLStore`: how to read in a snapshot and how to write in a transaction.
 protocol SQLBackend: Sendable {
-    var dialect: SQLDialect { get }
     /// Runs `body` on one consistent snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
     /// Runs `body` in one transaction and returns once it is durable. PostgreSQL may run `body` again after a

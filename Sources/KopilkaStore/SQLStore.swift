@@ -24,8 +24,6 @@ public final class SQLStore: Sendable {
     let timeZones = Mutex<[StoreKey: TimeZone]>([:])
     /// Where the data is: the SQLite file's path, or the PostgreSQL URL without its password.
     public let location: String
-    /// Which database this is.
-    public var dialect: SQLDialect { backend.dialect }
 
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     public convenience init(path: String, synchronous: Synchronous = .full, busyTimeoutSeconds: Double = 10) throws {

@@ -6,7 +6,6 @@ final class SQLiteBackend: SQLBackend {
     let pool: DatabasePool
     let writer: GroupCommitWriter
     let path: String
-    var dialect: SQLDialect { .sqlite }
 
     init(path: String, synchronous: SQLStore.Synchronous, busyTimeoutSeconds: Double) throws {
         var configuration = Configuration()
@@ -53,7 +52,6 @@ final class SQLiteBackend: SQLBackend {
 /// A GRDB connection seen through `SQLConnection`; statements are cached by GRDB per connection.
 final class SQLiteConnection: SQLConnection {
     let db: Database
-    var dialect: SQLDialect { .sqlite }
 
     init(_ db: Database) { self.db = db }
 
