@@ -63,12 +63,19 @@ final class SQLiteConnection: SQLConnection {
     func rows(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
         let columns = statement.columnNames
-        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { Self.row($0, columns) }
+        // A cursor's rows are views on the statement, converted once (Row.fetchAll would copy each first).
+        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
+        var rows: [SQLRow] = []
+        while let row = try cursor.next() { rows.append(Self.row(row, columns)) }
+        return rows
     }
 
     func row(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow? {
         let statement = try db.cachedStatement(sql: sql)
-        return try Row.fetchOne(statement, arguments: Self.arguments(arguments)).map { Self.row($0, statement.columnNames) }
+        // The row is a view on the cursor's statement: converted while the cursor is still alive.
+        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
+        guard let row = try cursor.next() else { return nil }
+        return withExtendedLifetime(cursor) { Self.row(row, statement.columnNames) }
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {
