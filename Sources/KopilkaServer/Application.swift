@@ -17,6 +17,12 @@ public struct ServerConfiguration: Sendable {
     public var maintenanceIntervalSeconds = 60
     /// How long an API key lookup or a program is cached, in seconds (bounds staleness across processes).
     public var cacheSeconds: Int64 = 5
+    /// Requests a second one API key may make, with bursts of twice as many; 0: unlimited. The default is far above
+    /// what a till needs and stops a runaway integration.
+    public var keyRequestsPerSecond = 500
+    /// Requests a second one IP address may make without a valid key (wrong keys, `/health`, …), bursts of five times
+    /// as many; 0: unlimited. Slows down guessing keys.
+    public var ipRequestsPerSecond = 20
 
     public init() {}
 }
@@ -31,8 +37,14 @@ public func buildApplication(
         store: store, auth: Authenticator(store: store, ttlSeconds: configuration.cacheSeconds, clock: clock),
         programs: ProgramCache(store: store, ttlSeconds: configuration.cacheSeconds), clock: clock,
         maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
-    let router = Router()
+    let router = Router(context: KopilkaRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger, metrics: metrics))
+    router.add(middleware: RateLimitMiddleware(
+        perKey: configuration.keyRequestsPerSecond > 0
+            ? TokenBuckets(perSecond: configuration.keyRequestsPerSecond, burst: 2 * configuration.keyRequestsPerSecond, clock: clock) : nil,
+        perIP: configuration.ipRequestsPerSecond > 0
+            ? TokenBuckets(perSecond: configuration.ipRequestsPerSecond, burst: 5 * configuration.ipRequestsPerSecond, clock: clock) : nil,
+        auth: api.auth))
     api.addRoutes(to: router)
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
@@ -65,11 +77,14 @@ extension KopilkaAPI {
         (.get, "keys", { $0.keys }),
         (.post, "keys", { $0.createKey }),
         (.post, "keys/:id/revoke", { $0.revokeKey }),
+        (.get, "audit", { $0.auditLog }),
         (.get, "customers/lookup", { $0.lookup }),
         (.post, "customers", { $0.registerCustomer }),
         (.get, "customers/:id", { $0.customerProfile }),
         (.get, "customers/:id/ledger", { $0.ledger }),
         (.put, "customers/:id/groups", { $0.setCustomerGroups }),
+        (.get, "customers/:id/export", { $0.exportCustomer }),
+        (.post, "customers/:id/erasure", { $0.eraseCustomer }),
         (.post, "code-batches", { $0.createCodeBatch }),
         (.get, "code-batches", { $0.codeBatches }),
         (.get, "code-batches/:id/codes", { $0.batchCodes }),

@@ -43,6 +43,19 @@ final class Authenticator: Sendable {
         return principal
     }
 
+    /// The hash of the request's bearer key, when it has a well-formed one.
+    static func keyHash(_ request: Request) -> [UInt8]? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        let key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        return ApiKeys.isWellFormed(key) ? ApiKeys.hash(key) : nil
+    }
+
+    /// Whether the key is one this process checked recently and found valid.
+    func isKnown(_ hash: [UInt8]) -> Bool {
+        let now = clock()
+        return cache.withLock { $0[hash].map { $0.until > now } ?? false }
+    }
+
     /// Forgets every cached key (after a revocation).
     func invalidate() { cache.withLock { $0.removeAll() } }
 }
@@ -65,6 +78,9 @@ extension Principal {
         guard let id = parseID(requested) else { throw Problem.invalid("storeId", "is not a store id") }
         return id
     }
+
+    /// Who the audit log names for this key's changes.
+    var actor: AuditActor { .key(keyId) }
 
     /// Limits reads and changes of receipts and orders to a register key's own store.
     var storeScope: Int64? { role == .register ? storeId : nil }

@@ -50,7 +50,7 @@ extension KopilkaAPI {
             errors.append(FieldError(field: "tiers.timeZone", message: "is not an IANA time zone (e.g. Europe/Moscow)"))
         }
         guard errors.isEmpty else { throw Problem.invalid(errors) }
-        let program = try await store.updateProgram(merchantId: principal.merchantId, rules: rules, expectedVersion: expected, now: clock())
+        let program = try await store.updateProgram(merchantId: principal.merchantId, rules: rules, expectedVersion: expected, now: clock(), actor: principal.actor)
         programs.invalidate(merchantId: principal.merchantId)
         var response = JSONBody.response(.ok, program)
         response.headers[.eTag] = "\"\(program.version)\""
@@ -69,7 +69,7 @@ extension KopilkaAPI {
         let principal = try await auth.principal(request)
         try principal.requireAdmin()
         let (name, zone) = try JSONBody.decode(StoreBody.self, from: try await body(request)).validated()
-        return JSONBody.response(.created, try await store.createStore(merchantId: principal.merchantId, name: name, timeZone: zone, now: clock()))
+        return JSONBody.response(.created, try await store.createStore(merchantId: principal.merchantId, name: name, timeZone: zone, now: clock(), actor: principal.actor))
     }
 
     /// `GET /v1/stores/{id}/registers`
@@ -87,7 +87,7 @@ extension KopilkaAPI {
         try principal.requireAdmin()
         let storeId = try pathID(context, what: "store")
         let name = try JSONBody.decode(NameBody.self, from: try await body(request)).validated()
-        let (register, key) = try await store.createRegister(merchantId: principal.merchantId, storeId: storeId, name: name, now: clock())
+        let (register, key) = try await store.createRegister(merchantId: principal.merchantId, storeId: storeId, name: name, now: clock(), actor: principal.actor)
         return JSONBody.response(.created, RegisterCreated(register: register, key: key))
     }
 
@@ -103,7 +103,7 @@ extension KopilkaAPI {
         let principal = try await auth.principal(request)
         try principal.requireAdmin()
         let name = try JSONBody.decode(NameBody.self, from: try await body(request)).validated()
-        return JSONBody.response(.created, try await store.createAdminKey(merchantId: principal.merchantId, name: name, now: clock()))
+        return JSONBody.response(.created, try await store.createAdminKey(merchantId: principal.merchantId, name: name, now: clock(), actor: principal.actor))
     }
 
     /// `POST /v1/keys/{id}/revoke`: the key fails from the next request on.
@@ -111,7 +111,7 @@ extension KopilkaAPI {
         let principal = try await auth.principal(request)
         try principal.requireAdmin()
         let keyId = try pathID(context, what: "key")
-        let key = try await store.revokeKey(merchantId: principal.merchantId, keyId: keyId, now: clock())
+        let key = try await store.revokeKey(merchantId: principal.merchantId, keyId: keyId, now: clock(), actor: principal.actor)
         auth.invalidate()
         return JSONBody.response(.ok, key)
     }

@@ -9,7 +9,7 @@ extension KopilkaAPI {
         let principal = try await auth.principal(request)
         try principal.requireAdmin()
         let batch = try JSONBody.decode(CodeBatchBody.self, from: try await body(request)).validated()
-        return JSONBody.response(.created, try await store.createCodeBatch(merchantId: principal.merchantId, batch, now: clock()))
+        return JSONBody.response(.created, try await store.createCodeBatch(merchantId: principal.merchantId, batch, now: clock(), actor: principal.actor))
     }
 
     /// `GET /v1/code-batches`
@@ -41,7 +41,7 @@ extension KopilkaAPI {
         try principal.requireAdmin()
         let customerId = try pathID(context, what: "customer")
         let groups = try JSONBody.decode(GroupsBody.self, from: try await body(request)).validated()
-        try await store.setCustomerGroups(merchantId: principal.merchantId, customerId: customerId, groups: groups)
+        try await store.setCustomerGroups(merchantId: principal.merchantId, customerId: customerId, groups: groups, now: clock(), actor: principal.actor)
         return JSONBody.response(.ok, ["groups": Set(groups).sorted()])
     }
 }

@@ -15,7 +15,7 @@ struct KopilkaAPI: Sendable {
     let maxBodyBytes: Int
     let metrics: Metrics
 
-    typealias Context = BasicRequestContext
+    typealias Context = KopilkaRequestContext
 
     /// The request body, within the size limit, as JSON.
     func body(_ request: Request) async throws -> ByteBuffer {

@@ -10,33 +10,33 @@ public protocol LoyaltyStore: Sendable {
     /// Creates a merchant with the default program and its first admin key.
     func createMerchant(name: String, currency: String, plan: Plan, now: UnixSeconds) async throws -> (MerchantView, IssuedKey)
     /// Moves the merchant to another plan.
-    func setPlan(merchantId: Int64, plan: Plan) async throws
+    func setPlan(merchantId: Int64, plan: Plan, now: UnixSeconds, actor: AuditActor) async throws
     /// The merchant, or nil.
     func merchant(_ merchantId: Int64) async throws -> MerchantView?
     /// Who a key acts as, or nil for an unknown or revoked key.
     func principal(forKeyHash hash: [UInt8]) async throws -> Principal?
     /// Opens a store.
-    func createStore(merchantId: Int64, name: String, timeZone: String, now: UnixSeconds) async throws -> StoreView
+    func createStore(merchantId: Int64, name: String, timeZone: String, now: UnixSeconds, actor: AuditActor) async throws -> StoreView
     /// The merchant's stores.
     func stores(merchantId: Int64) async throws -> [StoreView]
     /// Whether the store belongs to the merchant.
     func storeExists(merchantId: Int64, storeId: Int64) async throws -> Bool
     /// Adds a register to a store and issues its key.
-    func createRegister(merchantId: Int64, storeId: Int64, name: String, now: UnixSeconds) async throws -> (RegisterView, IssuedKey)
+    func createRegister(merchantId: Int64, storeId: Int64, name: String, now: UnixSeconds, actor: AuditActor) async throws -> (RegisterView, IssuedKey)
     /// The merchant's registers (of one store when given).
     func registers(merchantId: Int64, storeId: Int64?) async throws -> [RegisterView]
     /// Issues another admin key.
-    func createAdminKey(merchantId: Int64, name: String, now: UnixSeconds) async throws -> IssuedKey
+    func createAdminKey(merchantId: Int64, name: String, now: UnixSeconds, actor: AuditActor) async throws -> IssuedKey
     /// The merchant's keys (prefixes only).
     func keys(merchantId: Int64) async throws -> [KeyView]
     /// Revokes a key.
-    func revokeKey(merchantId: Int64, keyId: Int64, now: UnixSeconds) async throws -> KeyView
+    func revokeKey(merchantId: Int64, keyId: Int64, now: UnixSeconds, actor: AuditActor) async throws -> KeyView
 
     // The program.
     /// The merchant's program.
     func program(merchantId: Int64) async throws -> ProgramView
     /// Replaces the program's rules; the version goes up by one. A stale `expectedVersion` is refused.
-    func updateProgram(merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds) async throws -> ProgramView
+    func updateProgram(merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds, actor: AuditActor) async throws -> ProgramView
     /// The program compiled for the engine, kept per version.
     func compiledProgram(merchantId: Int64) async throws -> (ProgramView, CompiledProgram)
     /// One version of the program, as it was.
@@ -52,7 +52,11 @@ public protocol LoyaltyStore: Sendable {
     /// The full profile.
     func customerProfile(merchantId: Int64, customerId: Int64, now: UnixSeconds) async throws -> CustomerProfile?
     /// Puts the customer in groups, replacing the previous ones.
-    func setCustomerGroups(merchantId: Int64, customerId: Int64, groups: [String]) async throws
+    func setCustomerGroups(merchantId: Int64, customerId: Int64, groups: [String], now: UnixSeconds, actor: AuditActor) async throws
+    /// Everything held about the customer (audited).
+    func exportCustomer(merchantId: Int64, customerId: Int64, now: UnixSeconds, actor: AuditActor) async throws -> CustomerExport?
+    /// Erases the customer's personal data, keeping the ledger under the customer's id (audited).
+    func eraseCustomer(merchantId: Int64, customerId: Int64, now: UnixSeconds, actor: AuditActor) async throws -> CustomerProfile?
     /// A page of the customer's ledger, newest first.
     func ledger(merchantId: Int64, customerId: Int64, before: Int64?, limit: Int) async throws -> LedgerPage?
 
@@ -75,7 +79,7 @@ public protocol LoyaltyStore: Sendable {
 
     // Promo codes.
     /// Creates a batch of codes (generated, or one chosen code).
-    func createCodeBatch(merchantId: Int64, _ batch: NewCodeBatch, now: UnixSeconds) async throws -> CodeBatchView
+    func createCodeBatch(merchantId: Int64, _ batch: NewCodeBatch, now: UnixSeconds, actor: AuditActor) async throws -> CodeBatchView
     /// The merchant's code batches, newest first.
     func codeBatches(merchantId: Int64) async throws -> [CodeBatchView]
     /// A batch's codes with their uses; nil when there is no such batch.
@@ -102,7 +106,9 @@ public protocol LoyaltyStore: Sendable {
     func runMaintenance(now: UnixSeconds, batchSize: Int) async throws -> MaintenanceReport
     /// Deletes idempotency records older than `cutoff`.
     func pruneIdempotencyKeys(olderThan cutoff: UnixSeconds) async throws -> Int
-    /// Checks the ledger invariants.
+    /// The audit log of privileged changes, oldest first, after record `after`.
+    func auditLog(merchantId: Int64, after: Int64, limit: Int) async throws -> AuditPage
+    /// Checks the ledger invariants and the audit chain.
     func verify() async throws -> VerificationReport
 }
 

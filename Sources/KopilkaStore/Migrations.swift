@@ -7,7 +7,7 @@ import GRDB
 /// apart and the schema can be distributed by tenant (docs/scaling.md).
 enum Migrations {
     /// Every migration, oldest first.
-    static let all: [(name: String, sql: String)] = [("001_core", schema001), ("002_promotions", schema002)]
+    static let all: [(name: String, sql: String)] = [("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003)]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -290,5 +290,28 @@ enum Migrations {
             value_kopecks INTEGER NOT NULL,
             PRIMARY KEY (merchant_id, promotion_id, bucket)
         ) WITHOUT ROWID;
+        """
+
+    /// The hash-chained audit log of privileged changes, and erasure of a customer's personal data.
+    static let schema003 = """
+        -- The number of the merchant's last audit record: appending bumps it first, so two appends of one merchant
+        -- always conflict on this row (PostgreSQL retries one) and the chain never forks.
+        ALTER TABLE merchants ADD COLUMN audit_seq INTEGER NOT NULL DEFAULT 0;
+        -- Each record's hash covers the previous record's hash and its own fields, so a changed, removed or
+        -- reordered record breaks every hash after it (`kopilka verify`, invariant I10).
+        CREATE TABLE audit_log (
+            merchant_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            hash BLOB NOT NULL,
+            PRIMARY KEY (merchant_id, seq)
+        ) WITHOUT ROWID;
+        -- Set when the customer's personal data was erased; the ledger stays under the customer's id.
+        ALTER TABLE customers ADD COLUMN erased_at INTEGER;
         """
 }

@@ -41,7 +41,9 @@ public struct NewCodeBatch: Sendable, Equatable {
 extension SQLStore {
     /// Creates a batch and its codes in one transaction. Refused on a plan without promotions, and when the
     /// promotion it names is not in the program.
-    public func createCodeBatch(merchantId: Int64, _ batch: NewCodeBatch, now: UnixSeconds) async throws -> CodeBatchView {
+    public func createCodeBatch(
+        merchantId: Int64, _ batch: NewCodeBatch, now: UnixSeconds, actor: AuditActor = .operator
+    ) async throws -> CodeBatchView {
         let batchId = nextID()
         return try await backend.write { db in
             let plan = try self.plan(db, merchantId: merchantId)
@@ -80,6 +82,8 @@ extension SQLStore {
                 [merchantId, batchId, batch.name, batch.promotionId, batch.points, batch.validFrom, batch.validUntil, batch.usesPerCode,
                  batch.usesPerCustomer, codes.count, now])
             var view = try Self.codeBatchView(db, merchantId: merchantId, batchId: batchId)!
+            // The codes themselves are not recorded: single-use codes are worth money.
+            try self.audit(db, merchantId: merchantId, actor: actor, "codes.create", subject: "code-batch:\(batchId)", after: view, now: now)
             let prefixLength = batch.code == nil ? PromoCode.normalize(batch.prefix).count : codes[0].count
             view.codes = codes.count <= 1000 ? codes.map { PromoCode.display($0, prefixLength: prefixLength) } : nil
             return view
@@ -156,9 +160,11 @@ extension SQLStore {
     }
 
     /// Moves the merchant to another plan (the operator's action).
-    public func setPlan(merchantId: Int64, plan: Plan) async throws {
+    public func setPlan(merchantId: Int64, plan: Plan, now: UnixSeconds, actor: AuditActor = .operator) async throws {
         try await backend.write { db in
+            let before = try self.plan(db, merchantId: merchantId)
             guard try db.run("UPDATE merchants SET plan = ? WHERE merchant_id = ?", [plan.rawValue, merchantId]) == 1 else { throw KopilkaError.notFound("merchant") }
+            try self.audit(db, merchantId: merchantId, actor: actor, "merchant.plan", subject: "merchant", before: before, after: plan, now: now)
         }
     }
 }

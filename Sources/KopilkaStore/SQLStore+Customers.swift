@@ -123,22 +123,25 @@ extension SQLStore {
 
     /// The full profile (admin keys only).
     public func customerProfile(merchantId: Int64, customerId: Int64, now: UnixSeconds) async throws -> CustomerProfile? {
-        try await backend.read { db in
-            guard let row = try db.row("SELECT * FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) else {
-                return nil
-            }
-            let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId)
-            let expiredUnprocessed = Lots.expired(lots, at: now).reduce(0) { $0 + $1.points }
-            return CustomerProfile(
-                id: String(customerId), card: row["card"], phone: row["phone"], name: row["name"], email: row["email"],
-                birthday: row["birthday"],
-                consents: Consents(
-                    personalData: row.value("personal_data_consent_at") != .null,
-                    personalDataAt: (row["personal_data_consent_at"] as UnixSeconds?).map(Instant.init),
-                    marketing: row["marketing_consent"], marketingAt: (row["marketing_consent_at"] as UnixSeconds?).map(Instant.init)),
-                balance: Lots.balance(of: lots, debt: row["debt"], at: now),
-                ledgerBalance: (row["balance"] as Points) - expiredUnprocessed, createdAt: Instant(row["created_at"]))
+        try await backend.read { db in try self.customerProfile(db, merchantId: merchantId, customerId: customerId, now: now) }
+    }
+
+    func customerProfile(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, now: UnixSeconds) throws -> CustomerProfile? {
+        guard let row = try db.row("SELECT * FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) else {
+            return nil
         }
+        let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId)
+        let expiredUnprocessed = Lots.expired(lots, at: now).reduce(0) { $0 + $1.points }
+        return CustomerProfile(
+            id: String(customerId), card: row["card"], phone: row["phone"], name: row["name"], email: row["email"],
+            birthday: row["birthday"],
+            consents: Consents(
+                personalData: row.value("personal_data_consent_at") != .null,
+                personalDataAt: (row["personal_data_consent_at"] as UnixSeconds?).map(Instant.init),
+                marketing: row["marketing_consent"], marketingAt: (row["marketing_consent_at"] as UnixSeconds?).map(Instant.init)),
+            balance: Lots.balance(of: lots, debt: row["debt"], at: now),
+            ledgerBalance: (row["balance"] as Points) - expiredUnprocessed, createdAt: Instant(row["created_at"]),
+            erasedAt: (row["erased_at"] as UnixSeconds?).map(Instant.init))
     }
 
     /// A page of the customer's ledger, newest first; nil when there is no such customer.

@@ -13,7 +13,10 @@ extension SQLStore {
             try db.run("INSERT INTO programs (merchant_id, version, rules, updated_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
             try db.run("INSERT INTO program_versions (merchant_id, version, rules, created_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
             let key = try self.insertKey(db, merchantId: merchantId, role: .admin, name: "admin", storeId: nil, registerId: nil, now: now)
-            return (MerchantView(id: String(merchantId), name: name, currency: currency, plan: plan), key)
+            let merchant = MerchantView(id: String(merchantId), name: name, currency: currency, plan: plan)
+            try self.audit(db, merchantId: merchantId, actor: .operator, "merchant.create", subject: "merchant", after: merchant, now: now)
+            try self.audit(db, merchantId: merchantId, actor: .operator, "key.create", subject: "key:\(key.key.id)", after: key.key, now: now)
+            return (merchant, key)
         }
     }
 
@@ -39,13 +42,17 @@ extension SQLStore {
     }
 
     /// Opens a store.
-    public func createStore(merchantId: Int64, name: String, timeZone: String, now: UnixSeconds) async throws -> StoreView {
+    public func createStore(
+        merchantId: Int64, name: String, timeZone: String, now: UnixSeconds, actor: AuditActor = .operator
+    ) async throws -> StoreView {
         let id = nextID()
         return try await backend.write { db in
             try db.run(
                 "INSERT INTO stores (merchant_id, id, name, time_zone, created_at) VALUES (?, ?, ?, ?, ?)",
                 [merchantId, id, name, timeZone, now])
-            return StoreView(id: String(id), name: name, timeZone: timeZone)
+            let store = StoreView(id: String(id), name: name, timeZone: timeZone)
+            try self.audit(db, merchantId: merchantId, actor: actor, "store.create", subject: "store:\(id)", after: store, now: now)
+            return store
         }
     }
 
@@ -59,7 +66,9 @@ extension SQLStore {
     }
 
     /// Adds a register to a store and issues its key.
-    public func createRegister(merchantId: Int64, storeId: Int64, name: String, now: UnixSeconds) async throws -> (RegisterView, IssuedKey) {
+    public func createRegister(
+        merchantId: Int64, storeId: Int64, name: String, now: UnixSeconds, actor: AuditActor = .operator
+    ) async throws -> (RegisterView, IssuedKey) {
         let id = nextID()
         return try await backend.write { db in
             guard try db.row("SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?", [merchantId, storeId]) != nil else {
@@ -69,7 +78,10 @@ extension SQLStore {
                 "INSERT INTO registers (merchant_id, id, store_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
                 [merchantId, id, storeId, name, now])
             let key = try self.insertKey(db, merchantId: merchantId, role: .register, name: name, storeId: storeId, registerId: id, now: now)
-            return (RegisterView(id: String(id), storeId: String(storeId), name: name), key)
+            let register = RegisterView(id: String(id), storeId: String(storeId), name: name)
+            try self.audit(db, merchantId: merchantId, actor: actor, "register.create", subject: "register:\(id)", after: register, now: now)
+            try self.audit(db, merchantId: merchantId, actor: actor, "key.create", subject: "key:\(key.key.id)", after: key.key, now: now)
+            return (register, key)
         }
     }
 
@@ -84,9 +96,11 @@ extension SQLStore {
     }
 
     /// Issues another admin key.
-    public func createAdminKey(merchantId: Int64, name: String, now: UnixSeconds) async throws -> IssuedKey {
+    public func createAdminKey(merchantId: Int64, name: String, now: UnixSeconds, actor: AuditActor = .operator) async throws -> IssuedKey {
         try await backend.write { db in
-            try self.insertKey(db, merchantId: merchantId, role: .admin, name: name, storeId: nil, registerId: nil, now: now)
+            let key = try self.insertKey(db, merchantId: merchantId, role: .admin, name: name, storeId: nil, registerId: nil, now: now)
+            try self.audit(db, merchantId: merchantId, actor: actor, "key.create", subject: "key:\(key.key.id)", after: key.key, now: now)
+            return key
         }
     }
 
@@ -98,14 +112,18 @@ extension SQLStore {
     }
 
     /// Revokes a key; it fails from the next request on. Revoking twice keeps the first time.
-    public func revokeKey(merchantId: Int64, keyId: Int64, now: UnixSeconds) async throws -> KeyView {
+    public func revokeKey(merchantId: Int64, keyId: Int64, now: UnixSeconds, actor: AuditActor = .operator) async throws -> KeyView {
         try await backend.write { db in
-            try db.run(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE merchant_id = ? AND id = ?", [now, merchantId, keyId])
             guard let row = try db.row("SELECT * FROM api_keys WHERE merchant_id = ? AND id = ?", [merchantId, keyId]) else {
                 throw KopilkaError.notFound("key")
             }
-            return KeyView(row: row)
+            let before = KeyView(row: row)
+            guard before.revokedAt == nil else { return before }
+            try db.run("UPDATE api_keys SET revoked_at = ? WHERE merchant_id = ? AND id = ?", [now, merchantId, keyId])
+            var after = before
+            after.revokedAt = Instant(now)
+            try self.audit(db, merchantId: merchantId, actor: actor, "key.revoke", subject: "key:\(keyId)", before: before, after: after, now: now)
+            return after
         }
     }
 
@@ -161,7 +179,9 @@ extension SQLStore {
 
     /// Replaces the program's rules; the version goes up by one and the old version stays readable.
     /// With `expectedVersion`, refuses (`versionConflict`) when someone else changed the program since it was read.
-    public func updateProgram(merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds) async throws -> ProgramView {
+    public func updateProgram(
+        merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds, actor: AuditActor = .operator
+    ) async throws -> ProgramView {
         let json = try String(decoding: JSONEncoder().encode(rules), as: UTF8.self)
         return try await backend.write { db in
             let planErrors = rules.planViolations(try self.plan(db, merchantId: merchantId))
@@ -172,7 +192,9 @@ extension SQLStore {
             try db.run(
                 "INSERT INTO program_versions (merchant_id, version, rules, created_at) VALUES (?, ?, ?, ?)",
                 [merchantId, current.version + 1, json, now])
-            return try self.program(db, merchantId: merchantId)
+            let updated = try self.program(db, merchantId: merchantId)
+            try self.audit(db, merchantId: merchantId, actor: actor, "program.update", subject: "program", before: current, after: updated, now: now)
+            return updated
         }
     }
 

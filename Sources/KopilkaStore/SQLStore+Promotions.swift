@@ -116,11 +116,15 @@ extension SQLStore {
     }
 
     /// Puts a customer in groups (replacing the previous ones).
-    public func setCustomerGroups(merchantId: Int64, customerId: Int64, groups: [String]) async throws {
+    public func setCustomerGroups(
+        merchantId: Int64, customerId: Int64, groups: [String], now: UnixSeconds, actor: AuditActor = .operator
+    ) async throws {
         try await backend.write { db in
-            let changed = try db.run(
-                "UPDATE customers SET groups = ? WHERE merchant_id = ? AND id = ?", [Set(groups).sorted().joined(separator: ","), merchantId, customerId])
-            guard changed == 1 else { throw KopilkaError.notFound("customer") }
+            guard let before: String = try db.row("SELECT groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])?["groups"]
+            else { throw KopilkaError.notFound("customer") }
+            let after = Set(groups).sorted().joined(separator: ",")
+            try db.run("UPDATE customers SET groups = ? WHERE merchant_id = ? AND id = ?", [after, merchantId, customerId])
+            try self.audit(db, merchantId: merchantId, actor: actor, "customer.groups", subject: "customer:\(customerId)", before: before, after: after, now: now)
         }
     }
 }

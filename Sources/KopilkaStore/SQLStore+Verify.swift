@@ -3,7 +3,7 @@ import KopilkaCore
 
 /// A broken invariant found by `verify`.
 public struct Violation: Codable, Sendable, Equatable, CustomStringConvertible {
-    /// The invariant's id in RELIABILITY.md (I1, I2, I9) or `lots-balance` for the lots/balance link.
+    /// The invariant's id in RELIABILITY.md (I1, I2, I9, I10) or `lots-balance` for the lots/balance link.
     public var invariant: String
     public var merchantId: String
     /// What is broken: a customer or a lot.
@@ -19,13 +19,14 @@ public struct VerificationReport: Codable, Sendable {
     public var customers = 0
     public var lots = 0
     public var entries = 0
+    public var auditRecords = 0
     public var violations: [Violation] = []
 }
 
 extension SQLStore {
     /// Checks the ledger invariants on the live database, in one read snapshot:
     /// I1 conservation per merchant, I2 cached balance = sum of entries per customer, I9 per lot
-    /// earned = remaining + what moved out, and that each balance equals its lots less its debt.
+    /// earned = remaining + what moved out, that each balance equals its lots less its debt, and I10 the audit chain.
     public func verify() async throws -> VerificationReport {
         try await backend.read { db in
             var report = VerificationReport()
@@ -40,6 +41,7 @@ extension SQLStore {
                 func fail(_ invariant: String, _ subject: String, _ detail: String) {
                     report.violations.append(Violation(invariant: invariant, merchantId: m, subject: subject, detail: detail))
                 }
+                report.auditRecords += try self.verifyAudit(db, merchantId: merchantId) { fail("I10", $0, $1) }
                 // I1: issued = balances + spent + expired + reversed, with every entry of the right sign.
                 var byKind: [String: Int64] = [:]
                 for row in try db.rows(

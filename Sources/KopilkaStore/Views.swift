@@ -102,6 +102,8 @@ public struct CustomerProfile: Codable, Sendable, Equatable {
     /// The sum of the customer's ledger (spendable + pending − debt, less any lots expired but not yet processed).
     public var ledgerBalance: Points
     public var createdAt: Instant
+    /// When the personal data was erased (the fields above are then empty and `card` is a pseudonym).
+    public var erasedAt: Instant?
 }
 
 /// Consents as recorded: whether given and when.

@@ -60,7 +60,7 @@ struct MerchantCommand: AsyncParsableCommand {
         var plan: Plan
 
         func run() async throws {
-            try await db.open().setPlan(merchantId: merchant, plan: plan)
+            try await db.open().setPlan(merchantId: merchant, plan: plan, now: Int64(Date().timeIntervalSince1970))
             print("merchant \(merchant) is on the \(plan.rawValue) plan")
         }
     }

@@ -22,6 +22,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.")
     var maxBodyBytes = 1 << 20
 
+    @Option(help: "Requests a second per API key, bursts of twice as many (0: unlimited); over it: 429 with Retry-After.")
+    var keyRateLimit = 500
+
+    @Option(help: "Requests a second per IP address without a valid key, bursts of five times as many (0: unlimited).")
+    var ipRateLimit = 20
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -41,6 +47,8 @@ struct Serve: AsyncParsableCommand {
         configuration.port = port
         configuration.maintenanceIntervalSeconds = maintenanceInterval
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.keyRequestsPerSecond = keyRateLimit
+        configuration.ipRequestsPerSecond = ipRateLimit
         logger.info("starting", metadata: ["database": "\(store.location)", "address": "\(host):\(port)"])
         let app = buildApplication(store: store, configuration: configuration, logger: logger)
         try await app.runService()

@@ -29,11 +29,18 @@ struct APIFixture {
         logs = LogRecorder()
     }
 
-    /// Runs `body` against the application with a pinned clock.
-    func run(now: UnixSeconds = t0, _ body: @Sendable @escaping (Client) async throws -> Void) async throws {
+    /// Runs `body` against the application with a pinned clock (rate limits off unless `configure` sets them: the
+    /// clock does not move, so buckets would never refill).
+    func run(
+        now: UnixSeconds = t0, configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable @escaping (Client) async throws -> Void
+    ) async throws {
         var configuration = ServerConfiguration()
         configuration.maintenanceIntervalSeconds = 0
         configuration.maxBodyBytes = 64 * 1024
+        configuration.keyRequestsPerSecond = 0
+        configuration.ipRequestsPerSecond = 0
+        configure(&configuration)
         let recorder = logs
         var logger = Logger(label: "kopilka-test") { _ in recorder }
         logger.logLevel = .trace

@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// The request context: Hummingbird's basics plus the peer's address, for per-IP rate limits.
+struct KopilkaRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Token buckets by name: each holds up to `burst` requests and refills `perSecond` a second.
+///
+/// Kept per process (with several processes behind a balancer, each enforces its own share). The table is bounded:
+/// full buckets carry no information and are dropped when it grows.
+final class TokenBuckets: Sendable {
+    let perSecond: Int64
+    let burst: Int64
+    private let clock: @Sendable () -> Int64
+    private let buckets = Mutex<[String: (tokens: Int64, at: Int64)]>([:])
+
+    init(perSecond: Int, burst: Int, clock: @escaping @Sendable () -> Int64) {
+        self.perSecond = Int64(perSecond)
+        self.burst = Int64(max(burst, perSecond))
+        self.clock = clock
+    }
+
+    /// Takes a token from the bucket; false when it is empty.
+    func take(_ name: String) -> Bool {
+        let now = clock()
+        return buckets.withLock { buckets in
+            var bucket = buckets[name] ?? (burst, now)
+            bucket.tokens = min(burst, bucket.tokens + max(0, now - bucket.at) * perSecond)
+            bucket.at = now
+            guard bucket.tokens > 0 else {
+                buckets[name] = bucket
+                return false
+            }
+            bucket.tokens -= 1
+            if buckets.count > 100_000 { buckets = buckets.filter { $0.value.tokens + max(0, now - $0.value.at) * perSecond < burst } }
+            buckets[name] = bucket
+            return true
+        }
+    }
+}
+
+/// Limits requests per API key and, for requests that no known key vouches for (no key, a wrong key, `/health`, …),
+/// per client IP. A refused request gets `429 rate_limited` with `Retry-After` and never reaches a handler, so it
+/// changes nothing.
+struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
+    /// Per key; nil: unlimited.
+    let perKey: TokenBuckets?
+    /// Per IP, for requests without a known key; nil: unlimited.
+    let perIP: TokenBuckets?
+    let auth: Authenticator
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let hash = Authenticator.keyHash(request)
+        if let perKey, let hash, !perKey.take(Data(hash).base64EncodedString()) {
+            throw Self.refused(perKey, "this key")
+        }
+        if let perIP, !(hash.map(auth.isKnown) ?? false) {
+            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            if !perIP.take(address) { throw Self.refused(perIP, "this address without a valid key") }
+        }
+        return try await next(request, context)
+    }
+
+    static func refused(_ buckets: TokenBuckets, _ who: String) -> Problem {
+        var problem = Problem(
+            .tooManyRequests, code: "rate_limited",
+            detail: "too many requests from \(who) (\(buckets.perSecond) a second, bursts of \(buckets.burst)); retry after the pause")
+        problem.headers[.retryAfter] = "1"
+        return problem
+    }
+}
