@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(
             name: "KopilkaServerTests",
             dependencies: [
-                "KopilkaServer", "KopilkaStore", "KopilkaTesting",
+                "KopilkaServer", "KopilkaStore", "KopilkaTesting", "KopilkaDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

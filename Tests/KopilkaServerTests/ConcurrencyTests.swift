@@ -1,0 +1,139 @@
+import Foundation
+import KopilkaCore
+import KopilkaDemo
+import KopilkaServer
+import KopilkaStore
+import KopilkaTesting
+import Synchronization
+import Testing
+
+/// Many clients at once over HTTP: one balance is never spent twice, and the ledger's invariants hold in every
+/// snapshot taken while the clients run, not only at the end.
+@Suite struct ConcurrencyTests {
+    @Test(arguments: TestDatabase.allCases) func redemptionStorm(_ database: TestDatabase) async throws {
+        var rules = ProgramRules()
+        rules.welcomeBonusPoints = 1_000_00
+        rules.accrualRateBp = 0
+        rules.maxRedeemShareBp = 10_000
+        let rounds = Workload.size(1, long: 20)
+        for round in 0..<rounds {
+            let seed = Workload.seed()
+            let f = try await APIFixture(database, rules: rules)
+            let statuses = Shared<[String: Int]>([:])
+            try await f.run { client in
+                let (_, till) = try await f.till(client)
+                let id = try await f.customer(client, key: till)
+                // 50 clients × 20 redemptions of 100 points against 1,000: each client shuffles its prices by the seed.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in 0..<50 {
+                        group.addTask {
+                            var random = SeededRandom(seed: seed &+ UInt64(worker))
+                            for attempt in 0..<20 {
+                                let price = Int.random(in: 1_000_00...5_000_00, using: &random)
+                                let reply = try await client.post("/v1/receipts", key: till, """
+                                    {"customer": {"id": "\(id)"}, "externalId": "S-\(worker)-\(attempt)", "lines": [{"sku": "TV", "quantity": 1000, "price": \(price)}], "redeem": 10000}
+                                    """)
+                                let outcome = "\(reply.status) \(reply.json["code"] as? String ?? "")"
+                                statuses.withLock { $0[outcome, default: 0] += 1 }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let balance = try await client.get("/v1/customers/lookup?id=\(id)", key: till).json["balance"] as? [String: Any]
+                #expect(balance?["spendable"] as? Int == 0)
+            }
+            let outcomes = statuses.withLock { $0 }
+            print("redemption storm [\(database)] round \(round + 1)/\(rounds) seed \(seed): \(outcomes.sorted { $0.key < $1.key })")
+            #expect(outcomes["201 "] == 10, "seed \(seed)")
+            #expect(outcomes["409 insufficient_points"] == 990, "seed \(seed)")
+            let report = try await f.store.verify()
+            #expect(report.violations.isEmpty, "seed \(seed): \(report.violations)")
+        }
+    }
+
+    @Test(arguments: TestDatabase.allCases) func mixedWorkloadKeepsTheInvariantsInEverySnapshot(_ database: TestDatabase) async throws {
+        let seed = Workload.seed()
+        let workers = Workload.size(16, long: 64)
+        let operations = Workload.size(30, long: 400)
+        let customers = Workload.size(40, long: 200)
+        var rules = ProgramRules()
+        rules.welcomeBonusPoints = 300_00
+        rules.maxRedeemShareBp = 5_000
+        let f = try await APIFixture(database, rules: rules)
+        let tally = Shared<[String: Int]>([:])
+        let snapshots = Shared<(checked: Int, violations: [Violation])>((0, []))
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            var ids: [String] = []
+            for index in 0..<customers { ids.append(try await f.customer(client, key: till, phone: "+7912\(String(format: "%07d", index))")) }
+            let people = ids
+            let running = Shared(true)
+            // The checker: the whole of `verify` (I1, I2, I9, I10) in one read snapshot, again and again, while the workers run.
+            let checker = Task {
+                while running.withLock({ $0 }) {
+                    let report = try await f.store.verify()
+                    snapshots.withLock { $0.checked += 1; $0.violations += report.violations }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<workers {
+                    group.addTask {
+                        var random = SeededRandom(seed: seed &+ UInt64(worker))
+                        var receipts: [String] = []
+                        for step in 0..<operations {
+                            let customer = people[Int.random(in: 0..<people.count, using: &random)]
+                            let price = Int.random(in: 100_00...3_000_00, using: &random)
+                            let kind: String
+                            let reply: APIFixture.Client.Reply
+                            switch Int.random(in: 0..<10, using: &random) {
+                            case 0..<4:
+                                kind = "earn"
+                                reply = try await client.post("/v1/receipts", key: till, """
+                                    {"customer": {"id": "\(customer)"}, "externalId": "M-\(worker)-\(step)", "lines": [{"sku": "A", "quantity": 1000, "price": \(price)}]}
+                                    """)
+                            case 4..<7:
+                                kind = "redeem"
+                                let points = Int.random(in: 1...200, using: &random) * 100
+                                reply = try await client.post("/v1/receipts", key: till, """
+                                    {"customer": {"id": "\(customer)"}, "externalId": "M-\(worker)-\(step)", "lines": [{"sku": "A", "quantity": 1000, "price": \(price)}], "redeem": \(points)}
+                                    """)
+                            case 7..<8 where !receipts.isEmpty:
+                                kind = "return"
+                                let receipt = receipts.remove(at: Int.random(in: 0..<receipts.count, using: &random))
+                                reply = try await client.post("/v1/receipts/\(receipt)/returns", key: till, "{}")
+                            default:
+                                kind = "read"
+                                reply = try await client.get("/v1/customers/lookup?id=\(customer)", key: till)
+                            }
+                            if reply.status == 201, let id = (reply.json["receipt"] as? [String: Any])?["id"] as? String { receipts.append(id) }
+                            let outcome = "\(kind) \(reply.status) \(reply.json["code"] as? String ?? "")"
+                            tally.withLock { $0[outcome, default: 0] += 1 }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            running.withLock { $0 = false }
+            try await checker.value
+        }
+        let outcomes = tally.withLock { $0 }
+        let (checked, violations) = snapshots.withLock { $0 }
+        print("mixed workload [\(database)] seed \(seed): \(workers) workers × \(operations) ops over \(customers) customers; \(checked) snapshots checked; \(outcomes.sorted { $0.key < $1.key })")
+        #expect(checked >= 2, "the checker ran during the workload")
+        #expect(violations.isEmpty, "seed \(seed): \(violations.prefix(5))")
+        let unexpected = outcomes.keys.filter { !["earn 201 ", "redeem 201 ", "redeem 409 insufficient_points", "redeem 422 redemption_limit_exceeded", "return 201 ", "read 200 "].contains($0) }
+        #expect(unexpected.isEmpty, "seed \(seed): \(unexpected)")
+        let report = try await f.store.verify()
+        #expect(report.violations.isEmpty, "seed \(seed): \(report.violations.prefix(5))")
+        #expect(report.customers == customers)
+    }
+}
+
+/// A value shared by concurrent tasks of a test.
+final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
+}
