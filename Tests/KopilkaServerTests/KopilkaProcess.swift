@@ -47,12 +47,12 @@ enum KopilkaProcess {
     }
 
     /// Starts `kopilka serve` on a random port and waits until `/health` answers.
-    static func serve(database: String) async throws -> Server {
+    static func serve(database: String, arguments: [String] = []) async throws -> Server {
         let port = Int.random(in: 20_000..<40_000)
         print("kopilka serve on port \(port)")
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--database", database, "--port", "\(port)", "--maintenance-interval", "0", "--log-level", "error"]
+        process.arguments = ["serve", "--database", database, "--port", "\(port)", "--maintenance-interval", "0", "--log-level", "error"] + arguments
         try process.run()
         let server = Server(process: process, base: "http://127.0.0.1:\(port)")
         for _ in 0..<150 {
