@@ -148,6 +148,9 @@ public struct Reward: Codable, Sendable, Equatable {
             guard let value else { return errors.append(.init(field: "\(path).\(field)", message: "required for `\(kind.rawValue)`")) }
             if !range.contains(value) { errors.append(.init(field: "\(path).\(field)", message: message)) }
         }
+        // For every kind (the document's maxLength counts code points, as JSON Schema does).
+        if let sku, sku.unicodeScalars.count > 100 { errors.append(.init(field: "\(path).sku", message: "must be at most 100 characters")) }
+        if let name, name.unicodeScalars.count > 200 { errors.append(.init(field: "\(path).name", message: "must be at most 200 characters")) }
         let percent = "must be 1…10000 basis points (0.01–100 %)"
         switch kind {
         case .percentOff: require(percentBp, "percentBp", 1...10_000, percent)
@@ -162,7 +165,6 @@ public struct Reward: Codable, Sendable, Equatable {
             require(percentBp, "percentBp", 1...10_000, percent)
         case .gift:
             require(sku?.count, "sku", 1...100, "must be 1…100 characters")
-            if let name, name.count > 200 { errors.append(.init(field: "\(path).name", message: "must be at most 200 characters")) }
         case .pointsMultiplier: require(multiplierPercent, "multiplierPercent", 101...1000, "must be 101…1000 (200 is double points)")
         case .bonusPoints: require(points, "points", 1...100_000_000, "must be 1…100000000 hundredths")
         }
