@@ -39,12 +39,14 @@ public func buildApplication(
         maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
     let router = Router(context: KopilkaRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger, metrics: metrics))
-    router.add(middleware: RateLimitMiddleware(
-        perKey: configuration.keyRequestsPerSecond > 0
-            ? TokenBuckets(perSecond: configuration.keyRequestsPerSecond, burst: 2 * configuration.keyRequestsPerSecond, clock: clock) : nil,
-        perIP: configuration.ipRequestsPerSecond > 0
-            ? TokenBuckets(perSecond: configuration.ipRequestsPerSecond, burst: 5 * configuration.ipRequestsPerSecond, clock: clock) : nil,
-        auth: api.auth))
+    if configuration.keyRequestsPerSecond > 0 || configuration.ipRequestsPerSecond > 0 {
+        router.add(middleware: RateLimitMiddleware(
+            perKey: configuration.keyRequestsPerSecond > 0
+                ? TokenBuckets(perSecond: configuration.keyRequestsPerSecond, burst: 2 * configuration.keyRequestsPerSecond, clock: clock) : nil,
+            perIP: configuration.ipRequestsPerSecond > 0
+                ? TokenBuckets(perSecond: configuration.ipRequestsPerSecond, burst: 5 * configuration.ipRequestsPerSecond, clock: clock) : nil,
+            auth: api.auth))
+    }
     api.addRoutes(to: router)
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.render())))

@@ -24,11 +24,9 @@ final class Authenticator: Sendable {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw Problem(.unauthorized, code: "unauthorized", detail: "send the API key as `Authorization: Bearer <key>`")
         }
-        let key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard ApiKeys.isWellFormed(key) else {
+        guard let hash = Self.keyHash(request) else {
             throw Problem(.unauthorized, code: "unauthorized", detail: "the API key is malformed (check it was copied whole)")
         }
-        let hash = ApiKeys.hash(key)
         let now = clock()
         if let hit = cache.withLock({ $0[hash] }), hit.until > now { return hit.principal }
         guard let principal = try await store.principal(forKeyHash: hash) else {

@@ -18,11 +18,11 @@ struct KopilkaRequestContext: RequestContext, RemoteAddressRequestContext {
 ///
 /// Kept per process (with several processes behind a balancer, each enforces its own share). The table is bounded:
 /// full buckets carry no information and are dropped when it grows.
-final class TokenBuckets: Sendable {
+final class TokenBuckets<Name: Hashable & Sendable>: Sendable {
     let perSecond: Int64
     let burst: Int64
     private let clock: @Sendable () -> Int64
-    private let buckets = Mutex<[String: (tokens: Int64, at: Int64)]>([:])
+    private let buckets = Mutex<[Name: (tokens: Int64, at: Int64)]>([:])
 
     init(perSecond: Int, burst: Int, clock: @escaping @Sendable () -> Int64) {
         self.perSecond = Int64(perSecond)
@@ -31,7 +31,7 @@ final class TokenBuckets: Sendable {
     }
 
     /// Takes a token from the bucket; false when it is empty.
-    func take(_ name: String) -> Bool {
+    func take(_ name: Name) -> Bool {
         let now = clock()
         return buckets.withLock { buckets in
             var bucket = buckets[name] ?? (burst, now)
@@ -53,15 +53,15 @@ final class TokenBuckets: Sendable {
 /// per client IP. A refused request gets `429 rate_limited` with `Retry-After` and never reaches a handler, so it
 /// changes nothing.
 struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
-    /// Per key; nil: unlimited.
-    let perKey: TokenBuckets?
+    /// Per key (by its hash); nil: unlimited.
+    let perKey: TokenBuckets<[UInt8]>?
     /// Per IP, for requests without a known key; nil: unlimited.
-    let perIP: TokenBuckets?
+    let perIP: TokenBuckets<String>?
     let auth: Authenticator
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let hash = Authenticator.keyHash(request)
-        if let perKey, let hash, !perKey.take(Data(hash).base64EncodedString()) {
+        if let perKey, let hash, !perKey.take(hash) {
             throw Self.refused(perKey, "this key")
         }
         if let perIP, !(hash.map(auth.isKnown) ?? false) {
@@ -71,7 +71,7 @@ struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext
         return try await next(request, context)
     }
 
-    static func refused(_ buckets: TokenBuckets, _ who: String) -> Problem {
+    static func refused<Name>(_ buckets: TokenBuckets<Name>, _ who: String) -> Problem {
         var problem = Problem(
             .tooManyRequests, code: "rate_limited",
             detail: "too many requests from \(who) (\(buckets.perSecond) a second, bursts of \(buckets.burst)); retry after the pause")

@@ -51,15 +51,15 @@ import Testing
         #expect(report.auditRecords == 12)
 
         // The chain bites: an edited record, then a removed one, are each found.
-        try await f.store.backend.write { db in
+        _ = try await f.store.backend.write { db in
             try db.run("UPDATE audit_log SET after = ? WHERE merchant_id = ? AND seq = 7", [#"{"accrualRateBp":100}"#, f.merchantId])
         }
         let edited = try await f.store.verify().violations
         #expect(edited.map(\.invariant) == ["I10"], "\(edited)")
         #expect(edited.first?.subject == "audit 7")
-        try await f.store.backend.write { db in try db.run("DELETE FROM audit_log WHERE merchant_id = ? AND seq = 12", [f.merchantId]) }
+        _ = try await f.store.backend.write { db in try db.run("DELETE FROM audit_log WHERE merchant_id = ? AND seq = 12", [f.merchantId]) }
         #expect(try await f.store.verify().violations.map(\.subject).contains("audit 12"), "the last record removed")
-        try await f.store.backend.write { db in try db.run("DELETE FROM audit_log WHERE merchant_id = ? AND seq = 3", [f.merchantId]) }
+        _ = try await f.store.backend.write { db in try db.run("DELETE FROM audit_log WHERE merchant_id = ? AND seq = 3", [f.merchantId]) }
         let removed = try await f.store.verify().violations
         #expect(removed.map(\.subject).contains("audit 3"), "\(removed)")
     }

@@ -4,7 +4,6 @@ import KopilkaDemo
 import KopilkaServer
 import KopilkaStore
 import KopilkaTesting
-import Synchronization
 import Testing
 
 /// Many clients at once over HTTP: one balance is never spent twice, and the ledger's invariants hold in every
@@ -131,9 +130,3 @@ import Testing
     }
 }
 
-/// A value shared by concurrent tasks of a test.
-final class Shared<Value: Sendable>: Sendable {
-    private let value: Mutex<Value>
-    init(_ value: Value) { self.value = Mutex(value) }
-    func withLock<T>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
-}

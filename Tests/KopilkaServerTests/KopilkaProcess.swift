@@ -46,6 +46,15 @@ enum KopilkaProcess {
         }
     }
 
+    /// Whether the executable is built; records an issue when it is not.
+    static func isBuilt() -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            Issue.record("build the executable first: swift build --build-tests")
+            return false
+        }
+        return true
+    }
+
     /// Starts `kopilka serve` on a random port and waits until `/health` answers.
     static func serve(database: String, arguments: [String] = []) async throws -> Server {
         let port = Int.random(in: 20_000..<40_000)
