@@ -30,7 +30,9 @@ public struct LocalDate: TextCodable, Sendable, Hashable, Comparable {
     public var description: String {
         let (year, month, day) = Instant.civil(fromDays: day)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))"
+        // Four digits for any year the parser takes (0999-12-31 must read back).
+        let yearText = String(year)
+        return String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + "-\(two(month))-\(two(day))"
     }
 
     /// ISO weekday: 1 is Monday, 7 is Sunday (1970-01-01 was a Thursday).

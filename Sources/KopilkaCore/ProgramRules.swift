@@ -60,6 +60,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var redemptionScope: Restriction?
     /// A card is issued only after a purchase of at least this much ("a free card from 3,000 ₽"); 0: anyone may join.
     public var cardFromPurchaseKopecks: Kopecks = 0
+    /// Spending confirmation and cashier limits (default: all off).
+    public var protection = Protection()
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -69,7 +71,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case activationDelayDays, lifetimeDays, welcomeBonusPoints, accrualExcludedCategories
         case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds, discountBp
         case discountExcludedCategories, redeemOnDiscountedLines, tiers, promotions, wholesale, stacking, accrualScope
-        case redemptionScope, cardFromPurchaseKopecks
+        case redemptionScope, cardFromPurchaseKopecks, protection
     }
 
     public init(from decoder: any Decoder) throws {
@@ -102,6 +104,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         accrualScope = try c.decodeIfPresent(Restriction.self, forKey: .accrualScope)
         redemptionScope = try c.decodeIfPresent(Restriction.self, forKey: .redemptionScope)
         cardFromPurchaseKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .cardFromPurchaseKopecks) ?? 0
+        protection = try c.decodeIfPresent(Protection.self, forKey: .protection) ?? d.protection
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -144,6 +147,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         if let accrualScope { errors += accrualScope.violations(path: "accrualScope") }
         if let redemptionScope { errors += redemptionScope.violations(path: "redemptionScope") }
         check((0...ReceiptLine.Limits.maxAmount).contains(cardFromPurchaseKopecks), .cardFromPurchaseKopecks, "must be 0 (anyone may join) or a positive sum")
+        errors += protection.violations(path: "protection")
         return errors
     }
 

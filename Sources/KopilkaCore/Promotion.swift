@@ -67,7 +67,13 @@ public struct Promotion: Codable, Sendable, Equatable {
         check((0...1_000_000).contains(priority), "priority", "must be 0…1000000")
         if let when { errors += when.violations(path: "\(path).when") }
         if let lines { errors += lines.violations(path: "\(path).lines") }
-        if let stores { check(!stores.isEmpty && stores.count <= 10_000, "stores", "list 1…10000 store ids, or leave it out for every store") }
+        if let stores {
+            check(!stores.isEmpty && stores.count <= 10_000, "stores", "list 1…10000 store ids, or leave it out for every store")
+            // Ids as the API writes them: a positive decimal without leading zeros.
+            for (index, store) in stores.enumerated() where !Self.isStoreId(store) {
+                errors.append(.init(field: "\(path).stores[\(index)]", message: "is not a store id"))
+            }
+        }
         if let tiers {
             for (index, tier) in tiers.enumerated() where !tierNames.contains(tier) {
                 errors.append(.init(field: "\(path).tiers[\(index)]", message: "the program has no level named «\(tier)»"))
@@ -79,6 +85,10 @@ public struct Promotion: Codable, Sendable, Equatable {
         errors += reward.violations(path: "\(path).reward")
         if let limits { errors += limits.violations(path: "\(path).limits") }
         return errors
+    }
+
+    static func isStoreId(_ text: String) -> Bool {
+        text.utf8.first != 48 && text.utf8.allSatisfy { (48...57).contains($0) } && (Int64(text) ?? 0) > 0
     }
 
     static func isValidID(_ id: String) -> Bool {
@@ -144,30 +154,27 @@ public struct Reward: Codable, Sendable, Equatable {
 
     func violations(path: String) -> [FieldError] {
         var errors: [FieldError] = []
-        func require<T: Comparable>(_ value: T?, _ field: String, _ range: ClosedRange<T>, _ message: String) {
-            guard let value else { return errors.append(.init(field: "\(path).\(field)", message: "required for `\(kind.rawValue)`")) }
+        // Every field given is checked against its range whatever the kind (as the document says); the kind says
+        // which fields are required.
+        func check<T: Comparable>(_ value: T?, _ field: String, _ range: ClosedRange<T>, _ message: String, requiredBy kinds: [Kind]) {
+            guard let value else {
+                if kinds.contains(kind) { errors.append(.init(field: "\(path).\(field)", message: "required for `\(kind.rawValue)`")) }
+                return
+            }
             if !range.contains(value) { errors.append(.init(field: "\(path).\(field)", message: message)) }
         }
-        // For every kind (the document's maxLength counts code points, as JSON Schema does).
-        if let sku, sku.unicodeScalars.count > 100 { errors.append(.init(field: "\(path).sku", message: "must be at most 100 characters")) }
-        if let name, name.unicodeScalars.count > 200 { errors.append(.init(field: "\(path).name", message: "must be at most 200 characters")) }
         let percent = "must be 1…10000 basis points (0.01–100 %)"
-        switch kind {
-        case .percentOff: require(percentBp, "percentBp", 1...10_000, percent)
-        case .amountOff: require(amountKopecks, "amountKopecks", 1...ReceiptLine.Limits.maxAmount, "must be positive")
-        case .fixedPrice: require(priceKopecks, "priceKopecks", 0...ReceiptLine.Limits.maxPrice, "must be 0…\(ReceiptLine.Limits.maxPrice)")
-        case .buyXGetY:
-            require(buy, "buy", 1...1000, "must be 1…1000 units")
-            require(get, "get", 1...1000, "must be 1…1000 units")
-            if let percentBp, !(1...10_000).contains(percentBp) { errors.append(.init(field: "\(path).percentBp", message: percent)) }
-        case .nthItem:
-            require(n, "n", 2...1000, "must be 2…1000 (every n-th unit)")
-            require(percentBp, "percentBp", 1...10_000, percent)
-        case .gift:
-            require(sku?.count, "sku", 1...100, "must be 1…100 characters")
-        case .pointsMultiplier: require(multiplierPercent, "multiplierPercent", 101...1000, "must be 101…1000 (200 is double points)")
-        case .bonusPoints: require(points, "points", 1...100_000_000, "must be 1…100000000 hundredths")
-        }
+        check(percentBp, "percentBp", 1...10_000, percent, requiredBy: [.percentOff, .nthItem])
+        check(amountKopecks, "amountKopecks", 1...ReceiptLine.Limits.maxAmount, "must be 1…\(ReceiptLine.Limits.maxAmount)", requiredBy: [.amountOff])
+        check(priceKopecks, "priceKopecks", 0...ReceiptLine.Limits.maxPrice, "must be 0…\(ReceiptLine.Limits.maxPrice)", requiredBy: [.fixedPrice])
+        check(buy, "buy", 1...1000, "must be 1…1000 units", requiredBy: [.buyXGetY])
+        check(get, "get", 1...1000, "must be 1…1000 units", requiredBy: [.buyXGetY])
+        check(n, "n", 2...1000, "must be 2…1000 (every n-th unit)", requiredBy: [.nthItem])
+        // The document's lengths count code points, as JSON Schema does.
+        check(sku?.unicodeScalars.count, "sku", 1...100, "must be 1…100 characters", requiredBy: [.gift])
+        check(name?.unicodeScalars.count, "name", 0...200, "must be at most 200 characters", requiredBy: [])
+        check(multiplierPercent, "multiplierPercent", 101...1000, "must be 101…1000 (200 is double points)", requiredBy: [.pointsMultiplier])
+        check(points, "points", 1...100_000_000, "must be 1…100000000 hundredths", requiredBy: [.bonusPoints])
         return errors
     }
 }

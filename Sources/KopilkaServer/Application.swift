@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     /// Requests a second one IP address may make without a valid key (wrong keys, `/health`, …), bursts of five times
     /// as many; 0: unlimited. Slows down guessing keys.
     public var ipRequestsPerSecond = 20
+    /// Sends spending confirmation codes to customers' phones; nil: none configured (code requests get 503).
+    public var smsGateway: (any SMSGateway)?
 
     public init() {}
 }
@@ -36,7 +38,7 @@ public func buildApplication(
     let api = KopilkaAPI(
         store: store, auth: Authenticator(store: store, ttlSeconds: configuration.cacheSeconds, clock: clock),
         programs: ProgramCache(store: store, ttlSeconds: configuration.cacheSeconds), clock: clock,
-        maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
+        maxBodyBytes: configuration.maxBodyBytes, metrics: metrics, sms: configuration.smsGateway)
     let router = Router(context: KopilkaRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger, metrics: metrics))
     if configuration.keyRequestsPerSecond > 0 || configuration.ipRequestsPerSecond > 0 {
@@ -87,6 +89,9 @@ extension KopilkaAPI {
         (.put, "customers/:id/groups", { $0.setCustomerGroups }),
         (.get, "customers/:id/export", { $0.exportCustomer }),
         (.post, "customers/:id/erasure", { $0.eraseCustomer }),
+        (.post, "customers/:id/spend-codes", { $0.issueSpendCode }),
+        (.post, "customers/:id/adjustments", { $0.adjustPoints }),
+        (.get, "fraud-flags", { $0.fraudFlags }),
         (.post, "code-batches", { $0.createCodeBatch }),
         (.get, "code-batches", { $0.codeBatches }),
         (.get, "code-batches/:id/codes", { $0.batchCodes }),

@@ -28,6 +28,10 @@ enum JSONBody {
     /// Decodes a request body, or throws a `validation_failed` problem naming the field at fault.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: ByteBuffer) throws -> T {
         guard bytes.readableBytes > 0 else { throw Problem.invalid("body", "a JSON object is required") }
+        if hasForbiddenCharacter(bytes) {
+            let path = firstPath(in: bytes) { ($0 as? String)?.unicodeScalars.contains { isForbidden(Int($0.value)) } == true } ?? "body"
+            throw Problem.invalid(path, "must not contain NUL or bidirectional control characters (U+202A–U+202E, U+2066–U+2069)")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: bytes))
         } catch let error as DecodingError {
@@ -53,8 +57,45 @@ enum JSONBody {
         }
     }
 
+    /// Whether a string in the body holds NUL (PostgreSQL cannot store it; it cuts C strings short) or a bidirectional
+    /// override or isolate (which makes a name or an article display as something else), raw or as a `\u` escape.
+    static func hasForbiddenCharacter(_ bytes: ByteBuffer) -> Bool {
+        let data = bytes.readableBytesView
+        var index = data.startIndex
+        func hex(_ at: Int) -> Int? {
+            guard at + 4 <= data.endIndex, let value = Int(String(decoding: data[at..<at + 4], as: UTF8.self), radix: 16) else { return nil }
+            return value
+        }
+        while index < data.endIndex {
+            let byte = data[index]
+            if byte == UInt8(ascii: "\\"), index + 1 < data.endIndex {
+                if data[index + 1] == UInt8(ascii: "u"), let scalar = hex(index + 2), isForbidden(scalar) { return true }
+                index += 2
+                continue
+            }
+            // U+202A…U+202E are E2 80 AA…AE in UTF-8; U+2066…U+2069 are E2 81 A6…A9.
+            if byte == 0xE2, index + 2 < data.endIndex {
+                let (second, third) = (data[index + 1], data[index + 2])
+                if (second == 0x80 && (0xAA...0xAE).contains(third)) || (second == 0x81 && (0xA6...0xA9).contains(third)) { return true }
+            }
+            if byte == 0 { return true }
+            index += 1
+        }
+        return false
+    }
+
+    static func isForbidden(_ scalar: Int) -> Bool { scalar == 0 || (0x202A...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar) }
+
     /// The path of the first number that is not a 64-bit integer, if the body is otherwise valid JSON.
     static func nonIntegerNumberPath(_ bytes: ByteBuffer) -> String? {
+        firstPath(in: bytes) { value in
+            guard let number = value as? NSNumber, !(value is Bool) else { return false }
+            return Int64(number.stringValue) == nil
+        }
+    }
+
+    /// The path of the first value (depth first, keys in order) that `matches`, if the body is valid JSON.
+    static func firstPath(in bytes: ByteBuffer, where matches: (Any) -> Bool) -> String? {
         let data = Data(buffer: bytes)
         // Parse again only shallow documents: ours nest a few levels, and a hostile one must not recurse deeply.
         var depth = 0
@@ -83,9 +124,8 @@ enum JSONBody {
                 for (index, element) in array.enumerated() {
                     if let found = find(element, "\(path)[\(index)]") { return found }
                 }
-            } else if let number = value as? NSNumber, !(value is Bool) {
-                let text = number.stringValue
-                if Int64(text) == nil { return path.isEmpty ? "body" : path }
+            } else if matches(value) {
+                return path.isEmpty ? "body" : path
             }
             return nil
         }

@@ -9,6 +9,9 @@ struct CalculateResponse: Encodable {
     var customer: CustomerSummary?
     var programVersion: Int64
     var calculation: ReceiptCalculation
+    /// True when committing this receipt needs the code sent to the customer's phone (`confirmationCode`): the program
+    /// asks for it, points are spent, and the customer was not named by card.
+    var confirmationRequired: Bool
     var printText: [String]
 }
 
@@ -125,15 +128,19 @@ extension KopilkaAPI {
         let customer = try receipt.customer?.key(field: "customer")
         let codes = try receipt.validCodes()
         let storeId = principal.role == .admin ? try receipt.storeId.map { try principal.store($0) } : principal.storeId
+        if let storeId { try await requireStore(principal, storeId) }
         let now = clock()
         let (program, compiled) = try await programs.program(merchantId: principal.merchantId, now: now)
         let (calculation, summary) = try await store.calculate(
             merchantId: principal.merchantId, program: compiled, storeId: storeId, customer: customer, lines: lines, redeem: redeem,
             codes: codes, now: now)
         metrics.calculations.add(1)
+        var namedByCard = false
+        if case .card = customer { namedByCard = true }
+        let confirmationRequired = compiled.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !namedByCard
         return JSONBody.response(
             .ok, CalculateResponse(customer: summary, programVersion: program.version, calculation: calculation,
-                                   printText: PrintText.lines(calculation, balance: summary?.balance)))
+                                   confirmationRequired: confirmationRequired, printText: PrintText.lines(calculation, balance: summary?.balance)))
     }
 
     /// `POST /v1/receipts`
@@ -216,6 +223,7 @@ private struct OfflineReceiptHash: Encodable {
     var externalId: String
     var lines: [ReceiptLine]
     var redeem: RedeemRequest
+    var cashier: String?
 
     init(command: ReceiptCommand) {
         storeId = command.storeId
@@ -223,6 +231,7 @@ private struct OfflineReceiptHash: Encodable {
         externalId = command.externalId
         lines = command.lines
         redeem = command.redeem
+        cashier = command.cashier
     }
 }
 

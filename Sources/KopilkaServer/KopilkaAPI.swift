@@ -14,6 +14,8 @@ struct KopilkaAPI: Sendable {
     let clock: @Sendable () -> UnixSeconds
     let maxBodyBytes: Int
     let metrics: Metrics
+    /// Sends spending confirmation codes; nil when none is configured.
+    let sms: (any SMSGateway)?
 
     typealias Context = KopilkaRequestContext
 

@@ -23,8 +23,9 @@ final class Metrics: Sendable {
     let calculations = Counter("kopilka_calculations_total", "receipts calculated")
     let commits = Counter("kopilka_receipt_commits_total", "receipt commits requested (including replays and refusals)")
     let maintenanceRuns = Counter("kopilka_maintenance_runs_total", "expiry/activation/hold-release runs")
+    let spendCodes = Counter("kopilka_spend_codes_sent_total", "spending confirmation codes sent by SMS")
 
-    var all: [Counter] { [requests, clientErrors, serverErrors, calculations, commits, maintenanceRuns] }
+    var all: [Counter] { [requests, clientErrors, serverErrors, calculations, commits, maintenanceRuns, spendCodes] }
 
     /// The exposition text.
     func render() -> String {

@@ -32,6 +32,12 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         public var spendablePoints: Points?
         /// For `redemption_limit_exceeded`: the most the rules allow on this receipt.
         public var limitPoints: Points?
+        /// For `confirmation_code_invalid`: `wrong`, `expired`, `attempts_exhausted`, `used` or `not_requested`.
+        public var reason: String?
+        /// For `confirmation_code_invalid`: wrong codes the open code still allows.
+        public var attemptsLeft: Int?
+        /// For `cashier_limit`: the rule that blocked (`velocity`, `manual_adjustment`).
+        public var rule: String?
     }
 
     public init(_ status: HTTPResponse.Status, code: String, detail: String, errors: [FieldError]? = nil) {
@@ -110,6 +116,30 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             let why = status == "valid" ? "gives nothing on this receipt" : "cannot be used (\(status))"
             self.init(.unprocessableContent, code: "code_not_applicable", detail: "code \(code) \(why); remove it or calculate again",
                       errors: [FieldError(field: field, message: why)])
+        case .confirmationRequired:
+            let message = "the customer was named by phone: spending needs the code sent to their phone (POST /v1/customers/{id}/spend-codes) or their card"
+            self.init(.forbidden, code: "confirmation_required", detail: message, errors: [FieldError(field: "confirmationCode", message: message)])
+        case .confirmationFailed(let reason, let attemptsLeft):
+            let message = switch reason {
+            case "wrong": "is not the code sent; \(attemptsLeft) attempts left"
+            case "expired": "has expired or was replaced by a newer code; ask for a new one"
+            case "attempts_exhausted": "was entered wrong too many times; ask for a new one"
+            case "used": "was used already; ask for a new one"
+            default: "no code was sent to this customer; ask for one first"
+            }
+            self.init(.forbidden, code: "confirmation_code_invalid", detail: "confirmationCode \(message)",
+                      errors: [FieldError(field: "confirmationCode", message: message)])
+            body.reason = reason
+            body.attemptsLeft = attemptsLeft
+        case .confirmationNotEnabled:
+            self.init(.conflict, code: "confirmation_not_enabled",
+                      detail: "the program does not ask for spending confirmation (protection.confirmSpending), so no code is sent")
+        case .tooManyCodes(let retryAfter):
+            self.init(.tooManyRequests, code: "too_many_codes", detail: "too many codes were sent to this customer lately; retry in \(retryAfter) s")
+            headers[.retryAfter] = String(retryAfter)
+        case .cashierLimit(let rule, let detail):
+            self.init(.forbidden, code: "cashier_limit", detail: detail)
+            body.rule = rule
         }
     }
 

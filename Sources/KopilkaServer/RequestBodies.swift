@@ -37,6 +37,10 @@ struct ReceiptBody: Decodable {
     var lines: [ReceiptLine]
     var redeem: RedeemRequest?
     var promoCodes: [String]?
+    /// The till's cashier (their number or login), for the velocity rule.
+    var cashier: String?
+    /// The code sent to the customer's phone, when the program asks to confirm spending.
+    var confirmationCode: String?
 
     func validLines() throws -> [ReceiptLine] {
         try Self.validate(lines)
@@ -82,10 +86,25 @@ struct ReceiptBody: Decodable {
         return text
     }
 
+    func validCashier() throws -> String? {
+        guard let cashier else { return nil }
+        guard (1...64).contains(cashier.count) else { throw Problem.invalid("cashier", "must be 1…64 characters") }
+        return cashier
+    }
+
+    static func validConfirmationCode(_ code: String?) throws -> String? {
+        guard let code else { return nil }
+        guard code.utf8.count == 6, code.utf8.allSatisfy({ (48...57).contains($0) }) else {
+            throw Problem.invalid("confirmationCode", "must be the 6 digits sent to the customer's phone")
+        }
+        return code
+    }
+
     func command(principal: Principal, offline: Bool = false) throws -> ReceiptCommand {
         ReceiptCommand(
             storeId: try principal.store(storeId), registerId: principal.registerId, customer: try customer?.key(field: "customer"),
-            externalId: try validExternalId(), lines: try validLines(), redeem: try validRedeem(), offline: offline, codes: try validCodes())
+            externalId: try validExternalId(), lines: try validLines(), redeem: try validRedeem(), offline: offline, codes: try validCodes(),
+            cashier: try validCashier(), confirmationCode: try Self.validConfirmationCode(confirmationCode))
     }
 }
 
@@ -163,6 +182,8 @@ struct OrderBody: Decodable {
     var lines: [ReceiptLine]
     var redeem: RedeemRequest?
     var ttlSeconds: Int?
+    /// The code sent to the customer's phone, when the program asks to confirm spending.
+    var confirmationCode: String?
 
     func command(principal: Principal) throws -> HoldCommand {
         if let ttlSeconds, !(60...30 * 86_400).contains(ttlSeconds) {
@@ -172,7 +193,7 @@ struct OrderBody: Decodable {
         return HoldCommand(
             storeId: try principal.store(storeId), registerId: principal.registerId, customer: try customer.key(field: "customer"),
             externalId: try receipt.validExternalId(), lines: try receipt.validLines(), redeem: try receipt.validRedeem(),
-            ttlSeconds: ttlSeconds)
+            ttlSeconds: ttlSeconds, confirmationCode: try ReceiptBody.validConfirmationCode(confirmationCode))
     }
 }
 

@@ -39,6 +39,17 @@ public enum KopilkaError: Error, Sendable {
     case planLimit([FieldError])
     /// A presented code gives nothing on this receipt (used, expired, unknown, or its promotion does not apply).
     case codeNotApplicable(field: String, code: String, status: String)
+    /// Spending needs the code sent to the customer's phone (they were named by phone or id, not by card).
+    case confirmationRequired
+    /// The confirmation code does not confirm: `wrong`, `expired` (or voided by a newer code), `attempts_exhausted`,
+    /// `used` or `not_requested`; with the attempts left on the open code.
+    case confirmationFailed(reason: String, attemptsLeft: Int)
+    /// The program does not ask for spending confirmation, so no code is sent.
+    case confirmationNotEnabled
+    /// Too many codes were sent to this customer lately; retry after this many seconds.
+    case tooManyCodes(retryAfter: Int)
+    /// A cashier limit blocked the operation: the rule (`velocity`, `manual_adjustment`) and why.
+    case cashierLimit(rule: String, detail: String)
 }
 
 /// A response stored with its idempotency key and returned, byte for byte, on every replay.

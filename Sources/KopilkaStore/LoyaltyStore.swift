@@ -101,6 +101,16 @@ public protocol LoyaltyStore: Sendable {
     /// The hold.
     func hold(merchantId: Int64, holdId: Int64) async throws -> HoldView?
 
+    // Protection.
+    /// Saves a spending confirmation code for the customer (voiding older ones); nil when there is no such customer.
+    func issueSpendCode(merchantId: Int64, customerId: Int64, code: String, now: UnixSeconds) async throws -> SpendCodeIssued?
+    /// Credits or debits points by hand, with a reason; audited, within the program's limit.
+    func adjustPoints(
+        merchantId: Int64, _ command: AdjustmentCommand, actor: AuditActor, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<AdjustmentMade>) async throws -> StoredResponse
+    /// Operations that broke a cashier limit and were flagged, newest first.
+    func fraudFlags(merchantId: Int64, before: Int64?, limit: Int) async throws -> [FraudFlagView]
+
     // Operations.
     /// Expires due lots, marks activations, releases expired holds; idempotent.
     func runMaintenance(now: UnixSeconds, batchSize: Int) async throws -> MaintenanceReport

@@ -7,7 +7,7 @@ import GRDB
 /// apart and the schema can be distributed by tenant (docs/scaling.md).
 enum Migrations {
     /// Every migration, oldest first.
-    static let all: [(name: String, sql: String)] = [("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003)]
+    static let all: [(name: String, sql: String)] = [("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003), ("004_protection", schema004)]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -313,5 +313,45 @@ enum Migrations {
         ) WITHOUT ROWID;
         -- Set when the customer's personal data was erased; the ledger stays under the customer's id.
         ALTER TABLE customers ADD COLUMN erased_at INTEGER;
+        """
+
+    /// Spending confirmation codes, cashier-limit flags, the cashier on receipts, and running totals of code batches.
+    static let schema004 = """
+        -- One-time codes sent to a customer's phone to confirm spending; only a salted hash is kept.
+        CREATE TABLE spend_codes (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            salt BLOB NOT NULL,
+            hash BLOB NOT NULL,
+            -- Every check of a code counts, the right one too; at the program's limit the code is void.
+            attempts INTEGER NOT NULL DEFAULT 0,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX spend_codes_by_customer ON spend_codes(merchant_id, customer_id, created_at);
+        -- Operations that broke a cashier limit the merchant chose to flag rather than block.
+        CREATE TABLE fraud_flags (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            customer_id INTEGER NOT NULL,
+            register_id INTEGER,
+            cashier TEXT,
+            receipt_id INTEGER,
+            detail TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        -- The till's cashier (their number or login), for the velocity rule.
+        ALTER TABLE receipts ADD COLUMN cashier TEXT;
+        -- Running totals, so the list of batches does not count every code of every batch.
+        ALTER TABLE code_batches ADD COLUMN used_codes INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE code_batches ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;
+        UPDATE code_batches SET
+            used_codes = (SELECT COUNT(*) FROM codes c WHERE c.merchant_id = code_batches.merchant_id AND c.batch_id = code_batches.id AND c.uses > 0),
+            uses = (SELECT COALESCE(SUM(c.uses), 0) FROM codes c WHERE c.merchant_id = code_batches.merchant_id AND c.batch_id = code_batches.id);
         """
 }

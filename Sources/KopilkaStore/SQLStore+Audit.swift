@@ -20,7 +20,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     /// `key:<id>` or `operator`.
     public var actor: String
     /// What was done: `program.update`, `key.create`, `key.revoke`, `store.create`, `register.create`, `customer.groups`,
-    /// `customer.export`, `customer.erase`, `merchant.create`, `merchant.plan`, `codes.create`.
+    /// `customer.export`, `customer.erase`, `customer.adjust`, `merchant.create`, `merchant.plan`, `codes.create`.
     public var action: String
     /// What it was done to: `program`, `key:<id>`, `customer:<id>`, …
     public var subject: String

@@ -93,9 +93,7 @@ extension SQLStore {
     /// The merchant's code batches, newest first.
     public func codeBatches(merchantId: Int64) async throws -> [CodeBatchView] {
         try await backend.read { db in
-            try db.rows("SELECT id FROM code_batches WHERE merchant_id = ? ORDER BY id DESC", [merchantId]).compactMap {
-                try Self.codeBatchView(db, merchantId: merchantId, batchId: $0["id"])
-            }
+            try db.rows("SELECT * FROM code_batches WHERE merchant_id = ? ORDER BY id DESC", [merchantId]).map(Self.codeBatchView(row:))
         }
     }
 
@@ -110,19 +108,15 @@ extension SQLStore {
     }
 
     static func codeBatchView(_ db: any SQLConnection, merchantId: Int64, batchId: Int64) throws -> CodeBatchView? {
-        try db.row(
-            """
-            SELECT b.*, (SELECT COUNT(*) FROM codes c WHERE c.merchant_id = b.merchant_id AND c.batch_id = b.id AND c.uses > 0) AS used,
-                   (SELECT COALESCE(SUM(uses), 0) FROM codes c WHERE c.merchant_id = b.merchant_id AND c.batch_id = b.id) AS uses
-            FROM code_batches b WHERE b.merchant_id = ? AND b.id = ?
-            """, [merchantId, batchId]
-        ).map { row in
-            CodeBatchView(
-                id: String(batchId), name: row["name"], promotionId: row["promotion_id"], points: row["points"],
-                validFrom: (row["valid_from"] as UnixSeconds?).map(Instant.init), validUntil: (row["valid_until"] as UnixSeconds?).map(Instant.init),
-                usesPerCode: row["uses_per_code"], usesPerCustomer: row["uses_per_customer"], count: row["code_count"], usedCodes: row["used"],
-                uses: row["uses"], createdAt: Instant(row["created_at"]), codes: nil)
-        }
+        try db.row("SELECT * FROM code_batches WHERE merchant_id = ? AND id = ?", [merchantId, batchId]).map(codeBatchView(row:))
+    }
+
+    static func codeBatchView(row: SQLRow) -> CodeBatchView {
+        CodeBatchView(
+            id: String(row["id"] as Int64), name: row["name"], promotionId: row["promotion_id"], points: row["points"],
+            validFrom: (row["valid_from"] as UnixSeconds?).map(Instant.init), validUntil: (row["valid_until"] as UnixSeconds?).map(Instant.init),
+            usesPerCode: row["uses_per_code"], usesPerCustomer: row["uses_per_customer"], count: row["code_count"], usedCodes: row["used_codes"],
+            uses: row["uses"], createdAt: Instant(row["created_at"]), codes: nil)
     }
 
     /// A presented code, looked up: whether this receipt may use it, and what it gives.

@@ -12,11 +12,14 @@ public struct HoldCommand: Sendable, Equatable {
     public var redeem: RedeemRequest
     /// Overrides the program's hold lifetime, in seconds.
     public var ttlSeconds: Int?
+    /// The code sent to the customer's phone, when the program asks to confirm spending.
+    public var confirmationCode: String?
 
     public init(
         storeId: Int64, registerId: Int64?, customer: CustomerKey, externalId: String, lines: [ReceiptLine], redeem: RedeemRequest,
-        ttlSeconds: Int?
+        ttlSeconds: Int?, confirmationCode: String? = nil
     ) {
+        self.confirmationCode = confirmationCode
         self.storeId = storeId
         self.registerId = registerId
         self.customer = customer
@@ -47,7 +50,12 @@ extension SQLStore {
         merchantId: Int64, _ command: HoldCommand, idempotency: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<HoldPlaced>
     ) async throws -> StoredResponse {
         let holdId = nextID()
-        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
+        return try await idempotent(
+            merchantId: merchantId, key: idempotency, now: now, render: render,
+            before: { db in
+                try self.checkSpendCode(db, merchantId: merchantId, customer: command.customer, code: command.confirmationCode, now: now)
+            }
+        ) { db in
             if let existing = try db.row(
                 "SELECT id FROM holds WHERE merchant_id = ? AND store_id = ? AND external_id = ?", [merchantId, command.storeId, command.externalId])
             {
@@ -72,6 +80,9 @@ extension SQLStore {
                     throw KopilkaError.insufficientPoints(requested: calculation.redeemedPoints, spendable: spendable)
                 }
                 takes = planned
+                try self.consumeSpendCode(
+                    db, merchantId: merchantId, protection: program.rules.protection, customer: command.customer, customerId: customerId,
+                    code: command.confirmationCode, now: now)
             }
             let order = HeldOrder(
                 lines: command.lines, calculation: calculation, programVersion: program.version,

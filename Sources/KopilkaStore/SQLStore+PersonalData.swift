@@ -48,6 +48,7 @@ extension SQLStore {
                         marketing_consent = 0, marketing_consent_at = NULL, erased_at = ?
                     WHERE merchant_id = ? AND id = ?
                     """, ["erased-\(customerId)", now, merchantId, customerId])
+                try db.run("DELETE FROM spend_codes WHERE merchant_id = ? AND customer_id = ?", [merchantId, customerId])
                 // Replies kept for idempotent replays may show the customer's masked phone and name.
                 let id = Array("\"\(customerId)\"".utf8)
                 for key in try db.rows("SELECT key, body FROM idempotency_keys WHERE merchant_id = ?", [merchantId]) {

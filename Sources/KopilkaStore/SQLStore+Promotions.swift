@@ -93,6 +93,12 @@ extension SQLStore {
             guard taken == 1 else { throw KopilkaError.codeNotApplicable(field: "promoCodes", code: outcome.code, status: "used") }
             try db.run(
                 """
+                UPDATE code_batches SET uses = uses + 1,
+                    used_codes = used_codes + (SELECT CASE WHEN c.uses = 1 THEN 1 ELSE 0 END FROM codes c WHERE c.merchant_id = ?1 AND c.code = ?2)
+                WHERE merchant_id = ?1 AND id = (SELECT c.batch_id FROM codes c WHERE c.merchant_id = ?1 AND c.code = ?2)
+                """, [merchantId, outcome.code])
+            try db.run(
+                """
                 INSERT INTO code_uses (merchant_id, receipt_id, code, batch_id, customer_id, created_at)
                 SELECT merchant_id, ?, code, batch_id, ?, ? FROM codes WHERE merchant_id = ? AND code = ?
                 """, [receiptId, customerId, now, merchantId, outcome.code])

@@ -24,6 +24,8 @@ public final class SQLStore: Sendable {
     let timeZones = Mutex<[StoreKey: TimeZone]>([:])
     /// Where the data is: the SQLite file's path, or the PostgreSQL URL without its password.
     public let location: String
+    /// `UnsafeVariants` switched on, as raw bits.
+    let unsafe = Atomic<Int>(0)
 
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     public convenience init(path: String, synchronous: Synchronous = .full, busyTimeoutSeconds: Double = 10) throws {
@@ -78,9 +80,13 @@ public final class SQLStore: Sendable {
     /// same transaction as its effect.
     func idempotent<T: Sendable>(
         merchantId: Int64, key: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<T>,
+        before: (@Sendable (any SQLConnection) throws -> KopilkaError?)? = nil,
         _ body: @escaping @Sendable (any SQLConnection) throws -> T
     ) async throws -> StoredResponse {
-        try await backend.write { db in
+        if unsafeVariants.contains(.acknowledgeBeforeCommit) {
+            return try await acknowledgeBeforeCommit(merchantId: merchantId, key: key, now: now, render: render, body)
+        }
+        return try await backend.write { db in
             if let key {
                 if let stored = try db.row(
                     "SELECT request_hash, status, body FROM idempotency_keys WHERE merchant_id = ? AND key = ?", [merchantId, key.key])
@@ -92,6 +98,8 @@ public final class SQLStore: Sendable {
             }
             var response: StoredResponse
             do {
+                // `before` writes what must stay even when the operation is refused (a counted attempt).
+                if let refusal = try before?(db) { throw refusal }
                 response = render(.success(try db.savepoint { try body(db) }))
             } catch let error as KopilkaError {
                 response = render(.failure(error))
@@ -105,6 +113,36 @@ public final class SQLStore: Sendable {
         }
     }
 
+    /// The broken variant: works the answer out in a transaction it rolls back, answers, and writes for real half a
+    /// second later — a kill in between loses an acknowledged write.
+    private func acknowledgeBeforeCommit<T: Sendable>(
+        merchantId: Int64, key: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<T>,
+        _ body: @escaping @Sendable (any SQLConnection) throws -> T
+    ) async throws -> StoredResponse {
+        let response: StoredResponse
+        do {
+            try await backend.write { db in
+                throw DryRun(response: render(Result { try body(db) }.mapError { $0 as? KopilkaError ?? .busy }))
+            }
+            return StoredResponse(status: 500, body: [])
+        } catch let dry as DryRun {
+            response = dry.response
+        }
+        Task {
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await self.backend.write { db in
+                if let key, try db.row("SELECT 1 FROM idempotency_keys WHERE merchant_id = ? AND key = ?", [merchantId, key.key]) != nil { return }
+                let stored = render(Result { try db.savepoint { try body(db) } }.mapError { $0 as? KopilkaError ?? .busy })
+                if let key {
+                    try db.run(
+                        "INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        [merchantId, key.key, Data(key.requestHash), stored.status, Data(stored.body), now])
+                }
+            }
+        }
+        return response
+    }
+
     /// Deletes idempotency records older than `cutoff` (keys are kept at least 30 days), merchant by merchant, so each
     /// delete uses the `(merchant_id, created_at)` index and stays on one shard.
     public func pruneIdempotencyKeys(olderThan cutoff: UnixSeconds) async throws -> Int {
@@ -116,6 +154,11 @@ public final class SQLStore: Sendable {
         }
         return deleted
     }
+}
+
+/// The answer `acknowledgeBeforeCommit` works out, thrown to roll its transaction back.
+private struct DryRun: Error {
+    let response: StoredResponse
 }
 
 /// A store of a merchant (store ids are unique, but the merchant is part of every key).

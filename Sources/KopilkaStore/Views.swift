@@ -164,6 +164,10 @@ public enum EntryKind: String, Codable, Sendable, CaseIterable {
     case reversal
     /// Points that expired.
     case expiry
+    /// Points credited by merchant staff by hand (creates a lot; audited with its reason).
+    case manualCredit = "manual_credit"
+    /// Points debited by merchant staff by hand (audited with its reason).
+    case manualDebit = "manual_debit"
 }
 
 /// A committed receipt with its lines and what it moved.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KopilkaServer
+import KopilkaStore
 import Logging
 
 /// `kopilka serve`
@@ -28,6 +29,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests a second per IP address without a valid key, bursts of five times as many (0: unlimited).")
     var ipRateLimit = 20
 
+    @Option(help: "SMS provider for spending confirmation codes: POST {\"to\",\"text\"} as JSON to this URL (token from KOPILKA_SMS_TOKEN, sent as a bearer token).")
+    var smsURL: String?
+
+    @Option(help: .hidden)
+    var unsafeVariant: [String] = []
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -39,6 +46,11 @@ struct Serve: AsyncParsableCommand {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 1…65535") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         let store = try await db.open()
+        for name in unsafeVariant {
+            // For the reliability suites' own tests only: each name breaks a guarantee on purpose.
+            guard let variant = UnsafeVariants.names[name] else { throw ValidationError("unknown unsafe variant \(name)") }
+            store.unsafeVariants.insert(variant)
+        }
         if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "kopilka")
         logger.logLevel = level
@@ -49,7 +61,15 @@ struct Serve: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.keyRequestsPerSecond = keyRateLimit
         configuration.ipRequestsPerSecond = ipRateLimit
+        if let smsURL {
+            guard let url = URL(string: smsURL), ["http", "https"].contains(url.scheme ?? "") else {
+                throw ValidationError("--sms-url must be an http(s) URL")
+            }
+            // The token comes from the environment, so it shows in no process list.
+            configuration.smsGateway = HTTPSMSGateway(url: url, token: ProcessInfo.processInfo.environment["KOPILKA_SMS_TOKEN"])
+        }
         logger.info("starting", metadata: ["database": "\(store.location)", "address": "\(host):\(port)"])
+        if !unsafeVariant.isEmpty { logger.warning("UNSAFE: deliberately broken for a reliability test", metadata: ["variants": "\(unsafeVariant)"]) }
         let app = buildApplication(store: store, configuration: configuration, logger: logger)
         try await app.runService()
     }

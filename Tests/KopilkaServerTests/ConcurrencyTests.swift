@@ -10,45 +10,64 @@ import Testing
 /// snapshot taken while the clients run, not only at the end.
 @Suite struct ConcurrencyTests {
     @Test(arguments: TestDatabase.allCases) func redemptionStorm(_ database: TestDatabase) async throws {
+        let rounds = Workload.size(1, long: 20)
+        for round in 0..<rounds {
+            let seed = Workload.seed()
+            let found = try await Self.storm(database, seed: seed)
+            print("redemption storm [\(database)] round \(round + 1)/\(rounds) seed \(seed): \(found.outcomes.sorted { $0.key < $1.key })")
+            #expect(found.outcomes["201 "] == 10, "seed \(seed)")
+            #expect(found.outcomes["409 insufficient_points"] == 990, "seed \(seed)")
+            #expect(found.spendable == 0, "seed \(seed)")
+            #expect(found.violations.isEmpty, "seed \(seed): \(found.violations)")
+        }
+    }
+
+    /// The storm bites: a commit without the balance condition lets more than ten through, and the storm says so.
+    @Test func stormCatchesACommitWithoutTheBalanceCondition() async throws {
+        let seed = Workload.seed()
+        let found = try await Self.storm(.sqlite, seed: seed, unsafe: .commitWithoutBalanceCondition)
+        print("redemption storm [broken: commit-without-balance-condition] seed \(seed): \(found.outcomes.sorted { $0.key < $1.key }), \(found.violations.count) violations")
+        #expect(found.outcomes["201 "] != 10, "seed \(seed): the storm did not notice the overdraft")
+        #expect(!found.violations.isEmpty, "seed \(seed): verify did not notice the overdraft")
+    }
+
+    /// 50 clients × 20 redemptions of 100 points against a balance of 1,000, over HTTP: the answers by status and code,
+    /// the spendable balance after, and what `verify` finds.
+    static func storm(
+        _ database: TestDatabase, seed: UInt64, unsafe: UnsafeVariants = []
+    ) async throws -> (outcomes: [String: Int], spendable: Int?, violations: [Violation]) {
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 1_000_00
         rules.accrualRateBp = 0
         rules.maxRedeemShareBp = 10_000
-        let rounds = Workload.size(1, long: 20)
-        for round in 0..<rounds {
-            let seed = Workload.seed()
-            let f = try await APIFixture(database, rules: rules)
-            let statuses = Shared<[String: Int]>([:])
-            try await f.run { client in
-                let (_, till) = try await f.till(client)
-                let id = try await f.customer(client, key: till)
-                // 50 clients × 20 redemptions of 100 points against 1,000: each client shuffles its prices by the seed.
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for worker in 0..<50 {
-                        group.addTask {
-                            var random = SeededRandom(seed: seed &+ UInt64(worker))
-                            for attempt in 0..<20 {
-                                let price = Int.random(in: 1_000_00...5_000_00, using: &random)
-                                let reply = try await client.post("/v1/receipts", key: till, """
-                                    {"customer": {"id": "\(id)"}, "externalId": "S-\(worker)-\(attempt)", "lines": [{"sku": "TV", "quantity": 1000, "price": \(price)}], "redeem": 10000}
-                                    """)
-                                let outcome = "\(reply.status) \(reply.json["code"] as? String ?? "")"
-                                statuses.withLock { $0[outcome, default: 0] += 1 }
-                            }
+        let f = try await APIFixture(database, rules: rules)
+        f.store.unsafeVariants = unsafe
+        let statuses = Shared<[String: Int]>([:])
+        let spendable = Shared<Int?>(nil)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let id = try await f.customer(client, key: till)
+            // Each client shuffles its prices by the seed.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<50 {
+                    group.addTask {
+                        var random = SeededRandom(seed: seed &+ UInt64(worker))
+                        for attempt in 0..<20 {
+                            let price = Int.random(in: 1_000_00...5_000_00, using: &random)
+                            let reply = try await client.post("/v1/receipts", key: till, """
+                                {"customer": {"id": "\(id)"}, "externalId": "S-\(worker)-\(attempt)", "lines": [{"sku": "TV", "quantity": 1000, "price": \(price)}], "redeem": 10000}
+                                """)
+                            let outcome = "\(reply.status) \(reply.json["code"] as? String ?? "")"
+                            statuses.withLock { $0[outcome, default: 0] += 1 }
                         }
                     }
-                    try await group.waitForAll()
                 }
-                let balance = try await client.get("/v1/customers/lookup?id=\(id)", key: till).json["balance"] as? [String: Any]
-                #expect(balance?["spendable"] as? Int == 0)
+                try await group.waitForAll()
             }
-            let outcomes = statuses.withLock { $0 }
-            print("redemption storm [\(database)] round \(round + 1)/\(rounds) seed \(seed): \(outcomes.sorted { $0.key < $1.key })")
-            #expect(outcomes["201 "] == 10, "seed \(seed)")
-            #expect(outcomes["409 insufficient_points"] == 990, "seed \(seed)")
-            let report = try await f.store.verify()
-            #expect(report.violations.isEmpty, "seed \(seed): \(report.violations)")
+            let balance = try await client.get("/v1/customers/lookup?id=\(id)", key: till).json["balance"] as? [String: Any]
+            spendable.withLock { $0 = balance?["spendable"] as? Int }
         }
+        return (statuses.withLock { $0 }, spendable.withLock { $0 }, try await f.store.verify().violations)
     }
 
     @Test(arguments: TestDatabase.allCases) func mixedWorkloadKeepsTheInvariantsInEverySnapshot(_ database: TestDatabase) async throws {
