@@ -131,6 +131,19 @@ import Testing
         .init(name: "a line cap over 100 %",
               json: #"{"stacking":{"maxLineDiscountBp":12000}}"#,
               field: "stacking.maxLineDiscountBp"),
+        // Found by schemathesis: a field another kind reads was stored unchecked.
+        .init(name: "an out-of-range field the kind does not read",
+              json: #"{"promotions":[{"id":"p","name":"P","reward":{"kind":"amountOff","amountKopecks":100,"points":100000001}}]}"#,
+              field: "promotions[0].reward.points"),
+        .init(name: "an empty gift article on another kind",
+              json: #"{"promotions":[{"id":"p","name":"P","reward":{"kind":"percentOff","percentBp":100,"sku":""}}]}"#,
+              field: "promotions[0].reward.sku"),
+        .init(name: "a store that is not an id",
+              json: #"{"promotions":[{"id":"p","name":"P","stores":[""],"reward":{"kind":"percentOff","percentBp":100}}]}"#,
+              field: "promotions[0].stores[0]"),
+        .init(name: "spending confirmation with no attempts",
+              json: #"{"protection":{"confirmSpending":true,"codeAttempts":0}}"#,
+              field: "protection.codeAttempts"),
     ]
 
     @Test(arguments: cases) func badRulesNameTheirField(_ example: BadRule) throws {
@@ -142,6 +155,8 @@ import Testing
     @Test func datesAndTimesMustExist() {
         #expect(LocalDate("2026-02-29") == nil)
         #expect(LocalDate("2028-02-29") != nil)
+        // A year before 1000 reads back as written (it once lost its leading zero and broke the stored program).
+        #expect(LocalDate("0999-12-31")?.description == "0999-12-31")
         #expect(ClockTime("24:00")?.minute == 1440)
         #expect(ClockTime("24:01") == nil)
         #expect(ClockTime("7:00") == nil)
