@@ -35,11 +35,7 @@ extension KopilkaAPI {
             guard let value = Int64(text), value >= 0 else { throw Problem.invalid("after", "is not a record number") }
             after = value
         }
-        var limit = 100
-        if let text = query.get("limit") {
-            guard let value = Int(text), (1...1000).contains(value) else { throw Problem.invalid("limit", "must be 1…1000") }
-            limit = value
-        }
+        let limit = try limitParameter(request, default: 100, max: 1000)
         return JSONBody.response(.ok, try await store.auditLog(merchantId: principal.merchantId, after: after, limit: limit))
     }
 }

@@ -74,17 +74,8 @@ extension KopilkaAPI {
     func fraudFlags(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)
         try principal.requireAdmin()
-        let query = request.uri.queryParameters
-        var before: Int64?
-        if let text = query.get("before") {
-            guard let value = parseID(text) else { throw Problem.invalid("before", "is not a flag id") }
-            before = value
-        }
-        var limit = 100
-        if let text = query.get("limit") {
-            guard let value = Int(text), (1...1000).contains(value) else { throw Problem.invalid("limit", "must be 1…1000") }
-            limit = value
-        }
+        let before = try beforeParameter(request, what: "a flag")
+        let limit = try limitParameter(request, default: 100, max: 1000)
         let flags = try await store.fraudFlags(merchantId: principal.merchantId, before: before, limit: limit)
         return JSONBody.response(.ok, ["flags": flags])
     }

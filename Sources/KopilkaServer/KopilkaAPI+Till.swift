@@ -102,17 +102,8 @@ extension KopilkaAPI {
     func ledger(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)
         let id = try pathID(context, what: "customer")
-        let query = request.uri.queryParameters
-        var before: Int64?
-        if let text = query.get("before") {
-            guard let value = parseID(text) else { throw Problem.invalid("before", "is not an entry id") }
-            before = value
-        }
-        var limit = 50
-        if let text = query.get("limit") {
-            guard let value = Int(text), (1...500).contains(value) else { throw Problem.invalid("limit", "must be 1…500") }
-            limit = value
-        }
+        let before = try beforeParameter(request, what: "an entry")
+        let limit = try limitParameter(request, default: 50, max: 500)
         guard let page = try await store.ledger(merchantId: principal.merchantId, customerId: id, before: before, limit: limit) else {
             throw Problem(.notFound, code: "not_found", detail: "no such customer")
         }

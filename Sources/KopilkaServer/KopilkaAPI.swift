@@ -40,6 +40,20 @@ struct KopilkaAPI: Sendable {
         return id
     }
 
+    /// The page size in the query's `limit`: `defaultValue` when absent, else 1…`max` (400 otherwise).
+    func limitParameter(_ request: Request, default defaultValue: Int, max: Int) throws -> Int {
+        guard let text = request.uri.queryParameters.get("limit") else { return defaultValue }
+        guard let value = Int(text), (1...max).contains(value) else { throw Problem.invalid("limit", "must be 1…\(max)") }
+        return value
+    }
+
+    /// The id in the query's `before` (a page ends before it), or nil; 400 when it is not an id.
+    func beforeParameter(_ request: Request, what: String) throws -> Int64? {
+        guard let text = request.uri.queryParameters.get("before") else { return nil }
+        guard let value = parseID(text) else { throw Problem.invalid("before", "is not \(what) id") }
+        return value
+    }
+
     /// Runs a points-moving write exactly once per `Idempotency-Key`.
     func idempotentWrite(
         _ request: Request, principal: Principal, body: ByteBuffer, _ write: (IdempotencyKey) async throws -> StoredResponse

@@ -2,7 +2,7 @@ import Foundation
 import KopilkaCore
 
 extension SQLStore {
-    /// Expires due lots, marks activated lots and releases expired holds, for every merchant.
+    /// Expires due lots, marks activated lots, releases expired holds and drops day-old spending codes, for every merchant.
     /// Idempotent: a second run at the same moment finds nothing to do. Works in batches so writes keep flowing.
     public func runMaintenance(now: UnixSeconds, batchSize: Int = 500) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
@@ -49,7 +49,13 @@ extension SQLStore {
             try release(db, merchantId: merchantId, holdId: hold["id"], customerId: hold["customer_id"], order: order, status: "expired", now: now)
         }
         report.releasedHolds = holds.count
-        let finished = expiring.count < limit && report.activatedLots < limit && holds.count < limit
+        // Spending codes are of no use a day after they were sent (the longest lifetime, and the hourly count's window).
+        let prunedCodes = try db.run(
+            """
+            DELETE FROM spend_codes WHERE merchant_id = ? AND id IN (
+                SELECT id FROM spend_codes WHERE merchant_id = ? AND created_at < ? LIMIT ?)
+            """, [merchantId, merchantId, now - 86_400, limit])
+        let finished = expiring.count < limit && report.activatedLots < limit && holds.count < limit && prunedCodes < limit
         return (report, finished)
     }
 }

@@ -84,7 +84,9 @@ import FoundationNetworking
             let base = server.base
             let start = sent
             let killAfter = Duration.milliseconds(Int.random(in: 300...1_200, using: &random))
-            // 16 tills commit without pause until the kill; a request the kill cut off has no answer.
+            // 16 tills commit without pause until the kill; a request the kill cut off has no answer. The kill waits for
+            // at least 32 answers too, so a slow start (PostgreSQL on a busy machine) still kills a working server.
+            let answered = Shared(0)
             let outcome = try await withThrowingTaskGroup(of: Int.self) { group in
                 for lane in 0..<16 {
                     group.addTask {
@@ -93,12 +95,14 @@ import FoundationNetworking
                             guard let (status, _) = try? await KopilkaProcess.request("POST", "\(base)/v1/receipts", key: admin, body: body(index), idempotencyKey: "k-\(index)"),
                                 status == 201
                             else { return index }
+                            answered.withLock { $0 += 1 }
                             index += 16
                             if index - start > 100_000 { return index }
                         }
                     }
                 }
                 try await Task.sleep(for: killAfter)
+                for _ in 0..<200 where answered.withLock({ $0 }) < 32 { try await Task.sleep(for: .milliseconds(50)) }
                 server.kill()
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
