@@ -86,8 +86,9 @@ public final class SQLStore: Sendable {
         if unsafeVariants.contains(.acknowledgeBeforeCommit) {
             return try await acknowledgeBeforeCommit(merchantId: merchantId, key: key, now: now, render: render, body)
         }
+        let again = unsafeVariants.contains(.replaysExecuteAgain)
         return try await backend.write { db in
-            if let key {
+            if let key, !again {
                 if let stored = try db.row(
                     "SELECT request_hash, status, body FROM idempotency_keys WHERE merchant_id = ? AND key = ?", [merchantId, key.key])
                 {
@@ -106,7 +107,10 @@ public final class SQLStore: Sendable {
             }
             if let key {
                 try db.run(
-                    "INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    """
+                    INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    \(again ? "ON CONFLICT (merchant_id, key) DO NOTHING" : "")
+                    """,
                     [merchantId, key.key, Data(key.requestHash), response.status, Data(response.body), now])
             }
             return response

@@ -16,11 +16,16 @@ public struct UnsafeVariants: OptionSet, Sendable {
     /// A receipt is read by its id alone, whatever the merchant (the leak the isolation suite must catch).
     public static let receiptsWithoutTenant = UnsafeVariants(rawValue: 1 << 2)
 
+    /// A repeated idempotency key runs the operation again instead of answering the stored reply (the double effect
+    /// the replay suite must catch).
+    public static let replaysExecuteAgain = UnsafeVariants(rawValue: 1 << 3)
+
     /// The variants by the names `kopilka serve --unsafe-variant` takes.
     public static let names: [String: UnsafeVariants] = [
         "commit-without-balance-condition": .commitWithoutBalanceCondition,
         "acknowledge-before-commit": .acknowledgeBeforeCommit,
         "receipts-without-tenant": .receiptsWithoutTenant,
+        "replays-execute-again": .replaysExecuteAgain,
     ]
 }
 
