@@ -55,20 +55,26 @@ enum KopilkaProcess {
         return true
     }
 
-    /// Starts `kopilka serve` on a random port and waits until `/health` answers.
+    /// Starts `kopilka serve` on a random port and waits until `/health` answers; a port someone else holds (the
+    /// server exits at once) is traded for another, up to five times.
     static func serve(database: String, arguments: [String] = []) async throws -> Server {
-        let port = Int.random(in: 20_000..<40_000)
-        print("kopilka serve on port \(port)")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--database", database, "--port", "\(port)", "--maintenance-interval", "0", "--log-level", "error"] + arguments
-        try process.run()
-        let server = Server(process: process, base: "http://127.0.0.1:\(port)")
-        for _ in 0..<150 {
-            if (try? await request("GET", "\(server.base)/health", key: ""))?.0 == 200 { return server }
-            try await Task.sleep(for: .milliseconds(100))
+        var port = 0
+        for _ in 0..<5 {
+            // Below Linux's ephemeral range (32768…), where outgoing connections take their ports.
+            port = Int.random(in: 20_000..<32_000)
+            print("kopilka serve on port \(port)")
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["serve", "--database", database, "--port", "\(port)", "--maintenance-interval", "0", "--log-level", "error"] + arguments
+            try process.run()
+            let server = Server(process: process, base: "http://127.0.0.1:\(port)")
+            for _ in 0..<150 {
+                if (try? await request("GET", "\(server.base)/health", key: ""))?.0 == 200 { return server }
+                guard process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            server.kill()
         }
-        server.kill()
         throw ServerDidNotStart(port: port)
     }
 
