@@ -72,13 +72,36 @@ import Testing
 
     @Test(arguments: TestDatabase.allCases) func mixedWorkloadKeepsTheInvariantsInEverySnapshot(_ database: TestDatabase) async throws {
         let seed = Workload.seed()
-        let workers = Workload.size(16, long: 64)
-        let operations = Workload.size(30, long: 400)
         let customers = Workload.size(40, long: 200)
+        let run = try await Self.mixedWorkload(
+            database, seed: seed, workers: Workload.size(16, long: 64), operations: Workload.size(30, long: 400), customers: customers)
+        #expect(run.checked >= 2, "the checker ran during the workload")
+        #expect(run.violations.isEmpty, "seed \(seed): \(run.violations.prefix(5))")
+        let unexpected = run.outcomes.keys.filter { !["earn 201 ", "redeem 201 ", "redeem 409 insufficient_points", "redeem 422 redemption_limit_exceeded", "return 201 ", "read 200 "].contains($0) }
+        #expect(unexpected.isEmpty, "seed \(seed): \(unexpected)")
+        #expect(run.final.violations.isEmpty, "seed \(seed): \(run.final.violations.prefix(5))")
+        #expect(run.final.customers == customers)
+    }
+
+    /// The checker bites: with commits that spend without the balance condition, the snapshots show the overdraft.
+    @Test func snapshotsCatchACommitWithoutTheBalanceCondition() async throws {
+        let seed = Workload.seed()
+        let run = try await Self.mixedWorkload(
+            .sqlite, seed: seed, workers: 8, operations: 30, customers: 4, unsafe: .commitWithoutBalanceCondition)
+        print("mixed workload [broken: commit-without-balance-condition] seed \(seed): \(run.checked) snapshots, \(run.violations.count) violations seen")
+        #expect(!run.violations.isEmpty, "seed \(seed): the snapshots did not show the overdraft")
+    }
+
+    /// Earn / redeem / return / read from `workers` tills over `customers` customers, with `verify` run on snapshots
+    /// while they work: the answers by kind, status and code, the snapshots checked, what they found, the final report.
+    static func mixedWorkload(
+        _ database: TestDatabase, seed: UInt64, workers: Int, operations: Int, customers: Int, unsafe: UnsafeVariants = []
+    ) async throws -> (outcomes: [String: Int], checked: Int, violations: [Violation], final: VerificationReport) {
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 300_00
         rules.maxRedeemShareBp = 5_000
         let f = try await APIFixture(database, rules: rules)
+        f.store.unsafeVariants = unsafe
         let tally = Shared<[String: Int]>([:])
         let snapshots = Shared<(checked: Int, violations: [Violation])>((0, []))
         try await f.run { client in
@@ -138,14 +161,10 @@ import Testing
         }
         let outcomes = tally.withLock { $0 }
         let (checked, violations) = snapshots.withLock { $0 }
-        print("mixed workload [\(database)] seed \(seed): \(workers) workers × \(operations) ops over \(customers) customers; \(checked) snapshots checked; \(outcomes.sorted { $0.key < $1.key })")
-        #expect(checked >= 2, "the checker ran during the workload")
-        #expect(violations.isEmpty, "seed \(seed): \(violations.prefix(5))")
-        let unexpected = outcomes.keys.filter { !["earn 201 ", "redeem 201 ", "redeem 409 insufficient_points", "redeem 422 redemption_limit_exceeded", "return 201 ", "read 200 "].contains($0) }
-        #expect(unexpected.isEmpty, "seed \(seed): \(unexpected)")
-        let report = try await f.store.verify()
-        #expect(report.violations.isEmpty, "seed \(seed): \(report.violations.prefix(5))")
-        #expect(report.customers == customers)
+        if unsafe.isEmpty {
+            print("mixed workload [\(database)] seed \(seed): \(workers) workers × \(operations) ops over \(customers) customers; \(checked) snapshots checked; \(outcomes.sorted { $0.key < $1.key })")
+        }
+        return (outcomes, checked, violations, try await f.store.verify())
     }
 }
 
