@@ -84,15 +84,25 @@ extension SQLStore {
         Array(SHA256.hash(data: Data(salt) + Data(code.utf8)))
     }
 
+    /// The customer's newest code: the only one that can confirm (a new code voids the older ones).
+    func latestSpendCode(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws -> SQLRow? {
+        try db.row(
+            "SELECT * FROM spend_codes WHERE merchant_id = ? AND customer_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", [merchantId, customerId])
+    }
+
+    static func matches(_ row: SQLRow, _ code: String) -> Bool {
+        codeHash(salt: Array(row["salt"] as Data), code: code) == Array(row["hash"] as Data)
+    }
+
     /// Checks a presented code against the customer's open code and counts the attempt — outside the operation's
     /// savepoint, so a wrong guess stays counted when the operation is refused. Nil when it matches (the operation
     /// then consumes it with `consumeSpendCode`) or when nothing was presented.
     func checkSpendCode(_ db: any SQLConnection, merchantId: Int64, customer key: CustomerKey?, code: String?, now: UnixSeconds) throws -> KopilkaError? {
         guard let code, let key, let customerId = try Self.customerId(db, merchantId: merchantId, key: key) else { return nil }
         let maxAttempts = try compiledProgram(db, merchantId: merchantId).0.rules.protection.codeAttempts
-        guard let open = try db.row(
-            "SELECT * FROM spend_codes WHERE merchant_id = ? AND customer_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", [merchantId, customerId])
-        else { return .confirmationFailed(reason: "not_requested", attemptsLeft: 0) }
+        guard let open = try latestSpendCode(db, merchantId: merchantId, customerId: customerId) else {
+            return .confirmationFailed(reason: "not_requested", attemptsLeft: 0)
+        }
         if open.value("used_at") != .null {
             // Used by this very request before (an idempotent replay is answered before this check) or by another.
             return .confirmationFailed(reason: "used", attemptsLeft: 0)
@@ -103,7 +113,7 @@ extension SQLStore {
             "UPDATE spend_codes SET attempts = attempts + 1 WHERE merchant_id = ? AND id = ? AND attempts < ?",
             [merchantId, open["id"] as Int64, Int64(maxAttempts)])
         guard counted == 1 else { return .confirmationFailed(reason: "attempts_exhausted", attemptsLeft: 0) }
-        guard Self.codeHash(salt: Array(open["salt"] as Data), code: code) == Array(open["hash"] as Data) else {
+        guard Self.matches(open, code) else {
             let attempts: Int64 = try db.row("SELECT attempts FROM spend_codes WHERE merchant_id = ? AND id = ?", [merchantId, open["id"] as Int64])!["attempts"]
             return .confirmationFailed(reason: "wrong", attemptsLeft: max(0, maxAttempts - Int(attempts)))
         }
@@ -119,9 +129,7 @@ extension SQLStore {
         guard protection.confirmSpending else { return }
         if case .card = key { return }
         guard let code else { throw KopilkaError.confirmationRequired }
-        guard let open = try db.row(
-            "SELECT * FROM spend_codes WHERE merchant_id = ? AND customer_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", [merchantId, customerId]),
-            Self.codeHash(salt: Array(open["salt"] as Data), code: code) == Array(open["hash"] as Data),
+        guard let open = try latestSpendCode(db, merchantId: merchantId, customerId: customerId), Self.matches(open, code),
             (open["expires_at"] as Int64) > now
         else { throw KopilkaError.confirmationFailed(reason: "wrong", attemptsLeft: 0) }
         let taken = try db.run(

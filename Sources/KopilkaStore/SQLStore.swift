@@ -105,16 +105,21 @@ public final class SQLStore: Sendable {
             } catch let error as KopilkaError {
                 response = render(.failure(error))
             }
-            if let key {
-                try db.run(
-                    """
-                    INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                    \(again ? "ON CONFLICT (merchant_id, key) DO NOTHING" : "")
-                    """,
-                    [merchantId, key.key, Data(key.requestHash), response.status, Data(response.body), now])
-            }
+            if let key { try Self.storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: again) }
             return response
         }
+    }
+
+    /// Keeps the reply under its key for replays (`ifAbsent`: only the broken variant that runs replays again).
+    private static func storeReply(
+        _ db: any SQLConnection, merchantId: Int64, key: IdempotencyKey, _ reply: StoredResponse, now: UnixSeconds, ifAbsent: Bool = false
+    ) throws {
+        try db.run(
+            """
+            INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            \(ifAbsent ? "ON CONFLICT (merchant_id, key) DO NOTHING" : "")
+            """,
+            [merchantId, key.key, Data(key.requestHash), reply.status, Data(reply.body), now])
     }
 
     /// The broken variant: works the answer out in a transaction it rolls back, answers, and writes for real half a
@@ -137,11 +142,7 @@ public final class SQLStore: Sendable {
             _ = try await self.backend.write { db in
                 if let key, try db.row("SELECT 1 FROM idempotency_keys WHERE merchant_id = ? AND key = ?", [merchantId, key.key]) != nil { return }
                 let stored = render(Result { try db.savepoint { try body(db) } }.mapError { $0 as? KopilkaError ?? .busy })
-                if let key {
-                    try db.run(
-                        "INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        [merchantId, key.key, Data(key.requestHash), stored.status, Data(stored.body), now])
-                }
+                if let key { try Self.storeReply(db, merchantId: merchantId, key: key, stored, now: now) }
             }
         }
         return response
