@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var ipRequestsPerSecond = 20
     /// Sends spending confirmation codes to customers' phones; nil: none configured (code requests get 503).
     public var smsGateway: (any SMSGateway)?
+    /// Broken behaviours of the server switched on for a reliability suite's own test (none by default).
+    public var unsafeVariants: UnsafeVariants = []
 
     public init() {}
 }
@@ -38,16 +40,16 @@ public func buildApplication(
     let api = KopilkaAPI(
         store: store, auth: Authenticator(store: store, ttlSeconds: configuration.cacheSeconds, clock: clock),
         programs: ProgramCache(store: store, ttlSeconds: configuration.cacheSeconds), clock: clock,
-        maxBodyBytes: configuration.maxBodyBytes, metrics: metrics, sms: configuration.smsGateway)
+        maxBodyBytes: configuration.unsafeVariants.contains(.bodyWithoutLimit) ? Int.max : configuration.maxBodyBytes, metrics: metrics, sms: configuration.smsGateway)
     let router = Router(context: KopilkaRequestContext.self)
-    router.add(middleware: ProblemMiddleware(logger: logger, metrics: metrics))
+    router.add(middleware: ProblemMiddleware(logger: logger, metrics: metrics, logsQueries: configuration.unsafeVariants.contains(.logsQueries)))
     if configuration.keyRequestsPerSecond > 0 || configuration.ipRequestsPerSecond > 0 {
         router.add(middleware: RateLimitMiddleware(
             perKey: configuration.keyRequestsPerSecond > 0
                 ? TokenBuckets(perSecond: configuration.keyRequestsPerSecond, burst: 2 * configuration.keyRequestsPerSecond, clock: clock) : nil,
             perIP: configuration.ipRequestsPerSecond > 0
                 ? TokenBuckets(perSecond: configuration.ipRequestsPerSecond, burst: 5 * configuration.ipRequestsPerSecond, clock: clock) : nil,
-            auth: api.auth))
+            auth: api.auth, afterTheWork: configuration.unsafeVariants.contains(.rateLimitAfterTheWork)))
     }
     api.addRoutes(to: router)
     router.get("/metrics") { _, _ in

@@ -7,6 +7,8 @@ import Logging
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
     let metrics: Metrics
+    /// `UnsafeVariants.logsQueries`: the log line shows the query too.
+    var logsQueries = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -42,7 +44,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         logger.debug(
             "request",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status)",
+                "method": "\(request.method.rawValue)", "path": "\(logsQueries ? request.uri.description : request.uri.path)", "status": "\(status)",
                 "ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000 + elapsed.components.seconds * 1000)",
             ])
         return response

@@ -59,16 +59,31 @@ struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext
     let perIP: TokenBuckets<String>?
     let auth: Authenticator
 
+    /// `UnsafeVariants.rateLimitAfterTheWork`: the request is served before its refusal.
+    var afterTheWork = false
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let refusal = self.refusal(request, context)
+        if afterTheWork {
+            let response = try await next(request, context)
+            if let refusal { throw refusal }
+            return response
+        }
+        if let refusal { throw refusal }
+        return try await next(request, context)
+    }
+
+    /// The 429 this request gets, or nil when its key (or, without a known key, its address) has a token left.
+    func refusal(_ request: Request, _ context: Context) -> Problem? {
         let hash = Authenticator.keyHash(request)
         if let perKey, let hash, !perKey.take(hash) {
-            throw Self.refused(perKey, "this key")
+            return Self.refused(perKey, "this key")
         }
         if let perIP, !(hash.map(auth.isKnown) ?? false) {
             let address = context.remoteAddress?.ipAddress ?? "unknown"
-            if !perIP.take(address) { throw Self.refused(perIP, "this address without a valid key") }
+            if !perIP.take(address) { return Self.refused(perIP, "this address without a valid key") }
         }
-        return try await next(request, context)
+        return nil
     }
 
     static func refused<Name>(_ buckets: TokenBuckets<Name>, _ who: String) -> Problem {

@@ -2,7 +2,8 @@ import Synchronization
 
 /// Deliberately broken behaviours, each the bug one reliability suite exists to catch. The suites switch one on to
 /// show that they fail against it (a harness that cannot fail proves nothing). Never on in production: `kopilka serve`
-/// takes them only from a hidden option and logs a warning.
+/// takes them only from a hidden option and logs a warning. The store's variants are set on the store, the server's
+/// (body limit, logging, rate limits) on `ServerConfiguration.unsafeVariants`.
 public struct UnsafeVariants: OptionSet, Sendable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
@@ -20,12 +21,24 @@ public struct UnsafeVariants: OptionSet, Sendable {
     /// the replay suite must catch).
     public static let replaysExecuteAgain = UnsafeVariants(rawValue: 1 << 3)
 
+    /// The server reads a request body of any size (the memory exhaustion the hostile-body list must catch).
+    public static let bodyWithoutLimit = UnsafeVariants(rawValue: 1 << 4)
+    /// The request log line carries the query, where phones and card numbers travel (the leak the canary test must
+    /// catch).
+    public static let logsQueries = UnsafeVariants(rawValue: 1 << 5)
+    /// A request over its rate limit is served first and refused afterwards (the change the rate-limit test must
+    /// catch: a refused request must have done nothing).
+    public static let rateLimitAfterTheWork = UnsafeVariants(rawValue: 1 << 6)
+
     /// The variants by the names `kopilka serve --unsafe-variant` takes.
     public static let names: [String: UnsafeVariants] = [
         "commit-without-balance-condition": .commitWithoutBalanceCondition,
         "acknowledge-before-commit": .acknowledgeBeforeCommit,
         "receipts-without-tenant": .receiptsWithoutTenant,
         "replays-execute-again": .replaysExecuteAgain,
+        "body-without-limit": .bodyWithoutLimit,
+        "logs-queries": .logsQueries,
+        "rate-limit-after-the-work": .rateLimitAfterTheWork,
     ]
 }
 

@@ -46,10 +46,12 @@ struct Serve: AsyncParsableCommand {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 1…65535") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         let store = try await db.open()
+        var unsafe: UnsafeVariants = []
         for name in unsafeVariant {
             // For the reliability suites' own tests only: each name breaks a guarantee on purpose.
             guard let variant = UnsafeVariants.names[name] else { throw ValidationError("unknown unsafe variant \(name)") }
             store.unsafeVariants.insert(variant)
+            unsafe.insert(variant)
         }
         if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "kopilka")
@@ -61,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.keyRequestsPerSecond = keyRateLimit
         configuration.ipRequestsPerSecond = ipRateLimit
+        configuration.unsafeVariants = unsafe
         if let smsURL {
             guard let url = URL(string: smsURL), ["http", "https"].contains(url.scheme ?? "") else {
                 throw ValidationError("--sms-url must be an http(s) URL")

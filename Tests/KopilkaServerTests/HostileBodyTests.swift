@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KopilkaCore
 import KopilkaServer
+import KopilkaStore
 import KopilkaTesting
 import Testing
 
@@ -32,12 +33,29 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.allCases) func hostileBodiesAreRefusedCleanlyAndChangeNothing(_ database: TestDatabase) async throws {
+        let (problems, outcomes) = try await Self.sendHostileBodies(database)
+        let serverErrors = outcomes.filter { $0.key.hasPrefix("5") }.values.reduce(0, +)
+        print("hostile bodies [\(database)]: \(outcomes.values.reduce(0, +)) cases, \(serverErrors) × 5xx; \(outcomes.sorted { $0.key < $1.key })")
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    /// The list bites: a server that reads a body of any size parses the 10 MB body (400) instead of refusing it (413).
+    @Test func aServerWithoutABodyLimitIsCaught() async throws {
+        let (problems, _) = try await Self.sendHostileBodies(.sqlite, unsafe: .bodyWithoutLimit)
+        print("hostile bodies [broken: body-without-limit]: \(problems.map { $0.prefix(120) })")
+        #expect(problems.contains { $0.contains("of 10 MB: 400") }, "\(problems)")
+    }
+
+    /// Sends every hostile request; what went wrong, as sentences (none when the server refuses each cleanly), and
+    /// how many replies of each status and code.
+    static func sendHostileBodies(_ database: TestDatabase, unsafe: UnsafeVariants = []) async throws -> (problems: [String], outcomes: [String: Int]) {
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 1_000_00
         let f = try await APIFixture(database, rules: rules)
         let tally = Shared<[String: Int]>([:])
+        let problems = ProblemList()
         // The shipped body limit (1 MiB), not the fixture's 64 KiB: the 10 MB body meets the limit a server has.
-        try await f.run(configure: { $0.maxBodyBytes = ServerConfiguration().maxBodyBytes }) { client in
+        try await f.run(configure: { $0.maxBodyBytes = ServerConfiguration().maxBodyBytes; $0.unsafeVariants = unsafe }) { client in
             let (_, till) = try await f.till(client)
             let customer = try await f.customer(client, key: till)
             let lookup = "/v1/customers/lookup?id=\(customer)"
@@ -54,40 +72,37 @@ import Testing
                 let fields = (reply.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
                 let seen = "\(request.name): \(reply.status) \(reply.text.prefix(300))"
                 tally.withLock { $0["\(reply.status) \(code ?? "")", default: 0] += 1 }
-                #expect(reply.status < 500, "\(seen)")
+                problems.check(reply.status < 500, "\(seen)")
                 switch request.verdict {
                 case .refused(let status, let expectedCode, let field):
-                    #expect(reply.status == status && code == expectedCode, "\(seen)")
-                    #expect(reply.headers[.contentType] == "application/problem+json", "\(request.name)")
+                    problems.check(reply.status == status && code == expectedCode, "\(seen)")
+                    problems.check(reply.headers[.contentType] == "application/problem+json", "\(request.name): not problem+json")
                     if expectedCode == "validation_failed" {
-                        #expect(field.map { fields.contains($0) } ?? !fields.isEmpty, "\(request.name): fields \(fields)")
+                        problems.check(field.map { fields.contains($0) } ?? !fields.isEmpty, "\(request.name): fields \(fields)")
                     }
                 case .served:
-                    #expect(reply.status == 200, "\(seen)")
+                    problems.check(reply.status == 200, "\(seen)")
                 case .deterministic:
                     if reply.status >= 400 {
-                        #expect(reply.headers[.contentType] == "application/problem+json" && code != nil, "\(seen)")
+                        problems.check(reply.headers[.contentType] == "application/problem+json" && code != nil, "\(seen)")
                     } else {
                         let again = try await client.send(request.method, request.path, headers: headers, body: request.body)
-                        #expect(again.status == reply.status && again.body == reply.body, "\(request.name): the same bytes, another answer")
+                        problems.check(again.status == reply.status && again.body == reply.body, "\(request.name): the same bytes, another answer")
                     }
                 }
                 // Compared with the state before this request, so a failure names the request that changed something.
                 let now = try await snapshot()
-                #expect(now == last, "\(request.name) changed \(now.symmetricDifference(last).count) rows")
+                problems.check(now == last, "\(request.name) changed \(now.symmetricDifference(last).count) rows")
                 last = now
             }
-            #expect(try await client.get("/health", key: nil).status == 200)
+            problems.check(try await client.get("/health", key: nil).status == 200, "/health is not 200 afterwards")
             let after = (try await client.get(lookup, key: till).json["balance"] as? [String: Any])?["spendable"] as? Int
-            #expect(spendable != nil && after == spendable, "balance \(spendable ?? -1) → \(after ?? -1)")
+            problems.check(spendable != nil && after == spendable, "balance \(spendable ?? -1) → \(after ?? -1)")
         }
-        let outcomes = tally.withLock { $0 }
-        let serverErrors = outcomes.filter { $0.key.hasPrefix("5") }.values.reduce(0, +)
-        let cases = outcomes.values.reduce(0, +)
-        print("hostile bodies [\(database)]: \(cases) cases, \(serverErrors) × 5xx; \(outcomes.sorted { $0.key < $1.key })")
         let report = try await f.store.verify()
-        #expect(report.violations.isEmpty, "\(report.violations.prefix(5))")
-        #expect(!f.logs.all.contains { $0.contains("unhandled error") }, "an error escaped to the 500 handler")
+        problems.check(report.violations.isEmpty, "verify: \(report.violations.prefix(5))")
+        problems.check(!f.logs.all.contains { $0.contains("unhandled error") }, "an error escaped to the 500 handler")
+        return (problems.all, tally.withLock { $0 })
     }
 
     /// The hand-written list. Receipts name `customer`, who has points to spend, so a commit accepted by mistake moves

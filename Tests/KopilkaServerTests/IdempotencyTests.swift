@@ -33,8 +33,7 @@ import FoundationNetworking
         var rules = ProgramRules()
         rules.welcomeBonusPoints = 100_00
         let f = try await APIFixture(database, rules: rules)
-        let found = Shared<[String]>([])
-        @Sendable func check(_ ok: Bool, _ problem: @autoclosure () -> String) { if !ok { found.withLock { $0.append(problem()) } } }
+        let problems = ProblemList()
         try await f.run { client in
             let (_, till) = try await f.till(client)
             let existing = try await f.customer(client, key: till, phone: "+79120000100")
@@ -61,31 +60,31 @@ import FoundationNetworking
                 let before = try await Self.ledgerLength(client, till, existing)
                 let key = "idem-\(write.name)"
                 let first = try await client.post(write.path, key: till, write.body, idempotencyKey: key)
-                check(first.status == 201 || first.status == 200, "\(write.name): \(first.text)")
+                problems.check(first.status == 201 || first.status == 200, "\(write.name): \(first.text)")
                 let afterFirst = try await Self.ledgerLength(client, till, existing)
                 for _ in 0..<replays {
                     let replay = try await client.post(write.path, key: till, write.body, idempotencyKey: key)
-                    check(replay.status == first.status && replay.body == first.body, "\(write.name): a replay answered \(replay.status)")
-                    check(replay.headers[HTTPField.Name("Idempotency-Replayed")!] == "true", "\(write.name): a replay not marked")
+                    problems.check(replay.status == first.status && replay.body == first.body, "\(write.name): a replay answered \(replay.status)")
+                    problems.check(replay.headers[HTTPField.Name("Idempotency-Replayed")!] == "true", "\(write.name): a replay not marked")
                 }
                 let together = try await withThrowingTaskGroup(of: (Int, ByteBuffer).self) { group in
                     for _ in 0..<replays { group.addTask { let r = try await client.post(write.path, key: till, write.body, idempotencyKey: key); return (r.status, r.body) } }
                     return try await group.reduce(into: [(Int, ByteBuffer)]()) { $0.append($1) }
                 }
-                check(together.allSatisfy { ($0.0 == first.status && $0.1 == first.body) || $0.0 == 409 }, "\(write.name): concurrent replays differ")
+                problems.check(together.allSatisfy { ($0.0 == first.status && $0.1 == first.body) || $0.0 == 409 }, "\(write.name): concurrent replays differ")
                 let other = try await client.post(write.path, key: till, write.other, idempotencyKey: key)
-                check(other.status == 422 && other.json["code"] as? String == "idempotency_key_reused", "\(write.name): another body answered \(other.status)")
+                problems.check(other.status == 422 && other.json["code"] as? String == "idempotency_key_reused", "\(write.name): another body answered \(other.status)")
                 let afterReplays = try await Self.ledgerLength(client, till, existing)
-                check(afterReplays == afterFirst, "\(write.name): replays moved points (ledger \(afterFirst) → \(afterReplays))")
+                problems.check(afterReplays == afterFirst, "\(write.name): replays moved points (ledger \(afterFirst) → \(afterReplays))")
                 if unsafe.isEmpty { print("idempotency [\(database)] \(write.name): 1 effect, \(2 * replays) replays, ledger \(before) → \(afterFirst)") }
             }
             // The same receipt under a new key is the same business event: refused, no second accrual.
             let again = try await client.post("/v1/receipts", key: till, #"{"customer": {"id": "\#(existing)"}, "externalId": "R-1", \#(sale), "redeem": 500}"#)
-            check(again.status == 409 && again.json["code"] as? String == "receipt_already_registered", "the same receipt under a new key: \(again.status)")
+            problems.check(again.status == 409 && again.json["code"] as? String == "receipt_already_registered", "the same receipt under a new key: \(again.status)")
         }
         let violations = try await f.store.verify().violations
-        check(violations.isEmpty, "verify: \(violations)")
-        return found.withLock { $0 }
+        problems.check(violations.isEmpty, "verify: \(violations)")
+        return problems.all
     }
 
 
