@@ -59,30 +59,61 @@ extension SQLStore {
             if rules.cardFromPurchaseKopecks > 0 {
                 try self.claimPurchase(db, merchantId: merchantId, receiptId: customer.purchaseReceiptId, for: id, threshold: rules.cardFromPurchaseKopecks)
             }
-            var card: String
-            repeat {
-                card = CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) })
-            } while try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND card = ?", [merchantId, card]) != nil
-            try db.run(
-                """
-                INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
-                                       marketing_consent, marketing_consent_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [merchantId, id, customer.phone, card, customer.name, customer.email, customer.birthday,
-                 customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now])
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            var entries: [Int64] = []
-            if rules.welcomeBonusPoints > 0, var account = try ledger.account(id) {
-                let credit = try ledger.credit(
-                    &account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: rules.expiry(from: now))
-                entries.append(credit.entryId)
-            }
+            let entries = try self.insertCustomer(db, ledger: ledger, id: id, customer, rules: rules)
             guard let summary = try self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
                 throw KopilkaError.notFound("customer")
             }
             return CustomerRegistered(customer: summary, entries: try ledger.entries(entries))
         }
+    }
+
+    /// Registers many customers in one transaction — a merchant's existing list, or a benchmark's — each with a new card
+    /// and the welcome bonus the program gives; a phone already registered is skipped (nil in its place). Refused when
+    /// the program issues cards only after a purchase, or the plan has no room for them all.
+    public func registerCustomers(merchantId: Int64, _ customers: [NewCustomer], now: UnixSeconds) async throws -> [Int64?] {
+        try await backend.write { db in
+            let rules = try self.program(db, merchantId: merchantId).rules
+            guard rules.cardFromPurchaseKopecks == 0 else {
+                throw KopilkaError.validation([FieldError(field: "customers", message: "this program issues cards after a purchase only")])
+            }
+            if let limit = try self.plan(db, merchantId: merchantId).customerLimit,
+                try db.run("UPDATE merchants SET plan = plan WHERE merchant_id = ?", [merchantId]) == 1,
+                let count: Int = try db.row("SELECT COUNT(*) AS n FROM customers WHERE merchant_id = ?", [merchantId])?["n"],
+                count + customers.count > limit
+            {
+                throw KopilkaError.planLimit([FieldError(field: "plan", message: "the free plan holds up to \(limit) customers")])
+            }
+            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+            return try customers.map { customer -> Int64? in
+                guard try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, customer.phone]) == nil else { return nil }
+                let id = self.nextID()
+                _ = try self.insertCustomer(db, ledger: ledger, id: id, customer, rules: rules)
+                return id
+            }
+        }
+    }
+
+    /// Inserts the customer's row with a card number no other customer of the merchant has, and credits the welcome
+    /// bonus; returns the ledger entries written.
+    private func insertCustomer(
+        _ db: any SQLConnection, ledger: Ledger, id: Int64, _ customer: NewCustomer, rules: ProgramRules
+    ) throws -> [Int64] {
+        let merchantId = ledger.merchantId, now = ledger.now
+        var card: String
+        repeat {
+            card = CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) })
+        } while try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND card = ?", [merchantId, card]) != nil
+        try db.run(
+            """
+            INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
+                                   marketing_consent, marketing_consent_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [merchantId, id, customer.phone, card, customer.name, customer.email, customer.birthday,
+             customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now])
+        guard rules.welcomeBonusPoints > 0, var account = try ledger.account(id) else { return [] }
+        return [try ledger.credit(&account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: rules.expiry(from: now)).entryId]
     }
 
     /// Finds a customer by id, phone or card, with the balance at `now`.

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// pgbench's TPC-B against the PostgreSQL server Kopilka is measured on: the physical limit of that server, in the same run.
 enum PgBench {
@@ -28,34 +27,9 @@ enum PgBench {
         var description: String { "pgbench failed:\n\(output)" }
     }
 
-    /// Runs pgbench on a thread of its own with every signal unblocked: a child inherits its parent thread's signal
-    /// mask, Swift's worker threads block SIGALRM, and pgbench's `-T` needs it (without this it never stops).
     private static func run(_ arguments: [String]) throws -> String {
-        let result = Mutex<Result<String, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            var all = sigset_t()
-            sigfillset(&all)
-            pthread_sigmask(SIG_UNBLOCK, &all, nil)
-            result.withLock { $0 = Result { try spawn(arguments) } }
-            done.signal()
-        }
-        thread.start()
-        done.wait()
-        return try result.withLock { $0! }.get()
-    }
-
-    private static func spawn(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failed(output: output) }
+        let (status, output) = try ChildProcess.run(try executable(), arguments)
+        guard status == 0 else { throw Failed(output: output) }
         return output
     }
 

@@ -82,6 +82,26 @@ import Testing
     }
 
     /// On SQLite, where the whole database is one file to search; the code path is the same on PostgreSQL.
+    @Test(arguments: TestDatabase.allCases) func aCustomerListRegistersInOneGoWithWelcomeBonuses(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 50_00 }
+        let existing = try await f.customer(phone: "+79120000002")
+        let list = (1...4).map {
+            NewCustomer(phone: "+7912000000\($0)", name: nil, email: nil, birthday: nil, personalDataConsent: true, marketingConsent: false)
+        }
+        let ids = try await f.store.registerCustomers(merchantId: f.merchantId, list, now: StoreFixture.t0)
+        #expect(ids.count == 4 && ids[1] == nil, "the phone registered before is skipped")
+        var cards: Set<String> = []
+        for (customer, id) in zip(list, ids) {
+            let found = try #require(try await f.store.customer(merchantId: f.merchantId, .phone(customer.phone), now: StoreFixture.t0))
+            #expect(found.id == String(id ?? existing))
+            #expect(found.balance.spendable == 50_00)
+            cards.insert(found.card)
+        }
+        #expect(cards.count == 4, "every card number is the customer's own")
+        let report = try await f.store.verify()
+        #expect(report.violations.isEmpty, "\(report.violations)")
+    }
+
     @Test func keysAreStoredOnlyAsHashes() async throws {
         let f = try await StoreFixture(.sqlite)
         let (_, key) = try await f.store.createRegister(merchantId: f.merchantId, storeId: f.storeId, name: "Till 1", now: StoreFixture.t0)
