@@ -37,19 +37,21 @@ public func buildApplication(
     clock: @escaping @Sendable () -> UnixSeconds = { Int64(Date().timeIntervalSince1970) }
 ) -> some ApplicationProtocol {
     let metrics = Metrics()
+    let unsafe = configuration.unsafeVariants
     let api = KopilkaAPI(
         store: store, auth: Authenticator(store: store, ttlSeconds: configuration.cacheSeconds, clock: clock),
         programs: ProgramCache(store: store, ttlSeconds: configuration.cacheSeconds), clock: clock,
-        maxBodyBytes: configuration.unsafeVariants.contains(.bodyWithoutLimit) ? Int.max : configuration.maxBodyBytes, metrics: metrics, sms: configuration.smsGateway)
+        maxBodyBytes: unsafe.contains(.bodyWithoutLimit) ? Int.max : configuration.maxBodyBytes, metrics: metrics,
+        sms: configuration.smsGateway)
     let router = Router(context: KopilkaRequestContext.self)
-    router.add(middleware: ProblemMiddleware(logger: logger, metrics: metrics, logsQueries: configuration.unsafeVariants.contains(.logsQueries)))
+    router.add(middleware: ProblemMiddleware(logger: logger, metrics: metrics, logsQueries: unsafe.contains(.logsQueries)))
     if configuration.keyRequestsPerSecond > 0 || configuration.ipRequestsPerSecond > 0 {
         router.add(middleware: RateLimitMiddleware(
             perKey: configuration.keyRequestsPerSecond > 0
                 ? TokenBuckets(perSecond: configuration.keyRequestsPerSecond, burst: 2 * configuration.keyRequestsPerSecond, clock: clock) : nil,
             perIP: configuration.ipRequestsPerSecond > 0
                 ? TokenBuckets(perSecond: configuration.ipRequestsPerSecond, burst: 5 * configuration.ipRequestsPerSecond, clock: clock) : nil,
-            auth: api.auth, afterTheWork: configuration.unsafeVariants.contains(.rateLimitAfterTheWork)))
+            auth: api.auth, afterTheWork: unsafe.contains(.rateLimitAfterTheWork)))
     }
     api.addRoutes(to: router)
     router.get("/metrics") { _, _ in

@@ -44,7 +44,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         logger.debug(
             "request",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(logsQueries ? request.uri.description : request.uri.path)", "status": "\(status)",
+                "method": "\(request.method.rawValue)", "path": "\(logsQueries ? request.uri.description : request.uri.path)",
+                "status": "\(status)",
                 "ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000 + elapsed.components.seconds * 1000)",
             ])
         return response

@@ -105,7 +105,7 @@ struct Bench: AsyncParsableCommand {
             report.rows += try await inProcessCommits(fixture, label: "SQLite", baseline: baseline, baselineName: "baseline")
         }
         if parts.contains("http") {
-            let http = try await httpRuns(&fixture, database: path, label: "SQLite", sizes: sizes, note: { ratio($1, baseline, "baseline") })
+            let http = try await httpRuns(&fixture, database: path, label: "SQLite", sizes: sizes, folder: folder, note: { ratio($1, baseline, "baseline") })
             report.rows += http.rows
             report.targets += http.targets(baseline: baseline, baselineName: "raw SQLite 1-pair tx/s")
         }
@@ -117,7 +117,7 @@ struct Bench: AsyncParsableCommand {
         try await fixture.store.close()
 
         if let postgres, parts.contains("postgres") {
-            let (rows, targets) = try await postgresRuns(url: postgres)
+            let (rows, targets) = try await postgresRuns(url: postgres, folder: folder)
             report.rows += rows
             report.targets += targets
         }
@@ -177,7 +177,8 @@ struct Bench: AsyncParsableCommand {
     /// lookup, calculate and commit again with the database grown to each next size. `note` remarks on a commit rate
     /// at a number of connections (its ratio to a baseline).
     func httpRuns(
-        _ fixture: inout BenchFixture, database: String, label: String, sizes: [Int], note: (Int, Double) -> String = { _, _ in "" }
+        _ fixture: inout BenchFixture, database: String, label: String, sizes: [Int], folder: URL,
+        note: (Int, Double) -> String = { _, _ in "" }
     ) async throws -> HTTPFigures {
         var figures = HTTPFigures(label: label, sizes: sizes, levels: levels)
         // The pool is committed before the server starts: the store is closed while the server has the database.
@@ -192,7 +193,7 @@ struct Bench: AsyncParsableCommand {
             }
             try await fixture.store.close()
             let server = try await BenchServer(database: database, synchronous: synchronous)
-            let load = LoadGenerator(base: server.base, tillKey: fixture.tillKey, customers: size, seed: seed, folder: URL(fileURLWithPath: NSTemporaryDirectory()))
+            let load = LoadGenerator(base: server.base, tillKey: fixture.tillKey, customers: size, seed: seed, folder: folder)
             let scenarios: [BenchScenario] = index == 0 ? BenchScenario.allCases : [.lookup, .calculate, .commit]
             do {
                 for scenario in scenarios {
@@ -221,7 +222,7 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// pgbench TPC-B at each client count, then Kopilka on the same server: commits in process and over HTTP.
-    func postgresRuns(url: String) async throws -> ([BenchRow], [BenchTarget]) {
+    func postgresRuns(url: String, folder: URL) async throws -> ([BenchRow], [BenchTarget]) {
         guard var location = PostgresLocation(url: url) else { throw ValidationError("--postgres must be a postgres:// URL") }
         location.poolSize = max(16, levels.max() ?? 16)
         let scale = max(16, levels.max() ?? 16)
@@ -251,7 +252,7 @@ struct Bench: AsyncParsableCommand {
         }
         if parts.contains("http") {
             let http = try await httpRuns(
-                &fixture, database: schemaLocation.url, label: "PostgreSQL", sizes: [size],
+                &fixture, database: schemaLocation.url, label: "PostgreSQL", sizes: [size], folder: folder,
                 note: { ratio($1, tps[$0] ?? .nan, "pgbench") })
             rows += http.rows
             let worst = levels.compactMap { level in http.rate(.commit, size: size, connections: level).map { $0 / tps[level]! } }.min()

@@ -9,7 +9,6 @@ struct BenchFixture: Sendable {
     let merchantId: Int64
     let storeId: Int64
     let customerIds: [Int64]
-    let rules: ProgramRules
     /// The secret of the store's register key, for the till protocol over HTTP.
     let tillKey: String
 
@@ -52,7 +51,7 @@ struct BenchFixture: Sendable {
         let shop = try await store.createStore(merchantId: merchantId, name: "Bench store", timeZone: "Europe/Moscow", now: now)
         let (_, key) = try await store.createRegister(merchantId: merchantId, storeId: parseID(shop.id)!, name: "Касса 1", now: now)
         let fixture = BenchFixture(
-            store: store, merchantId: merchantId, storeId: parseID(shop.id)!, customerIds: [], rules: program, tillKey: key.secret)
+            store: store, merchantId: merchantId, storeId: parseID(shop.id)!, customerIds: [], tillKey: key.secret)
         return try await fixture.growing(to: customers, progress: progress)
     }
 
@@ -73,7 +72,7 @@ struct BenchFixture: Sendable {
                 lastShown = ContinuousClock.now
             }
         }
-        return BenchFixture(store: store, merchantId: merchantId, storeId: storeId, customerIds: ids, rules: rules, tillKey: tillKey)
+        return BenchFixture(store: store, merchantId: merchantId, storeId: storeId, customerIds: ids, tillKey: tillKey)
     }
 
     /// Commits `count` receipts of the till's lines in process (for the return runs to return lines of); their ids.
