@@ -11,8 +11,9 @@ enum JSONBody {
     }()
 
     static func encode(_ value: some Encodable) -> [UInt8] {
+        if let writable = value as? any JSONWritable { return JSONWriter.bytes(of: writable) }
         // Our own response types always encode; a failure here is a programming error.
-        Array((try? encoder.encode(value)) ?? Data(#"{"error":"encoding failed"}"#.utf8))
+        return Array((try? encoder.encode(value)) ?? Data(#"{"error":"encoding failed"}"#.utf8))
     }
 
     static func response(_ status: HTTPResponse.Status, _ value: some Encodable, contentType: String = "application/json") -> Response {

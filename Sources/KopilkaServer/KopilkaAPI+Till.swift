@@ -5,7 +5,7 @@ import KopilkaCore
 import KopilkaStore
 
 /// The answer to calculate: what the receipt would do, and what to print.
-struct CalculateResponse: Encodable {
+struct CalculateResponse: Codable, Equatable {
     var customer: CustomerSummary?
     var programVersion: Int64
     var calculation: ReceiptCalculation
@@ -13,6 +13,18 @@ struct CalculateResponse: Encodable {
     /// asks for it, points are spent, and the customer was not named by card.
     var confirmationRequired: Bool
     var printText: [String]
+}
+
+extension CalculateResponse: JSONWritable {
+    func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("calculation", calculation)
+            $0.field("confirmationRequired", confirmationRequired)
+            $0.field("customer", customer)
+            $0.field("printText", printText)
+            $0.field("programVersion", programVersion)
+        }
+    }
 }
 
 /// One offline receipt's outcome.

@@ -215,7 +215,7 @@ extension SQLStore {
             [merchantId, receiptId, command.storeId, command.registerId, customerId, command.externalId, programVersion,
              calculation.amount, calculation.discount, calculation.redeemedKopecks, calculation.redeemedPoints, calculation.payable,
              calculation.earnedPoints, earnLotId, restoreExpiresAt, holdId, command.offline,
-             String(decoding: try JSONEncoder().encode(calculation.explanation), as: UTF8.self), command.cashier, now])
+             String(decoding: JSONWriter.bytes(of: calculation.explanation), as: UTF8.self), command.cashier, now])
         // Up to 16 lines per statement: one round trip instead of one per line on PostgreSQL, and a bounded number of
         // distinct statements to prepare.
         let rows = Array(zip(command.lines, calculation.lines))
@@ -362,7 +362,7 @@ extension SQLStore {
                 }
                 balance = account.snapshot(at: now)
             }
-            let linesJSON = try String(decoding: JSONEncoder().encode(lineReturns), as: UTF8.self)
+            let linesJSON = String(decoding: JSONWriter.bytes(of: lineReturns), as: UTF8.self)
             try db.run(
                 """
                 INSERT INTO returns (merchant_id, id, receipt_id, lines, refund_kopecks, reversed_points, restored_points,

@@ -88,9 +88,11 @@ final class SQLiteConnection: SQLConnection {
     }
 
     private static func arguments(_ arguments: SQLArguments) -> StatementArguments {
-        StatementArguments(arguments.map { argument -> DatabaseValue in
+        // Values as optional existentials: GRDB's initializer for those maps with a closure; the one for `[DatabaseValue]`
+        // maps with a key path, instantiated on every call (11 % of a commit's CPU, perf).
+        StatementArguments(arguments.map { argument -> (any DatabaseValueConvertible)? in
             switch argument?.sqlValue ?? .null {
-            case .null: .null
+            case .null: DatabaseValue.null
             case .integer(let value): value.databaseValue
             case .text(let value): value.databaseValue
             case .bytes(let value): Data(value).databaseValue

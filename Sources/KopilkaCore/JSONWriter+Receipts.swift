@@ -1,0 +1,120 @@
+// The receipt engine's answers as JSON, keys in byte order (see `JSONWritable`).
+
+extension Reason: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("code", code)
+            $0.field("line", line)
+            $0.field("message", message)
+            $0.field("promotion", promotion)
+        }
+    }
+}
+
+extension LineOutcome: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("amount", amount)
+            $0.field("discount", discount)
+            $0.field("earnedPoints", earnedPoints)
+            $0.field("line", line)
+            $0.field("payable", payable)
+            $0.field("redeemedKopecks", redeemedKopecks)
+            $0.field("redeemedPoints", redeemedPoints)
+        }
+    }
+}
+
+extension AppliedPromotion: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("code", code)
+            $0.field("discount", discount)
+            $0.field("earnedPoints", earnedPoints)
+            $0.field("id", id)
+            $0.field("lines", lines)
+            $0.field("name", name)
+            $0.field("valueKopecks", valueKopecks)
+        }
+    }
+}
+
+extension Gift: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("name", name)
+            $0.field("onReceipt", onReceipt)
+            $0.field("promotionId", promotionId)
+            $0.field("sku", sku)
+        }
+    }
+}
+
+extension PresentedCode.Status: JSONWritable {
+    public func write(to json: inout JSONWriter) { json.string(rawValue) }
+}
+
+extension CodeOutcome: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("applied", applied)
+            $0.field("code", code)
+            $0.field("status", status)
+        }
+    }
+}
+
+extension ReceiptCalculation: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("amount", amount)
+            $0.field("codes", codes)
+            $0.field("discount", discount)
+            $0.field("earnedPoints", earnedPoints)
+            $0.field("explanation", explanation)
+            $0.field("gifts", gifts)
+            $0.field("lines", lines)
+            $0.field("maxRedeemable", maxRedeemable)
+            $0.field("payable", payable)
+            $0.field("promotions", promotions)
+            $0.field("redeemedKopecks", redeemedKopecks)
+            $0.field("redeemedPoints", redeemedPoints)
+            $0.field("ruleLimitPoints", ruleLimitPoints)
+        }
+    }
+}
+
+extension BalanceSnapshot: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("debt", debt)
+            $0.field("pending", pending)
+            $0.field("spendable", spendable)
+        }
+    }
+}
+
+extension TierStanding: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("level", level)
+            $0.field("nextTier", nextTier)
+            $0.field("privileges", privileges)
+            $0.field("qualifying", qualifying)
+            $0.field("tier", tier)
+            $0.field("toNextTier", toNextTier)
+        }
+    }
+}
+
+extension LineReturn: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("line", line)
+            $0.field("quantity", quantity)
+            $0.field("refundKopecks", refundKopecks)
+            $0.field("restoredPoints", restoredPoints)
+            $0.field("reversedPoints", reversedPoints)
+        }
+    }
+}
