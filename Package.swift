@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KopilkaStore", targets: ["KopilkaStore"]),
         .library(name: "KopilkaServer", targets: ["KopilkaServer"]),
         .library(name: "KopilkaDemo", targets: ["KopilkaDemo"]),
+        .library(name: "KopilkaWeb", targets: ["KopilkaWeb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
@@ -41,11 +43,25 @@ let package = Package(
         ),
         // A seeded generator of realistic merchants and purchase history (demo, bench, tests).
         .target(name: "KopilkaDemo", dependencies: ["KopilkaCore", "KopilkaStore"], swiftSettings: swiftSettings),
-        // HTTP: the till protocol, admin API, auth, idempotency, background services.
+        // The web console, web cashier and customer cabinet: server-rendered pages (Mustache), sessions, CSRF.
+        .target(
+            name: "KopilkaWeb",
+            dependencies: [
+                "KopilkaCore", "KopilkaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP: the till protocol, admin API, auth, idempotency, background services; mounts the web pages.
         .target(
             name: "KopilkaServer",
             dependencies: [
-                "KopilkaCore", "KopilkaStore",
+                "KopilkaCore", "KopilkaStore", "KopilkaWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "kopilka",
             dependencies: [
-                "KopilkaCore", "KopilkaStore", "KopilkaServer", "KopilkaDemo",
+                "KopilkaCore", "KopilkaStore", "KopilkaServer", "KopilkaDemo", "KopilkaWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -74,6 +90,11 @@ let package = Package(
                 "KopilkaServer", "KopilkaStore", "KopilkaTesting", "KopilkaDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KopilkaWebTests",
+            dependencies: ["KopilkaWeb", "KopilkaServer", "KopilkaStore", "KopilkaTesting", "KopilkaDemo"],
             swiftSettings: swiftSettings
         ),
     ]

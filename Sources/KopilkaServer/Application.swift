@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KopilkaCore
 import KopilkaStore
+import KopilkaWeb
 import Logging
 import ServiceLifecycle
 
@@ -25,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var ipRequestsPerSecond = 20
     /// Sends spending confirmation codes to customers' phones; nil: none configured (code requests get 503).
     public var smsGateway: (any SMSGateway)?
+    /// Whether the web console's cookies are `Secure` (HTTPS only; browsers keep them on http://localhost and 127.0.0.1
+    /// too). Off only behind a plain-HTTP address that is not loopback, which is not a setup for real use.
+    public var secureCookies = true
     /// Broken behaviours of the server switched on for a reliability suite's own test (none by default).
     public var unsafeVariants: UnsafeVariants = []
 
@@ -54,6 +58,12 @@ public func buildApplication(
             auth: api.auth, afterTheWork: unsafe.contains(.rateLimitAfterTheWork)))
     }
     api.addRoutes(to: router)
+    do {
+        try WebConsole(store: store, clock: clock, secureCookies: configuration.secureCookies).addRoutes(to: router)
+    } catch {
+        // The templates ship inside the binary's bundle: a parse error is a build defect, caught by the browser tests.
+        logger.error("web console disabled: its templates do not parse", metadata: ["error": "\(error)"])
+    }
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }
@@ -96,6 +106,7 @@ extension KopilkaAPI {
         (.post, "customers/:id/spend-codes", { $0.issueSpendCode }),
         (.post, "customers/:id/adjustments", { $0.adjustPoints }),
         (.get, "fraud-flags", { $0.fraudFlags }),
+        (.get, "analytics/dashboard", { $0.dashboard }),
         (.post, "code-batches", { $0.createCodeBatch }),
         (.get, "code-batches", { $0.codeBatches }),
         (.get, "code-batches/:id/codes", { $0.batchCodes }),

@@ -3,7 +3,7 @@ import KopilkaStore
 import Logging
 import ServiceLifecycle
 
-/// Expires lots, marks activations and releases expired holds every `intervalSeconds`, until shutdown.
+/// Expires lots, marks activations, releases expired holds and folds the analytics every `intervalSeconds`, until shutdown.
 struct MaintenanceService: Service, CustomStringConvertible {
     var description: String { "MaintenanceService(every \(intervalSeconds) s)" }
 
@@ -26,6 +26,8 @@ struct MaintenanceService: Service, CustomStringConvertible {
                             "activatedLots": "\(report.activatedLots)", "releasedHolds": "\(report.releasedHolds)",
                         ])
                 }
+                let folded = try await store.rollUpAnalytics(lagSeconds: 120, batchSize: 2_000)
+                if folded > 0 { logger.debug("analytics folded", metadata: ["receipts": "\(folded)"]) }
                 // Keys are kept 30 days at least (a till can be offline for days); 45 leaves a margin.
                 _ = try await store.pruneIdempotencyKeys(olderThan: clock() - 45 * 86_400)
             } catch {

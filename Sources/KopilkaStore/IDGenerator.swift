@@ -13,6 +13,12 @@ public final class IDGenerator: Sendable {
     /// several processes share it.
     public init(tag: Int64 = Int64.random(in: 0..<1024)) { self.tag = tag & 1023 }
 
+    /// The smallest id any process can hand out at `millis` (ms since 1970): every id made earlier is below it.
+    public static func firstID(atMillis millis: Int64) -> Int64 { max(0, millis - epochMillis) << 22 }
+
+    /// The moment (seconds since 1970) an id was made.
+    public static func seconds(of id: Int64) -> Int64 { ((id >> 22) + epochMillis) / 1000 }
+
     /// The next id.
     public func next(nowMillis: Int64) -> Int64 {
         let millis = max(0, nowMillis - Self.epochMillis)

@@ -111,6 +111,33 @@ public protocol LoyaltyStore: Sendable {
     /// Operations that broke a cashier limit and were flagged, newest first.
     func fraudFlags(merchantId: Int64, before: Int64?, limit: Int) async throws -> [FraudFlagView]
 
+    // The web console.
+    /// Adds a member of staff (the email must be free at every merchant).
+    func createStaff(
+        merchantId: Int64, email: String, name: String, role: StaffRole, password: PasswordHash, now: UnixSeconds, actor: AuditActor
+    ) async throws -> StaffView
+    /// The merchant's staff.
+    func staff(merchantId: Int64) async throws -> [StaffView]
+    /// A member of staff by email with their password hash, for signing in.
+    func staffCredentials(email: String) async throws -> (merchantId: Int64, staff: StaffView, password: PasswordHash)?
+    /// Opens a browser session.
+    func openSession(
+        merchantId: Int64, staffId: Int64?, customerId: Int64?, tokenHash: [UInt8], csrf: String, expiresAt: UnixSeconds, now: UnixSeconds
+    ) async throws
+    /// The live session with this token hash.
+    func session(tokenHash: [UInt8], now: UnixSeconds) async throws -> WebSession?
+    /// Ends a session.
+    func closeSession(tokenHash: [UInt8]) async throws
+    /// Customers by phone, card or the start of their name.
+    func findCustomers(merchantId: Int64, query: String, limit: Int, now: UnixSeconds) async throws -> [CustomerSummary]
+    /// A customer's lots that still hold points.
+    func openLots(merchantId: Int64, customerId: Int64) async throws -> [OpenLot]
+    /// The dashboard for a period (by default the last 30 days), from the folded analytics.
+    func dashboard(merchantId: Int64, from: LocalDate?, to: LocalDate?, now: UnixSeconds) async throws -> Dashboard
+    /// Folds new receipts, returns, entries and customers into the analytics; returns the receipts folded.
+    @discardableResult
+    func rollUpAnalytics(lagSeconds: Int64, batchSize: Int) async throws -> Int
+
     // Operations.
     /// Expires due lots, marks activations, releases expired holds; idempotent.
     func runMaintenance(now: UnixSeconds, batchSize: Int) async throws -> MaintenanceReport

@@ -7,8 +7,9 @@ import GRDB
 /// apart and the schema can be distributed by tenant (docs/scaling.md).
 enum Migrations {
     /// Every migration, oldest first.
-    static let all: [(name: String, sql: String)] = [("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003), ("004_protection", schema004),
-        ("005_standing_index", schema005),
+    static let all: [(name: String, sql: String)] = [
+        ("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003), ("004_protection", schema004),
+        ("005_standing_index", schema005), ("006_console", schema006),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -363,5 +364,106 @@ enum Migrations {
     static let schema005 = """
         DROP INDEX receipts_by_customer;
         CREATE INDEX receipts_by_customer ON receipts(merchant_id, customer_id, created_at, payable, refunded_kopecks, returned_in_full);
+        """
+
+    /// The web console: staff who sign in, their sessions, and the analytics the dashboard reads — totals by day that
+    /// maintenance folds in from receipts, returns, ledger entries and customers, so a dashboard never scans the ledger.
+    static let schema006 = """
+        -- Staff sign in by email across merchants (like keys by hash), so the email is unique on its own.
+        CREATE TABLE staff (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            email TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            -- scrypt (N, r, p in `password_params`) of the password with its own salt; never the password.
+            password_hash BLOB NOT NULL,
+            password_salt BLOB NOT NULL,
+            password_params TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            disabled_at INTEGER,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        -- A signed-in browser: the cookie holds the token, the table its hash. Staff sessions name the staff member,
+        -- customer sessions (the cabinet) the customer.
+        CREATE TABLE web_sessions (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            token_hash BLOB NOT NULL UNIQUE,
+            staff_id INTEGER,
+            customer_id INTEGER,
+            csrf TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        -- How far the analytics have been folded in: every row with an id below `rolled_below` is counted.
+        CREATE TABLE analytics_state (
+            merchant_id INTEGER NOT NULL PRIMARY KEY,
+            rolled_below INTEGER NOT NULL,
+            rolled_at INTEGER NOT NULL
+        );
+        -- Sales by day (the merchant's time zone), store and register (0: none); members' receipts apart.
+        CREATE TABLE daily_sales (
+            merchant_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            store_id INTEGER NOT NULL,
+            register_id INTEGER NOT NULL,
+            receipts INTEGER NOT NULL,
+            sales INTEGER NOT NULL,
+            member_receipts INTEGER NOT NULL,
+            member_sales INTEGER NOT NULL,
+            discount INTEGER NOT NULL,
+            redeemed_kopecks INTEGER NOT NULL,
+            returns INTEGER NOT NULL,
+            refunds INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, day, store_id, register_id)
+        ) WITHOUT ROWID;
+        -- Points moved by day and ledger entry kind.
+        CREATE TABLE daily_points (
+            merchant_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            entries INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, day, kind)
+        ) WITHOUT ROWID;
+        -- New members by day.
+        CREATE TABLE daily_members (
+            merchant_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            members INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, day)
+        ) WITHOUT ROWID;
+        -- Each buying member's first, second and last purchase and lifetime totals.
+        CREATE TABLE customer_activity (
+            merchant_id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            joined_month INTEGER NOT NULL,
+            first_at INTEGER NOT NULL,
+            second_at INTEGER,
+            last_at INTEGER NOT NULL,
+            receipts INTEGER NOT NULL,
+            sales INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, customer_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX customer_activity_by_last ON customer_activity(merchant_id, last_at);
+        CREATE INDEX customer_activity_by_first ON customer_activity(merchant_id, first_at, second_at);
+        CREATE INDEX customer_activity_by_sales ON customer_activity(merchant_id, sales);
+        -- The months (as year * 12 + month - 1) in which a member bought, and members by month of joining and month of
+        -- buying: cohort retention.
+        CREATE TABLE customer_months (
+            merchant_id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            month INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, customer_id, month)
+        ) WITHOUT ROWID;
+        CREATE TABLE cohorts (
+            merchant_id INTEGER NOT NULL,
+            joined_month INTEGER NOT NULL,
+            month INTEGER NOT NULL,
+            customers INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, joined_month, month)
+        ) WITHOUT ROWID;
         """
 }

@@ -22,7 +22,7 @@ extension SQLStore {
     static let tenantTables = [
         "merchants", "stores", "registers", "api_keys", "programs", "program_versions", "customers", "lots", "ledger_entries",
         "lot_movements", "receipts", "receipt_lines", "returns", "holds", "idempotency_keys", "code_batches", "codes", "code_uses",
-        "receipt_promotions", "promotion_counters", "audit_log", "spend_codes", "fraud_flags",
+        "receipt_promotions", "promotion_counters", "audit_log", "spend_codes", "fraud_flags", "staff",
     ]
     static let transferFormat = "kopilka-export"
 

@@ -1,0 +1,13 @@
+// Progressive touches only: every page works without this file.
+document.addEventListener("DOMContentLoaded", function () {
+  // Ask before a return: it moves points and money back.
+  document.querySelectorAll("form[action$='/return']").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var question = document.documentElement.lang === "ru" ? "Оформить возврат всего чека?" : "Return the whole receipt?";
+      if (!window.confirm(question)) event.preventDefault();
+    });
+  });
+  // A form that failed validation: put the cursor in the first field at fault.
+  var invalid = document.querySelector("[aria-invalid='true']");
+  if (invalid) invalid.focus();
+});

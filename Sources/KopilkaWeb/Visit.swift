@@ -1,0 +1,134 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+
+/// One request to a page: its language, session, form and query, and the cookies the answer sets.
+struct Visit {
+    static let sessionCookie = "kopilka_session"
+    static let languageCookie = "kopilka_lang"
+    /// The sign-in form's CSRF token (double-submit: the cookie and the form must carry the same value).
+    static let signInCookie = "kopilka_signin"
+
+    let language: Language
+    let path: String
+    let query: [String: String]
+    let form: [String: String]
+    let session: WebSession?
+    /// The session cookie as sent (to end it on sign-out).
+    let sessionToken: String?
+    /// The sign-in form's token: the cookie's, or a new one the answer sets.
+    let signInToken: String
+    let secureCookies: Bool
+    let now: UnixSeconds
+    private(set) var cookies: [String] = []
+
+    init(request: inout Request, console: WebConsole) async throws {
+        now = console.clock()
+        secureCookies = console.secureCookies
+        path = request.uri.path
+        query = Self.pairs(request.uri.query ?? "")
+        let sent = Self.cookies(request.headers[.cookie] ?? "")
+        if request.method == .post {
+            let body = try await request.collectBody(upTo: 64 * 1024)
+            form = Self.pairs(String(buffer: body))
+        } else {
+            form = [:]
+        }
+        if let chosen = query["lang"].flatMap(Language.init(rawValue:)) {
+            language = chosen
+            cookies.append(Self.cookie(Self.languageCookie, chosen.rawValue, maxAge: 365 * 86_400, secure: console.secureCookies, httpOnly: false))
+        } else {
+            language = sent[Self.languageCookie].flatMap(Language.init(rawValue:)) ?? .ru
+        }
+        sessionToken = sent[Self.sessionCookie]
+        session = try await sessionToken.asyncFlatMap { try await console.store.session(tokenHash: WebConsole.tokenHash($0), now: console.clock()) }
+        if let token = sent[Self.signInCookie], token.count >= 32 {
+            signInToken = token
+        } else {
+            signInToken = WebConsole.newToken().token
+            cookies.append(Self.cookie(Self.signInCookie, signInToken, maxAge: 3600, secure: console.secureCookies))
+        }
+    }
+
+    /// Whether a POST carries the session's CSRF token.
+    var csrfMatches: Bool {
+        guard let expected = session?.csrf, let sent = form["csrf"] else { return false }
+        return constantTimeEqual(expected, sent)
+    }
+
+    /// Whether the sign-in form carries its cookie's token.
+    var signInTokenMatches: Bool {
+        guard let sent = form["csrf"] else { return false }
+        return constantTimeEqual(signInToken, sent)
+    }
+
+    var strings: [String: Any] { Strings.nested(language) }
+
+    /// The text for `key` in the page's language.
+    func t(_ key: String) -> String { Strings.table(language)[key] ?? key }
+
+    var format: Formatting { Formatting(language: language) }
+
+    /// Sets a cookie on the answer.
+    func setCookie(_ name: String, _ value: String, maxAge: Int64, on response: inout Response) {
+        response.headers.append(HTTPField(name: .setCookie, value: Self.cookie(name, value, maxAge: maxAge, secure: secureCookies)))
+    }
+
+    func addCookies(to response: inout Response) {
+        for cookie in cookies { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
+    }
+
+    static func cookie(_ name: String, _ value: String, maxAge: Int64, secure: Bool, httpOnly: Bool = true) -> String {
+        "\(name)=\(value); Path=/; Max-Age=\(maxAge); SameSite=Lax" + (httpOnly ? "; HttpOnly" : "") + (secure ? "; Secure" : "")
+    }
+
+    /// `a=1&b=x+y` (a query or a form) as a dictionary; the last value of a repeated name wins.
+    static func pairs(_ text: String) -> [String: String] {
+        var pairs: [String: String] = [:]
+        for part in text.split(separator: "&") {
+            let halves = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            pairs[decode(halves[0])] = halves.count > 1 ? decode(halves[1]) : ""
+        }
+        return pairs
+    }
+
+    static func cookies(_ header: String) -> [String: String] {
+        var cookies: [String: String] = [:]
+        for part in header.split(separator: ";") {
+            let halves = part.split(separator: "=", maxSplits: 1)
+            if halves.count == 2 { cookies[halves[0].trimmingCharacters(in: .whitespaces)] = String(halves[1]) }
+        }
+        return cookies
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~/"))) ?? ""
+    }
+}
+
+/// The pages' languages.
+enum Language: String, Sendable {
+    case ru, en
+
+    var other: Language { self == .ru ? .en : .ru }
+    /// The language's name in itself, for the switch.
+    var name: String { self == .ru ? "Русский" : "English" }
+}
+
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+}
+
+extension Optional {
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+
+extension WebConsole {
+    /// `GET /console/cashier`: the web cashier for merchants without an integrated till.
+    func cashierForm(_ visit: Visit) async throws -> Response {
+        try await cashierPage(visit, fields: visit.query, values: [:])
+    }
+
+    /// `POST /console/cashier`: `action=calculate` shows what the receipt earns and may spend; `action=commit` registers it
+    /// (once per form: the form's key is the idempotency key).
+    func cashier(_ visit: Visit) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        let form = visit.form
+        var errors: [String: Any] = [:]
+        let stores = try await store.stores(merchantId: session.merchantId)
+        let storeId = form["store"].flatMap(parseID)
+        if storeId == nil || !stores.contains(where: { $0.id == form["store"] }) { errors["storeError"] = visit.t("cashier.storeRequired") }
+        let amount = parseMoney(form["amount"] ?? "")
+        if amount == nil || amount == 0 { errors["amountError"] = visit.t("cashier.amountInvalid") }
+        var customer: CustomerKey?
+        let customerText = (form["customer"] ?? "").trimmingCharacters(in: .whitespaces)
+        if !customerText.isEmpty {
+            let digits = customerText.filter(\.isNumber)
+            if digits.count == 13, CardNumber.isValid(digits) {
+                customer = .card(digits)
+            } else if let phone = Phone.normalize(customerText) {
+                customer = .phone(phone)
+            } else {
+                errors["customerError"] = visit.t("cashier.customerInvalid")
+            }
+        }
+        let redeemText = (form["redeem"] ?? "").trimmingCharacters(in: .whitespaces)
+        var redeem = RedeemRequest.points(0)
+        if redeemText == "max" {
+            redeem = .max
+        } else if !redeemText.isEmpty {
+            if let points = parsePoints(redeemText) { redeem = .points(points) } else { errors["redeemError"] = visit.t("cashier.redeemInvalid") }
+        }
+        if redeem != .points(0), customer == nil, errors["customerError"] == nil { errors["redeemError"] = visit.t("cashier.redeemNeedsCustomer") }
+        guard errors.isEmpty, let storeId, let amount else { return try await cashierPage(visit, fields: form, values: errors, status: .unprocessableContent) }
+
+        if let customer, try await store.customer(merchantId: session.merchantId, customer, now: visit.now) == nil {
+            return try await cashierPage(visit, fields: form, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent)
+        }
+        let lines = [ReceiptLine(sku: "web-cashier", name: visit.t("cashier.lineName"), price: amount)]
+        if form["action"] != "commit" {
+            let (_, program) = try await store.compiledProgram(merchantId: session.merchantId)
+            let (calculation, summary) = try await store.calculate(
+                merchantId: session.merchantId, program: program, storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: [],
+                now: visit.now)
+            let f = visit.format
+            return try await cashierPage(visit, fields: form, values: [
+                "calculated": [
+                    "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
+                    "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
+                    "balance": summary.map { f.points($0.balance.spendable) } ?? "", "customer": summary?.maskedName ?? summary?.card ?? "",
+                    "hasCustomer": summary != nil,
+                ],
+            ])
+        }
+        let key = form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
+        let externalId = "web-\(key.prefix(8))"
+        let command = ReceiptCommand(
+            storeId: storeId, registerId: nil, customer: customer, externalId: externalId, lines: lines, redeem: redeem,
+            cashier: session.staff.map { "staff:\($0.id)" })
+        let stored = try await store.commitReceipt(
+            merchantId: session.merchantId, command,
+            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(storeId)|\(customerText)|\(amount)|\(redeemText)")),
+            now: visit.now, render: Outcome<ReceiptCommitted>.render)
+        guard let committed = Outcome<ReceiptCommitted>.value(stored) else {
+            return try await cashierPage(
+                visit, fields: form, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? ""], status: .unprocessableContent)
+        }
+        return Self.redirect("/console/receipts/\(committed.receipt.id)?new=1")
+    }
+
+    private func cashierPage(_ visit: Visit, fields: [String: String], values: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        let stores = try await store.stores(merchantId: session.merchantId)
+        let chosen = fields["store"] ?? stores.first?.id
+        var context = values
+        context["stores"] = stores.map { ["id": $0.id, "name": $0.name, "selected": $0.id == chosen] }
+        context["customer"] = fields["customer"] ?? ""
+        context["amount"] = fields["amount"] ?? ""
+        context["redeem"] = fields["redeem"] ?? ""
+        // A new key for each blank form; a calculated form keeps its key so that committing it twice counts once.
+        context["key"] = fields["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
+        return render("cashier", visit, status: status, context)
+    }
+
+    /// `GET /console/receipts/{id}`: a committed receipt, with a button to return it.
+    func receipt(_ visit: Visit, id: String?, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        guard let receiptId = id.flatMap(parseID), let receipt = try await store.receipt(merchantId: session.merchantId, receiptId: receiptId) else {
+            return render("error", visit, status: .notFound, ["message": visit.t("error.noReceipt")])
+        }
+        let f = visit.format
+        let returnable = receipt.lines.contains { $0.returnedQuantity < $0.quantity }
+        var context: [String: Any] = [
+            "id": receipt.id, "externalId": receipt.externalId, "at": f.time(receipt.createdAt, offsetSeconds: 0) + " UTC",
+            "amount": f.money(receipt.amount), "discount": f.money(receipt.discount), "redeemed": f.points(receipt.redeemedPoints),
+            "payable": f.money(receipt.payable), "earned": f.points(receipt.earnedPoints), "customerId": receipt.customerId ?? "",
+            "hasCustomer": receipt.customerId != nil, "returnable": returnable, "isNew": visit.query["new"] == "1",
+            "returned": visit.query["returned"] == "1", "key": UUID().uuidString,
+            "lines": receipt.lines.map {
+                ["name": $0.name, "quantity": f.points($0.quantity / 10), "amount": f.money($0.amount), "payable": f.money($0.payable),
+                 "returned": $0.returnedQuantity > 0]
+            },
+            "reasons": receipt.explanation.map { ["text": $0.message] }, "hasReasons": !receipt.explanation.isEmpty,
+        ]
+        context.merge(values) { _, new in new }
+        return render("receipt", visit, status: status, context)
+    }
+
+    /// `POST /console/receipts/{id}/return`: returns everything not yet returned.
+    func returnReceipt(_ visit: Visit, id: String?) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        guard let receiptId = id.flatMap(parseID) else { return render("error", visit, status: .notFound, ["message": visit.t("error.noReceipt")]) }
+        let key = visit.form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
+        let stored = try await store.returnLines(
+            merchantId: session.merchantId, ReturnCommand(receiptId: receiptId, storeId: nil, lines: nil),
+            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("return|\(receiptId)")), now: visit.now,
+            render: Outcome<ReturnMade>.render)
+        if let refusal = Outcome<ReturnMade>.refusal(stored) {
+            return try await receipt(visit, id: id, values: ["formError": refusal], status: .unprocessableContent)
+        }
+        return Self.redirect("/console/receipts/\(receiptId)?returned=1")
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+
+extension WebConsole {
+    /// `GET /console/customers?q=`: search by phone, card or the start of a name.
+    func customers(_ visit: Visit) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        let query = visit.query["q"] ?? ""
+        let found = try await store.findCustomers(merchantId: session.merchantId, query: query, limit: 20, now: visit.now)
+        if found.count == 1, query.filter(\.isNumber).count >= 10 { return Self.redirect("/console/customers/\(found[0].id)") }
+        return render("customers", visit, [
+            "q": query, "searched": !query.isEmpty,
+            "results": found.map { summary in
+                ["id": summary.id, "card": summary.card, "name": summary.maskedName ?? "—", "phone": summary.maskedPhone ?? "—",
+                 "balance": visit.format.points(summary.balance.spendable), "tier": summary.tier?.tier ?? ""]
+            },
+        ])
+    }
+
+    /// `GET /console/customers/{id}`: the customer's card.
+    func customer(_ visit: Visit, id: String?, adjustment: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        guard let customerId = id.flatMap(parseID),
+            let profile = try await store.customerProfile(merchantId: session.merchantId, customerId: customerId, now: visit.now),
+            let summary = try await store.customer(merchantId: session.merchantId, .id(customerId), now: visit.now)
+        else { return render("error", visit, status: .notFound, ["message": visit.t("error.noCustomer")]) }
+        let f = visit.format
+        let lots = try await store.openLots(merchantId: session.merchantId, customerId: customerId)
+        let ledger = try await store.ledger(merchantId: session.merchantId, customerId: customerId, before: nil, limit: 50)
+        let owner = session.staff?.role != .cashier
+        var values: [String: Any] = [
+            "id": profile.id, "card": profile.card,
+            // Cashiers see what a till shows; owners and marketers the whole profile.
+            "name": (owner ? profile.name : summary.maskedName) ?? "—", "phone": (owner ? profile.phone : summary.maskedPhone) ?? "—",
+            "email": owner ? profile.email ?? "—" : "—", "birthday": owner ? profile.birthday ?? "—" : "—",
+            "spendable": f.points(profile.balance.spendable), "pending": f.points(profile.balance.pending), "debt": f.points(profile.balance.debt),
+            "hasDebt": profile.balance.debt > 0, "joined": String(f.time(profile.createdAt, offsetSeconds: 0).prefix(10)),
+            "marketing": visit.t(profile.consents.marketing ? "yes" : "no"),
+            "personalData": visit.t(profile.consents.personalData ? "yes" : "no"),
+            "erased": profile.erasedAt != nil, "canAdjust": owner, "key": UUID().uuidString, "adjusted": visit.query["adjusted"] == "1",
+            "lots": lots.map {
+                ["remaining": f.points($0.remaining), "earned": f.points($0.earned),
+                 "activates": String(f.time($0.activatesAt, offsetSeconds: 0).prefix(10)), "pending": $0.activatesAt.seconds > visit.now,
+                 "expires": $0.expiresAt.map { String(f.time($0, offsetSeconds: 0).prefix(10)) } ?? visit.t("customer.never")]
+            },
+            "history": (ledger?.entries ?? []).map {
+                ["at": f.time($0.createdAt, offsetSeconds: 0), "kind": visit.t("kind.\($0.kind.rawValue)"), "amount": f.points($0.amount),
+                 "positive": $0.amount > 0, "receipt": $0.receiptId ?? ""]
+            },
+        ]
+        if let tier = summary.tier {
+            values["tier"] = [
+                "name": tier.tier, "next": tier.nextTier ?? "", "hasNext": tier.nextTier != nil,
+                "toNext": tier.toNextTier.map { f.money($0) } ?? "",
+            ]
+        }
+        values.merge(adjustment) { _, new in new }
+        return render("customer", visit, status: status, values)
+    }
+
+    /// `POST /console/customers/{id}/adjust`: credit or debit points by hand with a required reason (audited as the
+    /// member of staff; the form's key makes a double submit count once).
+    func adjust(_ visit: Visit, id: String?) async throws -> Response {
+        guard let session = visit.session, let staff = session.staff, let staffId = parseID(staff.id) else { return Self.redirect("/console/sign-in") }
+        guard let customerId = id.flatMap(parseID) else { return render("error", visit, status: .notFound, ["message": visit.t("error.noCustomer")]) }
+        let reason = (visit.form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let direction = visit.form["direction"] == "debit" ? -1 : 1
+        var errors: [String: Any] = [:]
+        let points = parsePoints(visit.form["points"] ?? "")
+        if points == nil || points == 0 { errors["pointsError"] = visit.t("adjust.pointsInvalid") }
+        if reason.isEmpty { errors["reasonError"] = visit.t("adjust.reasonRequired") } else if reason.count > 500 { errors["reasonError"] = visit.t("adjust.reasonLong") }
+        guard errors.isEmpty, let points else {
+            errors["adjustPoints"] = visit.form["points"] ?? ""
+            errors["adjustReason"] = reason
+            return try await customer(visit, id: id, adjustment: errors, status: .unprocessableContent)
+        }
+        let key = visit.form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
+        let command = AdjustmentCommand(customerId: customerId, points: points * Int64(direction), reason: reason)
+        let stored = try await store.adjustPoints(
+            merchantId: session.merchantId, command, actor: .staff(staffId),
+            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(customerId)|\(command.points)|\(reason)")),
+            now: visit.now, render: Outcome<AdjustmentMade>.render)
+        if let refusal = Outcome<AdjustmentMade>.refusal(stored) {
+            return try await customer(
+                visit, id: id, adjustment: ["adjustError": refusal, "adjustPoints": visit.form["points"] ?? "", "adjustReason": reason],
+                status: .unprocessableContent)
+        }
+        return Self.redirect("/console/customers/\(customerId)?adjusted=1")
+    }
+}
+
+/// A use case's outcome kept as JSON with its idempotency key (as the API does) and read back by a page.
+enum Outcome<T: Codable & Sendable> {
+    @Sendable static func render(_ result: Result<T, KopilkaError>) -> StoredResponse {
+        switch result {
+        case .success(let value):
+            StoredResponse(status: 200, body: (try? Array(JSONEncoder().encode(value))) ?? [])
+        case .failure(let error):
+            StoredResponse(status: 422, body: Array(Refusal.text(error).utf8))
+        }
+    }
+
+    /// The value, when the use case succeeded.
+    static func value(_ stored: StoredResponse) -> T? {
+        stored.status == 200 ? try? JSONDecoder().decode(T.self, from: Data(stored.body)) : nil
+    }
+
+    /// What the use case refused, in words (English, as the store says it); nil when it succeeded.
+    static func refusal(_ stored: StoredResponse) -> String? {
+        stored.status == 200 ? nil : String(decoding: stored.body, as: UTF8.self)
+    }
+}
+
+/// A refusal of the store in one sentence for a page.
+enum Refusal {
+    static func text(_ error: KopilkaError) -> String {
+        switch error {
+        case .validation(let errors), .planLimit(let errors): errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .insufficientPoints(let requested, let spendable): "not enough points: asked \(requested / 100), spendable \(spendable / 100)"
+        case .redemptionLimitExceeded(_, let limit): "at most \(limit / 100) points may be spent on this receipt"
+        case .receiptAlreadyRegistered: "this receipt number is already registered in the store"
+        case .returnRefused(let field, let message): "\(field): \(message)"
+        case .cashierLimit(_, let detail): detail
+        case .notFound(let what): "no such \(what)"
+        case .confirmationRequired: "the program asks the customer to confirm spending with a code from an SMS: use a till"
+        default: "refused: \(error)"
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+
+extension WebConsole {
+    /// `GET /console/dashboard?from=&to=`
+    func dashboard(_ visit: Visit) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        let (from, to, periodError) = period(visit)
+        let figures = try await store.dashboard(merchantId: session.merchantId, from: from, to: to, now: visit.now)
+        let f = visit.format
+        func card(_ id: String, _ value: String, hint: String? = nil) -> [String: Any] {
+            ["id": id, "label": visit.t("dash.\(id)"), "value": value, "hint": hint ?? ""]
+        }
+        let m = figures.members, s = figures.sales, p = figures.points
+        let cards: [[String: Any]] = [
+            card("members", f.count(m.total), hint: "+\(f.count(m.new)) \(visit.t("dash.newInPeriod"))"),
+            card("active30", f.percent(m.active30Bp), hint: "\(f.count(m.active30)) · 90: \(f.percent(m.active90Bp))"),
+            card("quiet", f.count(m.quiet)),
+            card("frequency", f.points(m.purchasesPerActive30)),
+            card("repeatRate", f.percent(m.repeatRateBp), hint: "\(f.count(m.repeatBuyers)) / \(f.count(m.firstBuyers))"),
+            card("receipts", f.count(s.receipts), hint: "\(visit.t("dash.memberShare")) \(f.percent(s.memberShareBp))"),
+            card("sales", f.money(s.sales)),
+            card("memberCheck", f.money(s.memberAverageCheck), hint: "\(visit.t("dash.guestCheck")) \(f.money(s.guestAverageCheck))"),
+            card("issued", f.points(p.issued)),
+            card("spent", f.points(p.spent), hint: "\(visit.t("dash.redemptionRate")) \(f.percent(p.redemptionRateBp))"),
+            card("expired", f.points(p.expired)),
+            card("liability", f.money(p.liabilityKopecks), hint: "\(f.points(p.outstanding)) \(visit.t("dash.pointsUnit"))"),
+        ]
+        let csv = "from=\(figures.from)&to=\(figures.to)"
+        return render("dashboard", visit, [
+            "from": figures.from.description, "to": figures.to.description, "periodError": periodError ?? "",
+            "asOf": figures.asOf.map { f.time($0, offsetSeconds: 0) + " UTC" } ?? visit.t("dash.notYet"),
+            "timeZone": figures.timeZone, "cards": cards, "csv": csv,
+            "chart": Chart.bars(
+                figures.days.map { (label: $0.day.description, value: $0.sales) }, title: visit.t("dash.chartTitle"),
+                format: { f.money($0) }),
+            "stores": figures.stores.map {
+                ["name": $0.name, "receipts": f.count($0.receipts), "sales": f.money($0.sales), "members": f.count($0.memberReceipts),
+                 "check": f.money($0.averageCheck)]
+            },
+            "registers": figures.registers.map { register in
+                ["name": register.name.isEmpty ? visit.t("dash.noRegister") : register.name,
+                 "store": figures.stores.first { $0.storeId == register.storeId }?.name ?? "", "receipts": f.count(register.receipts),
+                 "sales": f.money(register.sales)]
+            },
+            "top": figures.topCustomers.map {
+                ["id": $0.customerId, "card": $0.card, "name": $0.maskedName ?? "—", "receipts": f.count($0.receipts), "sales": f.money($0.sales),
+                 "last": String(f.time($0.lastPurchaseAt, offsetSeconds: 0).prefix(10))]
+            },
+            "cohorts": figures.cohorts.map { cohort in
+                ["month": cohort.month, "members": f.count(cohort.members),
+                 "cells": cohort.buyers.map { ["share": f.share($0, of: cohort.members), "count": f.count($0)] }]
+            },
+            "cohortColumns": (0..<(figures.cohorts.map(\.buyers.count).max() ?? 0)).map { ["n": $0] },
+        ])
+    }
+
+    /// `GET /console/dashboard.csv?table=days|stores|registers|top|cohorts&from=&to=`: a table of the dashboard; money in
+    /// roubles with a dot, points as numbers, shares in percent.
+    func dashboardCSV(_ visit: Visit) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        let (from, to, _) = period(visit)
+        let d = try await store.dashboard(merchantId: session.merchantId, from: from, to: to, now: visit.now)
+        let table = visit.query["table"] ?? "days"
+        var rows: [[String]]
+        switch table {
+        case "stores":
+            rows = [["store_id", "store", "receipts", "sales_rub", "member_receipts", "average_check_rub"]]
+            rows += d.stores.map { [$0.storeId, $0.name, "\($0.receipts)", CSV.money($0.sales), "\($0.memberReceipts)", CSV.money($0.averageCheck)] }
+        case "registers":
+            rows = [["register_id", "store_id", "register", "receipts", "sales_rub"]]
+            rows += d.registers.map { [$0.registerId, $0.storeId, $0.name, "\($0.receipts)", CSV.money($0.sales)] }
+        case "top":
+            rows = [["customer_id", "card", "name", "receipts", "sales_rub", "last_purchase"]]
+            rows += d.topCustomers.map { [$0.customerId, $0.card, $0.maskedName ?? "", "\($0.receipts)", CSV.money($0.sales), $0.lastPurchaseAt.description] }
+        case "cohorts":
+            let width = d.cohorts.map(\.buyers.count).max() ?? 0
+            rows = [["month", "members"] + (0..<width).map { "month_\($0)" }]
+            rows += d.cohorts.map { [$0.month, "\($0.members)"] + $0.buyers.map(String.init) }
+        default:
+            rows = [["day", "receipts", "member_receipts", "sales_rub", "points_issued", "points_spent"]]
+            rows += d.days.map { [$0.day.description, "\($0.receipts)", "\($0.memberReceipts)", CSV.money($0.sales), CSV.money($0.issued), CSV.money($0.spent)] }
+        }
+        let name = "kopilka-\(["stores", "registers", "top", "cohorts"].contains(table) ? table : "days")-\(d.from)-\(d.to).csv"
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: CSV.text(rows))))
+    }
+
+    /// The period of the query, or the default (the last 30 days) with a message when it is not a valid one.
+    private func period(_ visit: Visit) -> (LocalDate?, LocalDate?, String?) {
+        let fromText = visit.query["from"] ?? "", toText = visit.query["to"] ?? ""
+        if fromText.isEmpty && toText.isEmpty { return (nil, nil, nil) }
+        guard let from = LocalDate(fromText), let to = LocalDate(toText), from <= to, to.day - from.day < 366 else {
+            return (nil, nil, visit.t("dash.badPeriod"))
+        }
+        return (from, to, nil)
+    }
+}
+
+/// Comma-separated values as spreadsheets read them (RFC 4180, CRLF, quotes doubled).
+enum CSV {
+    static func text(_ rows: [[String]]) -> String {
+        rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func field(_ value: String) -> String {
+        // A leading = + - @ would be read as a formula by spreadsheets: quote it with an apostrophe.
+        let safe = value.first.map { "=+-@".contains($0) && Int(value) == nil } == true ? "'" + value : value
+        guard safe.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return safe }
+        return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Hundredths with a dot: `1234.50`.
+    static func money(_ hundredths: Int64) -> String {
+        let sign = hundredths < 0 ? "-" : ""
+        let value = abs(hundredths)
+        return "\(sign)\(value / 100).\(value % 100 < 10 ? "0" : "")\(value % 100)"
+    }
+}

@@ -1,0 +1,150 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+
+/// The merchant's web console: sign-in, dashboard, customers and the web cashier, as server-rendered pages under
+/// `/console` (Russian by default, `?lang=en` switches and is remembered in a cookie). Pages work without JavaScript;
+/// every form carries the session's CSRF token.
+public struct WebConsole: Sendable {
+    let store: any LoyaltyStore
+    let clock: @Sendable () -> UnixSeconds
+    let pages: Pages
+    /// How long a sign-in lasts.
+    let sessionSeconds: Int64 = 12 * 3600
+    /// Whether cookies are marked `Secure` (sent over HTTPS only; browsers also keep them on http://localhost).
+    let secureCookies: Bool
+
+    /// The console over `store`; fails only if a template in the bundle does not parse.
+    public init(store: any LoyaltyStore, clock: @escaping @Sendable () -> UnixSeconds, secureCookies: Bool = true) throws {
+        self.store = store
+        self.clock = clock
+        self.pages = try Pages()
+        self.secureCookies = secureCookies
+    }
+
+    /// Adds the console's routes (and its CSS and script under `/static`).
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/") { _, _ in Self.redirect("/console") }
+        router.get("/console") { request, _ in await self.page(request) { visit in
+            guard let staff = visit.session?.staff else { return Self.redirect("/console/sign-in") }
+            return Self.redirect(staff.role == .cashier ? "/console/cashier" : "/console/dashboard")
+        } }
+        router.get("/console/sign-in") { request, _ in await self.page(request) { try await self.signInForm($0) } }
+        router.post("/console/sign-in") { request, _ in await self.page(request) { try await self.signIn($0) } }
+        router.post("/console/sign-out") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.signOut($0) } }
+        router.get("/console/dashboard") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboard($0) } }
+        router.get("/console/dashboard.csv") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboardCSV($0) } }
+        router.get("/console/customers") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.customers($0) } }
+        router.get("/console/customers/:id") { request, context in
+            await self.page(request, roles: StaffRole.allCases) { try await self.customer($0, id: context.parameters.get("id")) }
+        }
+        router.post("/console/customers/:id/adjust") { request, context in
+            await self.page(request, roles: [.owner, .marketer]) { try await self.adjust($0, id: context.parameters.get("id")) }
+        }
+        router.get("/console/cashier") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.cashierForm($0) } }
+        router.post("/console/cashier") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.cashier($0) } }
+        router.get("/console/receipts/:id") { request, context in
+            await self.page(request, roles: StaffRole.allCases) { try await self.receipt($0, id: context.parameters.get("id")) }
+        }
+        router.post("/console/receipts/:id/return") { request, context in
+            await self.page(request, roles: StaffRole.allCases) { try await self.returnReceipt($0, id: context.parameters.get("id")) }
+        }
+        router.get("/static/:file") { _, context in Self.asset(context.parameters.get("file") ?? "") }
+    }
+
+    /// Runs a page: finds the session, checks the role (signed-out visitors go to the sign-in page, others get 403),
+    /// checks the CSRF token of a POST, and turns a failure into an error page.
+    func page(_ request: Request, roles: [StaffRole]? = nil, _ body: (Visit) async throws -> Response) async -> Response {
+        var request = request
+        do {
+            let visit = try await Visit(request: &request, console: self)
+            if let roles {
+                guard let staff = visit.session?.staff else { return Self.redirect("/console/sign-in?next=" + Visit.percentEncoded(request.uri.path)) }
+                guard roles.contains(staff.role) else { return render("error", visit, status: .forbidden, ["message": visit.t("error.forbidden")]) }
+                if request.method == .post, !visit.csrfMatches {
+                    return render("error", visit, status: .forbidden, ["message": visit.t("error.csrf")])
+                }
+            }
+            var response = try await body(visit)
+            visit.addCookies(to: &response)
+            return response
+        } catch let error as FormTooLarge {
+            _ = error
+            return Response(status: .contentTooLarge, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "413")))
+        } catch {
+            // The store refused or failed: a plain page, nothing changed.
+            return Response(
+                status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "Internal error")))
+        }
+    }
+
+    /// A page from its template inside the layout, with what every page shows (language, staff, navigation).
+    func render(_ template: String, _ visit: Visit, status: HTTPResponse.Status = .ok, _ values: [String: Any]) -> Response {
+        var context = values
+        context["t"] = visit.strings
+        context["lang"] = visit.language.rawValue
+        context["otherLanguage"] = visit.language.other.rawValue
+        context["otherLanguageName"] = visit.language.other.name
+        context["path"] = visit.path
+        context["csrf"] = visit.session?.csrf ?? visit.signInToken
+        if let staff = visit.session?.staff {
+            context["staff"] = ["name": staff.name, "role": visit.t("role.\(staff.role.rawValue)")]
+            context["canAnalyse"] = staff.role != .cashier
+        }
+        context["nav_" + template] = true
+        let html = pages.render(template, context)
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", HTTPField.Name("Content-Security-Policy")!: Self.policy],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Scripts and styles only from this server; no inline script; forms post only here.
+    static let policy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    /// A file of `Static/` (CSS, script), cached for a day.
+    static func asset(_ name: String) -> Response {
+        guard let asset = Assets.files[name] else { return Response(status: .notFound) }
+        return Response(
+            status: .ok, headers: [.contentType: asset.type, .cacheControl: "public, max-age=86400"],
+            body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+
+    /// A random URL-safe token and the SHA-256 the database keeps of it.
+    static func newToken() -> (token: String, hash: [UInt8]) {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return (token, tokenHash(token))
+    }
+
+    static func tokenHash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
+}
+
+/// A form body larger than pages accept.
+struct FormTooLarge: Error {}
+
+/// The files under `Static/`, read once.
+enum Assets {
+    static let files: [String: (type: String, bytes: [UInt8])] = {
+        var files: [String: (String, [UInt8])] = [:]
+        for (name, type) in [("console.css", "text/css; charset=utf-8"), ("console.js", "text/javascript; charset=utf-8")] {
+            let parts = name.split(separator: ".")
+            if let url = Bundle.module.url(forResource: String(parts[0]), withExtension: String(parts[1]), subdirectory: "Static"),
+                let data = try? Data(contentsOf: url)
+            {
+                files[name] = (type, Array(data))
+            }
+        }
+        return files
+    }()
+}
