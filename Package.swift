@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KopilkaWebTests",
-            dependencies: ["KopilkaWeb", "KopilkaServer", "KopilkaStore", "KopilkaTesting", "KopilkaDemo"],
+            dependencies: ["KopilkaWeb", "KopilkaStore", "KopilkaTesting"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -49,4 +49,17 @@ extension SQLStore {
             }
         }
     }
+
+    /// The program's latest versions, newest first, each with its rules as they were.
+    public func programVersions(merchantId: Int64, limit: Int) async throws -> [ProgramView] {
+        try await backend.read { db in
+            try db.rows(
+                "SELECT version, rules, created_at FROM program_versions WHERE merchant_id = ? ORDER BY version DESC LIMIT ?", [merchantId, limit]
+            ).map {
+                ProgramView(
+                    version: $0["version"], rules: try JSONDecoder().decode(ProgramRules.self, from: Data(($0["rules"] as String).utf8)),
+                    updatedAt: Instant($0["created_at"]))
+            }
+        }
+    }
 }

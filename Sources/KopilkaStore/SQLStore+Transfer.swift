@@ -24,6 +24,11 @@ extension SQLStore {
         "lot_movements", "receipts", "receipt_lines", "returns", "holds", "idempotency_keys", "code_batches", "codes", "code_uses",
         "receipt_promotions", "promotion_counters", "audit_log", "spend_codes", "fraud_flags", "staff",
     ]
+    /// Tables of a merchant that an export leaves out: the analytics (the next fold rebuilds them from the rows they
+    /// count) and browser sessions (an imported merchant's staff sign in again).
+    static let rebuiltTables = [
+        "analytics_state", "daily_sales", "daily_points", "daily_members", "customer_activity", "customer_months", "cohorts", "web_sessions",
+    ]
     static let transferFormat = "kopilka-export"
 
     /// Writes the merchants' data (every merchant when `merchantIds` is nil) to `url`.

@@ -22,6 +22,12 @@ struct Formatting: Sendable {
         return sign + whole + (fraction.isEmpty ? "" : (language == .ru ? "," : ".") + fraction)
     }
 
+    /// Hundredths as typed into a form: no grouping, two decimals at most (`1234,5` in Russian, `1234.5` in English).
+    func plain(_ hundredths: Int64) -> String {
+        let text = points(hundredths)
+        return text.filter { $0 != "\u{202F}" && !(language == .en && $0 == ",") }
+    }
+
     /// A whole number with thousands grouped.
     func count(_ value: Int64) -> String { (value < 0 ? "−" : "") + grouped(abs(value)) }
 

@@ -108,7 +108,7 @@ enum CSV {
 
     static func field(_ value: String) -> String {
         // A leading = + - @ would be read as a formula by spreadsheets: quote it with an apostrophe.
-        let safe = value.first.map { "=+-@".contains($0) && Int(value) == nil } == true ? "'" + value : value
+        let safe = value.first.map { "=+-@".contains($0) && Double(value) == nil } == true ? "'" + value : value
         guard safe.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return safe }
         return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

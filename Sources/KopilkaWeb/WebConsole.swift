@@ -37,6 +37,8 @@ public struct WebConsole: Sendable {
         router.post("/console/sign-out") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.signOut($0) } }
         router.get("/console/dashboard") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboard($0) } }
         router.get("/console/dashboard.csv") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboardCSV($0) } }
+        router.get("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.programForm($0) } }
+        router.post("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveProgram($0) } }
         router.get("/console/customers") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.customers($0) } }
         router.get("/console/customers/:id") { request, context in
             await self.page(request, roles: StaffRole.allCases) { try await self.customer($0, id: context.parameters.get("id")) }

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import KopilkaDemo
 import KopilkaStore
+import KopilkaWeb
 
 /// `kopilka demo`
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a demo coffee-shop chain: stores, registers, a program, customers and months of purchases; print its keys.")
+        abstract: "Create a demo coffee-shop chain: stores, registers, a program, customers, months of purchases and two staff logins for the web console; print its keys.")
 
     @OptionGroup var db: DatabaseOptions
 
@@ -38,10 +39,25 @@ struct Demo: AsyncParsableCommand {
         let result = try await DemoSeeder(store: store, options: options).run { line in
             if !quiet { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
         }
+        // Staff for the web console, and the dashboard's figures folded at once.
+        let merchantId = Int64(result.merchant.id)!
+        let password = String((0..<14).map { _ in "abcdefghjkmnpqrstuvwxyz23456789".randomElement()! })
+        var console: [String: String] = ["password": password]
+        for role in [StaffRole.owner, .cashier] {
+            let email = "\(role.rawValue)+\(merchantId)@demo.kopilka"
+            _ = try await store.createStaff(
+                merchantId: merchantId, email: email, name: role == .owner ? "Ольга Смирнова" : "Иван Петров", role: role,
+                password: try Passwords.hash(password), now: options.end, actor: .operator)
+            console[role.rawValue] = email
+        }
+        try await store.rollUpAnalytics(lagSeconds: 0)
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var object = try JSONSerialization.jsonObject(with: try encoder.encode(result)) as? [String: Any] ?? [:]
+            object["console"] = console
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
             return
         }
         print("""
@@ -53,5 +69,6 @@ struct Demo: AsyncParsableCommand {
         for (name, key) in result.registerKeys.sorted(by: { $0.key < $1.key }) { print("Register «\(name)»: \(key)") }
         for store in result.stores { print("Store «\(store.name)» (\(store.timeZone)): id \(store.id)") }
         print("A customer to try: \(result.samplePhone)")
+        print("Web console /console: \(console["owner"]!) (owner) or \(console["cashier"]!) (cashier), password \(password)")
     }
 }

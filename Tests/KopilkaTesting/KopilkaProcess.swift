@@ -6,19 +6,20 @@ import FoundationNetworking
 #endif
 
 /// The real `kopilka` executable, run as a separate process: one-shot commands and `serve` on a free port.
-enum KopilkaProcess {
+public enum KopilkaProcess {
     /// The executable built next to the tests (`swift build --build-tests` builds every product).
-    static var executable: URL {
+    public static var executable: URL {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.appendingPathComponent(".build/debug/kopilka")
     }
 
-    /// Runs a command to its end; returns its status and standard output.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs a command to its end (with `environment` added to this process's); returns its status and standard output.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -29,9 +30,9 @@ enum KopilkaProcess {
     }
 
     /// A running `kopilka serve`.
-    final class Server: Sendable {
-        let process: Process
-        let base: String
+    public final class Server: Sendable {
+        public let process: Process
+        public let base: String
 
         init(process: Process, base: String) {
             self.process = process
@@ -39,7 +40,7 @@ enum KopilkaProcess {
         }
 
         /// SIGKILL, as a crash or an operator's `kill -9` would.
-        func kill() {
+        public func kill() {
             guard process.isRunning else { return }
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -47,7 +48,7 @@ enum KopilkaProcess {
     }
 
     /// Whether the executable is built; records an issue when it is not.
-    static func isBuilt() -> Bool {
+    public static func isBuilt() -> Bool {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             Issue.record("build the executable first: swift build --build-tests")
             return false
@@ -57,7 +58,7 @@ enum KopilkaProcess {
 
     /// Starts `kopilka serve` on a random port and waits until `/health` answers; a port someone else holds (the
     /// server exits at once) is traded for another, up to five times.
-    static func serve(database: String, arguments: [String] = []) async throws -> Server {
+    public static func serve(database: String, arguments: [String] = []) async throws -> Server {
         var port = 0
         for _ in 0..<5 {
             // Below Linux's ephemeral range (32768…), where outgoing connections take their ports.
@@ -78,10 +79,10 @@ enum KopilkaProcess {
         throw ServerDidNotStart(port: port)
     }
 
-    struct ServerDidNotStart: Error { let port: Int }
+    public struct ServerDidNotStart: Error { let port: Int }
 
     /// One HTTP request; returns the status and the JSON body (empty when it is not an object).
-    static func request(_ method: String, _ url: String, key: String, body: String? = nil, idempotencyKey: String? = nil) async throws
+    public static func request(_ method: String, _ url: String, key: String, body: String? = nil, idempotencyKey: String? = nil) async throws
         -> (Int, [String: Any])
     {
         let (status, data) = try await requestData(method, url, key: key, body: body, idempotencyKey: idempotencyKey)
@@ -89,7 +90,7 @@ enum KopilkaProcess {
     }
 
     /// One HTTP request; returns the status and the raw body.
-    static func requestData(_ method: String, _ url: String, key: String, body: String? = nil, idempotencyKey: String? = nil) async throws
+    public static func requestData(_ method: String, _ url: String, key: String, body: String? = nil, idempotencyKey: String? = nil) async throws
         -> (Int, Data)
     {
         var request = URLRequest(url: URL(string: url)!)

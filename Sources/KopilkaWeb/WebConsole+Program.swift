@@ -1,0 +1,142 @@
+import Foundation
+import Hummingbird
+import KopilkaCore
+import KopilkaStore
+
+extension WebConsole {
+    /// `GET /console/program`: the program's main settings, a preview of a receipt, and the versions.
+    func programForm(_ visit: Visit) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        let program = try await store.program(merchantId: session.merchantId)
+        return try await programPage(visit, fields: Self.fields(of: program.rules, visit.format), version: program.version, errors: [:])
+    }
+
+    /// `POST /console/program`: saves the settings as a new version; each invalid field gets its message next to it and
+    /// nothing is saved. A version saved by someone else meanwhile is not overwritten.
+    func saveProgram(_ visit: Visit) async throws -> Response {
+        guard let session = visit.session, let staff = session.staff, let staffId = parseID(staff.id) else { return Self.redirect("/console/sign-in") }
+        let form = visit.form
+        let current = try await store.program(merchantId: session.merchantId)
+        var rules = current.rules
+        var errors: [String: String] = [:]
+        func hundredths(_ name: String, _ set: (Int64) -> Void) {
+            guard let value = parseMoney(form[name] ?? "") else { return errors[name] = visit.t("program.number") }
+            set(value)
+        }
+        func whole(_ name: String, _ set: (Int) -> Void) {
+            guard let value = Int((form[name] ?? "").trimmingCharacters(in: .whitespaces)), value >= 0 else { return errors[name] = visit.t("program.wholeNumber") }
+            set(value)
+        }
+        hundredths("accrualRate") { rules.accrualRateBp = $0 }
+        hundredths("pointValue") { rules.pointValueKopecks = $0 }
+        hundredths("maxRedeemShare") { rules.maxRedeemShareBp = $0 }
+        hundredths("minPayable") { rules.minPayableKopecks = $0 }
+        hundredths("welcomeBonus") { rules.welcomeBonusPoints = $0 }
+        hundredths("discount") { rules.discountBp = $0 }
+        whole("activationDelayDays") { rules.activationDelayDays = $0 }
+        whole("lifetimeDays") { rules.lifetimeDays = $0 }
+        rules.accrualExcludedCategories = Self.list(form["accrualExcluded"])
+        rules.redemptionExcludedCategories = Self.list(form["redemptionExcluded"])
+        rules.accrueOnRedeemedPart = form["accrueOnRedeemedPart"] == "on"
+        rules.returnPolicy = ReturnPolicy(rawValue: form["returnPolicy"] ?? "") ?? rules.returnPolicy
+        // The core's own checks, reported against the form's fields.
+        let formField = [
+            "accrualRateBp": "accrualRate", "pointValueKopecks": "pointValue", "maxRedeemShareBp": "maxRedeemShare",
+            "minPayableKopecks": "minPayable", "welcomeBonusPoints": "welcomeBonus", "discountBp": "discount",
+            "activationDelayDays": "activationDelayDays", "lifetimeDays": "lifetimeDays",
+            "accrualExcludedCategories": "accrualExcluded", "redemptionExcludedCategories": "redemptionExcluded",
+        ]
+        if errors.isEmpty {
+            for violation in rules.violations() where errors[formField[violation.field] ?? "form"] == nil {
+                errors[formField[violation.field] ?? "form"] = violation.message
+            }
+        }
+        let fields = Dictionary(uniqueKeysWithValues: Self.fieldNames.map { ($0, form[$0] ?? "") })
+        guard errors.isEmpty else { return try await programPage(visit, fields: fields, version: current.version, errors: errors, status: .unprocessableContent) }
+        do {
+            _ = try await store.updateProgram(
+                merchantId: session.merchantId, rules: rules, expectedVersion: Int64(form["version"] ?? ""), now: visit.now, actor: .staff(staffId))
+        } catch KopilkaError.versionConflict {
+            return try await programPage(visit, fields: fields, version: current.version, errors: ["form": visit.t("program.conflict")], status: .conflict)
+        } catch KopilkaError.planLimit(let problems) {
+            return try await programPage(
+                visit, fields: fields, version: current.version, errors: ["form": problems.map(\.message).joined(separator: "; ")],
+                status: .unprocessableContent)
+        }
+        return Self.redirect("/console/program?saved=1")
+    }
+
+    private func programPage(
+        _ visit: Visit, fields: [String: String], version: Int64, errors: [String: String], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        let f = visit.format
+        let versions = try await store.programVersions(merchantId: session.merchantId, limit: 20)
+        let current = versions.first?.rules ?? ProgramRules()
+        // The preview of a 1,000 ₽ receipt at the base rate (before levels and promotions), from the saved settings.
+        let check: Int64 = 1_000_00
+        let earned = check * current.accrualRateBp / 10_000
+        let payable = max(0, min(check * current.maxRedeemShareBp / 10_000, check - current.minPayableKopecks))
+        var context: [String: Any] = [
+            "version": version, "saved": visit.query["saved"] == "1", "formError": errors["form"] ?? "",
+            "preview": visit.t("program.preview").replacingOccurrences(of: "{check}", with: f.money(check))
+                .replacingOccurrences(of: "{earned}", with: f.points(earned)).replacingOccurrences(of: "{payable}", with: f.money(payable)),
+            "returnPolicies": ReturnPolicy.allCases.map {
+                ["value": $0.rawValue, "label": visit.t("program.policy.\($0.rawValue)"), "selected": $0.rawValue == (fields["returnPolicy"] ?? "")]
+            },
+            "accrueOnRedeemedPart": fields["accrueOnRedeemedPart"] == "on",
+            "versions": zip(versions, versions.dropFirst().map(Optional.some) + [nil]).map { version, previous in
+                ["version": version.version, "at": f.time(version.updatedAt, offsetSeconds: 0) + " UTC",
+                 "changes": previous.map { Self.changes(from: $0.rules, to: version.rules) } ?? visit.t("program.first")]
+            },
+        ]
+        for name in Self.fieldNames {
+            context[name] = fields[name] ?? ""
+            if let error = errors[name] { context[name + "Error"] = error }
+        }
+        return render("program", visit, status: status, context)
+    }
+
+    static let fieldNames = [
+        "accrualRate", "pointValue", "maxRedeemShare", "minPayable", "welcomeBonus", "discount", "activationDelayDays", "lifetimeDays",
+        "accrualExcluded", "redemptionExcluded", "returnPolicy", "accrueOnRedeemedPart",
+    ]
+
+    /// The form's text for the rules: percentages and roubles as people type them.
+    static func fields(of rules: ProgramRules, _ f: Formatting) -> [String: String] {
+        let plain = f.plain
+        return [
+            "accrualRate": plain(rules.accrualRateBp), "pointValue": plain(rules.pointValueKopecks), "maxRedeemShare": plain(rules.maxRedeemShareBp),
+            "minPayable": plain(rules.minPayableKopecks), "welcomeBonus": plain(rules.welcomeBonusPoints), "discount": plain(rules.discountBp),
+            "activationDelayDays": String(rules.activationDelayDays), "lifetimeDays": String(rules.lifetimeDays),
+            "accrualExcluded": rules.accrualExcludedCategories.joined(separator: ", "),
+            "redemptionExcluded": rules.redemptionExcludedCategories.joined(separator: ", "), "returnPolicy": rules.returnPolicy.rawValue,
+            "accrueOnRedeemedPart": rules.accrueOnRedeemedPart ? "on" : "",
+        ]
+    }
+
+    /// `a, b ,c` → `["a", "b", "c"]`.
+    static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// What changed between two versions, key by key (`accrualRateBp: 500 → 700`).
+    static func changes(from old: ProgramRules, to new: ProgramRules) -> String {
+        func flat(_ rules: ProgramRules) -> [String: String] {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            guard let data = try? encoder.encode(rules), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            return object.mapValues { value in
+                (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]))
+                    .map { String(decoding: $0, as: UTF8.self) } ?? ""
+            }
+        }
+        let a = flat(old), b = flat(new)
+        let changed = Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] }
+        guard !changed.isEmpty else { return "—" }
+        return changed.map { key in
+            let before = a[key] ?? "—", after = b[key] ?? "—"
+            return before.count + after.count > 80 ? key : "\(key): \(before) → \(after)"
+        }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import KopilkaCore
+import KopilkaStore
+import KopilkaTesting
+@testable import KopilkaWeb
+import Testing
+
+/// The web console in a real browser (Debian's headless Chromium through chromedriver) against the real `kopilka serve`:
+/// what an owner and a cashier do in a day, then every page at phone and desktop width checked for accessibility, fit,
+/// HTML validity and links. Screenshots land in `screenshots/` (git-ignored).
+@Suite(.serialized) struct ConsoleBrowserTests {
+    @Test func anOwnerAndACashierRunTheProgramInTheBrowser() async throws {
+        guard KopilkaProcess.isBuilt(), Self.browserInstalled() else { return }
+        let f = try await ConsoleFixture()
+        let browser = try await Browser(.desktop)
+        defer { Task { await browser.quit() } }
+        let format = Formatting(language: .ru)
+
+        // Signed out, the console sends you to sign in; a wrong password says so and lets no one in.
+        try await browser.open(f.base + "/console/dashboard")
+        #expect(try await browser.currentURL().contains("/console/sign-in"))
+        try await f.shoot(browser, "sign-in")
+        try await browser.find("#email").type(f.owner)
+        try await browser.find("#password").type("not the password")
+        try await browser.find("button[type=submit].primary").click()
+        #expect(try await browser.waitFor("#form-error").text() == "Эл. почта или пароль не подходят")
+        try await browser.find("#password").type(f.password)
+        try await browser.find("button[type=submit].primary").click()
+        _ = try await browser.waitFor(".cards")
+        #expect(try await browser.currentURL().hasSuffix("/console/dashboard"))
+        let session = try await browser.cookies().first { $0.name == "kopilka_session" }
+        #expect(session?.httpOnly == true && session?.secure == true && session?.sameSite == "Lax")
+
+        // The dashboard shows the API's figures.
+        try await f.shoot(browser, "dashboard")
+        let (status, body) = try await f.api("GET", "/v1/analytics/dashboard")
+        #expect(status == 200)
+        let figures = try JSONDecoder().decode(Dashboard.self, from: body)
+        #expect(figures.sales.receipts > 0 && figures.members.total == 400)
+        let expected: [String: String] = [
+            "members": format.count(figures.members.total), "active30": format.percent(figures.members.active30Bp),
+            "quiet": format.count(figures.members.quiet), "frequency": format.points(figures.members.purchasesPerActive30),
+            "repeatRate": format.percent(figures.members.repeatRateBp), "receipts": format.count(figures.sales.receipts),
+            "sales": format.money(figures.sales.sales), "memberCheck": format.money(figures.sales.memberAverageCheck),
+            "issued": format.points(figures.points.issued), "spent": format.points(figures.points.spent),
+            "expired": format.points(figures.points.expired), "liability": format.money(figures.points.liabilityKopecks),
+        ]
+        for (figure, value) in expected {
+            #expect(try await browser.find("[data-figure=\(figure)] .card-value").text() == value, "\(figure)")
+        }
+        let firstStore = try await browser.find("#stores tbody tr td:nth-child(2)").text()
+        #expect(firstStore == format.count(figures.stores[0].receipts))
+
+        // A setting changed in the form is the program's new version; a bad value is refused next to its field.
+        try await browser.open(f.base + "/console/program")
+        let version = try await browser.find("input[name=version]").attribute("value") ?? ""
+        try await browser.find("#lifetimeDays").clear()
+        try await browser.find("#lifetimeDays").type("-3")
+        try await browser.find("form.settings button[type=submit]").click()
+        #expect(try await browser.waitFor("#lifetimeDays-error").text() == "Целое число дней, 0 или больше")
+        #expect(try await browser.find("input[name=version]").attribute("value") == version)
+        try await browser.open(f.base + "/console/program")
+        try await browser.find("#accrualRate").clear()
+        try await browser.find("#accrualRate").type("7")
+        try await browser.find("form.settings button[type=submit]").click()
+        _ = try await browser.waitFor(".notice")
+        #expect(try await browser.find("#preview").text().contains("начислит 70 баллов"))
+        let (_, programBody) = try await f.api("GET", "/v1/program")
+        let program = try JSONDecoder().decode(ProgramView.self, from: programBody)
+        #expect(program.rules.accrualRateBp == 700 && String(program.version) == String((Int(version) ?? 0) + 1))
+        try await f.shoot(browser, "program")
+
+        // A form without its CSRF token changes nothing.
+        try await browser.execute("document.querySelector('form.settings input[name=csrf]').value = 'forged'")
+        try await browser.find("form.settings button[type=submit]").click()
+        #expect(try await browser.waitFor("main p").text() == "Форма устарела: обновите страницу и отправьте её снова.")
+        #expect(try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version == program.version)
+
+        // The web cashier: the same figures the till's calculate gives, then a sale in the customer's history.
+        try await browser.open(f.base + "/console/cashier")
+        let storeId = try await browser.find("#store").property("value") as? String ?? ""
+        try await browser.find("#customer").type(f.samplePhone)
+        try await browser.find("#amount").type("1000")
+        try await browser.find("#redeem").type("max")
+        try await browser.find("button[value=calculate]").click()
+        let earnedText = try await browser.waitFor("#calc-earned").text()
+        let (_, calculated) = try await f.api(
+            "POST", "/v1/receipts/calculate",
+            body: #"{"storeId":"\#(storeId)","customer":{"phone":"\#(f.samplePhone)"},"lines":[{"sku":"web-cashier","quantity":1000,"price":100000}],"redeem":"max"}"#)
+        let till = (try JSONSerialization.jsonObject(with: calculated) as? [String: Any])?["calculation"] as? [String: Any] ?? [:]
+        let tillEarned = (till["earnedPoints"] as? Int).map { format.points(Int64($0)) }
+        #expect(earnedText == tillEarned, "page \(earnedText), till \(String(decoding: calculated, as: UTF8.self))")
+        #expect(try await browser.find("#calc-payable").text() == (till["payable"] as? Int).map { format.money(Int64($0)) })
+        try await f.shoot(browser, "cashier")
+        try await browser.find("button[value=commit]").click()
+        _ = try await browser.waitFor("#receipt-earned")
+        #expect(try await browser.find(".notice").text() == "Чек проведён.")
+        #expect(try await browser.find("#receipt-earned").text() == earnedText)
+        let receiptURL = try await browser.currentURL()
+        try await f.shoot(browser, "receipt")
+        try await browser.find("#receipt-customer").click()
+        _ = try await browser.waitFor("#history")
+        let newest = try await browser.findAll("#history tbody tr")
+        let rows = try await newest.prefix(2).asyncMap { try await $0.text() }
+        #expect(rows.contains { $0.contains("Начисление") && $0.contains(earnedText) }, "\(rows)")
+        try await f.shoot(browser, "customer")
+
+        // A return from the receipt's page (the confirmation answered yes).
+        try await browser.open(receiptURL.components(separatedBy: "?")[0])
+        try await browser.execute("window.confirm = () => true")
+        try await browser.find("button.danger").click()
+        #expect(try await browser.waitFor(".notice").text() == "Возврат оформлен.")
+
+        // English on request, remembered.
+        try await browser.open(f.base + "/console/dashboard?lang=en")
+        #expect(try await browser.find("main h1").text() == "Dashboard")
+        try await browser.open(f.base + "/console/customers")
+        #expect(try await browser.find("main h1").text() == "Customers")
+        try await browser.open(f.base + "/console/customers?lang=ru")
+
+        // A cashier works the till and finds customers, and cannot open the dashboard.
+        try await browser.find("header form button").click()
+        try await f.signIn(browser, as: f.cashier)
+        #expect(try await browser.currentURL().hasSuffix("/console/cashier"))
+        try await browser.open(f.base + "/console/dashboard")
+        #expect(try await browser.find("main p").text() == "Этот раздел недоступен для вашей роли.")
+        await browser.quit()
+    }
+
+    @Test func everyPageIsAccessibleValidAndFitsAPhone() async throws {
+        guard KopilkaProcess.isBuilt(), Self.browserInstalled() else { return }
+        guard let axePath = ProcessInfo.processInfo.environment["AXE_JS"], let vnu = ProcessInfo.processInfo.environment["VNU_JAR"] else {
+            Issue.record("AXE_JS and VNU_JAR are not set: run the tests with scripts/test (scripts/setup-browser prints them)")
+            return
+        }
+        let axe = try String(contentsOfFile: axePath, encoding: .utf8)
+        let f = try await ConsoleFixture()
+        let customer = try JSONSerialization.jsonObject(
+            with: try await KopilkaProcess.requestData("GET", f.base + "/v1/customers/lookup?phone=\(f.samplePhone.replacingOccurrences(of: "+", with: "%2B"))", key: f.adminKey).1
+        ) as? [String: Any]
+        let customerId = customer?["id"] as? String ?? ""
+        let pages = [
+            ("sign-in", "/console/sign-in"), ("dashboard", "/console/dashboard"), ("program", "/console/program"),
+            ("customers", "/console/customers?q=%D0%90"), ("customer", "/console/customers/\(customerId)"), ("cashier", "/console/cashier"),
+        ]
+        for viewport in [Viewport.phone, .desktop] {
+            let browser = try await Browser(viewport)
+            for (name, path) in pages {
+                if name == "dashboard" { try await f.signIn(browser, as: f.owner) }
+                try await browser.open(f.base + path)
+                _ = try await browser.waitFor("main h1")
+                try await f.shoot(browser, name)
+                let overflow = try await browser.overflowingElements()
+                #expect(!overflow.scrollsHorizontally, "\(name) at \(viewport.width): \(overflow)")
+                let violations = try await browser.axeViolations(axeScript: axe)
+                #expect(violations.isEmpty, "\(name) at \(viewport.width): \(violations)")
+                if viewport.width > 400 {
+                    try await f.keepSource(browser, path, as: name)
+                    // Every link and resource of the page answers.
+                    let targets = try await browser.execute(
+                        """
+                        return [...document.querySelectorAll('a[href], link[href], script[src]')]
+                          .map(e => e.getAttribute('href') || e.getAttribute('src')).filter(u => u.startsWith('/'));
+                        """) as? [Any] ?? []
+                    for target in Set(targets.compactMap { $0 as? String }) {
+                        let status = try await browser.executeAsync(
+                            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => done(r.status), e => done(0));", [target])
+                        #expect(status as? Int == 200, "\(name): \(target) answered \(String(describing: status))")
+                    }
+                }
+            }
+            // Keyboard: from the top of the page, Tab reaches the skip link first and then the navigation.
+            try await browser.open(f.base + "/console/dashboard")
+            try await browser.pressTab()
+            #expect(try await browser.activeElement().attribute("class") == "skip")
+            try await browser.pressTab()
+            #expect(try await browser.activeElement().attribute("class") == "brand")
+            await browser.quit()
+        }
+        // The HTML as sent, through the Nu validator (one JVM for all pages).
+        let validator = Process()
+        validator.executableURL = URL(fileURLWithPath: "/usr/bin/java")
+        let files = try FileManager.default.contentsOfDirectory(atPath: f.screenshots.appendingPathComponent("html").path)
+            .filter { $0.hasSuffix(".html") }.map { f.screenshots.appendingPathComponent("html/\($0)").path }
+        validator.arguments = ["-jar", vnu, "--errors-only", "--format", "text"] + files
+        let output = Pipe()
+        validator.standardOutput = output
+        validator.standardError = output
+        try validator.run()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        validator.waitUntilExit()
+        #expect(files.count == pages.count)
+        #expect(validator.terminationStatus == 0, "\(report)")
+    }
+
+    /// Whether Chromium is here; records an issue (the test fails, it is not skipped) when it is not.
+    static func browserInstalled() -> Bool {
+        guard Browser.isAvailable else {
+            Issue.record("Chromium and chromedriver are missing: scripts/test installs them (scripts/setup-browser)")
+            return false
+        }
+        return true
+    }
+}

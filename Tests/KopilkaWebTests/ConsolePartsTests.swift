@@ -1,0 +1,71 @@
+import Foundation
+import KopilkaStore
+@testable import KopilkaWeb
+import Testing
+
+/// The console's parts that need no browser: words in both languages for every template, passwords, numbers as
+/// people write them, CSV, forms.
+@Suite struct ConsolePartsTests {
+    @Test func everyTextOfEveryTemplateExistsInBothLanguages() throws {
+        #expect(Set(Strings.ru.keys) == Set(Strings.en.keys), "\(Set(Strings.ru.keys).symmetricDifference(Strings.en.keys))")
+        var folder = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { folder.deleteLastPathComponent() }
+        folder.appendPathComponent("Sources/KopilkaWeb/Templates")
+        let pattern = try Regex(#"\{\{t\.([a-zA-Z0-9]+\.?[a-zA-Z0-9_]*)\}\}"#)
+        var used = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in text.matches(of: pattern) {
+                let key = String(match.output[1].substring ?? "")
+                #expect(Strings.ru[key] != nil, "\(file): t.\(key)")
+                used += 1
+            }
+        }
+        #expect(used > 100)
+        // Every kind of ledger entry has a name on the customer's card.
+        for kind in EntryKind.allCases { #expect(Strings.ru["kind.\(kind.rawValue)"] != nil && Strings.en["kind.\(kind.rawValue)"] != nil) }
+        // And the templates parse.
+        _ = try Pages()
+    }
+
+    @Test func passwordsVerifyOnlyThemselves() throws {
+        let stored = try Passwords.hash("correct horse battery")
+        #expect(stored.params == "scrypt:32768:8:1" && stored.hash.count == 32 && stored.salt.count == 16)
+        #expect(Passwords.verify("correct horse battery", against: stored))
+        #expect(!Passwords.verify("correct horse batterY", against: stored))
+        #expect(!Passwords.verify("", against: stored))
+        var tampered = stored
+        tampered.params = "scrypt:16384:8:1"
+        #expect(!Passwords.verify("correct horse battery", against: tampered))
+        // A fresh salt each time: the same password never hashes the same.
+        #expect(try Passwords.hash("correct horse battery").hash != stored.hash)
+        #expect(Passwords.problem(with: "short") != nil && Passwords.problem(with: "long enough!") == nil)
+    }
+
+    @Test func numbersAsPeopleWriteThem() {
+        let ru = Formatting(language: .ru), en = Formatting(language: .en)
+        #expect(ru.money(123_456_78) == "123\u{202F}456,78 ₽")
+        #expect(ru.money(1_000_00) == "1\u{202F}000 ₽")
+        #expect(ru.money(-5) == "−0,05 ₽")
+        #expect(en.money(123_456_78) == "₽123,456.78")
+        #expect(ru.points(1_50) == "1,5" && ru.points(1_05) == "1,05" && ru.points(2_00) == "2" && en.points(1_234_50) == "1,234.5")
+        #expect(ru.percent(5_703) == "57,0 %" && en.percent(125) == "1.3 %")
+        #expect(ru.plain(1_234_50) == "1234,5" && en.plain(1_234_50) == "1234.5")
+        for (text, value) in [("1000", 1_000_00), ("1 250,50", 1_250_50), ("1250.5", 1_250_50), ("0,07", 7), ("7 ₽", 7_00)] as [(String, Int64)] {
+            #expect(parseMoney(text) == value, "\(text)")
+        }
+        for bad in ["", "-5", "1,2,3", "1.234", "abc", "1e5", "٣"] { #expect(parseMoney(bad) == nil, "\(bad)") }
+    }
+
+    @Test func csvQuotesWhatSpreadsheetsWouldMisread() {
+        #expect(CSV.text([["a", "b,c"], ["say \"hi\"", "=SUM(A1)"], ["-5.25", "+7 900"]]) == "a,\"b,c\"\r\n\"say \"\"hi\"\"\",'=SUM(A1)\r\n-5.25,'+7 900\r\n")
+        #expect(CSV.money(123_45) == "123.45" && CSV.money(-5) == "-0.05" && CSV.money(100) == "1.00")
+    }
+
+    @Test func formsDecodeAsBrowsersSendThem() {
+        let form = Visit.pairs("email=a%40b.ru&password=p+q%26r&empty=&name=%D0%9E%D0%BB%D1%8C%D0%B3%D0%B0")
+        #expect(form == ["email": "a@b.ru", "password": "p q&r", "empty": "", "name": "Ольга"])
+        #expect(Visit.cookies("a=1; kopilka_session=xyz=; b") == ["a": "1", "kopilka_session": "xyz="])
+        #expect(constantTimeEqual("abc", "abc") && !constantTimeEqual("abc", "abd") && !constantTimeEqual("abc", "ab"))
+    }
+}
