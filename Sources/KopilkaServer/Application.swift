@@ -59,7 +59,7 @@ public func buildApplication(
     }
     api.addRoutes(to: router)
     do {
-        try WebConsole(store: store, clock: clock, secureCookies: configuration.secureCookies).addRoutes(to: router)
+        try WebConsole(store: store, clock: clock, secureCookies: configuration.secureCookies, logger: logger).addRoutes(to: router)
     } catch {
         // The templates ship inside the binary's bundle: a parse error is a build defect, caught by the browser tests.
         logger.error("web console disabled: its templates do not parse", metadata: ["error": "\(error)"])

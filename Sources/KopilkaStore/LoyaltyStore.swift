@@ -130,6 +130,8 @@ public protocol LoyaltyStore: Sendable {
     func closeSession(tokenHash: [UInt8]) async throws
     /// Customers by phone, card or the start of their name.
     func findCustomers(merchantId: Int64, query: String, limit: Int, now: UnixSeconds) async throws -> [CustomerSummary]
+    /// The merchant's time zone for reports and pages.
+    func timeZone(merchantId: Int64) async throws -> String
     /// The program's latest versions, newest first.
     func programVersions(merchantId: Int64, limit: Int) async throws -> [ProgramView]
     /// A customer's lots that still hold points.

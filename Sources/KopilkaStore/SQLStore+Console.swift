@@ -62,4 +62,9 @@ extension SQLStore {
             }
         }
     }
+
+    /// The merchant's time zone for reports and pages: its first store's (UTC before it has one).
+    public func timeZone(merchantId: Int64) async throws -> String {
+        try await backend.read { db in try self.reportingZone(db, merchantId: merchantId).identifier }
+    }
 }

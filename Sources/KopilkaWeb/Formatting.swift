@@ -1,3 +1,4 @@
+import Foundation
 import KopilkaCore
 
 /// Numbers as people read them, in the page's language: `1 234,50 ₽` and `1 234,5` in Russian, `₽1,234.50` and
@@ -42,10 +43,13 @@ struct Formatting: Sendable {
         whole == 0 ? "—" : percent((part * 20_000 + whole) / (2 * whole))
     }
 
-    /// An instant as `YYYY-MM-DD HH:MM` in UTC+`offset`.
-    func time(_ instant: Instant, offsetSeconds: Int64) -> String {
-        LocalTime(instant.seconds, offsetSeconds: offsetSeconds).description
+    /// An instant as `YYYY-MM-DD HH:MM` in `zone` (the merchant's).
+    func time(_ instant: Instant, _ zone: TimeZone) -> String {
+        LocalTime(instant.seconds, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant.seconds))))).description
     }
+
+    /// An instant's date, `YYYY-MM-DD`, in `zone`.
+    func date(_ instant: Instant, _ zone: TimeZone) -> String { String(time(instant, zone).prefix(10)) }
 
     private func grouped(_ value: Int64) -> String {
         let digits = Array(String(value))

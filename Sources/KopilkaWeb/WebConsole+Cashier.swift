@@ -98,9 +98,10 @@ extension WebConsole {
             return render("error", visit, status: .notFound, ["message": visit.t("error.noReceipt")])
         }
         let f = visit.format
+        let zone = try await merchantZone(session.merchantId)
         let returnable = receipt.lines.contains { $0.returnedQuantity < $0.quantity }
         var context: [String: Any] = [
-            "id": receipt.id, "externalId": receipt.externalId, "at": f.time(receipt.createdAt, offsetSeconds: 0) + " UTC",
+            "id": receipt.id, "externalId": receipt.externalId, "at": f.time(receipt.createdAt, zone),
             "amount": f.money(receipt.amount), "discount": f.money(receipt.discount), "redeemed": f.points(receipt.redeemedPoints),
             "payable": f.money(receipt.payable), "earned": f.points(receipt.earnedPoints), "customerId": receipt.customerId ?? "",
             "hasCustomer": receipt.customerId != nil, "returnable": returnable, "isNew": visit.query["new"] == "1",

@@ -27,6 +27,7 @@ extension WebConsole {
             let summary = try await store.customer(merchantId: session.merchantId, .id(customerId), now: visit.now)
         else { return render("error", visit, status: .notFound, ["message": visit.t("error.noCustomer")]) }
         let f = visit.format
+        let zone = try await merchantZone(session.merchantId)
         let lots = try await store.openLots(merchantId: session.merchantId, customerId: customerId)
         let ledger = try await store.ledger(merchantId: session.merchantId, customerId: customerId, before: nil, limit: 50)
         let owner = session.staff?.role != .cashier
@@ -36,17 +37,17 @@ extension WebConsole {
             "name": (owner ? profile.name : summary.maskedName) ?? "—", "phone": (owner ? profile.phone : summary.maskedPhone) ?? "—",
             "email": owner ? profile.email ?? "—" : "—", "birthday": owner ? profile.birthday ?? "—" : "—",
             "spendable": f.points(profile.balance.spendable), "pending": f.points(profile.balance.pending), "debt": f.points(profile.balance.debt),
-            "hasDebt": profile.balance.debt > 0, "joined": String(f.time(profile.createdAt, offsetSeconds: 0).prefix(10)),
+            "hasDebt": profile.balance.debt > 0, "joined": f.date(profile.createdAt, zone),
             "marketing": visit.t(profile.consents.marketing ? "yes" : "no"),
             "personalData": visit.t(profile.consents.personalData ? "yes" : "no"),
             "erased": profile.erasedAt != nil, "canAdjust": owner, "key": UUID().uuidString, "adjusted": visit.query["adjusted"] == "1",
             "lots": lots.map {
                 ["remaining": f.points($0.remaining), "earned": f.points($0.earned),
-                 "activates": String(f.time($0.activatesAt, offsetSeconds: 0).prefix(10)), "pending": $0.activatesAt.seconds > visit.now,
-                 "expires": $0.expiresAt.map { String(f.time($0, offsetSeconds: 0).prefix(10)) } ?? visit.t("customer.never")]
+                 "activates": f.date($0.activatesAt, zone), "pending": $0.activatesAt.seconds > visit.now,
+                 "expires": $0.expiresAt.map { f.date($0, zone) } ?? visit.t("customer.never")]
             },
             "history": (ledger?.entries ?? []).map {
-                ["at": f.time($0.createdAt, offsetSeconds: 0), "kind": visit.t("kind.\($0.kind.rawValue)"), "amount": f.points($0.amount),
+                ["at": f.time($0.createdAt, zone), "kind": visit.t("kind.\($0.kind.rawValue)"), "amount": f.points($0.amount),
                  "positive": $0.amount > 0, "receipt": $0.receiptId ?? ""]
             },
         ]

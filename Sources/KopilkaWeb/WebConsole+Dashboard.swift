@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import KopilkaCore
 import KopilkaStore
@@ -9,6 +10,7 @@ extension WebConsole {
         let (from, to, periodError) = period(visit)
         let figures = try await store.dashboard(merchantId: session.merchantId, from: from, to: to, now: visit.now)
         let f = visit.format
+        let zone = TimeZone(identifier: figures.timeZone) ?? TimeZone(identifier: "UTC")!
         func card(_ id: String, _ value: String, hint: String? = nil) -> [String: Any] {
             ["id": id, "label": visit.t("dash.\(id)"), "value": value, "hint": hint ?? ""]
         }
@@ -30,7 +32,7 @@ extension WebConsole {
         let csv = "from=\(figures.from)&to=\(figures.to)"
         return render("dashboard", visit, [
             "from": figures.from.description, "to": figures.to.description, "periodError": periodError ?? "",
-            "asOf": figures.asOf.map { f.time($0, offsetSeconds: 0) + " UTC" } ?? visit.t("dash.notYet"),
+            "asOf": figures.asOf.map { f.time($0, zone) } ?? visit.t("dash.notYet"),
             "timeZone": figures.timeZone, "cards": cards, "csv": csv,
             "chart": Chart.bars(
                 figures.days.map { (label: $0.day.description, value: $0.sales) }, title: visit.t("dash.chartTitle"),
@@ -46,7 +48,7 @@ extension WebConsole {
             },
             "top": figures.topCustomers.map {
                 ["id": $0.customerId, "card": $0.card, "name": $0.maskedName ?? "—", "receipts": f.count($0.receipts), "sales": f.money($0.sales),
-                 "last": String(f.time($0.lastPurchaseAt, offsetSeconds: 0).prefix(10))]
+                 "last": f.date($0.lastPurchaseAt, zone)]
             },
             "cohorts": figures.cohorts.map { cohort in
                 ["month": cohort.month, "members": f.count(cohort.members),

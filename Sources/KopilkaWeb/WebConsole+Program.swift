@@ -71,6 +71,7 @@ extension WebConsole {
     ) async throws -> Response {
         guard let session = visit.session else { return Self.redirect("/console/sign-in") }
         let f = visit.format
+        let zone = try await merchantZone(session.merchantId)
         let versions = try await store.programVersions(merchantId: session.merchantId, limit: 20)
         let current = versions.first?.rules ?? ProgramRules()
         // The preview of a 1,000 ₽ receipt at the base rate (before levels and promotions), from the saved settings.
@@ -86,7 +87,7 @@ extension WebConsole {
             },
             "accrueOnRedeemedPart": fields["accrueOnRedeemedPart"] == "on",
             "versions": zip(versions, versions.dropFirst().map(Optional.some) + [nil]).map { version, previous in
-                ["version": version.version, "at": f.time(version.updatedAt, offsetSeconds: 0) + " UTC",
+                ["version": version.version, "at": f.time(version.updatedAt, zone),
                  "changes": previous.map { Self.changes(from: $0.rules, to: version.rules) } ?? visit.t("program.first")]
             },
         ]

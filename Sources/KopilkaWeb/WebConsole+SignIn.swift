@@ -20,8 +20,11 @@ extension WebConsole {
         var errors: [String: Any] = [:]
         if email.isEmpty { errors["emailError"] = visit.t("signIn.emailRequired") }
         if password.isEmpty { errors["passwordError"] = visit.t("signIn.passwordRequired") }
-        if errors.isEmpty {
+        if errors.isEmpty, !signInFailures.allows(email, now: visit.now) {
+            errors["formError"] = visit.t("signIn.throttled")
+        } else if errors.isEmpty {
             if let found = try await store.staffCredentials(email: email), Passwords.verify(password, against: found.password) {
+                signInFailures.succeeded(email)
                 let (token, hash) = Self.newToken()
                 try await store.openSession(
                     merchantId: found.merchantId, staffId: parseID(found.staff.id), customerId: nil, tokenHash: hash, csrf: Self.newToken().token,
@@ -30,6 +33,7 @@ extension WebConsole {
                 visit.setCookie(Visit.sessionCookie, token, maxAge: sessionSeconds, on: &response)
                 return response
             }
+            signInFailures.failed(email, now: visit.now)
             errors["formError"] = visit.t("signIn.wrong")
         }
         var values = errors

@@ -4,6 +4,8 @@ import HTTPTypes
 import Hummingbird
 import KopilkaCore
 import KopilkaStore
+import Logging
+import Synchronization
 
 /// The merchant's web console: sign-in, dashboard, customers and the web cashier, as server-rendered pages under
 /// `/console` (Russian by default, `?lang=en` switches and is remembered in a cookie). Pages work without JavaScript;
@@ -16,13 +18,19 @@ public struct WebConsole: Sendable {
     let sessionSeconds: Int64 = 12 * 3600
     /// Whether cookies are marked `Secure` (sent over HTTPS only; browsers also keep them on http://localhost).
     let secureCookies: Bool
+    let logger: Logger
+    /// Failed sign-ins by email: each guess costs a tenth of a second of scrypt, so guessing is slowed per account.
+    let signInFailures = SignInThrottle()
 
     /// The console over `store`; fails only if a template in the bundle does not parse.
-    public init(store: any LoyaltyStore, clock: @escaping @Sendable () -> UnixSeconds, secureCookies: Bool = true) throws {
+    public init(
+        store: any LoyaltyStore, clock: @escaping @Sendable () -> UnixSeconds, secureCookies: Bool = true, logger: Logger = Logger(label: "kopilka.web")
+    ) throws {
         self.store = store
         self.clock = clock
         self.pages = try Pages()
         self.secureCookies = secureCookies
+        self.logger = logger
     }
 
     /// Adds the console's routes (and its CSS and script under `/static`).
@@ -73,14 +81,14 @@ public struct WebConsole: Sendable {
             var response = try await body(visit)
             visit.addCookies(to: &response)
             return response
-        } catch let error as FormTooLarge {
-            _ = error
-            return Response(status: .contentTooLarge, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "413")))
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return Self.plain(.contentTooLarge, "The form is larger than 64 KiB.")
+        } catch KopilkaError.busy {
+            return Self.plain(.serviceUnavailable, "Busy: try again in a moment.")
         } catch {
-            // The store refused or failed: a plain page, nothing changed.
-            return Response(
-                status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "Internal error")))
+            // A failure of the store: nothing was changed (each use case is one transaction); the type only, no personal data.
+            logger.error("page failed", metadata: ["path": "\(request.uri.path)", "error": "\(type(of: error))"])
+            return Self.plain(.internalServerError, "Internal error.")
         }
     }
 
@@ -108,6 +116,15 @@ public struct WebConsole: Sendable {
     /// Scripts and styles only from this server; no inline script; forms post only here.
     static let policy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
 
+    /// The merchant's time zone (its first store's), in which pages show times.
+    func merchantZone(_ merchantId: Int64) async throws -> TimeZone {
+        TimeZone(identifier: try await store.timeZone(merchantId: merchantId)) ?? TimeZone(identifier: "UTC")!
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }
@@ -132,8 +149,35 @@ public struct WebConsole: Sendable {
     static func tokenHash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
 }
 
-/// A form body larger than pages accept.
-struct FormTooLarge: Error {}
+/// Failed sign-ins per email in a 15-minute window: after five, that email is refused until the window ends.
+final class SignInThrottle: Sendable {
+    static let limit = 5
+    static let windowSeconds: Int64 = 900
+    private let failures = Mutex<[String: (count: Int, since: Int64)]>([:])
+
+    /// Whether another attempt for `email` may be checked now.
+    func allows(_ email: String, now: Int64) -> Bool {
+        failures.withLock { table in
+            guard let entry = table[email.lowercased()] else { return true }
+            if now - entry.since >= Self.windowSeconds {
+                table[email.lowercased()] = nil
+                return true
+            }
+            return entry.count < Self.limit
+        }
+    }
+
+    func failed(_ email: String, now: Int64) {
+        failures.withLock { table in
+            // Forget old windows as new failures come, so the table stays small.
+            if table.count > 10_000 { table = table.filter { now - $0.value.since < Self.windowSeconds } }
+            let entry = table[email.lowercased()]
+            table[email.lowercased()] = entry.map { now - $0.since < Self.windowSeconds ? ($0.count + 1, $0.since) : (1, now) } ?? (1, now)
+        }
+    }
+
+    func succeeded(_ email: String) { _ = failures.withLock { $0.removeValue(forKey: email.lowercased()) } }
+}
 
 /// The files under `Static/`, read once.
 enum Assets {

@@ -42,6 +42,20 @@ import Testing
         #expect(Passwords.problem(with: "short") != nil && Passwords.problem(with: "long enough!") == nil)
     }
 
+    @Test func guessingAPasswordIsStoppedPerAccount() {
+        let throttle = SignInThrottle()
+        for _ in 0..<SignInThrottle.limit {
+            #expect(throttle.allows("Owner@Shop.test", now: 1_000))
+            throttle.failed("owner@shop.test", now: 1_000)
+        }
+        #expect(!throttle.allows("OWNER@shop.test", now: 1_000 + SignInThrottle.windowSeconds - 1))
+        #expect(throttle.allows("other@shop.test", now: 1_000))
+        #expect(throttle.allows("owner@shop.test", now: 1_000 + SignInThrottle.windowSeconds))
+        throttle.failed("owner@shop.test", now: 5_000)
+        throttle.succeeded("owner@shop.test")
+        #expect(throttle.allows("owner@shop.test", now: 5_000))
+    }
+
     @Test func numbersAsPeopleWriteThem() {
         let ru = Formatting(language: .ru), en = Formatting(language: .en)
         #expect(ru.money(123_456_78) == "123\u{202F}456,78 ₽")
