@@ -59,7 +59,12 @@ public func buildApplication(
     }
     api.addRoutes(to: router)
     do {
-        try WebConsole(store: store, clock: clock, secureCookies: configuration.secureCookies, logger: logger).addRoutes(to: router)
+        var sendSMS: (@Sendable (String, String) async throws -> Void)?
+        if let gateway = configuration.smsGateway {
+            sendSMS = { phone, text in try await gateway.send(to: phone, text: text) }
+        }
+        try WebConsole(store: store, clock: clock, secureCookies: configuration.secureCookies, logger: logger, sendSMS: sendSMS)
+            .addRoutes(to: router)
     } catch {
         // The templates ship inside the binary's bundle: a parse error is a build defect, caught by the browser tests.
         logger.error("web console disabled: its templates do not parse", metadata: ["error": "\(error)"])

@@ -130,6 +130,12 @@ public protocol LoyaltyStore: Sendable {
     func closeSession(tokenHash: [UInt8]) async throws
     /// Customers by phone, card or the start of their name.
     func findCustomers(merchantId: Int64, query: String, limit: Int, now: UnixSeconds) async throws -> [CustomerSummary]
+    /// Keeps a cabinet sign-in code for the member with this phone; nil when there is none.
+    func issueLoginCode(merchantId: Int64, phone: String, code: String, now: UnixSeconds) async throws -> Int64?
+    /// The customer whose live sign-in code this is (using it up), or nil.
+    func useLoginCode(merchantId: Int64, phone: String, code: String, now: UnixSeconds) async throws -> Int64?
+    /// Gives or withdraws consent to marketing messages.
+    func setMarketingConsent(merchantId: Int64, customerId: Int64, consent: Bool, now: UnixSeconds, actor: AuditActor) async throws
     /// The merchant's time zone for reports and pages.
     func timeZone(merchantId: Int64) async throws -> String
     /// The program's latest versions, newest first.

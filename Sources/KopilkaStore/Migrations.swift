@@ -397,6 +397,20 @@ enum Migrations {
             created_at INTEGER NOT NULL,
             PRIMARY KEY (merchant_id, id)
         ) WITHOUT ROWID;
+        -- One-time codes a customer signs in to their cabinet with: the code's salted hash, never the code.
+        CREATE TABLE login_codes (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            salt BLOB NOT NULL,
+            hash BLOB NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX login_codes_by_customer ON login_codes(merchant_id, customer_id, created_at);
         -- How far the analytics have been folded in: every row with an id below `rolled_below` is counted.
         CREATE TABLE analytics_state (
             merchant_id INTEGER NOT NULL PRIMARY KEY,

@@ -17,10 +17,11 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     /// The record's number in the merchant's chain, from 1.
     public var seq: Int64
     public var at: Instant
-    /// `key:<id>` or `operator`.
+    /// `key:<id>`, `staff:<id>` (the web console), `customer:<id>` (their cabinet) or `operator`.
     public var actor: String
     /// What was done: `program.update`, `key.create`, `key.revoke`, `store.create`, `register.create`, `customer.groups`,
-    /// `customer.export`, `customer.erase`, `customer.adjust`, `merchant.create`, `merchant.plan`, `codes.create`.
+    /// `customer.export`, `customer.erase`, `customer.adjust`, `customer.consent`, `merchant.create`, `merchant.plan`,
+    /// `codes.create`, `staff.create`.
     public var action: String
     /// What it was done to: `program`, `key:<id>`, `customer:<id>`, …
     public var subject: String

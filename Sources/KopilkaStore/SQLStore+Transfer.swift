@@ -25,9 +25,10 @@ extension SQLStore {
         "receipt_promotions", "promotion_counters", "audit_log", "spend_codes", "fraud_flags", "staff",
     ]
     /// Tables of a merchant that an export leaves out: the analytics (the next fold rebuilds them from the rows they
-    /// count) and browser sessions (an imported merchant's staff sign in again).
+    /// count), browser sessions and sign-in codes (an imported merchant's staff and customers sign in again).
     static let rebuiltTables = [
         "analytics_state", "daily_sales", "daily_points", "daily_members", "customer_activity", "customer_months", "cohorts", "web_sessions",
+        "login_codes",
     ]
     static let transferFormat = "kopilka-export"
 

@@ -7,6 +7,8 @@ import KopilkaStore
 /// One request to a page: its language, session, form and query, and the cookies the answer sets.
 struct Visit {
     static let sessionCookie = "kopilka_session"
+    /// A customer's cabinet session: a cookie of its own, so staff and customers on one browser stay apart.
+    static let cabinetCookie = "kopilka_cabinet"
     static let languageCookie = "kopilka_lang"
     /// The sign-in form's CSRF token (double-submit: the cookie and the form must carry the same value).
     static let signInCookie = "kopilka_signin"
@@ -18,6 +20,9 @@ struct Visit {
     let session: WebSession?
     /// The session cookie as sent (to end it on sign-out).
     let sessionToken: String?
+    /// The customer's cabinet session (only on `/cabinet` pages) and its cookie.
+    let cabinet: WebSession?
+    let cabinetToken: String?
     /// The sign-in form's token: the cookie's, or a new one the answer sets.
     let signInToken: String
     let secureCookies: Bool
@@ -43,7 +48,14 @@ struct Visit {
             language = sent[Self.languageCookie].flatMap(Language.init(rawValue:)) ?? .ru
         }
         sessionToken = sent[Self.sessionCookie]
-        session = try await sessionToken.asyncFlatMap { try await console.store.session(tokenHash: WebConsole.tokenHash($0), now: console.clock()) }
+        let store = console.store, now = now
+        session = try await sessionToken.asyncFlatMap { try await store.session(tokenHash: WebConsole.tokenHash($0), now: now) }.flatMap {
+            $0.staff == nil ? nil : $0
+        }
+        cabinetToken = path.hasPrefix("/cabinet/") ? sent[Self.cabinetCookie] : nil
+        cabinet = try await cabinetToken.asyncFlatMap { try await store.session(tokenHash: WebConsole.tokenHash($0), now: now) }.flatMap {
+            $0.customerId == nil ? nil : $0
+        }
         if let token = sent[Self.signInCookie], token.count >= 32 {
             signInToken = token
         } else {

@@ -7,9 +7,9 @@ import KopilkaStore
 import Logging
 import Synchronization
 
-/// The merchant's web console: sign-in, dashboard, customers and the web cashier, as server-rendered pages under
-/// `/console` (Russian by default, `?lang=en` switches and is remembered in a cookie). Pages work without JavaScript;
-/// every form carries the session's CSRF token.
+/// The merchant's web console (sign-in, dashboard, program, customers, the web cashier) under `/console`, and the
+/// customers' cabinet under `/cabinet/{merchant}`: server-rendered pages, Russian by default (`?lang=en` switches and
+/// is remembered in a cookie). Pages work without JavaScript; every form carries a CSRF token.
 public struct WebConsole: Sendable {
     let store: any LoyaltyStore
     let clock: @Sendable () -> UnixSeconds
@@ -21,16 +21,20 @@ public struct WebConsole: Sendable {
     let logger: Logger
     /// Failed sign-ins by email: each guess costs a tenth of a second of scrypt, so guessing is slowed per account.
     let signInFailures = SignInThrottle()
+    /// Sends a text to a phone (E.164): the cabinet's sign-in codes; nil when no SMS provider is configured.
+    let sendSMS: (@Sendable (String, String) async throws -> Void)?
 
     /// The console over `store`; fails only if a template in the bundle does not parse.
     public init(
-        store: any LoyaltyStore, clock: @escaping @Sendable () -> UnixSeconds, secureCookies: Bool = true, logger: Logger = Logger(label: "kopilka.web")
+        store: any LoyaltyStore, clock: @escaping @Sendable () -> UnixSeconds, secureCookies: Bool = true, logger: Logger = Logger(label: "kopilka.web"),
+        sendSMS: (@Sendable (String, String) async throws -> Void)? = nil
     ) throws {
         self.store = store
         self.clock = clock
         self.pages = try Pages()
         self.secureCookies = secureCookies
         self.logger = logger
+        self.sendSMS = sendSMS
     }
 
     /// Adds the console's routes (and its CSS and script under `/static`).
@@ -63,6 +67,7 @@ public struct WebConsole: Sendable {
             await self.page(request, roles: StaffRole.allCases) { try await self.returnReceipt($0, id: context.parameters.get("id")) }
         }
         router.get("/static/:file") { _, context in Self.asset(context.parameters.get("file") ?? "") }
+        addCabinetRoutes(to: router)
     }
 
     /// Runs a page: finds the session, checks the role (signed-out visitors go to the sign-in page, others get 403),
@@ -106,6 +111,7 @@ public struct WebConsole: Sendable {
             context["canAnalyse"] = staff.role != .cashier
         }
         context["nav_" + template] = true
+        if context["home"] == nil { context["home"] = "/console" }
         let html = pages.render(template, context)
         return Response(
             status: status,

@@ -177,20 +177,85 @@ import Testing
             #expect(try await browser.activeElement().attribute("class") == "brand")
             await browser.quit()
         }
-        // The HTML as sent, through the Nu validator (one JVM for all pages).
-        let validator = Process()
-        validator.executableURL = URL(fileURLWithPath: "/usr/bin/java")
-        let files = try FileManager.default.contentsOfDirectory(atPath: f.screenshots.appendingPathComponent("html").path)
-            .filter { $0.hasSuffix(".html") }.map { f.screenshots.appendingPathComponent("html/\($0)").path }
-        validator.arguments = ["-jar", vnu, "--errors-only", "--format", "text"] + files
-        let output = Pipe()
-        validator.standardOutput = output
-        validator.standardError = output
-        try validator.run()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        validator.waitUntilExit()
-        #expect(files.count == pages.count)
-        #expect(validator.terminationStatus == 0, "\(report)")
+        // The HTML as sent, through the Nu validator (the cabinet's pages too, when its test has run).
+        let (files, errors) = try f.validateKeptPages(vnu: vnu)
+        #expect(files >= pages.count)
+        #expect(errors == nil, "\(errors ?? "")")
+    }
+
+    @Test func aCustomerSignsInWithACodeAndManagesTheirData() async throws {
+        guard KopilkaProcess.isBuilt(), Self.browserInstalled() else { return }
+        guard let axePath = ProcessInfo.processInfo.environment["AXE_JS"], let vnu = ProcessInfo.processInfo.environment["VNU_JAR"] else {
+            Issue.record("AXE_JS and VNU_JAR are not set: run the tests with scripts/test (scripts/setup-browser prints them)")
+            return
+        }
+        let axe = try String(contentsOfFile: axePath, encoding: .utf8)
+        let f = try await ConsoleFixture(sms: true)
+        let format = Formatting(language: .ru)
+        let phoneQuery = f.samplePhone.replacingOccurrences(of: "+", with: "%2B")
+        let before = try JSONSerialization.jsonObject(
+            with: try await KopilkaProcess.requestData("GET", f.base + "/v1/customers/lookup?phone=\(phoneQuery)", key: f.adminKey).1) as? [String: Any]
+        let customerId = try #require(before?["id"] as? String)
+        let spendable = ((before?["balance"] as? [String: Any])?["spendable"] as? Int).map { format.points(Int64($0)) }
+        let browser = try await Browser(.phone)
+
+        // A wrong code is refused; the code from the SMS lets the customer in.
+        let cabinet = f.base + "/cabinet/\(f.merchantId)"
+        try await browser.open(cabinet)
+        #expect(try await browser.currentURL().hasSuffix("/sign-in"))
+        try await f.shoot(browser, "cabinet-sign-in")
+        try await f.keepSource(browser, "/cabinet/\(f.merchantId)/sign-in", as: "cabinet-sign-in")
+        try await browser.find("#phone").type(f.samplePhone)
+        try await browser.find("button[type=submit]").click()
+        _ = try await browser.waitFor("#code-sent")
+        let code = try #require(try f.lastCode(to: f.samplePhone))
+        try await browser.find("#code").type(code == "000000" ? "111111" : "000000")
+        try await browser.find("button[type=submit]").click()
+        #expect(try await browser.waitFor("#code-error").text() == "Код не подходит или устарел")
+        try await browser.open(cabinet + "/sign-in")
+        try await browser.find("#phone").type(f.samplePhone)
+        try await browser.find("button[type=submit]").click()
+        _ = try await browser.waitFor("#code")
+        try await browser.find("#code").type(try #require(try f.lastCode(to: f.samplePhone)))
+        try await browser.find("button[type=submit]").click()
+        _ = try await browser.waitFor(".barcode")
+
+        // The balance is the till's; the page is accessible and fits the phone.
+        #expect(try await browser.find("[data-figure=spendable] .card-value").text() == spendable)
+        try await f.shoot(browser, "cabinet")
+        try await f.keepSource(browser, "/cabinet/\(f.merchantId)", as: "cabinet")
+        #expect(try await browser.axeViolations(axeScript: axe).isEmpty)
+        #expect(try await !browser.overflowingElements().scrollsHorizontally)
+        let export = try await browser.executeAsync(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.json()).then(j => done(j.profile.card), e => done('ERROR ' + e));",
+            ["/cabinet/\(f.merchantId)/export"])
+        #expect((export as? String)?.count == 13)
+
+        // Marketing withdrawn by the customer is what the merchant's API shows.
+        try await browser.find("#marketing").click()
+        try await browser.find("form[action$='/consent'] button").click()
+        _ = try await browser.waitFor(".notice")
+        let profile = try JSONSerialization.jsonObject(
+            with: try await KopilkaProcess.requestData("GET", f.base + "/v1/customers/\(customerId)", key: f.adminKey).1) as? [String: Any]
+        #expect((profile?["consents"] as? [String: Any])?["marketing"] as? Bool == false)
+
+        // Erasure needs the confirmation; then the personal data is gone and the cabinet is closed.
+        try await browser.find("form#erase button").click()
+        for _ in 0..<50 where try await !browser.currentURL().hasSuffix("#erase") { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try await browser.currentURL().hasSuffix("#erase"))
+        try await browser.open(cabinet)
+        try await browser.find("#confirm-erase").click()
+        try await browser.find("form#erase button").click()
+        #expect(try await browser.waitFor(".notice").text() == "Ваши личные данные удалены.")
+        let erased = try JSONSerialization.jsonObject(
+            with: try await KopilkaProcess.requestData("GET", f.base + "/v1/customers/\(customerId)", key: f.adminKey).1) as? [String: Any]
+        #expect(erased?["erasedAt"] != nil && erased?["phone"] == nil)
+        try await browser.open(cabinet)
+        #expect(try await browser.currentURL().hasSuffix("/sign-in"))
+        await browser.quit()
+        let (files, errors) = try f.validateKeptPages(vnu: vnu)
+        #expect(files >= 2)
+        #expect(errors == nil, "\(errors ?? "")")
     }
 
     /// Whether Chromium is here; records an issue (the test fails, it is not skipped) when it is not.

@@ -12,31 +12,91 @@ final class ConsoleFixture: Sendable {
     let password: String
     let samplePhone: String
     let screenshots: URL
+    let merchantId: String
+    /// Where the fake SMS provider writes each message it takes (a JSON line), when there is one.
+    let smsLog: URL
+    private let smsProvider: Process?
     private let folder: TemporaryFolder
 
     var base: String { server.base }
 
-    init() async throws {
+    /// With `sms`, a local SMS provider (a few lines of Python's http.server) that the server sends codes to.
+    init(sms: Bool = false) async throws {
         folder = try TemporaryFolder("kopilka-console")
+        smsLog = folder.url.appendingPathComponent("sms.jsonl")
+        var serveArguments = ["--ip-rate-limit", "0"]
+        if sms {
+            let port = Int.random(in: 20_000..<32_000)
+            let provider = Process()
+            provider.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            provider.arguments = ["-c", Self.fakeSMSProvider, String(port), smsLog.path]
+            // Not the test's own output: a child holding it open would keep `swift test` waiting for its end.
+            provider.standardOutput = FileHandle.nullDevice
+            provider.standardError = FileHandle.nullDevice
+            try provider.run()
+            smsProvider = provider
+            serveArguments += ["--sms-url", "http://127.0.0.1:\(port)/sms"]
+        } else {
+            smsProvider = nil
+        }
         let database = folder.url.appendingPathComponent("console.sqlite").path
         let demo = try KopilkaProcess.run(["demo", "--database", database, "--customers", "400", "--days", "120", "--seed", "5", "--json"])
         guard demo.status == 0, let json = try JSONSerialization.jsonObject(with: Data(demo.output.utf8)) as? [String: Any],
             let console = json["console"] as? [String: String]
         else { throw FixtureError(description: "kopilka demo failed: \(demo.output.prefix(500))") }
         adminKey = json["adminKey"] as! String
+        merchantId = (json["merchant"] as! [String: Any])["id"] as! String
         samplePhone = json["samplePhone"] as! String
         owner = console["owner"]!
         cashier = console["cashier"]!
         password = console["password"]!
         // No per-IP limit: a browser loads a page, its stylesheet and its script at once, many times a second here.
-        server = try await KopilkaProcess.serve(database: database, arguments: ["--ip-rate-limit", "0"])
+        server = try await KopilkaProcess.serve(database: database, arguments: serveArguments)
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { root.deleteLastPathComponent() }
         screenshots = root.appendingPathComponent("screenshots")
         try FileManager.default.createDirectory(at: screenshots.appendingPathComponent("html"), withIntermediateDirectories: true)
     }
 
-    deinit { server.kill() }
+    deinit {
+        server.kill()
+        smsProvider?.terminate()
+    }
+
+    static let fakeSMSProvider = """
+        import http.server, sys
+        class Provider(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with open(sys.argv[2], "ab") as log: log.write(body + b"\\n")
+                self.send_response(200); self.end_headers()
+            def log_message(self, *args): pass
+        http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Provider).serve_forever()
+        """
+
+    /// The six-digit code of the last message sent to `phone`.
+    func lastCode(to phone: String) throws -> String? {
+        let lines = (try? String(contentsOf: smsLog, encoding: .utf8))?.split(separator: "\n") ?? []
+        let messages = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        return messages.last { $0["to"] == phone }?["text"]?.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }.map(String.init)
+    }
+
+    /// The Nu HTML Checker's errors for the kept pages (one JVM for all); empty when they are valid.
+    func validateKeptPages(vnu: String) throws -> (files: Int, errors: String?) {
+        let folder = screenshots.appendingPathComponent("html")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".html") }
+            .map { folder.appendingPathComponent($0).path }
+        let validator = Process()
+        validator.executableURL = URL(fileURLWithPath: "/usr/bin/java")
+        validator.arguments = ["-jar", vnu, "--errors-only", "--format", "text"] + files
+        let output = Pipe()
+        validator.standardOutput = output
+        validator.standardError = output
+        try validator.run()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        validator.waitUntilExit()
+        return (files.count, validator.terminationStatus == 0 ? nil : report)
+    }
 
     /// Signs in through the form and waits for the page after it.
     func signIn(_ browser: Browser, as email: String) async throws {

@@ -42,6 +42,31 @@ import Testing
         #expect(Passwords.problem(with: "short") != nil && Passwords.problem(with: "long enough!") == nil)
     }
 
+    @Test func aCardNumberIsABarcodeATillCanRead() throws {
+        // The EAN-13 code tables as printed in the standard (GS1), not derived from one another as the encoder does.
+        let l = ["0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011", "0110111", "0001011"]
+        let g = ["0100111", "0110011", "0011011", "0100001", "0011101", "0111001", "0000101", "0010001", "0001001", "0010111"]
+        let r = ["1110010", "1100110", "1101100", "1000010", "1011100", "1001110", "1010000", "1000100", "1001000", "1110100"]
+        let firstDigit = ["LLLLLL": 0, "LLGLGG": 1, "LLGGLG": 2, "LLGGGL": 3, "LGLLGG": 4, "LGGLLG": 5, "LGGGLL": 6, "LGLGLG": 7, "LGLGGL": 8, "LGGLGL": 9]
+        for number in ["4006381333931", "2319923634406", "0000000000000", "9780201379624"] {
+            let bits = String(try #require(Barcode.modules(number)).map { $0 ? "1" : "0" })
+            #expect(bits.count == 95 && bits.hasPrefix("101") && bits.hasSuffix("101"))
+            let chars = Array(bits)
+            func chunk(_ start: Int) -> String { String(chars[start..<start + 7]) }
+            #expect(String(chars[45..<50]) == "01010")
+            var parity = "", digits = ""
+            for index in 0..<6 {
+                let code = chunk(3 + index * 7)
+                if let digit = l.firstIndex(of: code) { parity += "L"; digits += String(digit) }
+                if let digit = g.firstIndex(of: code) { parity += "G"; digits += String(digit) }
+            }
+            for index in 0..<6 { digits += r.firstIndex(of: chunk(50 + index * 7)).map(String.init) ?? "?" }
+            #expect(firstDigit[parity].map(String.init).map { $0 + digits } == number, "\(number)")
+        }
+        #expect(Barcode.modules("123") == nil && Barcode.svg("12345678901a3", label: "x").isEmpty)
+        #expect(Barcode.svg("4006381333931", label: "Карта").contains("aria-label=\"Карта\""))
+    }
+
     @Test func guessingAPasswordIsStoppedPerAccount() {
         let throttle = SignInThrottle()
         for _ in 0..<SignInThrottle.limit {
