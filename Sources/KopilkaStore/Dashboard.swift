@@ -24,6 +24,8 @@ public struct Dashboard: Codable, Sendable, Equatable {
     public var days: [DayFigures]
     /// The members who bought the most since they joined.
     public var topCustomers: [TopCustomer]
+    /// The members who went quiet (bought 31–90 days ago, not since) who had bought the most: the first to win back.
+    public var quietCustomers: [TopCustomer]
     /// Up to twelve months of joining, newest last, with the share of each that bought in each month since.
     public var cohorts: [Cohort]
 }

@@ -144,6 +144,8 @@ public protocol LoyaltyStore: Sendable {
     func openLots(merchantId: Int64, customerId: Int64) async throws -> [OpenLot]
     /// The dashboard for a period (by default the last 30 days), from the folded analytics.
     func dashboard(merchantId: Int64, from: LocalDate?, to: LocalDate?, now: UnixSeconds) async throws -> Dashboard
+    /// Members who went quiet (bought 31–90 days ago, not since), the most valuable first.
+    func quietCustomers(merchantId: Int64, now: UnixSeconds, limit: Int) async throws -> [TopCustomer]
     /// Folds new receipts, returns, entries and customers into the analytics; returns the receipts folded.
     @discardableResult
     func rollUpAnalytics(lagSeconds: Int64, batchSize: Int) async throws -> Int

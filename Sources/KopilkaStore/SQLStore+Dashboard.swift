@@ -100,22 +100,39 @@ extension SQLStore {
                     issued: points(issuedKinds, moved), spent: -points(spentKinds, moved))
             }
 
-            let top = try db.rows(
-                """
-                SELECT a.customer_id, a.receipts, a.sales, a.last_at, c.card, c.name FROM customer_activity a
-                JOIN customers c ON c.merchant_id = a.merchant_id AND c.id = a.customer_id
-                WHERE a.merchant_id = ? ORDER BY a.sales DESC, a.customer_id LIMIT 10
-                """, [merchantId]
-            ).map {
-                TopCustomer(
-                    customerId: String($0["customer_id"] as Int64), card: $0["card"], maskedName: maskName($0["name"]), receipts: $0["receipts"],
-                    sales: $0["sales"], lastPurchaseAt: Instant($0["last_at"]))
-            }
+            let top = try self.rankedCustomers(db, merchantId: merchantId, lastBetween: nil, limit: 10)
+            let quiet = try self.rankedCustomers(db, merchantId: merchantId, lastBetween: Self.quietWindow(now: now), limit: 10)
 
             return Dashboard(
                 from: from, to: to, timeZone: zone.identifier, asOf: asOf.map(Instant.init), members: members, sales: sales,
-                points: pointFigures, stores: stores, registers: registers, days: days, topCustomers: top,
+                points: pointFigures, stores: stores, registers: registers, days: days, topCustomers: top, quietCustomers: quiet,
                 cohorts: try self.cohorts(db, merchantId: merchantId, through: MonthNumber.of(day: to.day)))
+        }
+    }
+
+    /// Members who went quiet at `now` (the most valuable first, at most `limit`): for the dashboard's CSV.
+    public func quietCustomers(merchantId: Int64, now: UnixSeconds, limit: Int) async throws -> [TopCustomer] {
+        try await backend.read { db in try self.rankedCustomers(db, merchantId: merchantId, lastBetween: Self.quietWindow(now: now), limit: limit) }
+    }
+
+    /// Last purchase 31–90 days before `now`: bought in the last 90 days, not in the last 30.
+    static func quietWindow(now: UnixSeconds) -> Range<UnixSeconds> { (now - 90 * 86_400)..<(now - 30 * 86_400) }
+
+    /// Buying members by lifetime sales (ties by id), of those whose last purchase is in `lastBetween` when given.
+    private func rankedCustomers(_ db: any SQLConnection, merchantId: Int64, lastBetween: Range<UnixSeconds>?, limit: Int) throws -> [TopCustomer] {
+        // Without a window the sales index gives the first ten at once; with one, the last-purchase index bounds the rows.
+        let window = lastBetween == nil ? "" : "AND a.last_at >= ? AND a.last_at < ?"
+        let arguments: SQLArguments = lastBetween.map { [merchantId, $0.lowerBound, $0.upperBound, limit] } ?? [merchantId, limit]
+        return try db.rows(
+            """
+            SELECT a.customer_id, a.receipts, a.sales, a.last_at, c.card, c.name FROM customer_activity a
+            JOIN customers c ON c.merchant_id = a.merchant_id AND c.id = a.customer_id
+            WHERE a.merchant_id = ? \(window) ORDER BY a.sales DESC, a.customer_id LIMIT ?
+            """, arguments
+        ).map {
+            TopCustomer(
+                customerId: String($0["customer_id"] as Int64), card: $0["card"], maskedName: maskName($0["name"]), receipts: $0["receipts"],
+                sales: $0["sales"], lastPurchaseAt: Instant($0["last_at"]))
         }
     }
 

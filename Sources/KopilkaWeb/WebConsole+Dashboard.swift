@@ -50,6 +50,10 @@ extension WebConsole {
                 ["id": $0.customerId, "card": $0.card, "name": $0.maskedName ?? "—", "receipts": f.count($0.receipts), "sales": f.money($0.sales),
                  "last": f.date($0.lastPurchaseAt, zone)]
             },
+            "quiet": figures.quietCustomers.map {
+                ["id": $0.customerId, "card": $0.card, "name": $0.maskedName ?? "—", "receipts": f.count($0.receipts), "sales": f.money($0.sales),
+                 "last": f.date($0.lastPurchaseAt, zone)]
+            },
             "cohorts": figures.cohorts.map { cohort in
                 ["month": cohort.month, "members": f.count(cohort.members),
                  "cells": cohort.buyers.map { ["share": f.share($0, of: cohort.members), "count": f.count($0)] }]
@@ -58,7 +62,7 @@ extension WebConsole {
         ])
     }
 
-    /// `GET /console/dashboard.csv?table=days|stores|registers|top|cohorts&from=&to=`: a table of the dashboard; money in
+    /// `GET /console/dashboard.csv?table=days|stores|registers|top|quiet|cohorts&from=&to=`: a table of the dashboard; money in
     /// roubles with a dot, points as numbers, shares in percent.
     func dashboardCSV(_ visit: Visit) async throws -> Response {
         guard let session = visit.session else { return Self.redirect("/console/sign-in") }
@@ -76,6 +80,12 @@ extension WebConsole {
         case "top":
             rows = [["customer_id", "card", "name", "receipts", "sales_rub", "last_purchase"]]
             rows += d.topCustomers.map { [$0.customerId, $0.card, $0.maskedName ?? "", "\($0.receipts)", CSV.money($0.sales), $0.lastPurchaseAt.description] }
+        case "quiet":
+            // Every member who went quiet (up to 100,000), not only the ten on the page: the list to win back.
+            rows = [["customer_id", "card", "name", "receipts", "sales_rub", "last_purchase"]]
+            rows += try await store.quietCustomers(merchantId: session.merchantId, now: visit.now, limit: 100_000).map {
+                [$0.customerId, $0.card, $0.maskedName ?? "", "\($0.receipts)", CSV.money($0.sales), $0.lastPurchaseAt.description]
+            }
         case "cohorts":
             let width = d.cohorts.map(\.buyers.count).max() ?? 0
             rows = [["month", "members"] + (0..<width).map { "month_\($0)" }]
@@ -84,7 +94,7 @@ extension WebConsole {
             rows = [["day", "receipts", "member_receipts", "sales_rub", "points_issued", "points_spent"]]
             rows += d.days.map { [$0.day.description, "\($0.receipts)", "\($0.memberReceipts)", CSV.money($0.sales), CSV.money($0.issued), CSV.money($0.spent)] }
         }
-        let name = "kopilka-\(["stores", "registers", "top", "cohorts"].contains(table) ? table : "days")-\(d.from)-\(d.to).csv"
+        let name = "kopilka-\(["stores", "registers", "top", "quiet", "cohorts"].contains(table) ? table : "days")-\(d.from)-\(d.to).csv"
         return Response(
             status: .ok,
             headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],

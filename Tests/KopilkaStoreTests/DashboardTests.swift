@@ -55,6 +55,7 @@ import Testing
             #expect(shown.registers == expected.registers, "\(from)…\(to)")
             #expect(shown.days == expected.days, "\(from)…\(to)")
             #expect(shown.topCustomers == expected.topCustomers, "\(from)…\(to)")
+            #expect(shown.quietCustomers == expected.quietCustomers, "\(from)…\(to)")
             #expect(shown.cohorts == expected.cohorts, "\(from)…\(to)")
             #expect(shown.timeZone == expected.timeZone)
         }
@@ -62,6 +63,8 @@ import Testing
         let whole = try await store.dashboard(merchantId: merchantId, from: LocalDate("2025-10-01"), to: LocalDate("2025-12-31"), now: now)
         #expect(whole.sales.receipts > 100 && whole.members.active30 > 10 && whole.points.spent > 0 && whole.sales.returns > 0)
         #expect(whole.cohorts.count >= 3 && whole.members.repeatBuyers > 0)
+        #expect(whole.members.quiet > 10 && whole.quietCustomers.count == 10)
+        #expect(try await store.quietCustomers(merchantId: merchantId, now: now, limit: 1_000).count == whole.members.quiet)
     }
 }
 
@@ -172,8 +175,8 @@ private enum Independent {
         }
 
         let customers = Dictionary(uniqueKeysWithValues: rows.customers.map { ($0["id"] as Int64, $0) })
-        let top = purchases.map { (id: $0.key, list: $0.value) }
-            .sorted { a, b in
+        func best(_ members: [(id: Int64, list: [Receipt])]) -> [TopCustomer] {
+            members.sorted { a, b in
                 let x = a.list.reduce(0) { $0 + $1.charged }, y = b.list.reduce(0) { $0 + $1.charged }
                 return x != y ? x > y : a.id < b.id
             }
@@ -183,6 +186,11 @@ private enum Independent {
                     customerId: String($0.id), card: customers[$0.id]!["card"], maskedName: maskName(customers[$0.id]!["name"]),
                     receipts: Int64($0.list.count), sales: $0.list.reduce(0) { $0 + $1.charged }, lastPurchaseAt: Instant($0.list.last!.at))
             }
+        }
+        let buyers = purchases.map { (id: $0.key, list: $0.value) }
+        let top = best(buyers)
+        // Quiet: the last purchase 31–90 days ago (at least 30 days, less than 90).
+        let quiet = best(buyers.filter { $0.list.last!.at >= now - 90 * 86_400 && $0.list.last!.at < now - 30 * 86_400 })
 
         let through = month(to.day)
         let cohorts: [Cohort] = (through - 11...through).compactMap { joined in
@@ -194,6 +202,6 @@ private enum Independent {
 
         return Dashboard(
             from: from, to: to, timeZone: zone.identifier, asOf: nil, members: memberFigures, sales: sales, points: points, stores: stores,
-            registers: registers, days: days, topCustomers: Array(top), cohorts: cohorts)
+            registers: registers, days: days, topCustomers: top, quietCustomers: quiet, cohorts: cohorts)
     }
 }
