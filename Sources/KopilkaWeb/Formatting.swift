@@ -29,6 +29,12 @@ struct Formatting: Sendable {
         return text.filter { $0 != "\u{202F}" && !(language == .en && $0 == ",") }
     }
 
+    /// A customer's level for a template: its name, and the next level with the spend still to go.
+    func tier(_ standing: TierStanding) -> [String: Any] {
+        ["name": standing.tier, "next": standing.nextTier ?? "", "hasNext": standing.nextTier != nil,
+         "toNext": standing.toNextTier.map(money) ?? ""]
+    }
+
     /// A whole number with thousands grouped.
     func count(_ value: Int64) -> String { (value < 0 ? "−" : "") + grouped(abs(value)) }
 

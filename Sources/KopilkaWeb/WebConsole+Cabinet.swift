@@ -59,9 +59,7 @@ extension WebConsole {
             "marketing": profile.consents.marketing, "personalDataAt": profile.consents.personalDataAt.map { f.date($0, zone) } ?? "—",
             "consentChanged": visit.query["consent"] == "1",
         ]
-        if let tier = summary.tier {
-            values["tier"] = ["name": tier.tier, "next": tier.nextTier ?? "", "hasNext": tier.nextTier != nil, "toNext": tier.toNextTier.map { f.money($0) } ?? ""]
-        }
+        if let tier = summary.tier { values["tier"] = f.tier(tier) }
         return render("cabinet", visit, values.merging(cabinetFrame(merchantId, visit)) { a, _ in a })
     }
 

@@ -51,12 +51,7 @@ extension WebConsole {
                  "positive": $0.amount > 0, "receipt": $0.receiptId ?? ""]
             },
         ]
-        if let tier = summary.tier {
-            values["tier"] = [
-                "name": tier.tier, "next": tier.nextTier ?? "", "hasNext": tier.nextTier != nil,
-                "toNext": tier.toNextTier.map { f.money($0) } ?? "",
-            ]
-        }
+        if let tier = summary.tier { values["tier"] = f.tier(tier) }
         values.merge(adjustment) { _, new in new }
         return render("customer", visit, status: status, values)
     }
