@@ -58,6 +58,8 @@ extension WebConsole {
                     "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
                     "balance": summary.map { f.points($0.balance.spendable) } ?? "", "customer": summary?.maskedName ?? summary?.card ?? "",
                     "hasCustomer": summary != nil,
+                    "reasons": calculation.explanation.map { ["text": Explanations.text($0, visit.language)] },
+                    "hasReasons": !calculation.explanation.isEmpty,
                 ],
             ])
         }
@@ -69,7 +71,7 @@ extension WebConsole {
         let stored = try await store.commitReceipt(
             merchantId: session.merchantId, command,
             idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(storeId)|\(customerText)|\(amount)|\(redeemText)")),
-            now: visit.now, render: Outcome<ReceiptCommitted>.render)
+            now: visit.now, render: Outcome<ReceiptCommitted>.render(visit.language))
         guard let committed = Outcome<ReceiptCommitted>.value(stored) else {
             return try await cashierPage(
                 visit, fields: form, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? ""], status: .unprocessableContent)
@@ -110,7 +112,7 @@ extension WebConsole {
                 ["name": $0.name, "quantity": f.points($0.quantity / 10), "amount": f.money($0.amount), "payable": f.money($0.payable),
                  "returned": $0.returnedQuantity > 0]
             },
-            "reasons": receipt.explanation.map { ["text": $0.message] }, "hasReasons": !receipt.explanation.isEmpty,
+            "reasons": receipt.explanation.map { ["text": Explanations.text($0, visit.language)] }, "hasReasons": !receipt.explanation.isEmpty,
         ]
         context.merge(values) { _, new in new }
         return render("receipt", visit, status: status, context)
@@ -124,7 +126,7 @@ extension WebConsole {
         let stored = try await store.returnLines(
             merchantId: session.merchantId, ReturnCommand(receiptId: receiptId, storeId: nil, lines: nil),
             idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("return|\(receiptId)")), now: visit.now,
-            render: Outcome<ReturnMade>.render)
+            render: Outcome<ReturnMade>.render(visit.language))
         if let refusal = Outcome<ReturnMade>.refusal(stored) {
             return try await receipt(visit, id: id, values: ["formError": refusal], status: .unprocessableContent)
         }

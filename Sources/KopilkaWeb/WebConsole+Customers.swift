@@ -77,7 +77,7 @@ extension WebConsole {
         let stored = try await store.adjustPoints(
             merchantId: session.merchantId, command, actor: .staff(staffId),
             idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(customerId)|\(command.points)|\(reason)")),
-            now: visit.now, render: Outcome<AdjustmentMade>.render)
+            now: visit.now, render: Outcome<AdjustmentMade>.render(visit.language))
         if let refusal = Outcome<AdjustmentMade>.refusal(stored) {
             return try await customer(
                 visit, id: id, adjustment: ["adjustError": refusal, "adjustPoints": visit.form["points"] ?? "", "adjustReason": reason],
@@ -89,12 +89,15 @@ extension WebConsole {
 
 /// A use case's outcome kept as JSON with its idempotency key (as the API does) and read back by a page.
 enum Outcome<T: Codable & Sendable> {
-    @Sendable static func render(_ result: Result<T, KopilkaError>) -> StoredResponse {
-        switch result {
-        case .success(let value):
-            StoredResponse(status: 200, body: (try? Array(JSONEncoder().encode(value))) ?? [])
-        case .failure(let error):
-            StoredResponse(status: 422, body: Array(Refusal.text(error).utf8))
+    /// Keeps the value as JSON, or the refusal as a sentence in `language` (a replay shows the first answer's words).
+    static func render(_ language: Language) -> @Sendable (Result<T, KopilkaError>) -> StoredResponse {
+        { result in
+            switch result {
+            case .success(let value):
+                StoredResponse(status: 200, body: (try? Array(JSONEncoder().encode(value))) ?? [])
+            case .failure(let error):
+                StoredResponse(status: 422, body: Array(Refusal.text(error, language).utf8))
+            }
         }
     }
 
@@ -103,25 +106,45 @@ enum Outcome<T: Codable & Sendable> {
         stored.status == 200 ? try? JSONDecoder().decode(T.self, from: Data(stored.body)) : nil
     }
 
-    /// What the use case refused, in words (English, as the store says it); nil when it succeeded.
+    /// What the use case refused, in words; nil when it succeeded.
     static func refusal(_ stored: StoredResponse) -> String? {
         stored.status == 200 ? nil : String(decoding: stored.body, as: UTF8.self)
     }
 }
 
-/// A refusal of the store in one sentence for a page.
+/// A refusal of the store in one sentence for a page, in its language. Validation details stay as the store words them
+/// (in English): the console's own forms check their fields first, so they reach a page only from a program change.
 enum Refusal {
-    static func text(_ error: KopilkaError) -> String {
+    static func text(_ error: KopilkaError, _ language: Language) -> String {
+        let ru = language == .ru
+        let f = Formatting(language: language)
         switch error {
-        case .validation(let errors), .planLimit(let errors): errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
-        case .insufficientPoints(let requested, let spendable): "not enough points: asked \(requested / 100), spendable \(spendable / 100)"
-        case .redemptionLimitExceeded(_, let limit): "at most \(limit / 100) points may be spent on this receipt"
-        case .receiptAlreadyRegistered: "this receipt number is already registered in the store"
-        case .returnRefused(let field, let message): "\(field): \(message)"
-        case .cashierLimit(_, let detail): detail
-        case .notFound(let what): "no such \(what)"
-        case .confirmationRequired: "the program asks the customer to confirm spending with a code from an SMS: use a till"
-        default: "refused: \(error)"
+        case .validation(let errors), .planLimit(let errors):
+            return errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .insufficientPoints(let requested, let spendable):
+            return ru ? "Не хватает баллов: нужно \(f.points(requested)), доступно \(f.points(spendable))"
+                : "Not enough points: asked \(f.points(requested)), spendable \(f.points(spendable))"
+        case .redemptionLimitExceeded(_, let limit):
+            return ru ? "На этот чек можно потратить не больше \(f.points(limit)) баллов" : "At most \(f.points(limit)) points may be spent on this receipt"
+        case .receiptAlreadyRegistered:
+            return ru ? "Чек с этим номером уже зарегистрирован в магазине" : "This receipt number is already registered in the store"
+        case .returnRefused(let field, let message):
+            guard ru else { return "\(field): \(message)" }
+            if message.hasPrefix("everything on this receipt") { return "Всё по этому чеку уже возвращено" }
+            if message.hasSuffix("is named twice") { return "Одна строка указана дважды" }
+            if message.hasPrefix("the receipt has no line") { return "В чеке нет такой строки" }
+            return "Возвращают больше, чем куплено"
+        case .cashierLimit(_, let detail):
+            return ru ? "Отказано правилом защиты от злоупотреблений: \(detail)" : "Refused by the abuse protection: \(detail)"
+        case .notFound:
+            return ru ? "Не найдено" : "Not found"
+        case .confirmationRequired:
+            return ru ? "Программа просит подтвердить списание кодом из SMS: проведите чек через кассу"
+                : "The program asks the customer to confirm spending with a code from an SMS: use a till"
+        case .cardNeedsPurchase(let threshold):
+            return ru ? "Карта выдаётся после покупки от \(f.money(threshold))" : "A card is issued after a purchase of \(f.money(threshold)) or more"
+        default:
+            return ru ? "Отказано: \(error)" : "Refused: \(error)"
         }
     }
 }

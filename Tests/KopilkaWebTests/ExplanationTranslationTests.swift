@@ -1,0 +1,76 @@
+import KopilkaCore
+import Testing
+
+@testable import KopilkaWeb
+
+/// The receipt page shows the engine's reasons in Russian: the real engine explains receipts that take most of its
+/// paths, and every sentence it gives must match a pattern of its code (otherwise the page would fall back to English).
+@Suite struct ExplanationTranslationTests {
+    static let coffee = ReceiptLine(sku: "CAP", name: "Капучино", category: "coffee", quantity: 2000, price: 200_00)
+    static let tobacco = ReceiptLine(sku: "CIG", category: "tobacco", quantity: 1000, price: 250_00, flags: [.noDiscount])
+    static let cake = ReceiptLine(sku: "CAKE", category: "bakery", quantity: 1000, price: 150_00, flags: [.noRedemption, .noAccrual])
+    static let alcohol = ReceiptLine(sku: "WINE", category: "alcohol", quantity: 1000, price: 900_00)
+    static let thursday = LocalTime(date: LocalDate("2026-11-26")!, minute: 18 * 60)
+
+    static func rules() -> ProgramRules {
+        var rules = ProgramRules()
+        rules.discountBp = 300
+        rules.accrualExcludedCategories = ["alcohol"]
+        rules.redemptionExcludedCategories = ["alcohol"]
+        rules.discountExcludedCategories = ["alcohol"]
+        rules.tiers = TierRules(tiers: [Tier(name: "Базовый", threshold: 0, accrualRateBp: 500), Tier(name: "Золото", threshold: 1_000_00, accrualRateBp: 750)])
+        var sale = Promotion(id: "sale", name: "Кофе −20 %", reward: .percentOff(2000))
+        sale.lines = LineScope(categories: ["coffee"])
+        var double = Promotion(id: "double", name: "Двойные баллы", reward: .pointsMultiplier(200))
+        double.lines = LineScope(categories: ["bakery"])
+        var later = Promotion(id: "later", name: "Весенняя", reward: .bonusPoints(50_00))
+        later.when = Schedule(from: LocalDate("2027-03-01")!)
+        rules.promotions = [sale, double, later, Promotion(id: "bonus", name: "Подарок", reward: .bonusPoints(10_00))]
+        #expect(rules.violations() == [], "the test's program is valid")
+        return rules
+    }
+
+    static func reasons() -> [Reason] {
+        let rules = rules()
+        let context = ReceiptContext(time: thursday, storeId: "1")
+        let gold = ReceiptCalculator.Customer(spendablePoints: 50_00, tier: rules.tiers!.tiers[1])
+        let receipts: [([ReceiptLine], ReceiptCalculator.Customer?, RedeemRequest)] = [
+            ([coffee, tobacco, cake, alcohol], gold, .max),
+            ([coffee], .init(spendablePoints: 10_000_00, tier: rules.tiers!.tiers[0]), .max),
+            ([coffee, alcohol], nil, .points(0)),
+            ([tobacco], .init(spendablePoints: 0), .points(100_00)),
+        ]
+        return receipts.flatMap { lines, customer, redeem in
+            ReceiptCalculator.calculate(lines: lines, rules: rules, customer: customer, redeem: redeem, context: context).explanation
+        }
+    }
+
+    @Test func everyReasonTheEngineGivesReadsInRussian() {
+        let reasons = Self.reasons()
+        #expect(Set(reasons.map(\.code)).count >= 12, "the receipts take many paths: \(Set(reasons.map(\.code)).sorted())")
+        for reason in reasons {
+            let russian = Explanations.russian(reason)
+            #expect(russian != nil, "no Russian pattern matches \(reason.code): \(reason.message)")
+            #expect(Explanations.text(reason, .en) == reason.message)
+        }
+    }
+
+    @Test func valuesAreWrittenTheRussianWay() {
+        let accrual = Reason(code: "accrual_rate", message: "7.5 % of 1234.50 earns 92.58 points")
+        #expect(Explanations.russian(accrual) == "7,5 % от 1\u{202F}234,50 ₽: 92,58 баллов")
+        let discount = Reason(code: "discount_rate", message: "card discount 3 %: −12.00 on lines 1, 3")
+        #expect(Explanations.russian(discount) == "скидка по карте 3 %: −12 ₽, строки 1, 3")
+        let schedule = Reason(code: "accrual_outside_schedule", message: "no points are earned now: only on Saturday, Sunday")
+        #expect(Explanations.russian(schedule) == "сейчас баллы не начисляются: только по дням: сб, вс")
+        let unknown = Reason(code: "accrual_rate", message: "a sentence of a newer engine")
+        #expect(Explanations.russian(unknown) == nil)
+        #expect(Explanations.text(unknown, .ru) == "a sentence of a newer engine", "an unknown sentence stays as the engine wrote it")
+    }
+
+    @Test func refusalsSpeakThePagesLanguage() {
+        #expect(Refusal.text(.insufficientPoints(requested: 150_00, spendable: 20_50), .ru) == "Не хватает баллов: нужно 150, доступно 20,5")
+        #expect(Refusal.text(.insufficientPoints(requested: 150_00, spendable: 20_50), .en) == "Not enough points: asked 150, spendable 20.5")
+        #expect(Refusal.text(.returnRefused(field: "lines", message: "everything on this receipt is returned already"), .ru)
+            == "Всё по этому чеку уже возвращено")
+    }
+}
