@@ -18,8 +18,10 @@ extension WebConsole {
         let stores = try await store.stores(merchantId: session.merchantId)
         let storeId = form["store"].flatMap(parseID)
         if storeId == nil || !stores.contains(where: { $0.id == form["store"] }) { errors["storeError"] = visit.t("cashier.storeRequired") }
+        let (enteredLines, lineErrors) = Self.lines(form, visit)
+        errors.merge(lineErrors) { first, _ in first }
         let amount = parseMoney(form["amount"] ?? "")
-        if amount == nil || amount == 0 { errors["amountError"] = visit.t("cashier.amountInvalid") }
+        if enteredLines.isEmpty, lineErrors.isEmpty, amount == nil || amount == 0 { errors["amountError"] = visit.t("cashier.amountInvalid") }
         var customer: CustomerKey?
         let customerText = (form["customer"] ?? "").trimmingCharacters(in: .whitespaces)
         if !customerText.isEmpty {
@@ -40,12 +42,13 @@ extension WebConsole {
             if let points = parsePoints(redeemText) { redeem = .points(points) } else { errors["redeemError"] = visit.t("cashier.redeemInvalid") }
         }
         if redeem != .points(0), customer == nil, errors["customerError"] == nil { errors["redeemError"] = visit.t("cashier.redeemNeedsCustomer") }
-        guard errors.isEmpty, let storeId, let amount else { return try await cashierPage(visit, fields: form, values: errors, status: .unprocessableContent) }
+        guard errors.isEmpty, let storeId else { return try await cashierPage(visit, fields: form, values: errors, status: .unprocessableContent) }
 
         if let customer, try await store.customer(merchantId: session.merchantId, customer, now: visit.now) == nil {
             return try await cashierPage(visit, fields: form, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent)
         }
-        let lines = [ReceiptLine(sku: "web-cashier", name: visit.t("cashier.lineName"), price: amount)]
+        // Lines when the cashier typed them; otherwise the receipt is one line of the total.
+        let lines = enteredLines.isEmpty ? [ReceiptLine(sku: "web-cashier", name: visit.t("cashier.lineName"), price: amount ?? 0)] : enteredLines
         if form["action"] != "commit" {
             let (_, program) = try await store.compiledProgram(merchantId: session.merchantId)
             let (calculation, summary) = try await store.calculate(
@@ -70,13 +73,52 @@ extension WebConsole {
             cashier: session.staff.map { "staff:\($0.id)" })
         let stored = try await store.commitReceipt(
             merchantId: session.merchantId, command,
-            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(storeId)|\(customerText)|\(amount)|\(redeemText)")),
+            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(storeId)|\(customerText)|\(lines)|\(redeemText)")),
             now: visit.now, render: Outcome<ReceiptCommitted>.render(visit.language))
         guard let committed = Outcome<ReceiptCommitted>.value(stored) else {
             return try await cashierPage(
                 visit, fields: form, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? ""], status: .unprocessableContent)
         }
         return Self.redirect("/console/receipts/\(committed.receipt.id)?new=1")
+    }
+
+    /// How many line rows the form offers.
+    static let lineRows = 5
+
+    /// The receipt's lines from the form's rows (`line1name`, `line1category`, `line1quantity`, `line1price`, …); a
+    /// row without a price is skipped. Errors by row, as `line1Error`.
+    static func lines(_ form: [String: String], _ visit: Visit) -> ([ReceiptLine], [String: Any]) {
+        var lines: [ReceiptLine] = [], errors: [String: Any] = [:]
+        for row in 1...lineRows {
+            func field(_ part: String) -> String { (form["line\(row)\(part)"] ?? "").trimmingCharacters(in: .whitespaces) }
+            let priceText = field("price"), quantityText = field("quantity")
+            guard !priceText.isEmpty else {
+                if !field("name").isEmpty { errors["line\(row)Error"] = visit.t("cashier.linePriceRequired") }
+                continue
+            }
+            guard let price = parseMoney(priceText), price > 0 else {
+                errors["line\(row)Error"] = visit.t("cashier.linePriceInvalid")
+                continue
+            }
+            // Quantities to a hundredth (kilograms: 0,35); the receipt keeps thousandths.
+            guard let quantity = quantityText.isEmpty ? 100 : parsePoints(quantityText), quantity > 0, quantity <= 1_000_000 else {
+                errors["line\(row)Error"] = visit.t("cashier.lineQuantityInvalid")
+                continue
+            }
+            let name = field("name"), category = field("category")
+            lines.append(ReceiptLine(
+                sku: "web-\(row)", name: name.isEmpty ? visit.t("cashier.lineName") : String(name.prefix(200)),
+                category: category.isEmpty ? nil : String(category.prefix(100)), quantity: quantity * 10, price: price))
+        }
+        return (lines, errors)
+    }
+
+    /// The categories the program names (exclusions, promotions, scopes), offered as suggestions for a line.
+    static func categories(_ rules: ProgramRules) -> [String] {
+        var names = Set(rules.accrualExcludedCategories + rules.redemptionExcludedCategories + rules.discountExcludedCategories)
+        for promotion in rules.promotions { names.formUnion(promotion.lines?.categories ?? []) }
+        for scope in [rules.accrualScope, rules.redemptionScope] { names.formUnion(scope?.lines?.categories ?? []) }
+        return names.sorted()
     }
 
     private func cashierPage(_ visit: Visit, fields: [String: String], values: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -87,6 +129,15 @@ extension WebConsole {
         context["stores"] = stores.map { ["id": $0.id, "name": $0.name, "selected": $0.id == chosen] }
         context["customer"] = fields["customer"] ?? ""
         context["amount"] = fields["amount"] ?? ""
+        context["lines"] = (1...Self.lineRows).map { row in
+            var line: [String: Any] = ["row": row, "legend": visit.t("cashier.line").replacingOccurrences(of: "{n}", with: "\(row)")]
+            for part in ["name", "category", "quantity", "price"] { line[part] = fields["line\(row)\(part)"] ?? "" }
+            if let error = values["line\(row)Error"] { line["error"] = error }
+            return line
+        }
+        // The lines stay open once the cashier has used them.
+        context["linesOpen"] = (1...Self.lineRows).contains { !(fields["line\($0)price"] ?? "").isEmpty || values["line\($0)Error"] != nil }
+        context["categories"] = Self.categories(try await store.compiledProgram(merchantId: session.merchantId).1.rules)
         context["redeem"] = fields["redeem"] ?? ""
         // A new key for each blank form; a calculated form keeps its key so that committing it twice counts once.
         context["key"] = fields["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
@@ -108,9 +159,14 @@ extension WebConsole {
             "payable": f.money(receipt.payable), "earned": f.points(receipt.earnedPoints), "customerId": receipt.customerId ?? "",
             "hasCustomer": receipt.customerId != nil, "returnable": returnable, "isNew": visit.query["new"] == "1",
             "returned": visit.query["returned"] == "1", "key": UUID().uuidString,
-            "lines": receipt.lines.map {
-                ["name": $0.name, "quantity": f.points($0.quantity / 10), "amount": f.money($0.amount), "payable": f.money($0.payable),
-                 "returned": $0.returnedQuantity > 0]
+            "lines": receipt.lines.enumerated().map { index, line in
+                let left = line.quantity - line.returnedQuantity
+                return [
+                    "number": index + 1, "name": line.name, "quantity": f.points(line.quantity / 10), "amount": f.money(line.amount),
+                    "payable": f.money(line.payable), "returned": line.returnedQuantity > 0,
+                    "returnedText": "\(visit.t("receipt.returnedMark")) \(f.points(line.returnedQuantity / 10))", "left": left > 0,
+                    "returnLabel": "\(visit.t("receipt.returnQuantity")): \(line.name.isEmpty ? "\(index + 1)" : line.name), \(visit.t("receipt.upTo")) \(f.points(left / 10))",
+                ] as [String: Any]
             },
             "reasons": receipt.explanation.map { ["text": Explanations.text($0, visit.language)] }, "hasReasons": !receipt.explanation.isEmpty,
         ]
@@ -118,14 +174,31 @@ extension WebConsole {
         return render("receipt", visit, status: status, context)
     }
 
-    /// `POST /console/receipts/{id}/return`: returns everything not yet returned.
+    /// `POST /console/receipts/{id}/return`: `action=all` returns everything not yet returned; `action=selected` the
+    /// quantities typed per line (`return1`, `return2`, …).
     func returnReceipt(_ visit: Visit, id: String?) async throws -> Response {
         guard let session = visit.session else { return Self.redirect("/console/sign-in") }
         guard let receiptId = id.flatMap(parseID) else { return render("error", visit, status: .notFound, ["message": visit.t("error.noReceipt")]) }
-        let key = visit.form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
+        let form = visit.form
+        var requests: [ReturnCalculator.Request]?
+        if form["action"] == "selected" {
+            var chosen: [ReturnCalculator.Request] = []
+            for (name, value) in form where name.hasPrefix("return") && !value.trimmingCharacters(in: .whitespaces).isEmpty {
+                guard let line = Int(name.dropFirst(6)), let quantity = parsePoints(value), quantity > 0 else {
+                    return try await receipt(visit, id: id, values: ["formError": visit.t("receipt.returnInvalid")], status: .unprocessableContent)
+                }
+                chosen.append(.init(line: line, quantity: quantity * 10))
+            }
+            guard !chosen.isEmpty else {
+                return try await receipt(visit, id: id, values: ["formError": visit.t("receipt.returnNothing")], status: .unprocessableContent)
+            }
+            requests = chosen.sorted { $0.line < $1.line }
+        }
+        let key = form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
         let stored = try await store.returnLines(
-            merchantId: session.merchantId, ReturnCommand(receiptId: receiptId, storeId: nil, lines: nil),
-            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("return|\(receiptId)")), now: visit.now,
+            merchantId: session.merchantId, ReturnCommand(receiptId: receiptId, storeId: nil, lines: requests),
+            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("return|\(receiptId)|\(requests.map { "\($0)" } ?? "all")")),
+            now: visit.now,
             render: Outcome<ReturnMade>.render(visit.language))
         if let refusal = Outcome<ReturnMade>.refusal(stored) {
             return try await receipt(visit, id: id, values: ["formError": refusal], status: .unprocessableContent)

@@ -111,6 +111,38 @@ import Testing
         try await browser.find("button.danger").click()
         #expect(try await browser.waitFor(".notice").text() == "Возврат оформлен.")
 
+        // A sale by items: the page's figures equal the till's for the same lines, and its reasons read in Russian;
+        // then one of the two cups goes back.
+        try await browser.open(f.base + "/console/cashier")
+        try await browser.find("#customer").type(f.samplePhone)
+        try await browser.find("details.lines summary").click()
+        for (field, value) in [("line1name", "Капучино"), ("line1category", "coffee"), ("line1quantity", "2"), ("line1price", "220"),
+                               ("line2name", "Круассан"), ("line2category", "bakery"), ("line2price", "150,50"), ("redeem", "50")] {
+            try await browser.find("#\(field)").type(value)
+        }
+        try await browser.find("button[value=calculate]").click()
+        let itemsEarned = try await browser.waitFor("#calc-earned").text()
+        let (_, itemsCalculated) = try await f.api(
+            "POST", "/v1/receipts/calculate",
+            body: #"{"storeId":"\#(storeId)","customer":{"phone":"\#(f.samplePhone)"},"lines":[{"sku":"web-1","name":"Капучино","category":"coffee","quantity":2000,"price":22000},{"sku":"web-2","name":"Круассан","category":"bakery","quantity":1000,"price":15050}],"redeem":5000}"#)
+        let itemsTill = (try JSONSerialization.jsonObject(with: itemsCalculated) as? [String: Any])?["calculation"] as? [String: Any] ?? [:]
+        #expect(itemsEarned == (itemsTill["earnedPoints"] as? Int).map { format.points(Int64($0)) }, "\(String(decoding: itemsCalculated, as: UTF8.self))")
+        #expect(try await browser.find("#calc-payable").text() == (itemsTill["payable"] as? Int).map { format.money(Int64($0)) })
+        let reasons = try await browser.findAll("#calc-reasons li").asyncMap { try await $0.text() }
+        #expect(reasons.contains { $0.contains("баллов") } && !reasons.contains { $0.contains(" of ") || $0.contains("points") }, "\(reasons)")
+        try await f.shoot(browser, "cashier-items")
+        try await browser.find("button[value=commit]").click()
+        _ = try await browser.waitFor("#receipt-earned")
+        let itemsReceiptId = (try await browser.currentURL()).components(separatedBy: "/receipts/").last?.components(separatedBy: "?").first ?? ""
+        try await browser.execute("window.confirm = () => true")
+        try await browser.find("#return1").type("1")
+        try await browser.find("button[value=selected]").click()
+        #expect(try await browser.waitFor(".notice").text() == "Возврат оформлен.")
+        let (_, returnedBody) = try await f.api("GET", "/v1/receipts/\(itemsReceiptId)")
+        let returnedLines = (try JSONSerialization.jsonObject(with: returnedBody) as? [String: Any])?["lines"] as? [[String: Any]] ?? []
+        #expect(returnedLines.map { $0["returnedQuantity"] as? Int } == [1000, 0], "\(String(decoding: returnedBody, as: UTF8.self))")
+        try await f.shoot(browser, "receipt-returned")
+
         // English on request, remembered.
         try await browser.open(f.base + "/console/dashboard?lang=en")
         #expect(try await browser.find("main h1").text() == "Dashboard")

@@ -3,7 +3,10 @@ document.addEventListener("DOMContentLoaded", function () {
   // Ask before a return: it moves points and money back.
   document.querySelectorAll("form[action$='/return']").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      var question = document.documentElement.lang === "ru" ? "Оформить возврат всего чека?" : "Return the whole receipt?";
+      var ru = document.documentElement.lang === "ru";
+      var whole = !event.submitter || event.submitter.value === "all";
+      var question = whole ? (ru ? "Оформить возврат всего чека?" : "Return the whole receipt?")
+        : (ru ? "Оформить возврат выбранного?" : "Return the selected items?");
       if (!window.confirm(question)) event.preventDefault();
     });
   });
