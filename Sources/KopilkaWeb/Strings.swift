@@ -2,7 +2,8 @@
 enum Strings {
     static func table(_ language: Language) -> [String: String] { language == .ru ? ru : en }
 
-    /// The table nested by the dots of its keys, as Mustache looks names up.
+    /// The table nested by the dots of its keys, as Mustache looks names up; keys of three parts
+    /// (`program.policy.allowNegative`) are read only by `Visit.t`.
     static func nested(_ language: Language) -> [String: Any] { language == .ru ? nestedRu : nestedEn }
 
     nonisolated(unsafe) private static let nestedRu = nest(ru)
@@ -14,7 +15,7 @@ enum Strings {
             let parts = key.split(separator: ".").map(String.init)
             if parts.count == 1 {
                 root[key] = text
-            } else {
+            } else if parts.count == 2 {
                 var section = root[parts[0]] as? [String: String] ?? [:]
                 section[parts[1]] = text
                 root[parts[0]] = section
@@ -96,6 +97,38 @@ enum Strings {
         "cabinet.myData": "Мои данные", "cabinet.export": "Скачать все мои данные (JSON)",
         "cabinet.eraseConfirm": "Я понимаю, что имя, телефон и почта будут удалены, а карта перестанет работать",
         "cabinet.erase": "Удалить мои данные", "cabinet.erasedDone": "Ваши личные данные удалены.",
+        "program.sections": "Разделы программы", "program.main": "Основное",
+        "levels.title": "Уровни", "levels.intro": "Уровень покупателя зависит от суммы его покупок (или их числа) и даёт свою ставку начисления, предел оплаты баллами и скидку. Первый уровень начинается с нуля. Пустая строка — уровня нет; все строки пустые — программа без уровней.",
+        "levels.how": "Как считается уровень", "levels.basis": "Что считаем", "levelBasis.spend": "сумму покупок, ₽", "levelBasis.purchases": "число покупок",
+        "levels.period": "За какой период", "levelPeriod.rolling": "скользящее окно дней", "levelPeriod.month": "календарный месяц",
+        "levelPeriod.quarter": "календарный квартал", "levelPeriod.year": "календарный год",
+        "levels.windowDays": "Окно, дней (0 — за всё время)", "levels.keepReached": "Достигнутый уровень не понижается",
+        "levels.row": "Уровень {n}", "levels.name": "Название", "levels.threshold": "С суммы (или покупок)", "levels.rate": "Начисление, %",
+        "levels.share": "Баллами до, %", "levels.discount": "Скидка, %", "levels.privileges": "Привилегии (через запятую)",
+        "levels.windowInvalid": "Целое число дней от 0 до 3650", "levels.thresholdInvalid": "Порог — число 0 или больше",
+        "levels.percentInvalid": "Проценты — число от 0 до 100, например 5 или 2,5", "levels.thresholdOrder": "Порог должен быть больше, чем у предыдущего уровня",
+        "levels.firstAtZero": "Первый уровень начинается с 0",
+        "promotions.title": "Акции", "promotions.name": "Название", "promotions.reward": "Что даёт", "promotions.when": "Когда действует",
+        "promotions.state": "Состояние", "promotions.actions": "Действия", "promotions.on": "включена", "promotions.off": "выключена",
+        "promotions.turnOn": "Включить", "promotions.turnOff": "Выключить", "promotions.edit": "Изменить", "promotions.editAsRules": "Изменить в правилах",
+        "promotions.delete": "Удалить", "promotions.deleteConfirm": "Удалить акцию из программы?", "promotions.empty": "Акций пока нет.",
+        "promotions.none": "Такой акции нет.", "promotions.newTitle": "Новая акция", "promotions.editTitle": "Изменить акцию", "promotions.cancel": "Отмена",
+        "promotions.what": "Что и на что", "promotions.value": "Размер", "promotions.valueHint": "Скидка — в процентах или рублях, множитель — например 2, бонус — в баллах",
+        "promotions.categories": "Только категории (через запятую)", "promotions.skus": "Только артикулы (через запятую)",
+        "promotions.minAmount": "От суммы подходящих товаров, ₽", "promotions.minAmountShort": "от", "promotions.days": "Дни недели (ни одного — все)",
+        "promotions.hoursFrom": "С часов", "promotions.hoursTo": "До часов", "promotions.fromDate": "Начало", "promotions.untilDate": "Окончание (включительно)",
+        "promotions.terms": "Условия", "promotions.enabled": "Включена", "promotions.requiresCode": "Только по промокоду",
+        "promotions.exclusive": "Не сочетается с другими скидками", "promotions.always": "всегда", "promotions.from": "с", "promotions.until": "по",
+        "promotions.more": "Подарки, «2 + 1», каждый n-й товар, уровни, группы, магазины и лимиты настраиваются в разделе «Все правила».",
+        "promotions.nameRequired": "Название от 1 до 100 символов", "promotions.valueInvalid": "Число больше нуля",
+        "promotions.hoursInvalid": "Часы как 09:00 и 12:00, не равные друг другу", "promotions.dateInvalid": "Дата как 2026-12-31",
+        "promotionKind.percentOff": "скидка", "promotionKind.amountOff": "скидка на сумму", "promotionKind.fixedPrice": "цена за штуку",
+        "promotionKind.buyXGetY": "купи и получи", "promotionKind.nthItem": "скидка на каждый n-й", "promotionKind.gift": "подарок",
+        "promotionKind.pointsMultiplier": "множитель баллов", "promotionKind.bonusPoints": "бонусные баллы",
+        "promotions.day1": "пн", "promotions.day2": "вт", "promotions.day3": "ср", "promotions.day4": "чт", "promotions.day5": "пт", "promotions.day6": "сб", "promotions.day7": "вс",
+        "rules.title": "Все правила", "rules.label": "Программа целиком (JSON)",
+        "rules.intro": "Здесь вся программа тем же документом, что принимает PUT /v1/program: опт, сочетание скидок, области начисления и списания, защита от злоупотреблений, лимиты акций. Сохранение создаёт новую версию; ошибки показываются по полям, и тогда ничего не меняется.",
+        "rules.problems": "Не сохранено. Исправьте:",
         "program.title": "Программа лояльности", "program.version": "Версия", "program.saved": "Сохранено: действует новая версия.",
         "program.preview": "Чек на {check} по базовой ставке начислит {earned} баллов; баллами можно оплатить до {payable}.",
         "program.earning": "Начисление", "program.spending": "Списание", "program.lifetime": "Сроки",
@@ -109,7 +142,6 @@ enum Strings {
         "program.save": "Сохранить новую версию", "program.versions": "Версии", "program.changes": "Что изменилось", "program.first": "первая версия",
         "program.number": "Число, например 5 или 2,5", "program.wholeNumber": "Целое число дней, 0 или больше",
         "program.conflict": "Программу только что изменил кто-то другой: обновите страницу и внесите изменения снова.",
-        "program.more": "Уровни, акции, опт и защита настраиваются через API (PUT /v1/program).",
     ]
 
     static let en: [String: String] = [
@@ -185,6 +217,38 @@ enum Strings {
         "cabinet.myData": "My data", "cabinet.export": "Download all my data (JSON)",
         "cabinet.eraseConfirm": "I understand that my name, phone and email will be erased and the card will stop working",
         "cabinet.erase": "Erase my data", "cabinet.erasedDone": "Your personal data has been erased.",
+        "program.sections": "Program sections", "program.main": "Main",
+        "levels.title": "Levels", "levels.intro": "A customer's level follows their spend (or number of purchases) and sets its own earning rate, points cap and discount. The first level starts at zero. A row without a name is no level; no rows at all means a program without levels.",
+        "levels.how": "How the level is found", "levels.basis": "What counts", "levelBasis.spend": "money spent, ₽", "levelBasis.purchases": "number of purchases",
+        "levels.period": "Over what period", "levelPeriod.rolling": "a rolling window of days", "levelPeriod.month": "calendar month",
+        "levelPeriod.quarter": "calendar quarter", "levelPeriod.year": "calendar year",
+        "levels.windowDays": "Window, days (0: all time)", "levels.keepReached": "A level reached never goes down",
+        "levels.row": "Level {n}", "levels.name": "Name", "levels.threshold": "From spend (or purchases)", "levels.rate": "Earn, %",
+        "levels.share": "Points pay up to, %", "levels.discount": "Discount, %", "levels.privileges": "Privileges (comma-separated)",
+        "levels.windowInvalid": "A whole number of days, 0 to 3650", "levels.thresholdInvalid": "The threshold is a number, 0 or more",
+        "levels.percentInvalid": "A percentage from 0 to 100, e.g. 5 or 2.5", "levels.thresholdOrder": "The threshold must be above the previous level's",
+        "levels.firstAtZero": "The first level starts at 0",
+        "promotions.title": "Promotions", "promotions.name": "Name", "promotions.reward": "Gives", "promotions.when": "When it runs",
+        "promotions.state": "State", "promotions.actions": "Actions", "promotions.on": "on", "promotions.off": "off",
+        "promotions.turnOn": "Turn on", "promotions.turnOff": "Turn off", "promotions.edit": "Edit", "promotions.editAsRules": "Edit in the rules",
+        "promotions.delete": "Delete", "promotions.deleteConfirm": "Remove the promotion from the program?", "promotions.empty": "No promotions yet.",
+        "promotions.none": "There is no such promotion.", "promotions.newTitle": "New promotion", "promotions.editTitle": "Edit the promotion", "promotions.cancel": "Cancel",
+        "promotions.what": "What and on what", "promotions.value": "Amount", "promotions.valueHint": "A discount in percent or roubles, a multiplier such as 2, a bonus in points",
+        "promotions.categories": "Only categories (comma-separated)", "promotions.skus": "Only SKUs (comma-separated)",
+        "promotions.minAmount": "From a total of matching items, ₽", "promotions.minAmountShort": "from", "promotions.days": "Weekdays (none: every day)",
+        "promotions.hoursFrom": "From", "promotions.hoursTo": "Until", "promotions.fromDate": "Starts", "promotions.untilDate": "Ends (inclusive)",
+        "promotions.terms": "Terms", "promotions.enabled": "On", "promotions.requiresCode": "Only with a promo code",
+        "promotions.exclusive": "Does not combine with other discounts", "promotions.always": "always", "promotions.from": "from", "promotions.until": "until",
+        "promotions.more": "Gifts, \u{201C}2 + 1\u{201D}, every n-th item, levels, groups, stores and limits are set in \u{201C}All rules\u{201D}.",
+        "promotions.nameRequired": "A name of 1 to 100 characters", "promotions.valueInvalid": "A number above zero",
+        "promotions.hoursInvalid": "Hours such as 09:00 and 12:00, not equal", "promotions.dateInvalid": "A date such as 2026-12-31",
+        "promotionKind.percentOff": "discount", "promotionKind.amountOff": "amount off", "promotionKind.fixedPrice": "price per unit",
+        "promotionKind.buyXGetY": "buy and get", "promotionKind.nthItem": "every n-th item off", "promotionKind.gift": "gift",
+        "promotionKind.pointsMultiplier": "points multiplier", "promotionKind.bonusPoints": "bonus points",
+        "promotions.day1": "Mon", "promotions.day2": "Tue", "promotions.day3": "Wed", "promotions.day4": "Thu", "promotions.day5": "Fri", "promotions.day6": "Sat", "promotions.day7": "Sun",
+        "rules.title": "All rules", "rules.label": "The whole program (JSON)",
+        "rules.intro": "The whole program as the document PUT /v1/program takes: wholesale, how discounts combine, where points are earned and spent, abuse protection, promotion limits. Saving makes a new version; problems are listed by field, and then nothing changes.",
+        "rules.problems": "Not saved. Please fix:",
         "program.title": "Loyalty program", "program.version": "Version", "program.saved": "Saved: the new version is in force.",
         "program.preview": "A {check} receipt at the base rate earns {earned} points and can be paid up to {payable} with points.",
         "program.earning": "Earning", "program.spending": "Spending", "program.lifetime": "Timing",
@@ -198,6 +262,5 @@ enum Strings {
         "program.save": "Save a new version", "program.versions": "Versions", "program.changes": "What changed", "program.first": "first version",
         "program.number": "A number, e.g. 5 or 2.5", "program.wholeNumber": "A whole number of days, 0 or more",
         "program.conflict": "Someone else has just changed the program: reload the page and make your changes again.",
-        "program.more": "Levels, promotions, wholesale and protection are set through the API (PUT /v1/program).",
     ]
 }

@@ -14,7 +14,7 @@ extension WebConsole {
     /// `POST /console/program`: saves the settings as a new version; each invalid field gets its message next to it and
     /// nothing is saved. A version saved by someone else meanwhile is not overwritten.
     func saveProgram(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session, let staff = session.staff, let staffId = parseID(staff.id) else { return Self.redirect("/console/sign-in") }
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
         let form = visit.form
         let current = try await store.program(merchantId: session.merchantId)
         var rules = current.rules
@@ -53,17 +53,25 @@ extension WebConsole {
         }
         let fields = Dictionary(uniqueKeysWithValues: Self.fieldNames.map { ($0, form[$0] ?? "") })
         guard errors.isEmpty else { return try await programPage(visit, fields: fields, version: current.version, errors: errors, status: .unprocessableContent) }
-        do {
-            _ = try await store.updateProgram(
-                merchantId: session.merchantId, rules: rules, expectedVersion: Int64(form["version"] ?? ""), now: visit.now, actor: .staff(staffId))
-        } catch KopilkaError.versionConflict {
-            return try await programPage(visit, fields: fields, version: current.version, errors: ["form": visit.t("program.conflict")], status: .conflict)
-        } catch KopilkaError.planLimit(let problems) {
-            return try await programPage(
-                visit, fields: fields, version: current.version, errors: ["form": problems.map(\.message).joined(separator: "; ")],
-                status: .unprocessableContent)
+        if let refusal = try await save(rules, visit, version: form["version"]) {
+            return try await programPage(visit, fields: fields, version: current.version, errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program?saved=1")
+    }
+
+    /// Saves `rules` as the program's next version, on top of the `version` the form was made from; the refusal in
+    /// words when someone saved meanwhile or the plan does not allow it (nil when saved). The rules are valid already.
+    func save(_ rules: ProgramRules, _ visit: Visit, version: String?) async throws -> (text: String, status: HTTPResponse.Status)? {
+        guard let session = visit.session, let staffId = session.staff.flatMap({ parseID($0.id) }) else { return ("", .forbidden) }
+        do {
+            _ = try await store.updateProgram(
+                merchantId: session.merchantId, rules: rules, expectedVersion: Int64(version ?? ""), now: visit.now, actor: .staff(staffId))
+            return nil
+        } catch KopilkaError.versionConflict {
+            return (visit.t("program.conflict"), .conflict)
+        } catch KopilkaError.planLimit(let problems) {
+            return (problems.map(\.message).joined(separator: "; "), .unprocessableContent)
+        }
     }
 
     private func programPage(

@@ -51,6 +51,18 @@ public struct WebConsole: Sendable {
         router.get("/console/dashboard.csv") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboardCSV($0) } }
         router.get("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.programForm($0) } }
         router.post("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveProgram($0) } }
+        router.get("/console/program/levels") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.levelsForm($0) } }
+        router.post("/console/program/levels") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveLevels($0) } }
+        router.get("/console/program/promotions") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.promotions($0) } }
+        router.post("/console/program/promotions") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.savePromotion($0) } }
+        router.post("/console/program/promotions/:id/switch") { request, context in
+            await self.page(request, roles: [.owner, .marketer]) { try await self.switchPromotion($0, id: context.parameters.get("id")) }
+        }
+        router.post("/console/program/promotions/:id/delete") { request, context in
+            await self.page(request, roles: [.owner, .marketer]) { try await self.deletePromotion($0, id: context.parameters.get("id")) }
+        }
+        router.get("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.rulesForm($0) } }
+        router.post("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveRules($0) } }
         router.get("/console/customers") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.customers($0) } }
         router.get("/console/customers/:id") { request, context in
             await self.page(request, roles: StaffRole.allCases) { try await self.customer($0, id: context.parameters.get("id")) }
@@ -99,7 +111,8 @@ public struct WebConsole: Sendable {
 
     /// A page from its template inside the layout, with what every page shows (language, staff, navigation).
     func render(_ template: String, _ visit: Visit, status: HTTPResponse.Status = .ok, _ values: [String: Any]) -> Response {
-        var context = values
+        // An empty message is no message (Mustache would open a section for an empty string).
+        var context = values.filter { !($0.key.hasSuffix("Error") && ($0.value as? String)?.isEmpty == true) }
         context["t"] = visit.strings
         context["lang"] = visit.language.rawValue
         context["otherLanguage"] = visit.language.other.rawValue
@@ -111,6 +124,7 @@ public struct WebConsole: Sendable {
             context["canAnalyse"] = staff.role != .cashier
         }
         context["nav_" + template] = true
+        if ["program", "levels", "promotions", "rules"].contains(template) { context["nav_programArea"] = true }
         if context["home"] == nil { context["home"] = "/console" }
         let html = pages.render(template, context)
         return Response(

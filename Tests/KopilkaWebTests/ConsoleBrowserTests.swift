@@ -76,6 +76,57 @@ import Testing
         #expect(try await browser.waitFor("main p").text() == "Форма устарела: обновите страницу и отправьте её снова.")
         #expect(try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version == program.version)
 
+        // Levels: a threshold below the previous level's is refused beside its row; then two levels are saved.
+        try await browser.open(f.base + "/console/program/levels")
+        for (field, value) in [("name1", "Базовый"), ("threshold1", "0"), ("rate1", "5"), ("name2", "Серебро"), ("threshold2", "10000"),
+                               ("rate2", "7"), ("discount2", "3"), ("name3", "Золото"), ("threshold3", "500"), ("rate3", "10")] {
+            try await browser.find("#\(field)").type(value)
+        }
+        try await browser.find("form.settings button[type=submit]").click()
+        #expect(try await browser.waitFor("#row3-error").text() == "Порог должен быть больше, чем у предыдущего уровня")
+        try await browser.find("#name3").clear()
+        try await browser.find("form.settings button[type=submit]").click()
+        _ = try await browser.waitFor(".notice")
+        let levels = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.tiers
+        #expect(levels?.tiers.map(\.name) == ["Базовый", "Серебро"])
+        #expect(levels?.tiers.last.map { [$0.threshold, $0.accrualRateBp, $0.discountBp ?? -1] } == [10_000_00, 700, 300])
+        try await f.shoot(browser, "levels")
+
+        // Promotions: a happy hour on weekday mornings, then switched off.
+        try await browser.open(f.base + "/console/program/promotions")
+        try await browser.find("#name").type("Утренний кофе")
+        try await browser.find("#value").type("20")
+        try await browser.find("#categories").type("coffee")
+        for day in 1...5 { try await browser.find("input[name=day\(day)]").click() }
+        try await browser.execute("document.querySelector('#hoursFrom').value = '08:00'; document.querySelector('#hoursTo').value = '11:00'")
+        try await browser.find("form.settings button[type=submit]").click()
+        _ = try await browser.waitFor(".notice")
+        var promotion = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.promotions.last
+        #expect(promotion?.name == "Утренний кофе" && promotion?.reward.percentBp == 2000 && promotion?.enabled == true)
+        #expect(promotion?.when?.weekdays == [1, 2, 3, 4, 5] && promotion?.when?.hours?.description == "08:00–11:00")
+        #expect(promotion?.lines?.categories == ["coffee"])
+        #expect(try await browser.find("#promotions tbody tr:last-child td:nth-child(3)").text() == "пн, вт, ср, чт, пт; 08:00–11:00")
+        try await f.shoot(browser, "promotions")
+        try await browser.find("#promotions tbody tr:last-child form[action$='/switch'] button").click()
+        _ = try await browser.waitFor(".notice")
+        promotion = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.promotions.last
+        #expect(promotion?.enabled == false)
+
+        // All rules as JSON: a value out of range is listed by field and saves nothing; a valid edit is a new version.
+        try await browser.open(f.base + "/console/program/rules")
+        let rulesVersion = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version
+        try await browser.execute("var t = document.querySelector('#rules'); var r = JSON.parse(t.value); r.maxRedeemShareBp = 20000; t.value = JSON.stringify(r)")
+        try await browser.find("button[type=submit].primary").click()
+        #expect(try await browser.waitFor(".problems li").text().hasPrefix("maxRedeemShareBp:"))
+        #expect(try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version == rulesVersion)
+        try await browser.open(f.base + "/console/program/rules")
+        try await browser.execute("var t = document.querySelector('#rules'); var r = JSON.parse(t.value); r.minPayableKopecks = 500; t.value = JSON.stringify(r)")
+        try await browser.find("button[type=submit].primary").click()
+        _ = try await browser.waitFor(".notice")
+        let edited = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1)
+        #expect(edited.version == rulesVersion + 1 && edited.rules.minPayableKopecks == 500)
+        try await f.shoot(browser, "rules")
+
         // The web cashier: the same figures the till's calculate gives, then a sale in the customer's history.
         try await browser.open(f.base + "/console/cashier")
         let storeId = try await browser.find("#store").property("value") as? String ?? ""
@@ -174,6 +225,7 @@ import Testing
         let pages = [
             ("sign-in", "/console/sign-in"), ("dashboard", "/console/dashboard"), ("program", "/console/program"),
             ("customers", "/console/customers?q=%D0%90"), ("customer", "/console/customers/\(customerId)"), ("cashier", "/console/cashier"),
+            ("levels", "/console/program/levels"), ("promotions", "/console/program/promotions"), ("rules", "/console/program/rules"),
         ]
         for viewport in [Viewport.phone, .desktop] {
             let browser = try await Browser(viewport)

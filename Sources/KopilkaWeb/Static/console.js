@@ -10,6 +10,12 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(question)) event.preventDefault();
     });
   });
+  // Ask before what cannot be undone from the same page (removing a promotion).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
   // A form that failed validation: put the cursor in the first field at fault.
   var invalid = document.querySelector("[aria-invalid='true']");
   if (invalid) invalid.focus();
