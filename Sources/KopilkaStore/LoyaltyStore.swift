@@ -118,6 +118,10 @@ public protocol LoyaltyStore: Sendable {
     ) async throws -> StaffView
     /// The merchant's staff.
     func staff(merchantId: Int64) async throws -> [StaffView]
+    /// Changes a member of staff's role or disables them; the last active owner stays.
+    func updateStaff(merchantId: Int64, staffId: Int64, role: StaffRole, disabled: Bool, now: UnixSeconds, actor: AuditActor) async throws -> StaffView
+    /// Sets a member of staff's password and ends their sessions.
+    func setStaffPassword(merchantId: Int64, staffId: Int64, password: PasswordHash, now: UnixSeconds, actor: AuditActor) async throws
     /// A member of staff by email with their password hash, for signing in.
     func staffCredentials(email: String) async throws -> (merchantId: Int64, staff: StaffView, password: PasswordHash)?
     /// Opens a browser session.

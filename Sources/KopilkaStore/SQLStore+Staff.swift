@@ -130,6 +130,46 @@ extension SQLStore {
         }
     }
 
+    /// Changes a member of staff's role, or disables (`disabled: true`) or restores them. A disabled member's sessions
+    /// end at once. The merchant always keeps one active owner: the last one can be neither demoted nor disabled.
+    public func updateStaff(
+        merchantId: Int64, staffId: Int64, role: StaffRole, disabled: Bool, now: UnixSeconds, actor: AuditActor
+    ) async throws -> StaffView {
+        try await backend.write { db in
+            guard let row = try db.row("SELECT * FROM staff WHERE merchant_id = ? AND id = ?", [merchantId, staffId]) else {
+                throw KopilkaError.notFound("staff")
+            }
+            let before = StaffView(row: row)
+            let stillOwner = role == .owner && !disabled
+            if before.role == .owner, before.disabledAt == nil, !stillOwner {
+                let owners: Int64 = try db.row(
+                    "SELECT COUNT(*) AS n FROM staff WHERE merchant_id = ? AND role = 'owner' AND disabled_at IS NULL", [merchantId])!["n"]
+                if owners <= 1 { throw KopilkaError.validation([FieldError(field: "role", message: "the last active owner cannot be demoted or disabled")]) }
+            }
+            let disabledAt: Int64? = disabled ? (before.disabledAt?.seconds ?? now) : nil
+            try db.run("UPDATE staff SET role = ?, disabled_at = ? WHERE merchant_id = ? AND id = ?", [role.rawValue, disabledAt, merchantId, staffId])
+            if disabled { try db.run("DELETE FROM web_sessions WHERE merchant_id = ? AND staff_id = ?", [merchantId, staffId]) }
+            var after = before
+            after.role = role
+            after.disabledAt = disabledAt.map(Instant.init)
+            try self.audit(db, merchantId: merchantId, actor: actor, "staff.update", subject: "staff:\(staffId)", before: before, after: after, now: now)
+            return after
+        }
+    }
+
+    /// Sets a member of staff's password (a new one the owner hands over); their sessions end, so the old password's
+    /// sign-ins stop working too.
+    public func setStaffPassword(merchantId: Int64, staffId: Int64, password: PasswordHash, now: UnixSeconds, actor: AuditActor) async throws {
+        try await backend.write { db in
+            let changed = try db.run(
+                "UPDATE staff SET password_hash = ?, password_salt = ?, password_params = ? WHERE merchant_id = ? AND id = ?",
+                [Data(password.hash), Data(password.salt), password.params, merchantId, staffId])
+            guard changed > 0 else { throw KopilkaError.notFound("staff") }
+            try db.run("DELETE FROM web_sessions WHERE merchant_id = ? AND staff_id = ?", [merchantId, staffId])
+            try self.audit(db, merchantId: merchantId, actor: actor, "staff.password", subject: "staff:\(staffId)", now: now)
+        }
+    }
+
     /// Ends a session (signing out).
     public func closeSession(tokenHash: [UInt8]) async throws {
         try await backend.write { db in _ = try db.run("DELETE FROM web_sessions WHERE token_hash = ?", [Data(tokenHash)]) }

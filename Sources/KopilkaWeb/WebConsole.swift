@@ -63,6 +63,11 @@ public struct WebConsole: Sendable {
         }
         router.get("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.rulesForm($0) } }
         router.post("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveRules($0) } }
+        router.get("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.staffPage($0) } }
+        router.post("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.addStaff($0) } }
+        router.post("/console/staff/:id") { request, context in
+            await self.page(request, roles: [.owner]) { try await self.changeStaff($0, id: context.parameters.get("id")) }
+        }
         router.get("/console/customers") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.customers($0) } }
         router.get("/console/customers/:id") { request, context in
             await self.page(request, roles: StaffRole.allCases) { try await self.customer($0, id: context.parameters.get("id")) }
@@ -122,6 +127,7 @@ public struct WebConsole: Sendable {
         if let staff = visit.session?.staff {
             context["staff"] = ["name": staff.name, "role": visit.t("role.\(staff.role.rawValue)")]
             context["canAnalyse"] = staff.role != .cashier
+            context["isOwner"] = staff.role == .owner
         }
         context["nav_" + template] = true
         if ["program", "levels", "promotions", "rules"].contains(template) { context["nav_programArea"] = true }

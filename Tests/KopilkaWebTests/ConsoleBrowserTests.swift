@@ -194,6 +194,17 @@ import Testing
         #expect(returnedLines.map { $0["returnedQuantity"] as? Int } == [1000, 0], "\(String(decoding: returnedBody, as: UTF8.self))")
         try await f.shoot(browser, "receipt-returned")
 
+        // Staff: the owner adds a marketer and sees the password once (the marketer signs in with it below).
+        try await browser.open(f.base + "/console/staff")
+        try await browser.find("#name").type("Мария Петрова")
+        try await browser.find("#email").type("Maria@Example.ru")
+        try await browser.execute("document.querySelector('#role').value = 'marketer'")
+        try await browser.find("form.adjust button[type=submit]").click()
+        let issuedPassword = try await browser.waitFor("#issued-password").text()
+        #expect(issuedPassword.count == 14)
+        #expect(try await browser.findAll("#staff tbody tr").asyncMap { try await $0.text() }.contains { $0.contains("maria@example.ru") })
+        try await f.shoot(browser, "staff")
+
         // English on request, remembered.
         try await browser.open(f.base + "/console/dashboard?lang=en")
         #expect(try await browser.find("main h1").text() == "Dashboard")
@@ -206,6 +217,14 @@ import Testing
         try await f.signIn(browser, as: f.cashier)
         #expect(try await browser.currentURL().hasSuffix("/console/cashier"))
         try await browser.open(f.base + "/console/dashboard")
+        #expect(try await browser.find("main p").text() == "Этот раздел недоступен для вашей роли.")
+
+        // The new marketer signs in with the issued password, opens the dashboard, and cannot manage staff.
+        try await browser.find("header form button").click()
+        try await f.signIn(browser, as: "maria@example.ru", password: issuedPassword)
+        #expect(try await browser.currentURL().hasSuffix("/console/dashboard"))
+        #expect(try await browser.findAll("a[href='/console/staff']").isEmpty)
+        try await browser.open(f.base + "/console/staff")
         #expect(try await browser.find("main p").text() == "Этот раздел недоступен для вашей роли.")
         await browser.quit()
     }
@@ -225,7 +244,7 @@ import Testing
         let pages = [
             ("sign-in", "/console/sign-in"), ("dashboard", "/console/dashboard"), ("program", "/console/program"),
             ("customers", "/console/customers?q=%D0%90"), ("customer", "/console/customers/\(customerId)"), ("cashier", "/console/cashier"),
-            ("levels", "/console/program/levels"), ("promotions", "/console/program/promotions"), ("rules", "/console/program/rules"),
+            ("levels", "/console/program/levels"), ("staff", "/console/staff"), ("promotions", "/console/program/promotions"), ("rules", "/console/program/rules"),
         ]
         for viewport in [Viewport.phone, .desktop] {
             let browser = try await Browser(viewport)

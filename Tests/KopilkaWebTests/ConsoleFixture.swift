@@ -99,10 +99,10 @@ final class ConsoleFixture: Sendable {
     }
 
     /// Signs in through the form and waits for the page after it.
-    func signIn(_ browser: Browser, as email: String) async throws {
+    func signIn(_ browser: Browser, as email: String, password: String? = nil) async throws {
         try await browser.open(base + "/console/sign-in")
         try await browser.find("#email").type(email)
-        try await browser.find("#password").type(password)
+        try await browser.find("#password").type(password ?? self.password)
         try await browser.find("button[type=submit].primary").click()
         _ = try await browser.waitFor("main h1")
     }
