@@ -42,19 +42,33 @@ extension WebConsole {
             if let points = parsePoints(redeemText) { redeem = .points(points) } else { errors["redeemError"] = visit.t("cashier.redeemInvalid") }
         }
         if redeem != .points(0), customer == nil, errors["customerError"] == nil { errors["redeemError"] = visit.t("cashier.redeemNeedsCustomer") }
+        // Promo codes as the customer shows them, separated by spaces or commas.
+        let codes = (form["codes"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
+        if codes.count > 10 || codes.contains(where: { $0.count > 64 }) { errors["codesError"] = visit.t("cashier.codesInvalid") }
+        let confirmation = (form["confirmation"] ?? "").filter { !$0.isWhitespace }
+        if !confirmation.isEmpty, confirmation.count != 6 || !confirmation.allSatisfy(\.isASCII) || Int(confirmation) == nil {
+            errors["confirmationError"] = visit.t("cashier.confirmationInvalid")
+        }
         guard errors.isEmpty, let storeId else { return try await cashierPage(visit, fields: form, values: errors, status: .unprocessableContent) }
 
-        if let customer, try await store.customer(merchantId: session.merchantId, customer, now: visit.now) == nil {
-            return try await cashierPage(visit, fields: form, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent)
+        var found: CustomerSummary?
+        if let customer {
+            found = try await store.customer(merchantId: session.merchantId, customer, now: visit.now)
+            if found == nil { return try await cashierPage(visit, fields: form, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
+        }
+        if form["action"] == "sendCode", let found, let customerId = parseID(found.id) {
+            return try await sendSpendingCode(visit, customerId: customerId, maskedPhone: found.maskedPhone ?? "", fields: form)
         }
         // Lines when the cashier typed them; otherwise the receipt is one line of the total.
         let lines = enteredLines.isEmpty ? [ReceiptLine(sku: "web-cashier", name: visit.t("cashier.lineName"), price: amount ?? 0)] : enteredLines
         if form["action"] != "commit" {
             let (_, program) = try await store.compiledProgram(merchantId: session.merchantId)
             let (calculation, summary) = try await store.calculate(
-                merchantId: session.merchantId, program: program, storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: [],
+                merchantId: session.merchantId, program: program, storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: codes,
                 now: visit.now)
             let f = visit.format
+            // The program asks the customer to confirm spending by a code from an SMS, unless they showed their card.
+            let confirm = program.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !Self.isCard(customer)
             return try await cashierPage(visit, fields: form, values: [
                 "calculated": [
                     "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
@@ -64,22 +78,51 @@ extension WebConsole {
                     "reasons": calculation.explanation.map { ["text": Explanations.text($0, visit.language)] },
                     "hasReasons": !calculation.explanation.isEmpty,
                 ],
+                "confirm": confirm,
             ])
         }
         let key = form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
         let externalId = "web-\(key.prefix(8))"
         let command = ReceiptCommand(
-            storeId: storeId, registerId: nil, customer: customer, externalId: externalId, lines: lines, redeem: redeem,
-            cashier: session.staff.map { "staff:\($0.id)" })
+            storeId: storeId, registerId: nil, customer: customer, externalId: externalId, lines: lines, redeem: redeem, codes: codes,
+            cashier: session.staff.map { "staff:\($0.id)" }, confirmationCode: confirmation.isEmpty ? nil : confirmation)
         let stored = try await store.commitReceipt(
             merchantId: session.merchantId, command,
-            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(storeId)|\(customerText)|\(lines)|\(redeemText)")),
+            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(storeId)|\(customerText)|\(lines)|\(redeemText)|\(codes)|\(confirmation)")),
             now: visit.now, render: Outcome<ReceiptCommitted>.render(visit.language))
         guard let committed = Outcome<ReceiptCommitted>.value(stored) else {
+            // A refused receipt changed nothing: the corrected form is a new request with a new key.
+            var fields = form
+            fields["key"] = nil
+            let needsCode = ["confirmationRequired", "confirmationFailed"].contains(Outcome<ReceiptCommitted>.refusalCode(stored))
             return try await cashierPage(
-                visit, fields: form, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? ""], status: .unprocessableContent)
+                visit, fields: fields, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? "", "confirm": needsCode],
+                status: .unprocessableContent)
         }
         return Self.redirect("/console/receipts/\(committed.receipt.id)?new=1")
+    }
+
+    /// Sends the customer a code that confirms spending their points (through the SMS provider) and shows the form
+    /// again with the code's field.
+    private func sendSpendingCode(_ visit: Visit, customerId: Int64, maskedPhone: String, fields: [String: String]) async throws -> Response {
+        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+        guard let sendSMS else {
+            return try await cashierPage(visit, fields: fields, values: ["formError": visit.t("cabinet.noSMS"), "confirm": true], status: .serviceUnavailable)
+        }
+        let code = String(Int.random(in: 1_000_000..<2_000_000).description.dropFirst())
+        do {
+            guard try await store.issueSpendCode(merchantId: session.merchantId, customerId: customerId, code: code, now: visit.now) != nil,
+                let phone = try await store.customerProfile(merchantId: session.merchantId, customerId: customerId, now: visit.now)?.phone
+            else { return try await cashierPage(visit, fields: fields, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
+            try await sendSMS(phone, visit.t("cashier.smsText").replacingOccurrences(of: "{code}", with: code))
+            return try await cashierPage(visit, fields: fields, values: ["codeSent": maskedPhone, "confirm": true])
+        } catch let error as KopilkaError {
+            return try await cashierPage(visit, fields: fields, values: ["formError": Refusal.text(error, visit.language), "confirm": true], status: .unprocessableContent)
+        }
+    }
+
+    static func isCard(_ customer: CustomerKey?) -> Bool {
+        if case .card = customer { true } else { false }
     }
 
     /// How many line rows the form offers.
@@ -139,6 +182,8 @@ extension WebConsole {
         context["linesOpen"] = (1...Self.lineRows).contains { !(fields["line\($0)price"] ?? "").isEmpty || values["line\($0)Error"] != nil }
         context["categories"] = Self.categories(try await store.compiledProgram(merchantId: session.merchantId).1.rules)
         context["redeem"] = fields["redeem"] ?? ""
+        context["codes"] = fields["codes"] ?? ""
+        context["confirmation"] = fields["confirmation"] ?? ""
         // A new key for each blank form; a calculated form keeps its key so that committing it twice counts once.
         context["key"] = fields["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
         return render("cashier", visit, status: status, context)

@@ -96,7 +96,7 @@ enum Outcome<T: Codable & Sendable> {
             case .success(let value):
                 StoredResponse(status: 200, body: (try? Array(JSONEncoder().encode(value))) ?? [])
             case .failure(let error):
-                StoredResponse(status: 422, body: Array(Refusal.text(error, language).utf8))
+                StoredResponse(status: 422, body: Array("\(Refusal.code(error))\n\(Refusal.text(error, language))".utf8))
             }
         }
     }
@@ -108,13 +108,23 @@ enum Outcome<T: Codable & Sendable> {
 
     /// What the use case refused, in words; nil when it succeeded.
     static func refusal(_ stored: StoredResponse) -> String? {
-        stored.status == 200 ? nil : String(decoding: stored.body, as: UTF8.self)
+        stored.status == 200 ? nil : String(String(decoding: stored.body, as: UTF8.self).drop { $0 != "\n" }.dropFirst())
+    }
+
+    /// The refusal's kind (`Refusal.code`); nil when the use case succeeded.
+    static func refusalCode(_ stored: StoredResponse) -> String? {
+        stored.status == 200 ? nil : String(String(decoding: stored.body, as: UTF8.self).prefix { $0 != "\n" })
     }
 }
 
 /// A refusal of the store in one sentence for a page, in its language. Validation details stay as the store words them
 /// (in English): the console's own forms check their fields first, so they reach a page only from a program change.
 enum Refusal {
+    /// The refusal's kind, for a page that reacts to it (`confirmationRequired` shows the code's field).
+    static func code(_ error: KopilkaError) -> String {
+        String("\(error)".prefix { $0.isLetter || $0.isNumber })
+    }
+
     static func text(_ error: KopilkaError, _ language: Language) -> String {
         let ru = language == .ru
         let f = Formatting(language: language)
@@ -139,8 +149,16 @@ enum Refusal {
         case .notFound:
             return ru ? "Не найдено" : "Not found"
         case .confirmationRequired:
-            return ru ? "Программа просит подтвердить списание кодом из SMS: проведите чек через кассу"
-                : "The program asks the customer to confirm spending with a code from an SMS: use a till"
+            return ru ? "Программа просит подтвердить списание кодом из SMS: отправьте код покупателю и введите его"
+                : "The program asks the customer to confirm spending with a code from an SMS: send the code and enter it"
+        case .codeNotApplicable(_, let code, let status):
+            return ru ? "Промокод \(code) не подходит (\(status))" : "The promo code \(code) does not apply (\(status))"
+        case .confirmationFailed(_, let attemptsLeft):
+            return ru ? "Код из SMS не подходит (осталось попыток: \(attemptsLeft))" : "The code from the SMS is wrong (\(attemptsLeft) attempts left)"
+        case .confirmationNotEnabled:
+            return ru ? "Программа не требует подтверждать списание кодом" : "The program does not ask to confirm spending with a code"
+        case .tooManyCodes:
+            return ru ? "Слишком много кодов: попробуйте позже" : "Too many codes: try again later"
         case .cardNeedsPurchase(let threshold):
             return ru ? "Карта выдаётся после покупки от \(f.money(threshold))" : "A card is issued after a purchase of \(f.money(threshold)) or more"
         default:

@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized) struct ConsoleBrowserTests {
     @Test func anOwnerAndACashierRunTheProgramInTheBrowser() async throws {
         guard KopilkaProcess.isBuilt(), Self.browserInstalled() else { return }
-        let f = try await ConsoleFixture()
+        let f = try await ConsoleFixture(sms: true)
         let browser = try await Browser(.desktop)
         defer { Task { await browser.quit() } }
         let format = Formatting(language: .ru)
@@ -193,6 +193,31 @@ import Testing
         let returnedLines = (try JSONSerialization.jsonObject(with: returnedBody) as? [String: Any])?["lines"] as? [[String: Any]] ?? []
         #expect(returnedLines.map { $0["returnedQuantity"] as? Int } == [1000, 0], "\(String(decoding: returnedBody, as: UTF8.self))")
         try await f.shoot(browser, "receipt-returned")
+
+        // Spending confirmed by a code from an SMS: the program asks for it; a promo code that does not exist is
+        // explained and refused, then the receipt goes through with the code the customer received.
+        try await browser.open(f.base + "/console/program/rules")
+        try await browser.execute("var t = document.querySelector('#rules'); var r = JSON.parse(t.value); r.protection.confirmSpending = true; t.value = JSON.stringify(r)")
+        try await browser.find("button[type=submit].primary").click()
+        _ = try await browser.waitFor(".notice")
+        try await browser.open(f.base + "/console/cashier")
+        for (field, value) in [("customer", f.samplePhone), ("amount", "500"), ("redeem", "10"), ("codes", "NOSUCHCODE")] {
+            try await browser.find("#\(field)").type(value)
+        }
+        try await browser.find("button[value=calculate]").click()
+        let codeReasons = try await browser.waitFor("#calc-reasons").text()
+        #expect(codeReasons.contains("код NOSUCHCODE: такого кода нет"), "\(codeReasons)")
+        #expect(try await browser.findAll("#confirmation").count == 1, "the code's field is offered when points are spent")
+        try await browser.find("#codes").clear()
+        try await browser.find("button[value=commit]").click()
+        #expect(try await browser.waitFor("#form-error").text() == "Программа просит подтвердить списание кодом из SMS: отправьте код покупателю и введите его")
+        try await browser.find("button[value=sendCode]").click()
+        _ = try await browser.waitFor("#code-sent")
+        try await browser.find("#confirmation").type(try #require(try f.lastCode(to: f.samplePhone)))
+        try await f.shoot(browser, "cashier-confirm")
+        try await browser.find("button[value=commit]").click()
+        #expect(try await browser.waitFor(".notice").text() == "Чек проведён.")
+        #expect(try await browser.find("#receipt-redeemed").text() == "10")
 
         // Staff: the owner adds a marketer and sees the password once (the marketer signs in with it below).
         try await browser.open(f.base + "/console/staff")
