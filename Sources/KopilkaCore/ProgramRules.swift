@@ -62,6 +62,25 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var cardFromPurchaseKopecks: Kopecks = 0
     /// Spending confirmation and cashier limits (default: all off).
     public var protection = Protection()
+    /// "1 point per N ₽": whole points for each whole `accrualPerKopecks` paid, instead of a percentage (0: off).
+    public var accrualPerKopecks: Kopecks = 0
+    /// The accrual rate chosen by the receipt's own sum, after discounts (empty: the program's or the level's rate).
+    public var accrualBands: [AccrualBand] = []
+    /// A receipt earns points only from this sum, after discounts (0: any).
+    public var minAccrualReceiptKopecks: Kopecks = 0
+    /// Points may pay only for receipts from this sum, after discounts ("a minimum order to spend"; 0: any).
+    public var minRedemptionReceiptKopecks: Kopecks = 0
+    /// "Earn or spend": a receipt paid partly with points earns none (default no).
+    public var earnOrSpend: Bool = false
+    /// Whether a receipt with a valid promo code earns points (default yes).
+    public var accrueWithCodes: Bool = true
+    /// Whether lines a discount or promotion lowered earn points (default yes).
+    public var accrueOnDiscountedLines: Bool = true
+    /// Points may not pay on a receipt that has any discount ("not combined with other discounts"; default they may).
+    public var redeemWithDiscounts: Bool = true
+    /// Discounts and points together give at most this share of the receipt, in basis points; points are capped to
+    /// stay within it (default 10000: no cap beyond the others).
+    public var maxBenefitShareBp: BasisPoints = 10_000
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -71,7 +90,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case activationDelayDays, lifetimeDays, welcomeBonusPoints, accrualExcludedCategories
         case redemptionExcludedCategories, accrueOnRedeemedPart, returnPolicy, holdTtlSeconds, discountBp
         case discountExcludedCategories, redeemOnDiscountedLines, tiers, promotions, wholesale, stacking, accrualScope
-        case redemptionScope, cardFromPurchaseKopecks, protection
+        case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
+        case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
     }
 
     public init(from decoder: any Decoder) throws {
@@ -105,6 +125,15 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         redemptionScope = try c.decodeIfPresent(Restriction.self, forKey: .redemptionScope)
         cardFromPurchaseKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .cardFromPurchaseKopecks) ?? 0
         protection = try c.decodeIfPresent(Protection.self, forKey: .protection) ?? d.protection
+        accrualPerKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .accrualPerKopecks) ?? 0
+        accrualBands = try c.decodeIfPresent([AccrualBand].self, forKey: .accrualBands) ?? []
+        minAccrualReceiptKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .minAccrualReceiptKopecks) ?? 0
+        minRedemptionReceiptKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .minRedemptionReceiptKopecks) ?? 0
+        earnOrSpend = try c.decodeIfPresent(Bool.self, forKey: .earnOrSpend) ?? d.earnOrSpend
+        accrueWithCodes = try c.decodeIfPresent(Bool.self, forKey: .accrueWithCodes) ?? d.accrueWithCodes
+        accrueOnDiscountedLines = try c.decodeIfPresent(Bool.self, forKey: .accrueOnDiscountedLines) ?? d.accrueOnDiscountedLines
+        redeemWithDiscounts = try c.decodeIfPresent(Bool.self, forKey: .redeemWithDiscounts) ?? d.redeemWithDiscounts
+        maxBenefitShareBp = try c.decodeIfPresent(BasisPoints.self, forKey: .maxBenefitShareBp) ?? d.maxBenefitShareBp
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -148,6 +177,15 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         if let redemptionScope { errors += redemptionScope.violations(path: "redemptionScope") }
         check((0...ReceiptLine.Limits.maxAmount).contains(cardFromPurchaseKopecks), .cardFromPurchaseKopecks, "must be 0 (anyone may join) or a positive sum")
         errors += protection.violations(path: "protection")
+        let sum = 0...ReceiptLine.Limits.maxAmount
+        check(sum.contains(accrualPerKopecks), .accrualPerKopecks, "must be 0 (a percentage) or a positive sum per point")
+        errors += AccrualBand.violations(accrualBands, path: CodingKeys.accrualBands.rawValue)
+        check(
+            [accrualPerKopecks > 0, !accrualBands.isEmpty, tiers != nil].filter { $0 }.count <= 1, .accrualBands,
+            "one way to set the rate: levels, bands by receipt sum, or a point per sum")
+        check(sum.contains(minAccrualReceiptKopecks), .minAccrualReceiptKopecks, "must be 0 or a positive sum")
+        check(sum.contains(minRedemptionReceiptKopecks), .minRedemptionReceiptKopecks, "must be 0 or a positive sum")
+        check((0...10_000).contains(maxBenefitShareBp), .maxBenefitShareBp, "must be 0…10000 basis points (0–100 %)")
         return errors
     }
 

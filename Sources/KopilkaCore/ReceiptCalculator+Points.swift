@@ -5,8 +5,15 @@ extension ReceiptWork {
         let totalAfterDiscounts = bases.reduce(0, +)
         var redeemWeights = [Kopecks](repeating: 0, count: lines.count)
         let schedule = program.redemptionWhen?.miss(at: context.time)
+        let discounted = discounts.reduce(0, +)
         if let schedule {
             reasons.append(.init(code: "redemption_outside_schedule", message: "points cannot be spent now: \(schedule.message)"))
+        } else if totalAfterDiscounts < rules.minRedemptionReceiptKopecks {
+            reasons.append(.init(
+                code: "redemption_below_minimum",
+                message: "points pay for receipts from \(formatHundredths(rules.minRedemptionReceiptKopecks)); this one is \(formatHundredths(totalAfterDiscounts))"))
+        } else if !rules.redeemWithDiscounts, discounted > 0 {
+            reasons.append(.init(code: "redemption_not_with_discounts", message: "points do not combine with other discounts, and this receipt has one"))
         } else {
             for (index, line) in lines.enumerated() {
                 let number = index + 1
@@ -36,7 +43,9 @@ extension ReceiptWork {
         let eligible = redeemWeights.reduce(0, +)
         let byShare = Arithmetic.mulDiv(totalAfterDiscounts, rules.maxRedeemShareBp, 10_000)
         let byMinPayable = max(0, totalAfterDiscounts - rules.minPayableKopecks)
-        let ruleLimitKopecks = min(eligible, byShare, byMinPayable)
+        // Discounts and points together stay within the program's share of the receipt before discounts.
+        let byBenefit = max(0, Arithmetic.mulDiv(amounts.reduce(0, +), rules.maxBenefitShareBp, 10_000) - discounted)
+        let ruleLimitKopecks = min(eligible, byShare, byMinPayable, byBenefit)
         ruleLimitPoints = ReceiptCalculator.floorToStep(ReceiptCalculator.kopecksToPointsFloor(ruleLimitKopecks, rules), rules.pointsStep)
         let spendable = customer.map { max(0, ReceiptCalculator.floorToStep($0.spendablePoints, rules.pointsStep)) } ?? 0
         maxRedeemable = min(ruleLimitPoints, spendable)
@@ -55,6 +64,9 @@ extension ReceiptWork {
             if ruleLimitKopecks == byShare, byShare < eligible {
                 reasons.append(.init(code: "redemption_capped_share",
                                      message: "capped at \(formatPercent(rules.maxRedeemShareBp)) of the check (\(formatHundredths(byShare)))"))
+            } else if ruleLimitKopecks == byBenefit, byBenefit < eligible {
+                reasons.append(.init(code: "redemption_capped_benefit",
+                                     message: "capped so that discounts and points give at most \(formatPercent(rules.maxBenefitShareBp)) of the check (\(formatHundredths(byBenefit)) left)"))
             } else if ruleLimitKopecks == byMinPayable, byMinPayable < eligible {
                 reasons.append(.init(code: "redemption_capped_min_payable",
                                      message: "capped so that at least \(formatHundredths(rules.minPayableKopecks)) is paid in money"))
@@ -87,6 +99,21 @@ extension ReceiptWork {
             offerCard()
             return
         }
+        let receiptSum = bases.reduce(0, +)
+        if rules.earnOrSpend, redeemedPoints > 0 {
+            reasons.append(.init(code: "accrual_earn_or_spend", message: "points were spent, so this receipt earns none (earn or spend)"))
+            return
+        }
+        if !rules.accrueWithCodes, let code = context.codes.first(where: { $0.status == .valid }) {
+            reasons.append(.init(code: "accrual_with_code", message: "a receipt with a promo code (\(code.code)) earns no points"))
+            return
+        }
+        if receiptSum < rules.minAccrualReceiptKopecks {
+            reasons.append(.init(
+                code: "accrual_below_minimum",
+                message: "points are earned on receipts from \(formatHundredths(rules.minAccrualReceiptKopecks)); this one is \(formatHundredths(receiptSum))"))
+            return
+        }
         var weights = [Kopecks](repeating: 0, count: lines.count)
         if let schedule = program.accrualWhen?.miss(at: context.time) {
             reasons.append(.init(code: "accrual_outside_schedule", message: "no points are earned now: \(schedule.message)"))
@@ -102,6 +129,8 @@ extension ReceiptWork {
                 } else if let scope = program.accrualLines, !scope.matches(terms[index]) {
                     reasons.append(.init(code: "accrual_outside_scope", line: number,
                                          message: "line \(number): points are earned only on the program's accrual lines"))
+                } else if !rules.accrueOnDiscountedLines, discounts[index] > 0 {
+                    reasons.append(.init(code: "accrual_excluded_discounted", line: number, message: "line \(number): discounted, earns no points"))
                 } else {
                     weights[index] = rules.accrueOnRedeemedPart ? bases[index] : bases[index] - lineRedeemedKopecks[index]
                 }
@@ -112,12 +141,28 @@ extension ReceiptWork {
             }
         }
         let base = weights.reduce(0, +)
-        let earned = points(on: base, rateBp: rules.accrualRateBp, percent: 100)
-        lineEarned = Arithmetic.distribute(earned, over: weights)
-        if earned > 0 {
-            reasons.append(.init(code: "accrual_rate",
-                                 message: "\(formatPercent(rules.accrualRateBp)) of \(formatHundredths(base)) earns \(formatHundredths(earned)) points"))
+        let earned: Points
+        if rules.accrualPerKopecks > 0 {
+            // Whole points for each whole sum paid: 1 point per 100 ₽ gives 3 points for 399 ₽.
+            earned = base / rules.accrualPerKopecks * 100
+            if earned > 0 {
+                reasons.append(.init(code: "accrual_per_amount",
+                                     message: "1 point per \(formatHundredths(rules.accrualPerKopecks)): \(formatHundredths(base)) earns \(formatHundredths(earned)) points"))
+            }
+        } else {
+            if !rules.accrualBands.isEmpty {
+                // The receipt's own sum chooses the rate; the base may be smaller (excluded lines, points paid).
+                rules.accrualRateBp = AccrualBand.rate(for: receiptSum, in: rules.accrualBands) ?? 0
+                reasons.append(.init(code: "accrual_band",
+                                     message: "a receipt of \(formatHundredths(receiptSum)) earns at \(formatPercent(rules.accrualRateBp))"))
+            }
+            earned = points(on: base, rateBp: rules.accrualRateBp, percent: 100)
+            if earned > 0 {
+                reasons.append(.init(code: "accrual_rate",
+                                     message: "\(formatPercent(rules.accrualRateBp)) of \(formatHundredths(base)) earns \(formatHundredths(earned)) points"))
+            }
         }
+        lineEarned = Arithmetic.distribute(earned, over: weights)
         applyMultipliers(candidates, weights: weights)
         for candidate in candidates where candidate.reward.kind == .bonusPoints {
             let bonus = candidate.reward.points ?? 0

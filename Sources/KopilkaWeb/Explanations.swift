@@ -146,6 +146,20 @@ enum Explanations {
             "line {i}: points are earned only on the program's accrual lines", "строка {1}: баллы начисляются только на товары, названные в программе")],
         "accrual_excludes_redeemed_part": [.init("the {m} paid with points earns no points", "на {1}, оплаченные баллами, баллы не начисляются")],
         "accrual_rate": [.init("{p} of {m} earns {n} points", "{1} от {2}: {3} баллов")],
+        "redemption_below_minimum": [.init(
+            "points pay for receipts from {m}; this one is {m}", "баллами можно оплатить чек от {1}, а этот на {2}")],
+        "redemption_not_with_discounts": [.init(
+            "points do not combine with other discounts, and this receipt has one", "баллы не сочетаются с другими скидками, а в этом чеке скидка есть")],
+        "redemption_capped_benefit": [.init(
+            "capped so that discounts and points give at most {p} of the check ({m} left)", "скидки и баллы вместе — не больше {1} чека (осталось {2})")],
+        "accrual_earn_or_spend": [.init(
+            "points were spent, so this receipt earns none (earn or spend)", "баллы потрачены, поэтому чек не начисляет баллов (или копить, или тратить)")],
+        "accrual_with_code": [.init("a receipt with a promo code ({s}) earns no points", "чек с промокодом ({1}) не начисляет баллов")],
+        "accrual_below_minimum": [.init(
+            "points are earned on receipts from {m}; this one is {m}", "баллы начисляются на чек от {1}, а этот на {2}")],
+        "accrual_excluded_discounted": [.init("line {i}: discounted, earns no points", "строка {1}: со скидкой, баллы не начисляются")],
+        "accrual_per_amount": [.init("1 point per {m}: {m} earns {n} points", "1 балл за каждые {1}: {2} дают {3} баллов")],
+        "accrual_band": [.init("a receipt of {m} earns at {p}", "чек на {1}: ставка {2}")],
         "promotion_needs_code": [.init("«{s}»: needs a promo code", "«{1}»: нужен промокод")],
         "promotion_outside_schedule": [.init("«{s}»: {w}", "«{1}»: {2}")],
         "promotion_not_started": [.init("«{s}»: {w}", "«{1}»: {2}")],

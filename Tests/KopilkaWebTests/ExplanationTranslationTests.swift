@@ -40,9 +40,34 @@ import Testing
             ([coffee, alcohol], nil, .points(0)),
             ([tobacco], .init(spendablePoints: 0), .points(100_00)),
         ]
-        return receipts.flatMap { lines, customer, redeem in
+        let published = receipts.flatMap { lines, customer, redeem in
             ReceiptCalculator.calculate(lines: lines, rules: rules, customer: customer, redeem: redeem, context: context).explanation
         }
+        return published + variants().flatMap { variant in
+            [100_00, 2_000_00].flatMap { price in
+                ReceiptCalculator.calculate(
+                    lines: [ReceiptLine(sku: "A", price: price)], rules: variant, customer: .init(spendablePoints: 500_00), redeem: .max,
+                    context: ReceiptContext(time: thursday, storeId: "1", codes: [PresentedCode(code: "SPRING", status: .valid)])
+                ).explanation
+            }
+        }
+    }
+
+    /// Programs with the published earning rules (a point per sum, bands, minimums, "earn or spend", …).
+    static func variants() -> [ProgramRules] {
+        var perAmount = ProgramRules(), bands = ProgramRules(), minimums = ProgramRules(), either = ProgramRules(), noCodes = ProgramRules()
+        perAmount.accrualPerKopecks = 100_00
+        perAmount.discountBp = 500
+        perAmount.redeemWithDiscounts = false
+        perAmount.accrueOnDiscountedLines = false
+        bands.accrualBands = [.init(fromKopecks: 500_00, rateBp: 300)]
+        bands.maxBenefitShareBp = 1000
+        bands.discountBp = 500
+        minimums.minAccrualReceiptKopecks = 1_000_00
+        minimums.minRedemptionReceiptKopecks = 1_000_00
+        either.earnOrSpend = true
+        noCodes.accrueWithCodes = false
+        return [perAmount, bands, minimums, either, noCodes]
     }
 
     @Test func everyReasonTheEngineGivesReadsInRussian() {
