@@ -35,6 +35,14 @@ extension WebConsole {
         hundredths("discount") { rules.discountBp = $0 }
         whole("activationDelayDays") { rules.activationDelayDays = $0 }
         whole("lifetimeDays") { rules.lifetimeDays = $0 }
+        hundredths("accrualPer") { rules.accrualPerKopecks = $0 }
+        hundredths("minAccrualReceipt") { rules.minAccrualReceiptKopecks = $0 }
+        hundredths("minRedemptionReceipt") { rules.minRedemptionReceiptKopecks = $0 }
+        hundredths("maxBenefitShare") { rules.maxBenefitShareBp = $0 }
+        rules.accrueOnDiscountedLines = form["accrueOnDiscountedLines"] == "on"
+        rules.accrueWithCodes = form["accrueWithCodes"] == "on"
+        rules.earnOrSpend = form["earnOrSpend"] == "on"
+        rules.redeemWithDiscounts = form["redeemWithDiscounts"] == "on"
         rules.accrualExcludedCategories = Self.list(form["accrualExcluded"])
         rules.redemptionExcludedCategories = Self.list(form["redemptionExcluded"])
         rules.accrueOnRedeemedPart = form["accrueOnRedeemedPart"] == "on"
@@ -45,6 +53,8 @@ extension WebConsole {
             "minPayableKopecks": "minPayable", "welcomeBonusPoints": "welcomeBonus", "discountBp": "discount",
             "activationDelayDays": "activationDelayDays", "lifetimeDays": "lifetimeDays",
             "accrualExcludedCategories": "accrualExcluded", "redemptionExcludedCategories": "redemptionExcluded",
+            "accrualPerKopecks": "accrualPer", "accrualBands": "accrualPer", "minAccrualReceiptKopecks": "minAccrualReceipt",
+            "minRedemptionReceiptKopecks": "minRedemptionReceipt", "maxBenefitShareBp": "maxBenefitShare",
         ]
         if errors.isEmpty {
             for violation in rules.violations() where errors[formField[violation.field] ?? "form"] == nil {
@@ -82,10 +92,17 @@ extension WebConsole {
         let zone = try await merchantZone(session.merchantId)
         let versions = try await store.programVersions(merchantId: session.merchantId, limit: 20)
         let current = versions.first?.rules ?? ProgramRules()
-        // The preview of a 1,000 ₽ receipt at the base rate (before levels and promotions), from the saved settings.
+        // The preview: the engine on a 1,000 ₽ receipt of a customer without a level, from the saved settings (a
+        // customer with no points for what it earns, one with plenty for what points may pay).
         let check: Int64 = 1_000_00
-        let earned = check * current.accrualRateBp / 10_000
-        let payable = max(0, min(check * current.maxRedeemShareBp / 10_000, check - current.minPayableKopecks))
+        func preview(balance: Points) -> ReceiptCalculation {
+            var rules = current
+            rules.tiers = nil
+            return ReceiptCalculator.calculate(
+                lines: [ReceiptLine(sku: "preview", price: check)], rules: rules, customer: .init(spendablePoints: balance), redeem: .points(0))
+        }
+        let earned = preview(balance: 0).earnedPoints
+        let payable = ReceiptCalculator.pointsToKopecksFloor(preview(balance: 100_000_000_00).maxRedeemable, current)
         var context: [String: Any] = [
             "version": version, "saved": visit.query["saved"] == "1", "formError": errors["form"] ?? "",
             "preview": visit.t("program.preview").replacingOccurrences(of: "{check}", with: f.money(check))
@@ -93,14 +110,14 @@ extension WebConsole {
             "returnPolicies": ReturnPolicy.allCases.map {
                 ["value": $0.rawValue, "label": visit.t("program.policy.\($0.rawValue)"), "selected": $0.rawValue == (fields["returnPolicy"] ?? "")]
             },
-            "accrueOnRedeemedPart": fields["accrueOnRedeemedPart"] == "on",
             "versions": zip(versions, versions.dropFirst().map(Optional.some) + [nil]).map { version, previous in
                 ["version": version.version, "at": f.time(version.updatedAt, zone),
                  "changes": previous.map { Self.changes(from: $0.rules, to: version.rules) } ?? visit.t("program.first")]
             },
         ]
         for name in Self.fieldNames {
-            context[name] = fields[name] ?? ""
+            // A checkbox is a flag: Mustache would tick it for any string, "" included.
+            context[name] = Self.checkboxes.contains(name) ? fields[name] == "on" : fields[name] ?? ""
             if let error = errors[name] { context[name + "Error"] = error }
         }
         return render("program", visit, status: status, context)
@@ -108,8 +125,11 @@ extension WebConsole {
 
     static let fieldNames = [
         "accrualRate", "pointValue", "maxRedeemShare", "minPayable", "welcomeBonus", "discount", "activationDelayDays", "lifetimeDays",
-        "accrualExcluded", "redemptionExcluded", "returnPolicy", "accrueOnRedeemedPart",
+        "accrualExcluded", "redemptionExcluded", "returnPolicy", "accrueOnRedeemedPart", "accrualPer", "minAccrualReceipt",
+        "minRedemptionReceipt", "maxBenefitShare", "accrueOnDiscountedLines", "accrueWithCodes", "earnOrSpend", "redeemWithDiscounts",
     ]
+
+    static let checkboxes: Set = ["accrueOnRedeemedPart", "accrueOnDiscountedLines", "accrueWithCodes", "earnOrSpend", "redeemWithDiscounts"]
 
     /// The form's text for the rules: percentages and roubles as people type them.
     static func fields(of rules: ProgramRules, _ f: Formatting) -> [String: String] {
@@ -121,6 +141,10 @@ extension WebConsole {
             "accrualExcluded": rules.accrualExcludedCategories.joined(separator: ", "),
             "redemptionExcluded": rules.redemptionExcludedCategories.joined(separator: ", "), "returnPolicy": rules.returnPolicy.rawValue,
             "accrueOnRedeemedPart": rules.accrueOnRedeemedPart ? "on" : "",
+            "accrualPer": plain(rules.accrualPerKopecks), "minAccrualReceipt": plain(rules.minAccrualReceiptKopecks),
+            "minRedemptionReceipt": plain(rules.minRedemptionReceiptKopecks), "maxBenefitShare": plain(rules.maxBenefitShareBp),
+            "accrueOnDiscountedLines": rules.accrueOnDiscountedLines ? "on" : "", "accrueWithCodes": rules.accrueWithCodes ? "on" : "",
+            "earnOrSpend": rules.earnOrSpend ? "on" : "", "redeemWithDiscounts": rules.redeemWithDiscounts ? "on" : "",
         ]
     }
 

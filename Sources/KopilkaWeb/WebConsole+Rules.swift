@@ -23,7 +23,7 @@ extension WebConsole {
         do {
             rules = try JSONDecoder().decode(ProgramRules.self, from: Data(text.utf8))
         } catch {
-            return rulesPage(visit, text: text, version: current.version, problems: [Self.describe(error)], status: .unprocessableContent)
+            return rulesPage(visit, text: text, version: current.version, problems: [(error as? DecodingError).map { "JSON: \($0.readable)" } ?? "JSON: \(error)"], status: .unprocessableContent)
         }
         let violations = rules.violations()
         guard violations.isEmpty else {
@@ -45,18 +45,5 @@ extension WebConsole {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(rules)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
-
-    /// A JSON decoding failure as a line: where (the field's path) and what.
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "JSON: \(error)" }
-        let (path, what): ([any CodingKey], String) = switch error {
-        case .dataCorrupted(let context): (context.codingPath, context.debugDescription)
-        case .keyNotFound(let key, let context): (context.codingPath + [key], "is required")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): (context.codingPath, context.debugDescription)
-        @unknown default: ([], "\(error)")
-        }
-        let field = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".")
-        return field.isEmpty ? "JSON: \(what)" : "\(field): \(what)"
     }
 }

@@ -12,7 +12,7 @@ struct Kopilka: AsyncParsableCommand {
             Start with `kopilka demo` (a demo merchant with customers and history; prints its keys),
             then `kopilka serve`. Every command takes the same --database (default: kopilka.sqlite here).
             """,
-        subcommands: [Serve.self, Migrate.self, MerchantCommand.self, Demo.self, Verify.self, Export.self, Import.self, Maintain.self, Bench.self, StaffCommand.self],
+        subcommands: [Serve.self, Migrate.self, MerchantCommand.self, Demo.self, Verify.self, Export.self, Import.self, Maintain.self, Bench.self, StaffCommand.self, ProgramCommand.self],
         defaultSubcommand: nil)
 }
 

@@ -62,12 +62,17 @@ import Testing
         try await browser.open(f.base + "/console/program")
         try await browser.find("#accrualRate").clear()
         try await browser.find("#accrualRate").type("7")
+        try await browser.find("#minAccrualReceipt").clear()
+        try await browser.find("#minAccrualReceipt").type("100")
+        try await browser.find("input[name=accrueWithCodes]").click()
         try await browser.find("form.settings button[type=submit]").click()
         _ = try await browser.waitFor(".notice")
         #expect(try await browser.find("#preview").text().contains("начислит 70 баллов"))
         let (_, programBody) = try await f.api("GET", "/v1/program")
         let program = try JSONDecoder().decode(ProgramView.self, from: programBody)
         #expect(program.rules.accrualRateBp == 700 && String(program.version) == String((Int(version) ?? 0) + 1))
+        #expect(program.rules.minAccrualReceiptKopecks == 100_00 && !program.rules.accrueWithCodes && program.rules.accrueOnDiscountedLines)
+        #expect(!program.rules.accrueOnRedeemedPart && !program.rules.earnOrSpend, "an unticked box stays unticked")
         try await f.shoot(browser, "program")
 
         // A form without its CSRF token changes nothing.
