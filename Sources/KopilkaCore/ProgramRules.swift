@@ -6,6 +6,18 @@ public enum ReturnPolicy: String, Codable, Sendable, CaseIterable {
     case capAtBalance
 }
 
+/// How earned points expire.
+public enum ExpiryMode: String, Codable, Sendable, CaseIterable {
+    /// `lifetimeDays` after they become spendable (0: never).
+    case days
+    /// `expiryPeriods` calendar months after they become spendable.
+    case months
+    /// At the end of the month `expiryPeriods` months after the one they became spendable in (0: that month).
+    case endOfMonth
+    /// At the end of the year `expiryPeriods` years after the one they became spendable in (0: that year).
+    case endOfYear
+}
+
 /// A merchant's bonus program: every number a receipt's outcome depends on.
 ///
 /// Rates are in basis points (500 = 5 %), money in kopecks, points in hundredths.
@@ -62,6 +74,12 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var cardFromPurchaseKopecks: Kopecks = 0
     /// Spending confirmation and cashier limits (default: all off).
     public var protection = Protection()
+    /// How points expire (default: `lifetimeDays` after they become spendable).
+    public var expiry: ExpiryMode = .days
+    /// Months (or years, for `endOfYear`) for the calendar expiry modes.
+    public var expiryPeriods: Int = 0
+    /// The IANA time zone in which months and years end (default Europe/Moscow).
+    public var expiryTimeZone: String = "Europe/Moscow"
     /// "1 point per N ₽": whole points for each whole `accrualPerKopecks` paid, instead of a percentage (0: off).
     public var accrualPerKopecks: Kopecks = 0
     /// The accrual rate chosen by the receipt's own sum, after discounts (empty: the program's or the level's rate).
@@ -92,6 +110,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case discountExcludedCategories, redeemOnDiscountedLines, tiers, promotions, wholesale, stacking, accrualScope
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
+        case expiry, expiryPeriods, expiryTimeZone
     }
 
     public init(from decoder: any Decoder) throws {
@@ -134,6 +153,9 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         accrueOnDiscountedLines = try c.decodeIfPresent(Bool.self, forKey: .accrueOnDiscountedLines) ?? d.accrueOnDiscountedLines
         redeemWithDiscounts = try c.decodeIfPresent(Bool.self, forKey: .redeemWithDiscounts) ?? d.redeemWithDiscounts
         maxBenefitShareBp = try c.decodeIfPresent(BasisPoints.self, forKey: .maxBenefitShareBp) ?? d.maxBenefitShareBp
+        expiry = try c.decodeIfPresent(ExpiryMode.self, forKey: .expiry) ?? d.expiry
+        expiryPeriods = try c.decodeIfPresent(Int.self, forKey: .expiryPeriods) ?? 0
+        expiryTimeZone = try c.decodeIfPresent(String.self, forKey: .expiryTimeZone) ?? d.expiryTimeZone
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -186,6 +208,9 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check(sum.contains(minAccrualReceiptKopecks), .minAccrualReceiptKopecks, "must be 0 or a positive sum")
         check(sum.contains(minRedemptionReceiptKopecks), .minRedemptionReceiptKopecks, "must be 0 or a positive sum")
         check((0...10_000).contains(maxBenefitShareBp), .maxBenefitShareBp, "must be 0…10000 basis points (0–100 %)")
+        check((0...1200).contains(expiryPeriods), .expiryPeriods, "must be 0…1200")
+        check(expiry != .months || expiryPeriods > 0, .expiryPeriods, "points expiring by months need at least 1 month")
+        check((1...64).contains(expiryTimeZone.count), .expiryTimeZone, "must be an IANA time zone, e.g. Europe/Moscow")
         return errors
     }
 

@@ -39,6 +39,8 @@ extension WebConsole {
         hundredths("minAccrualReceipt") { rules.minAccrualReceiptKopecks = $0 }
         hundredths("minRedemptionReceipt") { rules.minRedemptionReceiptKopecks = $0 }
         hundredths("maxBenefitShare") { rules.maxBenefitShareBp = $0 }
+        rules.expiry = ExpiryMode(rawValue: form["expiry"] ?? "") ?? rules.expiry
+        whole("expiryPeriods") { rules.expiryPeriods = $0 }
         rules.accrueOnDiscountedLines = form["accrueOnDiscountedLines"] == "on"
         rules.accrueWithCodes = form["accrueWithCodes"] == "on"
         rules.earnOrSpend = form["earnOrSpend"] == "on"
@@ -54,7 +56,7 @@ extension WebConsole {
             "activationDelayDays": "activationDelayDays", "lifetimeDays": "lifetimeDays",
             "accrualExcludedCategories": "accrualExcluded", "redemptionExcludedCategories": "redemptionExcluded",
             "accrualPerKopecks": "accrualPer", "accrualBands": "accrualPer", "minAccrualReceiptKopecks": "minAccrualReceipt",
-            "minRedemptionReceiptKopecks": "minRedemptionReceipt", "maxBenefitShareBp": "maxBenefitShare",
+            "minRedemptionReceiptKopecks": "minRedemptionReceipt", "maxBenefitShareBp": "maxBenefitShare", "expiryPeriods": "expiryPeriods",
         ]
         if errors.isEmpty {
             for violation in rules.violations() where errors[formField[violation.field] ?? "form"] == nil {
@@ -107,6 +109,9 @@ extension WebConsole {
             "version": version, "saved": visit.query["saved"] == "1", "formError": errors["form"] ?? "",
             "preview": visit.t("program.preview").replacingOccurrences(of: "{check}", with: f.money(check))
                 .replacingOccurrences(of: "{earned}", with: f.points(earned)).replacingOccurrences(of: "{payable}", with: f.money(payable)),
+            "expiryModes": ExpiryMode.allCases.map {
+                ["value": $0.rawValue, "label": visit.t("expiryMode.\($0.rawValue)"), "selected": $0.rawValue == (fields["expiry"] ?? "")]
+            },
             "returnPolicies": ReturnPolicy.allCases.map {
                 ["value": $0.rawValue, "label": visit.t("program.policy.\($0.rawValue)"), "selected": $0.rawValue == (fields["returnPolicy"] ?? "")]
             },
@@ -127,6 +132,7 @@ extension WebConsole {
         "accrualRate", "pointValue", "maxRedeemShare", "minPayable", "welcomeBonus", "discount", "activationDelayDays", "lifetimeDays",
         "accrualExcluded", "redemptionExcluded", "returnPolicy", "accrueOnRedeemedPart", "accrualPer", "minAccrualReceipt",
         "minRedemptionReceipt", "maxBenefitShare", "accrueOnDiscountedLines", "accrueWithCodes", "earnOrSpend", "redeemWithDiscounts",
+        "expiry", "expiryPeriods",
     ]
 
     static let checkboxes: Set = ["accrueOnRedeemedPart", "accrueOnDiscountedLines", "accrueWithCodes", "earnOrSpend", "redeemWithDiscounts"]
@@ -145,6 +151,7 @@ extension WebConsole {
             "minRedemptionReceipt": plain(rules.minRedemptionReceiptKopecks), "maxBenefitShare": plain(rules.maxBenefitShareBp),
             "accrueOnDiscountedLines": rules.accrueOnDiscountedLines ? "on" : "", "accrueWithCodes": rules.accrueWithCodes ? "on" : "",
             "earnOrSpend": rules.earnOrSpend ? "on" : "", "redeemWithDiscounts": rules.redeemWithDiscounts ? "on" : "",
+            "expiry": rules.expiry.rawValue, "expiryPeriods": String(rules.expiryPeriods),
         ]
     }
 
