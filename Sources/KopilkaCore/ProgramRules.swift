@@ -16,6 +16,8 @@ public enum ExpiryMode: String, Codable, Sendable, CaseIterable {
     case endOfMonth
     /// At the end of the year `expiryPeriods` years after the one they became spendable in (0: that year).
     case endOfYear
+    /// All of a customer's points burn `lifetimeDays` after their last purchase: each purchase moves the date on.
+    case inactivity
 }
 
 /// A merchant's bonus program: every number a receipt's outcome depends on.
@@ -210,6 +212,9 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check((0...10_000).contains(maxBenefitShareBp), .maxBenefitShareBp, "must be 0…10000 basis points (0–100 %)")
         check((0...1200).contains(expiryPeriods), .expiryPeriods, "must be 0…1200")
         check(expiry != .months || expiryPeriods > 0, .expiryPeriods, "points expiring by months need at least 1 month")
+        check(
+            expiry != .inactivity || lifetimeDays > activationDelayDays, .lifetimeDays,
+            "points that burn after days without a purchase need more days than the activation delay")
         check((1...64).contains(expiryTimeZone.count), .expiryTimeZone, "must be an IANA time zone, e.g. Europe/Moscow")
         return errors
     }

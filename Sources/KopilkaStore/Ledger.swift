@@ -47,6 +47,14 @@ struct Ledger {
         ).map { Lot(id: $0["id"], remaining: $0["remaining"], activatesAt: $0["activates_at"], expiresAt: $0["expires_at"]) }
     }
 
+    /// "Points burn after N days without a purchase": a purchase moves every open lot's expiry to `deadline`.
+    func extendExpiry(_ account: inout Account, to deadline: UnixSeconds) throws {
+        try db.run(
+            "UPDATE lots SET expires_at = ? WHERE merchant_id = ? AND customer_id = ? AND remaining > 0",
+            [deadline, merchantId, account.customerId])
+        for index in account.lots.indices { account.lots[index].expiresAt = deadline }
+    }
+
     /// Expires the account's lots whose time has come; idempotent (an expired lot holds nothing more to expire).
     @discardableResult
     func expireDue(_ account: inout Account) throws -> (lots: Int, points: Points) {

@@ -197,13 +197,13 @@ extension SQLStore {
 extension ProgramRules {
     /// When points that become spendable at `start` expire, or nil if they never do.
     func expiry(from start: UnixSeconds) -> UnixSeconds? {
-        if expiry == .days { return lifetimeDays > 0 ? start + Int64(lifetimeDays) * 86_400 : nil }
+        if expiry == .days || expiry == .inactivity { return lifetimeDays > 0 ? start + Int64(lifetimeDays) * 86_400 : nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: expiryTimeZone) ?? TimeZone(identifier: "Europe/Moscow")!
         let date = Date(timeIntervalSince1970: TimeInterval(start))
         let end: Date?
         switch expiry {
-        case .days: end = nil
+        case .days, .inactivity: end = nil
         case .months: end = calendar.date(byAdding: .month, value: expiryPeriods, to: date)
         case .endOfMonth:
             // The first moment of the month after the last one the points live in.
@@ -214,6 +214,11 @@ extension ProgramRules {
             end = year.flatMap { calendar.date(byAdding: .year, value: expiryPeriods + 1, to: $0) }
         }
         return end.map { UnixSeconds($0.timeIntervalSince1970) }
+    }
+
+    /// With points that burn after `lifetimeDays` without a purchase, when all of them burn after a purchase at `now`.
+    func inactivityDeadline(after now: UnixSeconds) -> UnixSeconds? {
+        expiry == .inactivity && lifetimeDays > 0 ? now + Int64(lifetimeDays) * 86_400 : nil
     }
 
     /// When points earned at `now` become spendable.

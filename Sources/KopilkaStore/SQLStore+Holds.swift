@@ -130,6 +130,7 @@ extension SQLStore {
                 entryIds.append(credit.entryId)
                 earnLotId = credit.lotId
             }
+            if let deadline = program.rules.inactivityDeadline(after: now) { try ledger.extendExpiry(&account, to: deadline) }
             let receipt = try self.insertReceipt(
                 db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
                 customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)

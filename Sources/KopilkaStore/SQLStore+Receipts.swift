@@ -148,6 +148,7 @@ extension SQLStore {
                 entryIds.append(credit.entryId)
                 earnLotId = credit.lotId
             }
+            if let deadline = program.rules.inactivityDeadline(after: now) { try ledger.extendExpiry(&current, to: deadline) }
             account = current
         }
         let receipt = try insertReceipt(

@@ -64,4 +64,27 @@ import Testing
         #expect(try await f.balance(customer, at: Self.utc(2026, 1, 31, 20, 59)).spendable == 10_00)
         #expect(try await f.balance(customer, at: Self.utc(2026, 1, 31, 21)).spendable == 0)
     }
+
+    @Test(arguments: TestDatabase.allCases)
+    func withoutPurchasesForThirtyDaysEveryPointBurns(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database)
+        let t0 = StoreFixture.t0, day: Int64 = 86_400
+        var rules = ProgramRules()
+        rules.expiry = .inactivity
+        rules.lifetimeDays = 30
+        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: rules, expectedVersion: nil, now: t0 - 60)
+        let regular = try await f.customer(phone: "+79120000001")
+        let once = try await f.customer(phone: "+79120000002")
+        _ = try await f.commit(regular, now: t0)
+        _ = try await f.commit(once, now: t0)
+        // 20 days later the regular buys again: both of their lots now live to day 50; the other's lot still to day 30.
+        _ = try await f.commit(regular, now: t0 + 20 * day)
+        #expect(try await f.balance(once, at: t0 + 30 * day - 1).spendable == 10_00)
+        #expect(try await f.balance(once, at: t0 + 30 * day).spendable == 0)
+        #expect(try await f.balance(regular, at: t0 + 50 * day - 1).spendable == 20_00)
+        #expect(try await f.balance(regular, at: t0 + 50 * day).spendable == 0)
+        // Maintenance writes the expiry into the ledger.
+        let report = try await f.store.runMaintenance(now: t0 + 50 * day)
+        #expect(report.expiredLots == 3 && report.expiredPoints == 30_00)
+    }
 }
