@@ -13,6 +13,9 @@ public struct CompiledProgram: Sendable {
     let redemptionExcluded: Set<String>
     let discountExcluded: Set<String>
     let vocabulary: Vocabulary
+    /// Whether calculations need `CustomerFacts` (daily limits, birthday or recency promotions): the store reads them
+    /// only then.
+    public let needsCustomerFacts: Bool
 
     public init(_ rules: ProgramRules) {
         self.rules = rules
@@ -33,6 +36,8 @@ public struct CompiledProgram: Sendable {
         accrualExcluded = Set(rules.accrualExcludedCategories)
         redemptionExcluded = Set(rules.redemptionExcludedCategories)
         discountExcluded = Set(rules.discountExcludedCategories)
+        needsCustomerFacts = rules.maxAccrualsPerDay > 0 || rules.maxRedemptionsPerDay > 0
+            || rules.promotions.contains { $0.enabled && ($0.birthday != nil || $0.recencyDays != nil) }
     }
 }
 

@@ -76,6 +76,10 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var cardFromPurchaseKopecks: Kopecks = 0
     /// Spending confirmation and cashier limits (default: all off).
     public var protection = Protection()
+    /// At most this many receipts a day earn a customer points (0: no limit).
+    public var maxAccrualsPerDay: Int = 0
+    /// At most this many receipts a day may a customer pay with points (0: no limit).
+    public var maxRedemptionsPerDay: Int = 0
     /// How points expire (default: `lifetimeDays` after they become spendable).
     public var expiry: ExpiryMode = .days
     /// Months (or years, for `endOfYear`) for the calendar expiry modes.
@@ -112,7 +116,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case discountExcludedCategories, redeemOnDiscountedLines, tiers, promotions, wholesale, stacking, accrualScope
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
-        case expiry, expiryPeriods, expiryTimeZone
+        case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay
     }
 
     public init(from decoder: any Decoder) throws {
@@ -158,6 +162,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         expiry = try c.decodeIfPresent(ExpiryMode.self, forKey: .expiry) ?? d.expiry
         expiryPeriods = try c.decodeIfPresent(Int.self, forKey: .expiryPeriods) ?? 0
         expiryTimeZone = try c.decodeIfPresent(String.self, forKey: .expiryTimeZone) ?? d.expiryTimeZone
+        maxAccrualsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxAccrualsPerDay) ?? 0
+        maxRedemptionsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxRedemptionsPerDay) ?? 0
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -216,6 +222,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
             expiry != .inactivity || lifetimeDays > activationDelayDays, .lifetimeDays,
             "points that burn after days without a purchase need more days than the activation delay")
         check((1...64).contains(expiryTimeZone.count), .expiryTimeZone, "must be an IANA time zone, e.g. Europe/Moscow")
+        check((0...1000).contains(maxAccrualsPerDay), .maxAccrualsPerDay, "must be 0 (no limit) … 1000")
+        check((0...1000).contains(maxRedemptionsPerDay), .maxRedemptionsPerDay, "must be 0 (no limit) … 1000")
         return errors
     }
 

@@ -30,6 +30,10 @@ public struct Promotion: Codable, Sendable, Equatable {
     public var reward: Reward
     /// Caps on uses and on the money it may give away.
     public var limits: PromotionLimits?
+    /// For the customer's birthday: from `daysBefore` days before it to `daysAfter` days after (needs their birthday).
+    public var birthday: BirthdayWindow?
+    /// Only when the customer's previous purchase was at most this many days ago ("come back within a week").
+    public var recencyDays: Int?
 
     public init(id: String, name: String, reward: Reward) {
         self.id = id
@@ -54,6 +58,8 @@ public struct Promotion: Codable, Sendable, Equatable {
         exclusive = try c.decodeIfPresent(Bool.self, forKey: .exclusive) ?? false
         reward = try c.decode(Reward.self, forKey: .reward)
         limits = try c.decodeIfPresent(PromotionLimits.self, forKey: .limits)
+        birthday = try c.decodeIfPresent(BirthdayWindow.self, forKey: .birthday)
+        recencyDays = try c.decodeIfPresent(Int.self, forKey: .recencyDays)
     }
 
     /// What is wrong with the promotion, fields prefixed by `path`; `tierNames` are the program's levels.
@@ -84,6 +90,10 @@ public struct Promotion: Codable, Sendable, Equatable {
         if let minQuantity { check((1...ReceiptLine.Limits.maxQuantity).contains(minQuantity), "minQuantity", "must be positive (thousandths)") }
         errors += reward.violations(path: "\(path).reward")
         if let limits { errors += limits.violations(path: "\(path).limits") }
+        if let birthday {
+            check((0...31).contains(birthday.daysBefore) && (0...31).contains(birthday.daysAfter), "birthday", "days before and after must be 0…31")
+        }
+        if let recencyDays { check((1...3650).contains(recencyDays), "recencyDays", "must be 1…3650 days") }
         return errors
     }
 
@@ -218,5 +228,29 @@ public struct PromotionUsage: Sendable, Equatable {
         self.customerUses = customerUses
         self.dayUses = dayUses
         self.spentKopecks = spentKopecks
+    }
+}
+
+/// Days around a customer's birthday ("a week before and a week after": 7 and 7; the day itself: 0 and 0).
+public struct BirthdayWindow: Codable, Sendable, Equatable {
+    public var daysBefore: Int
+    public var daysAfter: Int
+
+    public init(daysBefore: Int, daysAfter: Int) {
+        self.daysBefore = daysBefore
+        self.daysAfter = daysAfter
+    }
+
+    /// Whether `date` is in the window around `birthday` in any year (29 February is celebrated on 28 February in
+    /// other years).
+    public func contains(_ date: LocalDate, birthday: LocalDate) -> Bool {
+        let (year, _, _) = Instant.civil(fromDays: date.day)
+        let (_, month, day) = Instant.civil(fromDays: birthday.day)
+        for candidate in [year - 1, year, year + 1] {
+            let leap = candidate % 4 == 0 && (candidate % 100 != 0 || candidate % 400 == 0)
+            let anniversary = Instant.days(fromCivil: candidate, month, month == 2 && day == 29 && !leap ? 28 : day)
+            if (anniversary - Int64(daysBefore)...anniversary + Int64(daysAfter)).contains(date.day) { return true }
+        }
+        return false
     }
 }

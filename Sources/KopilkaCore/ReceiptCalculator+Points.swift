@@ -12,6 +12,8 @@ extension ReceiptWork {
             reasons.append(.init(
                 code: "redemption_below_minimum",
                 message: "points pay for receipts from \(formatHundredths(rules.minRedemptionReceiptKopecks)); this one is \(formatHundredths(totalAfterDiscounts))"))
+        } else if rules.maxRedemptionsPerDay > 0, context.facts.redemptionsToday >= rules.maxRedemptionsPerDay {
+            reasons.append(.init(code: "redemption_daily_limit", message: "points pay for at most \(rules.maxRedemptionsPerDay) receipts a day"))
         } else if !rules.redeemWithDiscounts, discounted > 0 {
             reasons.append(.init(code: "redemption_not_with_discounts", message: "points do not combine with other discounts, and this receipt has one"))
         } else {
@@ -106,6 +108,10 @@ extension ReceiptWork {
         }
         if !rules.accrueWithCodes, let code = context.codes.first(where: { $0.status == .valid }) {
             reasons.append(.init(code: "accrual_with_code", message: "a receipt with a promo code (\(code.code)) earns no points"))
+            return
+        }
+        if rules.maxAccrualsPerDay > 0, context.facts.accrualsToday >= rules.maxAccrualsPerDay {
+            reasons.append(.init(code: "accrual_daily_limit", message: "points are earned on at most \(rules.maxAccrualsPerDay) receipts a day"))
             return
         }
         if receiptSum < rules.minAccrualReceiptKopecks {

@@ -70,9 +70,20 @@ extension ReceiptWork {
         if compiled.promotion.requiresCode, code == nil { return skip("promotion_needs_code", "needs a promo code") }
         if let miss = compiled.when?.miss(at: context.time) { return skip(miss.kind.promotionCode, miss.message) }
         if let stores = compiled.stores, !stores.contains(context.storeId ?? "") { return skip("promotion_other_store", "not in this store") }
-        let needsCustomer = compiled.tiers != nil || compiled.groups != nil || !compiled.promotion.reward.isDiscount
-            || compiled.promotion.limits?.usesPerCustomer != nil
+        let promotion = compiled.promotion
+        let needsCustomer = compiled.tiers != nil || compiled.groups != nil || !promotion.reward.isDiscount
+            || promotion.limits?.usesPerCustomer != nil || promotion.birthday != nil || promotion.recencyDays != nil
         if needsCustomer, customer == nil { return skip("promotion_needs_customer", "needs an identified customer") }
+        if let window = promotion.birthday {
+            guard let birthday = context.facts.birthday, let today = context.time?.date, window.contains(today, birthday: birthday) else {
+                return skip("promotion_not_birthday", "only around the customer's birthday")
+            }
+        }
+        if let days = promotion.recencyDays {
+            guard let last = context.facts.lastPurchase, let today = context.time?.date, today.day - last.day <= Int64(days) else {
+                return skip("promotion_not_recent", "only when the previous purchase was at most \(days) days ago")
+            }
+        }
         if let tiers = compiled.tiers, !tiers.contains(customer?.tier?.name ?? "") {
             return skip("promotion_needs_tier", "for levels \(compiled.promotion.tiers?.map { "«\($0)»" }.joined(separator: ", ") ?? "")")
         }

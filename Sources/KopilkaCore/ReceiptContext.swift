@@ -9,12 +9,37 @@ public struct ReceiptContext: Sendable {
     public var codes: [PresentedCode]
     /// Uses so far of the promotions that have limits, by promotion id.
     public var usage: [String: PromotionUsage]
+    /// What some rules need to know of the customer (gathered only when the program has such rules).
+    public var facts: CustomerFacts
 
-    public init(time: LocalTime? = nil, storeId: String? = nil, codes: [PresentedCode] = [], usage: [String: PromotionUsage] = [:]) {
+    public init(
+        time: LocalTime? = nil, storeId: String? = nil, codes: [PresentedCode] = [], usage: [String: PromotionUsage] = [:],
+        facts: CustomerFacts = .init()
+    ) {
         self.time = time
         self.storeId = storeId
         self.codes = codes
         self.usage = usage
+        self.facts = facts
+    }
+}
+
+/// The customer's side of the occasion and daily-limit rules.
+public struct CustomerFacts: Sendable, Equatable {
+    /// The customer's birthday, if they gave it.
+    public var birthday: LocalDate?
+    /// The local date of their previous purchase, if any.
+    public var lastPurchase: LocalDate?
+    /// Receipts that earned them points today (the store's local day).
+    public var accrualsToday: Int
+    /// Receipts they paid with points today.
+    public var redemptionsToday: Int
+
+    public init(birthday: LocalDate? = nil, lastPurchase: LocalDate? = nil, accrualsToday: Int = 0, redemptionsToday: Int = 0) {
+        self.birthday = birthday
+        self.lastPurchase = lastPurchase
+        self.accrualsToday = accrualsToday
+        self.redemptionsToday = redemptionsToday
     }
 }
 

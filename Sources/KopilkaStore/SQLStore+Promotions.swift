@@ -11,8 +11,36 @@ extension SQLStore {
         return ReceiptContext(
             time: time, storeId: idString(storeId),
             codes: try codes.map { try presentedCode(db, merchantId: merchantId, code: $0, customerId: customerId, now: now) },
-            usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day))
+            usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day),
+            facts: program.needsCustomerFacts ? try customerFacts(db, merchantId: merchantId, customerId: customerId, time: time, now: now) : .init())
     }
+
+    /// The customer's birthday, previous purchase and today's receipts that earned or spent points (the store's
+    /// local day), for the rules that depend on them.
+    func customerFacts(_ db: any SQLConnection, merchantId: Int64, customerId: Int64?, time: LocalTime?, now: UnixSeconds) throws -> CustomerFacts {
+        guard let customerId else { return CustomerFacts() }
+        var facts = CustomerFacts()
+        let birthday: String? = try db.row("SELECT birthday FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])?["birthday"]
+        facts.birthday = birthday.flatMap(LocalDate.init)
+        guard let time else { return facts }
+        // The store's offset from UTC now, and the UTC moment its day began.
+        let secondsToday = Int64(time.minute) * 60 + now % 60
+        let offset = time.date.day * 86_400 + secondsToday - now
+        // Both read the receipts-by-customer index: its last entry, and today's range.
+        let last: Int64? = try db.row("SELECT MAX(created_at) AS last FROM receipts WHERE merchant_id = ? AND customer_id = ?", [merchantId, customerId])?["last"]
+        if let last { facts.lastPurchase = LocalDate(day: Self.floorDiv(last + offset, 86_400)) }
+        let today = try db.row(
+            """
+            SELECT COALESCE(SUM(CASE WHEN earned_points > 0 THEN 1 ELSE 0 END), 0) AS accruals,
+                   COALESCE(SUM(CASE WHEN redeemed_points > 0 THEN 1 ELSE 0 END), 0) AS redemptions
+            FROM receipts WHERE merchant_id = ? AND customer_id = ? AND created_at >= ?
+            """, [merchantId, customerId, now - secondsToday])
+        facts.accrualsToday = Int(today?["accruals"] as Int64? ?? 0)
+        facts.redemptionsToday = Int(today?["redemptions"] as Int64? ?? 0)
+        return facts
+    }
+
+    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
     /// The store's wall clock at `now`, from its IANA time zone (cached per merchant and store: a store's zone does not change).
     func localTime(_ db: any SQLConnection, merchantId: Int64, storeId: Int64, now: UnixSeconds) throws -> LocalTime? {

@@ -160,6 +160,11 @@ enum Explanations {
         "accrual_excluded_discounted": [.init("line {i}: discounted, earns no points", "строка {1}: со скидкой, баллы не начисляются")],
         "accrual_per_amount": [.init("1 point per {m}: {m} earns {n} points", "1 балл за каждые {1}: {2} дают {3} баллов")],
         "accrual_band": [.init("a receipt of {m} earns at {p}", "чек на {1}: ставка {2}")],
+        "redemption_daily_limit": [.init("points pay for at most {i} receipts a day", "баллами можно оплатить не больше {1} чеков в день")],
+        "accrual_daily_limit": [.init("points are earned on at most {i} receipts a day", "баллы начисляются не больше чем на {1} чеков в день")],
+        "promotion_not_birthday": [.init("«{s}»: only around the customer's birthday", "«{1}»: только в дни рождения покупателя")],
+        "promotion_not_recent": [.init(
+            "«{s}»: only when the previous purchase was at most {i} days ago", "«{1}»: только если прошлая покупка была не больше {2} дней назад")],
         "promotion_needs_code": [.init("«{s}»: needs a promo code", "«{1}»: нужен промокод")],
         "promotion_outside_schedule": [.init("«{s}»: {w}", "«{1}»: {2}")],
         "promotion_not_started": [.init("«{s}»: {w}", "«{1}»: {2}")],

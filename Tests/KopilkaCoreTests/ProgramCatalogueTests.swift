@@ -33,6 +33,7 @@ import Testing
         var qualifying: Int64 = 0
         var groups: Set<String> = []
         var codes: [PresentedCode] = []
+        var facts = CustomerFacts()
         var redeem: RedeemRequest = .points(0)
         let discount: Kopecks
         let redeemed: Points
@@ -153,6 +154,17 @@ import Testing
                 discount: 450_00, redeemed: 0, earned: 0),
         Receipt(program: "flower-shop", name: "a 300 ₽ card is below the 1,000 ₽ to spend", lines: [line("CARD", "cards", 300_00)],
                 balance: 1_000_00, redeem: .max, discount: 0, redeemed: 0, earned: 15_00),
+
+        // A cosmetics store: 5 %; on the birthday and three days around it −20 %, not with anything else; double points
+        // when the previous purchase was within 14 days; points on at most three receipts a day.
+        Receipt(program: "cosmetics-store", name: "two days after the birthday: −20 %, 5 % of the 2,400 ₽ paid",
+                lines: [line("CREAM", "face", 3_000_00)], facts: CustomerFacts(birthday: LocalDate("1990-11-24")!), discount: 600_00, redeemed: 0,
+                earned: 120_00),
+        Receipt(program: "cosmetics-store", name: "back within 14 days: double points, 10 % of 3,000 ₽",
+                lines: [line("CREAM", "face", 3_000_00)], facts: CustomerFacts(birthday: LocalDate("1990-06-01")!, lastPurchase: LocalDate("2026-11-12")!),
+                discount: 0, redeemed: 0, earned: 300_00),
+        Receipt(program: "cosmetics-store", name: "the fourth receipt of the day earns nothing",
+                lines: [line("SOAP", "body", 300_00)], facts: CustomerFacts(accrualsToday: 3), discount: 0, redeemed: 0, earned: 0),
     ]
 
     static func program(_ name: String) throws -> ProgramRules {
@@ -177,7 +189,7 @@ import Testing
         let tier = rules.tiers.flatMap { levels in levels.level(for: receipt.qualifying).map { levels.tiers[$0] } }
         let result = ReceiptCalculator.calculate(
             lines: receipt.lines, rules: rules, customer: .init(spendablePoints: receipt.balance, tier: tier, groups: receipt.groups),
-            redeem: receipt.redeem, context: ReceiptContext(time: receipt.time, storeId: "1", codes: receipt.codes))
+            redeem: receipt.redeem, context: ReceiptContext(time: receipt.time, storeId: "1", codes: receipt.codes, facts: receipt.facts))
         #expect(result.discount == receipt.discount, "\(result.explanation.map(\.message))")
         #expect(result.redeemedPoints == receipt.redeemed, "\(result.explanation.map(\.message))")
         #expect(result.earnedPoints == receipt.earned, "\(result.explanation.map(\.message))")
