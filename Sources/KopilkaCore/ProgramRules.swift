@@ -76,6 +76,9 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var cardFromPurchaseKopecks: Kopecks = 0
     /// Spending confirmation and cashier limits (default: all off).
     public var protection = Protection()
+    /// The part of the money paid these ways earns no points (e.g. `credit`, `certificate`), when the till says how
+    /// a receipt is paid.
+    public var accrualExcludedPayments: [Payment.Method] = []
     /// At most this many receipts a day earn a customer points (0: no limit).
     public var maxAccrualsPerDay: Int = 0
     /// At most this many receipts a day may a customer pay with points (0: no limit).
@@ -116,7 +119,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case discountExcludedCategories, redeemOnDiscountedLines, tiers, promotions, wholesale, stacking, accrualScope
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
-        case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay
+        case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
     }
 
     public init(from decoder: any Decoder) throws {
@@ -164,6 +167,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         expiryTimeZone = try c.decodeIfPresent(String.self, forKey: .expiryTimeZone) ?? d.expiryTimeZone
         maxAccrualsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxAccrualsPerDay) ?? 0
         maxRedemptionsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxRedemptionsPerDay) ?? 0
+        accrualExcludedPayments = try c.decodeIfPresent([Payment.Method].self, forKey: .accrualExcludedPayments) ?? []
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.

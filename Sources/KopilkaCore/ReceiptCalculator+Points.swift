@@ -146,6 +146,7 @@ extension ReceiptWork {
                                      message: "the \(formatHundredths(redeemedKopecks)) paid with points earns no points"))
             }
         }
+        excludePayments(&weights)
         let base = weights.reduce(0, +)
         let earned: Points
         if rules.accrualPerKopecks > 0 {
@@ -185,6 +186,20 @@ extension ReceiptWork {
             usedCodes.insert(code.code)
             reasons.append(.init(code: "code_bonus", message: "code \(code.code): +\(formatHundredths(code.points)) points"))
         }
+    }
+
+    /// The part paid in ways that earn nothing (credit, a gift certificate) takes its share off every line's base.
+    mutating func excludePayments(_ weights: inout [Kopecks]) {
+        let excludedMethods = Set(rules.accrualExcludedPayments)
+        let paid = context.payments.reduce(0) { $0 + $1.amountKopecks }
+        let excluded = context.payments.filter { excludedMethods.contains($0.method) }
+        let excludedSum = excluded.reduce(0) { $0 + $1.amountKopecks }
+        guard excludedSum > 0, paid > 0 else { return }
+        for index in weights.indices { weights[index] = Arithmetic.mulDiv(weights[index], paid - min(excludedSum, paid), paid) }
+        let methods = Payment.Method.allCases.filter { method in excluded.contains { $0.method == method } }.map(\.rawValue)
+        reasons.append(.init(
+            code: "accrual_excludes_payments",
+            message: "the \(formatHundredths(excludedSum)) paid by \(methods.joined(separator: ", ")) earns no points"))
     }
 
     /// "A free card from N ₽": an anonymous purchase that reaches the threshold earns the customer a card.

@@ -11,6 +11,8 @@ public struct ReceiptContext: Sendable {
     public var usage: [String: PromotionUsage]
     /// What some rules need to know of the customer (gathered only when the program has such rules).
     public var facts: CustomerFacts
+    /// How the till says the money part is paid; empty when it does not say.
+    public var payments: [Payment] = []
 
     public init(
         time: LocalTime? = nil, storeId: String? = nil, codes: [PresentedCode] = [], usage: [String: PromotionUsage] = [:],

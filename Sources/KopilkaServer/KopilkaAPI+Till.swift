@@ -130,13 +130,14 @@ extension KopilkaAPI {
         let redeem = try receipt.validRedeem()
         let customer = try receipt.customer?.key(field: "customer")
         let codes = try receipt.validCodes()
+        let payments = try receipt.validPayments()
         let storeId = principal.role == .admin ? try receipt.storeId.map { try principal.store($0) } : principal.storeId
         if let storeId { try await requireStore(principal, storeId) }
         let now = clock()
         let (program, compiled) = try await programs.program(merchantId: principal.merchantId, now: now)
         let (calculation, summary) = try await store.calculate(
             merchantId: principal.merchantId, program: compiled, storeId: storeId, customer: customer, lines: lines, redeem: redeem,
-            codes: codes, now: now)
+            codes: codes, payments: payments, now: now)
         metrics.calculations.add(1)
         var namedByCard = false
         if case .card = customer { namedByCard = true }

@@ -41,6 +41,15 @@ struct ReceiptBody: Decodable {
     var cashier: String?
     /// The code sent to the customer's phone, when the program asks to confirm spending.
     var confirmationCode: String?
+    /// How the money part is paid (cash, card, online, credit, certificate, other).
+    var payments: [Payment]?
+
+    func validPayments() throws -> [Payment] {
+        let payments = payments ?? []
+        let errors = Payment.violations(payments, path: "payments")
+        guard errors.isEmpty else { throw Problem.invalid(errors) }
+        return payments
+    }
 
     func validLines() throws -> [ReceiptLine] {
         try Self.validate(lines)
@@ -104,7 +113,7 @@ struct ReceiptBody: Decodable {
         ReceiptCommand(
             storeId: try principal.store(storeId), registerId: principal.registerId, customer: try customer?.key(field: "customer"),
             externalId: try validExternalId(), lines: try validLines(), redeem: try validRedeem(), offline: offline, codes: try validCodes(),
-            cashier: try validCashier(), confirmationCode: try Self.validConfirmationCode(confirmationCode))
+            cashier: try validCashier(), confirmationCode: try Self.validConfirmationCode(confirmationCode), payments: try validPayments())
     }
 }
 

@@ -64,7 +64,7 @@ public protocol LoyaltyStore: Sendable {
     /// Calculates a receipt without side effects, in the store's local time, with the presented codes.
     func calculate(
         merchantId: Int64, program: CompiledProgram, storeId: Int64?, customer: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest,
-        codes: [String], now: UnixSeconds
+        codes: [String], payments: [Payment], now: UnixSeconds
     ) async throws -> (ReceiptCalculation, CustomerSummary?)
     /// Commits a receipt, exactly once per key and per (store, externalId).
     func commitReceipt(

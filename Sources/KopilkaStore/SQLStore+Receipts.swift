@@ -19,11 +19,14 @@ public struct ReceiptCommand: Sendable, Equatable {
     public var cashier: String?
     /// The code sent to the customer's phone, when the program asks to confirm spending.
     public var confirmationCode: String?
+    /// How the money part is paid, when the till says (some programs earn nothing on credit or certificates).
+    public var payments: [Payment]
 
     public init(
         storeId: Int64, registerId: Int64?, customer: CustomerKey?, externalId: String, lines: [ReceiptLine], redeem: RedeemRequest,
-        offline: Bool = false, codes: [String] = [], cashier: String? = nil, confirmationCode: String? = nil
+        offline: Bool = false, codes: [String] = [], cashier: String? = nil, confirmationCode: String? = nil, payments: [Payment] = []
     ) {
+        self.payments = payments
         self.codes = codes
         self.cashier = cashier
         self.confirmationCode = confirmationCode
@@ -55,7 +58,7 @@ extension SQLStore {
     /// Calculates a receipt without side effects, for the customer's balance now, in the store's local time.
     public func calculate(
         merchantId: Int64, program: CompiledProgram, storeId: Int64?, customer key: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest,
-        codes: [String], now: UnixSeconds
+        codes: [String], payments: [Payment], now: UnixSeconds
     ) async throws -> (ReceiptCalculation, CustomerSummary?) {
         try await backend.read { db in
             var summary: CustomerSummary?
@@ -67,8 +70,9 @@ extension SQLStore {
                 summary = found
                 customerId = id
             }
-            let context = try self.receiptContext(
+            var context = try self.receiptContext(
                 db, merchantId: merchantId, program: program, storeId: storeId, customerId: customerId, codes: codes, now: now)
+            context.payments = payments
             let customer = summary.map {
                 ReceiptCalculator.Customer(
                     spendablePoints: $0.balance.spendable, tier: $0.tier.flatMap { program.rules.tiers?.tiers[$0.level] }, groups: Set($0.groups))
@@ -108,8 +112,9 @@ extension SQLStore {
             }
             account = found
         }
-        let context = try receiptContext(
+        var context = try receiptContext(
             db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: account?.customerId, codes: command.codes, now: now)
+        context.payments = command.payments
         var customer = try account.map { try engineCustomer(db, merchantId: merchantId, $0, rules: program.rules, now: now) }
         let spendable = customer?.spendablePoints
         let unchecked = unsafeVariants.contains(.commitWithoutBalanceCondition)

@@ -165,6 +165,7 @@ enum Explanations {
         "promotion_not_birthday": [.init("«{s}»: only around the customer's birthday", "«{1}»: только в дни рождения покупателя")],
         "promotion_not_recent": [.init(
             "«{s}»: only when the previous purchase was at most {i} days ago", "«{1}»: только если прошлая покупка была не больше {2} дней назад")],
+        "accrual_excludes_payments": [.init("the {m} paid by {s} earns no points", "на {1}, оплаченные так: {2}, баллы не начисляются")],
         "promotion_needs_code": [.init("«{s}»: needs a promo code", "«{1}»: нужен промокод")],
         "promotion_outside_schedule": [.init("«{s}»: {w}", "«{1}»: {2}")],
         "promotion_not_started": [.init("«{s}»: {w}", "«{1}»: {2}")],

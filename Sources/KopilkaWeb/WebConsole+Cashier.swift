@@ -65,7 +65,7 @@ extension WebConsole {
             let (_, program) = try await store.compiledProgram(merchantId: session.merchantId)
             let (calculation, summary) = try await store.calculate(
                 merchantId: session.merchantId, program: program, storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: codes,
-                now: visit.now)
+                payments: [], now: visit.now)
             let f = visit.format
             // The program asks the customer to confirm spending by a code from an SMS, unless they showed their card.
             let confirm = program.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !Self.isCard(customer)

@@ -34,6 +34,7 @@ import Testing
         var groups: Set<String> = []
         var codes: [PresentedCode] = []
         var facts = CustomerFacts()
+        var payments: [Payment] = []
         var redeem: RedeemRequest = .points(0)
         let discount: Kopecks
         let redeemed: Points
@@ -142,6 +143,10 @@ import Testing
                 redeemed: 0, earned: 300_00),
         Receipt(program: "electronics-store", name: "15 % in points, a point per 100 ₽ of the rest",
                 lines: [line("PHONE", "phones", 30_000_00)], balance: 10_000_00, redeem: .max, discount: 0, redeemed: 4_500_00, earned: 255_00),
+        Receipt(program: "electronics-store", name: "a phone bought on credit for 20,000 ₽ of 30,000 ₽: points on the 10,000 ₽ paid by card",
+                lines: [line("PHONE", "phones", 30_000_00)],
+                payments: [Payment(method: .card, amountKopecks: 10_000_00), Payment(method: .credit, amountKopecks: 20_000_00)], discount: 0,
+                redeemed: 0, earned: 100_00),
         Receipt(program: "electronics-store", name: "headphones −10 %: points only up to 20 % together",
                 lines: [line("HEAD", "accessories", 10_000_00)], balance: 10_000_00, redeem: .max, discount: 1_000_00, redeemed: 1_000_00,
                 earned: 80_00),
@@ -187,9 +192,11 @@ import Testing
     func aReceiptComesToWhatTheRulesSay(_ receipt: Receipt) throws {
         let rules = try Self.program(receipt.program)
         let tier = rules.tiers.flatMap { levels in levels.level(for: receipt.qualifying).map { levels.tiers[$0] } }
+        var context = ReceiptContext(time: receipt.time, storeId: "1", codes: receipt.codes, facts: receipt.facts)
+        context.payments = receipt.payments
         let result = ReceiptCalculator.calculate(
             lines: receipt.lines, rules: rules, customer: .init(spendablePoints: receipt.balance, tier: tier, groups: receipt.groups),
-            redeem: receipt.redeem, context: ReceiptContext(time: receipt.time, storeId: "1", codes: receipt.codes, facts: receipt.facts))
+            redeem: receipt.redeem, context: context)
         #expect(result.discount == receipt.discount, "\(result.explanation.map(\.message))")
         #expect(result.redeemedPoints == receipt.redeemed, "\(result.explanation.map(\.message))")
         #expect(result.earnedPoints == receipt.earned, "\(result.explanation.map(\.message))")

@@ -64,7 +64,7 @@ import Testing
         let calculate = { (now: UnixSeconds) in
             try await f.store.calculate(
                 merchantId: f.merchantId, program: try await f.store.compiledProgram(merchantId: f.merchantId).1, storeId: f.storeId, customer: nil,
-                lines: [StoreFixture.coffee], redeem: .points(0), codes: ["WEEK1"], now: now
+                lines: [StoreFixture.coffee], redeem: .points(0), codes: ["WEEK1"], payments: [], now: now
             ).0
         }
         #expect(try await calculate(StoreFixture.t0).codes.first?.status == .notStarted)
@@ -74,7 +74,7 @@ import Testing
         #expect(try await calculate(StoreFixture.t0).explanation.contains { $0.code == "code_not_started" })
         let unknown = try await f.store.calculate(
             merchantId: f.merchantId, program: try await f.store.compiledProgram(merchantId: f.merchantId).1, storeId: f.storeId, customer: nil,
-            lines: [StoreFixture.coffee], redeem: .points(0), codes: ["NOPE"], now: StoreFixture.t0)
+            lines: [StoreFixture.coffee], redeem: .points(0), codes: ["NOPE"], payments: [], now: StoreFixture.t0)
         #expect(unknown.0.codes == [CodeOutcome(code: "NOPE", status: .unknown, applied: false)])
     }
 

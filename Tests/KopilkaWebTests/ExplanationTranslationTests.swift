@@ -47,10 +47,16 @@ import Testing
             [100_00, 2_000_00].flatMap { price in
                 ReceiptCalculator.calculate(
                     lines: [ReceiptLine(sku: "A", price: price)], rules: variant, customer: .init(spendablePoints: 500_00), redeem: .max,
-                    context: ReceiptContext(time: thursday, storeId: "1", codes: [PresentedCode(code: "SPRING", status: .valid)])
+                    context: paidHalfOnCredit
                 ).explanation
             }
         }
+    }
+
+    static var paidHalfOnCredit: ReceiptContext {
+        var context = ReceiptContext(time: thursday, storeId: "1", codes: [PresentedCode(code: "SPRING", status: .valid)])
+        context.payments = [Payment(method: .card, amountKopecks: 50_00), Payment(method: .credit, amountKopecks: 50_00)]
+        return context
     }
 
     /// Programs with the published earning rules (a point per sum, bands, minimums, "earn or spend", …).
@@ -61,6 +67,7 @@ import Testing
         perAmount.redeemWithDiscounts = false
         perAmount.accrueOnDiscountedLines = false
         bands.accrualBands = [.init(fromKopecks: 500_00, rateBp: 300)]
+        bands.accrualExcludedPayments = [.credit]
         bands.maxBenefitShareBp = 1000
         bands.discountBp = 500
         minimums.minAccrualReceiptKopecks = 1_000_00
