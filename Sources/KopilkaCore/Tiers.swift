@@ -85,6 +85,11 @@ public struct TierRules: Codable, Sendable, Equatable {
     public var keepReachedLevel: Bool = false
     /// The levels, by ascending threshold; the first threshold must be 0.
     public var tiers: [Tier] = []
+    /// An accumulative discount by formula ("+0.5 % for each 25,000 ₽ bought, at most 17.5 %"): the levels are made
+    /// from it (one per step), and `tiers` given beside it are ignored.
+    public var formula: AccumulativeFormula? {
+        didSet { if let formula { tiers = formula.levels() } }
+    }
 
     public init(basis: Basis = .spend, windowDays: Int = 365, keepReachedLevel: Bool = false, tiers: [Tier] = []) {
         self.basis = basis
@@ -100,7 +105,8 @@ public struct TierRules: Codable, Sendable, Equatable {
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "Europe/Moscow"
         windowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? 365
         keepReachedLevel = try c.decodeIfPresent(Bool.self, forKey: .keepReachedLevel) ?? false
-        tiers = try c.decode([Tier].self, forKey: .tiers)
+        formula = try c.decodeIfPresent(AccumulativeFormula.self, forKey: .formula)
+        tiers = try formula?.levels() ?? c.decode([Tier].self, forKey: .tiers)
     }
 
     /// The index of the level a qualifying amount reaches (the highest threshold not above it).
@@ -117,7 +123,11 @@ public struct TierRules: Codable, Sendable, Equatable {
     /// What is wrong with these rules, fields prefixed by `path`.
     public func violations(path: String) -> [FieldError] {
         var errors: [FieldError] = []
-        if tiers.isEmpty || tiers.count > 20 { errors.append(.init(field: "\(path).tiers", message: "must hold 1…20 levels")) }
+        if let formula {
+            errors += formula.violations(path: "\(path).formula")
+        } else if tiers.isEmpty || tiers.count > 20 {
+            errors.append(.init(field: "\(path).tiers", message: "must hold 1…20 levels"))
+        }
         if !(0...3650).contains(windowDays) { errors.append(.init(field: "\(path).windowDays", message: "must be 0 (all time) … 3650 days")) }
         if !(1...64).contains(timeZone.count) { errors.append(.init(field: "\(path).timeZone", message: "must be an IANA time zone, e.g. Europe/Moscow")) }
         for (index, tier) in tiers.enumerated() {
@@ -144,6 +154,50 @@ public struct TierRules: Codable, Sendable, Equatable {
                 errors.append(.init(field: "\(at).privileges", message: "at most 20 privileges of 1…200 characters"))
             }
         }
+        return errors
+    }
+}
+
+/// "+`stepBp` of discount for each `stepKopecks` bought, at most `maxBp`" (and `accrualRateBp` back on every level).
+public struct AccumulativeFormula: Codable, Sendable, Equatable {
+    public var stepKopecks: Kopecks
+    public var stepBp: BasisPoints
+    public var maxBp: BasisPoints
+    /// The accrual rate of every level (0 for a discount-only card).
+    public var accrualRateBp: BasisPoints
+
+    public init(stepKopecks: Kopecks, stepBp: BasisPoints, maxBp: BasisPoints, accrualRateBp: BasisPoints = 0) {
+        self.stepKopecks = stepKopecks
+        self.stepBp = stepBp
+        self.maxBp = maxBp
+        self.accrualRateBp = accrualRateBp
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stepKopecks = try c.decode(Kopecks.self, forKey: .stepKopecks)
+        stepBp = try c.decode(BasisPoints.self, forKey: .stepBp)
+        maxBp = try c.decode(BasisPoints.self, forKey: .maxBp)
+        accrualRateBp = try c.decodeIfPresent(BasisPoints.self, forKey: .accrualRateBp) ?? 0
+    }
+
+    /// The levels the formula makes: 0 % from 0, then one more step for each `stepKopecks`, up to `maxBp`.
+    public func levels() -> [Tier] {
+        guard stepKopecks > 0, stepBp > 0, maxBp >= 0, maxBp / stepBp <= 1000 else { return [] }
+        let steps = (maxBp + stepBp - 1) / stepBp
+        return (0...steps).map { step in
+            let discount = min(maxBp, step * stepBp)
+            return Tier(name: formatPercent(discount), threshold: step * stepKopecks, accrualRateBp: accrualRateBp, discountBp: discount)
+        }
+    }
+
+    func violations(path: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        if !(1...ReceiptLine.Limits.maxAmount).contains(stepKopecks) { errors.append(.init(field: "\(path).stepKopecks", message: "must be a positive sum")) }
+        if !(1...10_000).contains(stepBp) { errors.append(.init(field: "\(path).stepBp", message: "must be 1…10000 basis points")) }
+        if !(0...10_000).contains(maxBp) { errors.append(.init(field: "\(path).maxBp", message: "must be 0…10000 basis points")) }
+        if stepBp > 0, maxBp / stepBp > 200 { errors.append(.init(field: "\(path).maxBp", message: "at most 200 steps")) }
+        if !(0...10_000).contains(accrualRateBp) { errors.append(.init(field: "\(path).accrualRateBp", message: "must be 0…10000 basis points")) }
         return errors
     }
 }

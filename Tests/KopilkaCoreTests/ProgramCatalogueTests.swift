@@ -160,6 +160,16 @@ import Testing
         Receipt(program: "flower-shop", name: "a 300 ₽ card is below the 1,000 ₽ to spend", lines: [line("CARD", "cards", 300_00)],
                 balance: 1_000_00, redeem: .max, discount: 0, redeemed: 0, earned: 15_00),
 
+        // A furniture store: an accumulative discount of 0.5 % for each 25,000 ₽ bought, at most 17.5 %; delivery and
+        // assembly at full price.
+        Receipt(program: "furniture-store", name: "a first purchase: no discount yet", lines: [line("SOFA", "sofas", 40_000_00)], discount: 0,
+                redeemed: 0, earned: 0),
+        Receipt(program: "furniture-store", name: "130,000 ₽ bought: 5 steps, 2.5 % off the table, not the delivery",
+                lines: [line("TABLE", "tables", 40_000_00), line("DLV", "delivery", 2_000_00)], qualifying: 130_000_00, discount: 1_000_00,
+                redeemed: 0, earned: 0),
+        Receipt(program: "furniture-store", name: "2 million ₽ bought: the 17.5 % cap", lines: [line("CHAIR", "chairs", 10_000_00)],
+                qualifying: 2_000_000_00, discount: 1_750_00, redeemed: 0, earned: 0),
+
         // A cosmetics store: 5 %; on the birthday and three days around it −20 %, not with anything else; double points
         // when the previous purchase was within 14 days; points on at most three receipts a day.
         Receipt(program: "cosmetics-store", name: "two days after the birthday: −20 %, 5 % of the 2,400 ₽ paid",

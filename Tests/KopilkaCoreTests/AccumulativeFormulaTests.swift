@@ -1,0 +1,39 @@
+import Foundation
+import KopilkaCore
+import Testing
+
+/// "+0.5 % of discount for each 25,000 ₽ bought, at most 17.5 %": the levels the formula makes, and the discount a
+/// customer gets by what they have bought.
+@Suite struct AccumulativeFormulaTests {
+    static let json = #"{"tiers": {"windowDays": 0, "keepReachedLevel": true, "formula": {"stepKopecks": 2500000, "stepBp": 50, "maxBp": 1750}}}"#
+
+    static func rules() throws -> ProgramRules { try JSONDecoder().decode(ProgramRules.self, from: Data(json.utf8)) }
+
+    @Test func theFormulaMakesALevelPerStep() throws {
+        let rules = try Self.rules()
+        #expect(rules.violations() == [])
+        let levels = try #require(rules.tiers).tiers
+        #expect(levels.count == 36, "0 % and 35 steps of 0.5 % up to 17.5 %")
+        #expect(levels[1].threshold == 25_000_00 && levels[1].discountBp == 50)
+        #expect(levels.last.map { [$0.threshold, $0.discountBp ?? -1] } == [875_000_00, 1750])
+        // Encoded and read again, the program is the same (the levels come from the formula again).
+        let again = try JSONDecoder().decode(ProgramRules.self, from: JSONEncoder().encode(rules))
+        #expect(again == rules)
+    }
+
+    @Test(arguments: [(Int64(24_999_99), Kopecks(0)), (25_000_00, 50_00), (100_000_00, 200_00), (130_000_00, 250_00), (2_000_000_00, 1_750_00)])
+    func theDiscountGrowsWithWhatWasBought(spend: Int64, discount: Kopecks) throws {
+        let rules = try Self.rules()
+        let levels = try #require(rules.tiers)
+        let tier = levels.level(for: spend).map { levels.tiers[$0] }
+        let result = ReceiptCalculator.calculate(
+            lines: [ReceiptLine(sku: "SOFA", price: 10_000_00)], rules: rules, customer: .init(spendablePoints: 0, tier: tier), redeem: .points(0))
+        #expect(result.discount == discount)
+    }
+
+    @Test func aFormulaOutOfRangeIsRefused() throws {
+        var rules = try Self.rules()
+        rules.tiers?.formula = AccumulativeFormula(stepKopecks: 0, stepBp: 50, maxBp: 1750)
+        #expect(rules.violations().map(\.field) == ["tiers.formula.stepKopecks"])
+    }
+}
