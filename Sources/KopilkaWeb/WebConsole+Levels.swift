@@ -11,6 +11,7 @@ extension WebConsole {
     func levelsForm(_ visit: Visit) async throws -> Response {
         guard let session = visit.session else { return Self.redirect("/console/sign-in") }
         let program = try await store.program(merchantId: session.merchantId)
+        if let formula = program.rules.tiers?.formula { return formulaPage(visit, formula, version: program.version) }
         return levelsPage(visit, fields: Self.levelFields(program.rules.tiers, visit.format), version: program.version, errors: [:])
     }
 
@@ -20,6 +21,8 @@ extension WebConsole {
         guard let session = visit.session else { return Self.redirect("/console/sign-in") }
         let form = visit.form
         let current = try await store.program(merchantId: session.merchantId)
+        // Levels made by a formula are changed where the formula is (All rules), never replaced by rows here.
+        if let formula = current.rules.tiers?.formula { return formulaPage(visit, formula, version: current.version, status: .conflict) }
         var errors: [String: String] = [:]
         let basis = TierRules.Basis(rawValue: form["basis"] ?? "") ?? .spend
         var levels = TierRules(basis: basis, windowDays: 365, keepReachedLevel: form["keepReachedLevel"] == "on")
@@ -60,6 +63,14 @@ extension WebConsole {
             return levelsPage(visit, fields: fields, version: current.version, errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program/levels?saved=1")
+    }
+
+    /// The levels of an accumulative discount by formula, described; the formula is edited on All rules.
+    private func formulaPage(_ visit: Visit, _ formula: AccumulativeFormula, version: Int64, status: HTTPResponse.Status = .ok) -> Response {
+        let f = visit.format
+        let text = visit.t("levels.formula").replacingOccurrences(of: "{step}", with: "\(f.plain(formula.stepBp)) %")
+            .replacingOccurrences(of: "{sum}", with: f.money(formula.stepKopecks)).replacingOccurrences(of: "{max}", with: "\(f.plain(formula.maxBp)) %")
+        return render("levels", visit, status: status, ["version": version, "formula": text])
     }
 
     private func levelsPage(
