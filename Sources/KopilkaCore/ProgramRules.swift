@@ -43,6 +43,10 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var lifetimeDays: Int = 365
     /// Points given once, on registration (0: none).
     public var welcomeBonusPoints: Points = 0
+    /// The welcome bonus expires this many days after registration (0: as other points do).
+    public var welcomeBonusLifetimeDays: Int = 0
+    /// The welcome bonus pays only for the next purchase: what that purchase does not spend of it burns.
+    public var welcomeBonusNextOrderOnly: Bool = false
     /// Lines of these categories earn no points.
     public var accrualExcludedCategories: [String] = []
     /// Lines of these categories cannot be paid with points.
@@ -120,6 +124,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
         case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
+        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly
     }
 
     public init(from decoder: any Decoder) throws {
@@ -168,6 +173,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         maxAccrualsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxAccrualsPerDay) ?? 0
         maxRedemptionsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxRedemptionsPerDay) ?? 0
         accrualExcludedPayments = try c.decodeIfPresent([Payment.Method].self, forKey: .accrualExcludedPayments) ?? []
+        welcomeBonusLifetimeDays = try c.decodeIfPresent(Int.self, forKey: .welcomeBonusLifetimeDays) ?? 0
+        welcomeBonusNextOrderOnly = try c.decodeIfPresent(Bool.self, forKey: .welcomeBonusNextOrderOnly) ?? false
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -226,6 +233,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
             expiry != .inactivity || lifetimeDays > activationDelayDays, .lifetimeDays,
             "points that burn after days without a purchase need more days than the activation delay")
         check((1...64).contains(expiryTimeZone.count), .expiryTimeZone, "must be an IANA time zone, e.g. Europe/Moscow")
+        check((0...3650).contains(welcomeBonusLifetimeDays), .welcomeBonusLifetimeDays, "must be 0 (as other points) … 3650 days")
         check((0...1000).contains(maxAccrualsPerDay), .maxAccrualsPerDay, "must be 0 (no limit) … 1000")
         check((0...1000).contains(maxRedemptionsPerDay), .maxRedemptionsPerDay, "must be 0 (no limit) … 1000")
         return errors

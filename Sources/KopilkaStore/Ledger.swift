@@ -47,6 +47,21 @@ struct Ledger {
         ).map { Lot(id: $0["id"], remaining: $0["remaining"], activatesAt: $0["activates_at"], expiresAt: $0["expires_at"]) }
     }
 
+    /// "The welcome bonus pays only for the next purchase": after a purchase, what is left of it burns now.
+    func burnWelcomeBonus(_ account: inout Account) throws {
+        let welcome = Set(try db.column(
+            """
+            SELECT l.id FROM lots l JOIN ledger_entries e ON e.merchant_id = l.merchant_id AND e.id = l.entry_id
+            WHERE l.merchant_id = ? AND l.customer_id = ? AND l.remaining > 0 AND e.kind = 'welcome'
+            """, [merchantId, account.customerId], as: Int64.self))
+        guard !welcome.isEmpty else { return }
+        try db.run(
+            "UPDATE lots SET expires_at = ? WHERE merchant_id = ? AND customer_id = ? AND remaining > 0 AND id IN (\(welcome.map(String.init).joined(separator: ", ")))",
+            [now, merchantId, account.customerId])
+        for index in account.lots.indices where welcome.contains(account.lots[index].id) { account.lots[index].expiresAt = now }
+        try expireDue(&account)
+    }
+
     /// "Points burn after N days without a purchase": a purchase moves every open lot's expiry to `deadline`.
     func extendExpiry(_ account: inout Account, to deadline: UnixSeconds) throws {
         try db.run(

@@ -113,7 +113,8 @@ extension SQLStore {
             [merchantId, id, customer.phone, card, customer.name, customer.email, customer.birthday,
              customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now])
         guard rules.welcomeBonusPoints > 0, var account = try ledger.account(id) else { return [] }
-        return [try ledger.credit(&account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: rules.expiry(from: now)).entryId]
+        let expiresAt = rules.welcomeBonusLifetimeDays > 0 ? now + Int64(rules.welcomeBonusLifetimeDays) * 86_400 : rules.expiry(from: now)
+        return [try ledger.credit(&account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: expiresAt).entryId]
     }
 
     /// Finds a customer by id, phone or card, with the balance at `now`.

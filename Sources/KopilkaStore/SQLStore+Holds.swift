@@ -131,6 +131,7 @@ extension SQLStore {
                 earnLotId = credit.lotId
             }
             if let deadline = program.rules.inactivityDeadline(after: now) { try ledger.extendExpiry(&account, to: deadline) }
+            if program.rules.welcomeBonusNextOrderOnly { try ledger.burnWelcomeBonus(&account) }
             let receipt = try self.insertReceipt(
                 db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
                 customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)

@@ -154,6 +154,7 @@ extension SQLStore {
                 earnLotId = credit.lotId
             }
             if let deadline = program.rules.inactivityDeadline(after: now) { try ledger.extendExpiry(&current, to: deadline) }
+            if program.rules.welcomeBonusNextOrderOnly { try ledger.burnWelcomeBonus(&current) }
             account = current
         }
         let receipt = try insertReceipt(
