@@ -5,14 +5,13 @@ import KopilkaStore
 
 extension WebConsole {
     /// `GET /console/cashier`: the web cashier for merchants without an integrated till.
-    func cashierForm(_ visit: Visit) async throws -> Response {
-        try await cashierPage(visit, fields: visit.query, values: [:])
+    func cashierForm(_ visit: Visit, _ session: WebSession) async throws -> Response {
+        try await cashierPage(visit, session, fields: visit.query, values: [:])
     }
 
     /// `POST /console/cashier`: `action=calculate` shows what the receipt earns and may spend; `action=commit` registers it
     /// (once per form: the form's key is the idempotency key).
-    func cashier(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func cashier(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let form = visit.form
         var errors: [String: Any] = [:]
         let stores = try await store.stores(merchantId: session.merchantId)
@@ -49,15 +48,15 @@ extension WebConsole {
         if !confirmation.isEmpty, confirmation.count != 6 || !confirmation.allSatisfy(\.isASCII) || Int(confirmation) == nil {
             errors["confirmationError"] = visit.t("cashier.confirmationInvalid")
         }
-        guard errors.isEmpty, let storeId else { return try await cashierPage(visit, fields: form, values: errors, status: .unprocessableContent) }
+        guard errors.isEmpty, let storeId else { return try await cashierPage(visit, session, fields: form, values: errors, status: .unprocessableContent) }
 
         var found: CustomerSummary?
         if let customer {
             found = try await store.customer(merchantId: session.merchantId, customer, now: visit.now)
-            if found == nil { return try await cashierPage(visit, fields: form, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
+            if found == nil { return try await cashierPage(visit, session, fields: form, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
         }
         if form["action"] == "sendCode", let found, let customerId = parseID(found.id) {
-            return try await sendSpendingCode(visit, customerId: customerId, maskedPhone: found.maskedPhone ?? "", fields: form)
+            return try await sendSpendingCode(visit, session, customerId: customerId, maskedPhone: found.maskedPhone ?? "", fields: form)
         }
         // Lines when the cashier typed them; otherwise the receipt is one line of the total.
         let lines = enteredLines.isEmpty ? [ReceiptLine(sku: "web-cashier", name: visit.t("cashier.lineName"), price: amount ?? 0)] : enteredLines
@@ -69,7 +68,7 @@ extension WebConsole {
             let f = visit.format
             // The program asks the customer to confirm spending by a code from an SMS, unless they showed their card.
             let confirm = program.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !Self.isCard(customer)
-            return try await cashierPage(visit, fields: form, values: [
+            return try await cashierPage(visit, session, fields: form, values: [
                 "calculated": [
                     "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
                     "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
@@ -96,7 +95,7 @@ extension WebConsole {
             fields["key"] = nil
             let needsCode = ["confirmationRequired", "confirmationFailed"].contains(Outcome<ReceiptCommitted>.refusalCode(stored))
             return try await cashierPage(
-                visit, fields: fields, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? "", "confirm": needsCode],
+                visit, session, fields: fields, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? "", "confirm": needsCode],
                 status: .unprocessableContent)
         }
         return Self.redirect("/console/receipts/\(committed.receipt.id)?new=1")
@@ -104,20 +103,19 @@ extension WebConsole {
 
     /// Sends the customer a code that confirms spending their points (through the SMS provider) and shows the form
     /// again with the code's field.
-    private func sendSpendingCode(_ visit: Visit, customerId: Int64, maskedPhone: String, fields: [String: String]) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    private func sendSpendingCode(_ visit: Visit, _ session: WebSession, customerId: Int64, maskedPhone: String, fields: [String: String]) async throws -> Response {
         guard let sendSMS else {
-            return try await cashierPage(visit, fields: fields, values: ["formError": visit.t("cabinet.noSMS"), "confirm": true], status: .serviceUnavailable)
+            return try await cashierPage(visit, session, fields: fields, values: ["formError": visit.t("cabinet.noSMS"), "confirm": true], status: .serviceUnavailable)
         }
         let code = String(Int.random(in: 1_000_000..<2_000_000).description.dropFirst())
         do {
             guard try await store.issueSpendCode(merchantId: session.merchantId, customerId: customerId, code: code, now: visit.now) != nil,
                 let phone = try await store.customerProfile(merchantId: session.merchantId, customerId: customerId, now: visit.now)?.phone
-            else { return try await cashierPage(visit, fields: fields, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
+            else { return try await cashierPage(visit, session, fields: fields, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
             try await sendSMS(phone, visit.t("cashier.smsText").replacingOccurrences(of: "{code}", with: code))
-            return try await cashierPage(visit, fields: fields, values: ["codeSent": maskedPhone, "confirm": true])
+            return try await cashierPage(visit, session, fields: fields, values: ["codeSent": maskedPhone, "confirm": true])
         } catch let error as KopilkaError {
-            return try await cashierPage(visit, fields: fields, values: ["formError": Refusal.text(error, visit.language), "confirm": true], status: .unprocessableContent)
+            return try await cashierPage(visit, session, fields: fields, values: ["formError": Refusal.text(error, visit.language), "confirm": true], status: .unprocessableContent)
         }
     }
 
@@ -164,8 +162,7 @@ extension WebConsole {
         return names.sorted()
     }
 
-    private func cashierPage(_ visit: Visit, fields: [String: String], values: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    private func cashierPage(_ visit: Visit, _ session: WebSession, fields: [String: String], values: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
         let stores = try await store.stores(merchantId: session.merchantId)
         let chosen = fields["store"] ?? stores.first?.id
         var context = values
@@ -190,8 +187,7 @@ extension WebConsole {
     }
 
     /// `GET /console/receipts/{id}`: a committed receipt, with a button to return it.
-    func receipt(_ visit: Visit, id: String?, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func receipt(_ visit: Visit, _ session: WebSession, id: String?, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let receiptId = id.flatMap(parseID), let receipt = try await store.receipt(merchantId: session.merchantId, receiptId: receiptId) else {
             return render("error", visit, status: .notFound, ["message": visit.t("error.noReceipt")])
         }
@@ -221,8 +217,7 @@ extension WebConsole {
 
     /// `POST /console/receipts/{id}/return`: `action=all` returns everything not yet returned; `action=selected` the
     /// quantities typed per line (`return1`, `return2`, …).
-    func returnReceipt(_ visit: Visit, id: String?) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func returnReceipt(_ visit: Visit, _ session: WebSession, id: String?) async throws -> Response {
         guard let receiptId = id.flatMap(parseID) else { return render("error", visit, status: .notFound, ["message": visit.t("error.noReceipt")]) }
         let form = visit.form
         var requests: [ReturnCalculator.Request]?
@@ -230,12 +225,12 @@ extension WebConsole {
             var chosen: [ReturnCalculator.Request] = []
             for (name, value) in form where name.hasPrefix("return") && !value.trimmingCharacters(in: .whitespaces).isEmpty {
                 guard let line = Int(name.dropFirst(6)), let quantity = parsePoints(value), quantity > 0 else {
-                    return try await receipt(visit, id: id, values: ["formError": visit.t("receipt.returnInvalid")], status: .unprocessableContent)
+                    return try await receipt(visit, session, id: id, values: ["formError": visit.t("receipt.returnInvalid")], status: .unprocessableContent)
                 }
                 chosen.append(.init(line: line, quantity: quantity * 10))
             }
             guard !chosen.isEmpty else {
-                return try await receipt(visit, id: id, values: ["formError": visit.t("receipt.returnNothing")], status: .unprocessableContent)
+                return try await receipt(visit, session, id: id, values: ["formError": visit.t("receipt.returnNothing")], status: .unprocessableContent)
             }
             requests = chosen.sorted { $0.line < $1.line }
         }
@@ -246,7 +241,7 @@ extension WebConsole {
             now: visit.now,
             render: Outcome<ReturnMade>.render(visit.language))
         if let refusal = Outcome<ReturnMade>.refusal(stored) {
-            return try await receipt(visit, id: id, values: ["formError": refusal], status: .unprocessableContent)
+            return try await receipt(visit, session, id: id, values: ["formError": refusal], status: .unprocessableContent)
         }
         return Self.redirect("/console/receipts/\(receiptId)?returned=1")
     }

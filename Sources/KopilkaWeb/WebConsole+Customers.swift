@@ -5,8 +5,7 @@ import KopilkaStore
 
 extension WebConsole {
     /// `GET /console/customers?q=`: search by phone, card or the start of a name.
-    func customers(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func customers(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let query = visit.query["q"] ?? ""
         let found = try await store.findCustomers(merchantId: session.merchantId, query: query, limit: 20, now: visit.now)
         if found.count == 1, query.filter(\.isNumber).count >= 10 { return Self.redirect("/console/customers/\(found[0].id)") }
@@ -20,8 +19,7 @@ extension WebConsole {
     }
 
     /// `GET /console/customers/{id}`: the customer's card.
-    func customer(_ visit: Visit, id: String?, adjustment: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func customer(_ visit: Visit, _ session: WebSession, id: String?, adjustment: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let customerId = id.flatMap(parseID),
             let profile = try await store.customerProfile(merchantId: session.merchantId, customerId: customerId, now: visit.now),
             let summary = try await store.customer(merchantId: session.merchantId, .id(customerId), now: visit.now)
@@ -58,8 +56,8 @@ extension WebConsole {
 
     /// `POST /console/customers/{id}/adjust`: credit or debit points by hand with a required reason (audited as the
     /// member of staff; the form's key makes a double submit count once).
-    func adjust(_ visit: Visit, id: String?) async throws -> Response {
-        guard let session = visit.session, let staff = session.staff, let staffId = parseID(staff.id) else { return Self.redirect("/console/sign-in") }
+    func adjust(_ visit: Visit, _ session: WebSession, id: String?) async throws -> Response {
+        guard let staffId = session.staff.flatMap({ parseID($0.id) }) else { return Self.redirect("/console/sign-in") }
         guard let customerId = id.flatMap(parseID) else { return render("error", visit, status: .notFound, ["message": visit.t("error.noCustomer")]) }
         let reason = (visit.form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let direction = visit.form["direction"] == "debit" ? -1 : 1
@@ -70,7 +68,7 @@ extension WebConsole {
         guard errors.isEmpty, let points else {
             errors["adjustPoints"] = visit.form["points"] ?? ""
             errors["adjustReason"] = reason
-            return try await customer(visit, id: id, adjustment: errors, status: .unprocessableContent)
+            return try await customer(visit, session, id: id, adjustment: errors, status: .unprocessableContent)
         }
         let key = visit.form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
         let command = AdjustmentCommand(customerId: customerId, points: points * Int64(direction), reason: reason)
@@ -80,7 +78,7 @@ extension WebConsole {
             now: visit.now, render: Outcome<AdjustmentMade>.render(visit.language))
         if let refusal = Outcome<AdjustmentMade>.refusal(stored) {
             return try await customer(
-                visit, id: id, adjustment: ["adjustError": refusal, "adjustPoints": visit.form["points"] ?? "", "adjustReason": reason],
+                visit, session, id: id, adjustment: ["adjustError": refusal, "adjustPoints": visit.form["points"] ?? "", "adjustReason": reason],
                 status: .unprocessableContent)
         }
         return Self.redirect("/console/customers/\(customerId)?adjusted=1")

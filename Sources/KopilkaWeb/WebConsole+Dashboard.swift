@@ -5,8 +5,7 @@ import KopilkaStore
 
 extension WebConsole {
     /// `GET /console/dashboard?from=&to=`
-    func dashboard(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func dashboard(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let (from, to, periodError) = period(visit)
         let figures = try await store.dashboard(merchantId: session.merchantId, from: from, to: to, now: visit.now)
         let f = visit.format
@@ -64,8 +63,7 @@ extension WebConsole {
 
     /// `GET /console/dashboard.csv?table=days|stores|registers|top|quiet|cohorts&from=&to=`: a table of the dashboard; money in
     /// roubles with a dot, points as numbers, shares in percent.
-    func dashboardCSV(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func dashboardCSV(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let (from, to, _) = period(visit)
         let d = try await store.dashboard(merchantId: session.merchantId, from: from, to: to, now: visit.now)
         let table = visit.query["table"] ?? "days"

@@ -8,8 +8,7 @@ extension WebConsole {
     static let levelRows = 8
 
     /// `GET /console/program/levels`: the program's levels (tiers) as a table of rows.
-    func levelsForm(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func levelsForm(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let program = try await store.program(merchantId: session.merchantId)
         if let formula = program.rules.tiers?.formula { return formulaPage(visit, formula, version: program.version) }
         return levelsPage(visit, fields: Self.levelFields(program.rules.tiers, visit.format), version: program.version, errors: [:])
@@ -17,8 +16,7 @@ extension WebConsole {
 
     /// `POST /console/program/levels`: saves the levels as a new version of the program. Rows without a name are left
     /// out; no rows at all means a program without levels.
-    func saveLevels(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func saveLevels(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let form = visit.form
         let current = try await store.program(merchantId: session.merchantId)
         // Levels made by a formula are changed where the formula is (All rules), never replaced by rows here.
@@ -59,7 +57,7 @@ extension WebConsole {
         }
         let fields = form.filter { $0.key != "csrf" }
         guard errors.isEmpty else { return levelsPage(visit, fields: fields, version: current.version, errors: errors, status: .unprocessableContent) }
-        if let refusal = try await save(rules, visit, version: form["version"]) {
+        if let refusal = try await save(rules, visit, session, version: form["version"]) {
             return levelsPage(visit, fields: fields, version: current.version, errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program/levels?saved=1")

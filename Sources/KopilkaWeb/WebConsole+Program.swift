@@ -5,16 +5,14 @@ import KopilkaStore
 
 extension WebConsole {
     /// `GET /console/program`: the program's main settings, a preview of a receipt, and the versions.
-    func programForm(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func programForm(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let program = try await store.program(merchantId: session.merchantId)
-        return try await programPage(visit, fields: Self.fields(of: program.rules, visit.format), version: program.version, errors: [:])
+        return try await programPage(visit, session, fields: Self.fields(of: program.rules, visit.format), version: program.version, errors: [:])
     }
 
     /// `POST /console/program`: saves the settings as a new version; each invalid field gets its message next to it and
     /// nothing is saved. A version saved by someone else meanwhile is not overwritten.
-    func saveProgram(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func saveProgram(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let form = visit.form
         let current = try await store.program(merchantId: session.merchantId)
         var rules = current.rules
@@ -64,17 +62,17 @@ extension WebConsole {
             }
         }
         let fields = Dictionary(uniqueKeysWithValues: Self.fieldNames.map { ($0, form[$0] ?? "") })
-        guard errors.isEmpty else { return try await programPage(visit, fields: fields, version: current.version, errors: errors, status: .unprocessableContent) }
-        if let refusal = try await save(rules, visit, version: form["version"]) {
-            return try await programPage(visit, fields: fields, version: current.version, errors: ["form": refusal.text], status: refusal.status)
+        guard errors.isEmpty else { return try await programPage(visit, session, fields: fields, version: current.version, errors: errors, status: .unprocessableContent) }
+        if let refusal = try await save(rules, visit, session, version: form["version"]) {
+            return try await programPage(visit, session, fields: fields, version: current.version, errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program?saved=1")
     }
 
     /// Saves `rules` as the program's next version, on top of the `version` the form was made from; the refusal in
     /// words when someone saved meanwhile or the plan does not allow it (nil when saved). The rules are valid already.
-    func save(_ rules: ProgramRules, _ visit: Visit, version: String?) async throws -> (text: String, status: HTTPResponse.Status)? {
-        guard let session = visit.session, let staffId = session.staff.flatMap({ parseID($0.id) }) else { return ("", .forbidden) }
+    func save(_ rules: ProgramRules, _ visit: Visit, _ session: WebSession, version: String?) async throws -> (text: String, status: HTTPResponse.Status)? {
+        guard let staffId = session.staff.flatMap({ parseID($0.id) }) else { return ("", .forbidden) }
         do {
             _ = try await store.updateProgram(
                 merchantId: session.merchantId, rules: rules, expectedVersion: Int64(version ?? ""), now: visit.now, actor: .staff(staffId))
@@ -87,9 +85,8 @@ extension WebConsole {
     }
 
     private func programPage(
-        _ visit: Visit, fields: [String: String], version: Int64, errors: [String: String], status: HTTPResponse.Status = .ok
+        _ visit: Visit, _ session: WebSession, fields: [String: String], version: Int64, errors: [String: String], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
         let f = visit.format
         let zone = try await merchantZone(session.merchantId)
         let versions = try await store.programVersions(merchantId: session.merchantId, limit: 20)

@@ -9,16 +9,14 @@ extension WebConsole {
 
     /// `GET /console/program/promotions[?edit=id]`: the promotions, each with its switch, and the form for a new one
     /// (or the one being edited).
-    func promotions(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func promotions(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let program = try await store.program(merchantId: session.merchantId)
         let editing = visit.query["edit"].flatMap { id in program.rules.promotions.first { $0.id == id } }
         return promotionsPage(visit, program: program, fields: Self.promotionFields(editing, visit.format), errors: [:])
     }
 
     /// `POST /console/program/promotions`: adds a promotion, or changes the one named by `id`, as a new version.
-    func savePromotion(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func savePromotion(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let form = visit.form
         let program = try await store.program(merchantId: session.merchantId)
         var rules = program.rules
@@ -74,15 +72,15 @@ extension WebConsole {
         }
         let fields = form.filter { $0.key != "csrf" }
         guard errors.isEmpty else { return promotionsPage(visit, program: program, fields: fields, errors: errors, status: .unprocessableContent) }
-        if let refusal = try await save(rules, visit, version: form["version"]) {
+        if let refusal = try await save(rules, visit, session, version: form["version"]) {
             return promotionsPage(visit, program: program, fields: fields, errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program/promotions?saved=1")
     }
 
     /// `POST /console/program/promotions/{id}/switch`: turns a promotion on or off (`enabled=on|off`) as a new version.
-    func switchPromotion(_ visit: Visit, id: String?) async throws -> Response {
-        try await changePromotions(visit) { promotions in
+    func switchPromotion(_ visit: Visit, _ session: WebSession, id: String?) async throws -> Response {
+        try await changePromotions(visit, session) { promotions in
             guard let index = promotions.firstIndex(where: { $0.id == id }) else { return false }
             promotions[index].enabled = visit.form["enabled"] == "on"
             return true
@@ -90,22 +88,21 @@ extension WebConsole {
     }
 
     /// `POST /console/program/promotions/{id}/delete`: removes a promotion from the program (older versions keep it).
-    func deletePromotion(_ visit: Visit, id: String?) async throws -> Response {
-        try await changePromotions(visit) { promotions in
+    func deletePromotion(_ visit: Visit, _ session: WebSession, id: String?) async throws -> Response {
+        try await changePromotions(visit, session) { promotions in
             let before = promotions.count
             promotions.removeAll { $0.id == id }
             return promotions.count < before
         }
     }
 
-    private func changePromotions(_ visit: Visit, _ change: (inout [Promotion]) -> Bool) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    private func changePromotions(_ visit: Visit, _ session: WebSession, _ change: (inout [Promotion]) -> Bool) async throws -> Response {
         let program = try await store.program(merchantId: session.merchantId)
         var rules = program.rules
         guard change(&rules.promotions) else { return render("error", visit, status: .notFound, ["message": visit.t("promotions.none")]) }
         var errors: [String: String] = [:]
         if let violation = rules.violations().first { errors["form"] = "\(violation.field): \(violation.message)" }
-        if errors.isEmpty, let refusal = try await save(rules, visit, version: visit.form["version"]) { errors["form"] = refusal.text }
+        if errors.isEmpty, let refusal = try await save(rules, visit, session, version: visit.form["version"]) { errors["form"] = refusal.text }
         guard errors.isEmpty else {
             return promotionsPage(visit, program: program, fields: Self.promotionFields(nil, visit.format), errors: errors, status: .unprocessableContent)
         }

@@ -6,16 +6,14 @@ import KopilkaStore
 extension WebConsole {
     /// `GET /console/program/rules`: the whole program as JSON (the document `PUT /v1/program` takes), for what the
     /// forms do not cover: wholesale, stacking, scopes, protection, gifts and "2 + 1" promotions, limits.
-    func rulesForm(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func rulesForm(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let program = try await store.program(merchantId: session.merchantId)
         return rulesPage(visit, text: Self.prettyJSON(program.rules), version: program.version, problems: [])
     }
 
     /// `POST /console/program/rules`: saves the edited JSON as a new version when it reads and passes every check;
     /// otherwise lists what is wrong, field by field, and saves nothing.
-    func saveRules(_ visit: Visit) async throws -> Response {
-        guard let session = visit.session else { return Self.redirect("/console/sign-in") }
+    func saveRules(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let form = visit.form
         let text = form["rules"] ?? ""
         let current = try await store.program(merchantId: session.merchantId)
@@ -29,7 +27,7 @@ extension WebConsole {
         guard violations.isEmpty else {
             return rulesPage(visit, text: text, version: current.version, problems: violations.map { "\($0.field): \($0.message)" }, status: .unprocessableContent)
         }
-        if let refusal = try await save(rules, visit, version: form["version"]) {
+        if let refusal = try await save(rules, visit, session, version: form["version"]) {
             return rulesPage(visit, text: text, version: current.version, problems: [refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program/rules?saved=1")

@@ -46,50 +46,62 @@ public struct WebConsole: Sendable {
         } }
         router.get("/console/sign-in") { request, _ in await self.page(request) { try await self.signInForm($0) } }
         router.post("/console/sign-in") { request, _ in await self.page(request) { try await self.signIn($0) } }
-        router.post("/console/sign-out") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.signOut($0) } }
-        router.get("/console/dashboard") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboard($0) } }
-        router.get("/console/dashboard.csv") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboardCSV($0) } }
-        router.get("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.programForm($0) } }
-        router.post("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveProgram($0) } }
-        router.get("/console/program/levels") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.levelsForm($0) } }
-        router.post("/console/program/levels") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveLevels($0) } }
-        router.get("/console/program/promotions") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.promotions($0) } }
-        router.post("/console/program/promotions") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.savePromotion($0) } }
+        router.post("/console/sign-out") { request, _ in await self.page(request, roles: StaffRole.allCases) { visit, _ in try await self.signOut(visit) } }
+        router.get("/console/dashboard") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboard($0, $1) } }
+        router.get("/console/dashboard.csv") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboardCSV($0, $1) } }
+        router.get("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.programForm($0, $1) } }
+        router.post("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveProgram($0, $1) } }
+        router.get("/console/program/levels") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.levelsForm($0, $1) } }
+        router.post("/console/program/levels") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveLevels($0, $1) } }
+        router.get("/console/program/promotions") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.promotions($0, $1) } }
+        router.post("/console/program/promotions") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.savePromotion($0, $1) } }
         router.post("/console/program/promotions/:id/switch") { request, context in
-            await self.page(request, roles: [.owner, .marketer]) { try await self.switchPromotion($0, id: context.parameters.get("id")) }
+            await self.page(request, roles: [.owner, .marketer]) { try await self.switchPromotion($0, $1, id: context.parameters.get("id")) }
         }
         router.post("/console/program/promotions/:id/delete") { request, context in
-            await self.page(request, roles: [.owner, .marketer]) { try await self.deletePromotion($0, id: context.parameters.get("id")) }
+            await self.page(request, roles: [.owner, .marketer]) { try await self.deletePromotion($0, $1, id: context.parameters.get("id")) }
         }
-        router.get("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.rulesForm($0) } }
-        router.post("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveRules($0) } }
-        router.get("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.staffPage($0) } }
-        router.post("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.addStaff($0) } }
+        router.get("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.rulesForm($0, $1) } }
+        router.post("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveRules($0, $1) } }
+        router.get("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.staffPage($0, $1) } }
+        router.post("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.addStaff($0, $1) } }
         router.post("/console/staff/:id") { request, context in
-            await self.page(request, roles: [.owner]) { try await self.changeStaff($0, id: context.parameters.get("id")) }
+            await self.page(request, roles: [.owner]) { try await self.changeStaff($0, $1, id: context.parameters.get("id")) }
         }
-        router.get("/console/customers") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.customers($0) } }
+        router.get("/console/customers") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.customers($0, $1) } }
         router.get("/console/customers/:id") { request, context in
-            await self.page(request, roles: StaffRole.allCases) { try await self.customer($0, id: context.parameters.get("id")) }
+            await self.page(request, roles: StaffRole.allCases) { try await self.customer($0, $1, id: context.parameters.get("id")) }
         }
         router.post("/console/customers/:id/adjust") { request, context in
-            await self.page(request, roles: [.owner, .marketer]) { try await self.adjust($0, id: context.parameters.get("id")) }
+            await self.page(request, roles: [.owner, .marketer]) { try await self.adjust($0, $1, id: context.parameters.get("id")) }
         }
-        router.get("/console/cashier") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.cashierForm($0) } }
-        router.post("/console/cashier") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.cashier($0) } }
+        router.get("/console/cashier") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.cashierForm($0, $1) } }
+        router.post("/console/cashier") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.cashier($0, $1) } }
         router.get("/console/receipts/:id") { request, context in
-            await self.page(request, roles: StaffRole.allCases) { try await self.receipt($0, id: context.parameters.get("id")) }
+            await self.page(request, roles: StaffRole.allCases) { try await self.receipt($0, $1, id: context.parameters.get("id")) }
         }
         router.post("/console/receipts/:id/return") { request, context in
-            await self.page(request, roles: StaffRole.allCases) { try await self.returnReceipt($0, id: context.parameters.get("id")) }
+            await self.page(request, roles: StaffRole.allCases) { try await self.returnReceipt($0, $1, id: context.parameters.get("id")) }
         }
         router.get("/static/:file") { _, context in Self.asset(context.parameters.get("file") ?? "") }
         addCabinetRoutes(to: router)
     }
 
-    /// Runs a page: finds the session, checks the role (signed-out visitors go to the sign-in page, others get 403),
-    /// checks the CSRF token of a POST, and turns a failure into an error page.
-    func page(_ request: Request, roles: [StaffRole]? = nil, _ body: (Visit) async throws -> Response) async -> Response {
+    /// Runs a page anyone may open (sign-in, the cabinet), turning a failure into an error page.
+    func page(_ request: Request, _ body: (Visit) async throws -> Response) async -> Response {
+        await run(request, roles: nil) { visit, _ in try await body(visit) }
+    }
+
+    /// Runs a staff page: signed-out visitors go to the sign-in page, other roles get 403, a POST must carry the
+    /// session's CSRF token; the handler gets the checked session.
+    func page(_ request: Request, roles: [StaffRole], _ body: (Visit, WebSession) async throws -> Response) async -> Response {
+        await run(request, roles: roles) { visit, session in
+            guard let session else { return Self.redirect("/console/sign-in") }
+            return try await body(visit, session)
+        }
+    }
+
+    private func run(_ request: Request, roles: [StaffRole]?, _ body: (Visit, WebSession?) async throws -> Response) async -> Response {
         var request = request
         do {
             let visit = try await Visit(request: &request, console: self)
@@ -100,7 +112,7 @@ public struct WebConsole: Sendable {
                     return render("error", visit, status: .forbidden, ["message": visit.t("error.csrf")])
                 }
             }
-            var response = try await body(visit)
+            var response = try await body(visit, visit.session)
             visit.addCookies(to: &response)
             return response
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
