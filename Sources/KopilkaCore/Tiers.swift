@@ -45,6 +45,8 @@ public struct TierRules: Codable, Sendable, Equatable {
         case spend
         /// Number of purchases (receipts not returned in full).
         case purchases
+        /// Items bought in `itemCategories`, less returns ("cups of coffee"), in whole units.
+        case items
     }
 
     /// How long qualifying purchases count.
@@ -79,6 +81,8 @@ public struct TierRules: Codable, Sendable, Equatable {
     public var period: Period = .rolling
     /// The IANA time zone calendar periods follow (default Europe/Moscow).
     public var timeZone: String = "Europe/Moscow"
+    /// The categories whose items count, for the `items` basis.
+    public var itemCategories: [String] = []
     /// The window qualifying purchases are counted over, in days back from now; 0 counts every purchase ever.
     public var windowDays: Int = 365
     /// Whether a level once reached is kept when qualifying spend falls (true), or follows the window (false).
@@ -105,6 +109,7 @@ public struct TierRules: Codable, Sendable, Equatable {
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "Europe/Moscow"
         windowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? 365
         keepReachedLevel = try c.decodeIfPresent(Bool.self, forKey: .keepReachedLevel) ?? false
+        itemCategories = try c.decodeIfPresent([String].self, forKey: .itemCategories) ?? []
         formula = try c.decodeIfPresent(AccumulativeFormula.self, forKey: .formula)
         tiers = try formula?.levels() ?? c.decode([Tier].self, forKey: .tiers)
     }
@@ -123,6 +128,9 @@ public struct TierRules: Codable, Sendable, Equatable {
     /// What is wrong with these rules, fields prefixed by `path`.
     public func violations(path: String) -> [FieldError] {
         var errors: [FieldError] = []
+        if basis == .items, itemCategories.isEmpty || itemCategories.count > 100 || itemCategories.contains(where: { !(1...100).contains($0.count) }) {
+            errors.append(.init(field: "\(path).itemCategories", message: "levels by items need 1…100 categories to count"))
+        }
         if let formula {
             errors += formula.violations(path: "\(path).formula")
         } else if tiers.isEmpty || tiers.count > 20 {

@@ -8,6 +8,18 @@ extension SQLStore {
     func standing(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> TierStanding? {
         // One query per period, the level kept so far riding along (the commit path asks twice per receipt).
         func qualifying(from: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {
+            if rules.basis == .items {
+                // Whole items of the counted categories, returns taken off ("every 10th cup").
+                let marks = Array(repeating: "?", count: rules.itemCategories.count).joined(separator: ", ")
+                let row = try db.row(
+                    """
+                    SELECT COALESCE(SUM(l.quantity - l.returned_quantity), 0) AS items,
+                           (SELECT tier_reached FROM customers WHERE merchant_id = ? AND id = ?) AS reached
+                    FROM receipts r JOIN receipt_lines l ON l.merchant_id = r.merchant_id AND l.receipt_id = r.id
+                    WHERE r.merchant_id = ? AND r.customer_id = ? AND r.created_at > ? AND r.created_at <= ? AND l.category IN (\(marks))
+                    """, [merchantId, customerId, merchantId, customerId, from, until] + rules.itemCategories.map { $0 as (any SQLBindable)? })
+                return ((row?["items"] ?? 0) / 1000, row?["reached"])
+            }
             let row = try db.row(
                 """
                 SELECT COALESCE(SUM(payable - refunded_kopecks), 0) AS spend, COALESCE(SUM(1 - returned_in_full), 0) AS purchases,

@@ -25,6 +25,7 @@ extension WebConsole {
         let basis = TierRules.Basis(rawValue: form["basis"] ?? "") ?? .spend
         var levels = TierRules(basis: basis, windowDays: 365, keepReachedLevel: form["keepReachedLevel"] == "on")
         levels.period = TierRules.Period(rawValue: form["period"] ?? "") ?? .rolling
+        levels.itemCategories = Self.list(form["itemCategories"])
         levels.timeZone = current.rules.tiers?.timeZone ?? levels.timeZone
         if let days = Int((form["windowDays"] ?? "").trimmingCharacters(in: .whitespaces)), (0...3650).contains(days) {
             levels.windowDays = days
@@ -51,6 +52,7 @@ extension WebConsole {
         }
         var rules = current.rules
         rules.tiers = levels.tiers.isEmpty ? nil : levels
+        if basis == .items, levels.itemCategories.isEmpty { errors["itemCategories"] = visit.t("levels.itemCategoriesRequired") }
         if errors.isEmpty, let violation = rules.violations().first(where: { $0.field.hasPrefix("tiers") || $0.field.hasPrefix("promotions") }) {
             // A promotion for a level that no longer exists, or a check the form does not make itself.
             errors["form"] = "\(violation.field): \(violation.message)"
@@ -83,6 +85,7 @@ extension WebConsole {
                 ["value": $0.rawValue, "label": visit.t("levelPeriod.\($0.rawValue)"), "selected": $0.rawValue == (fields["period"] ?? "rolling")]
             },
             "windowDays": fields["windowDays"] ?? "365", "windowDaysError": errors["windowDays"] ?? "",
+            "itemCategories": fields["itemCategories"] ?? "", "itemCategoriesError": errors["itemCategories"] ?? "",
             "keepReachedLevel": fields["keepReachedLevel"] == "on",
             // The levels there are and two empty rows for new ones (all rows a phone would scroll through are too many).
             "rows": (1...min(Self.levelRows, max(3, lastFilled + 2))).map { row in
@@ -100,7 +103,7 @@ extension WebConsole {
         guard let levels else { return ["basis": "spend", "period": "rolling", "windowDays": "365"] }
         var fields = [
             "basis": levels.basis.rawValue, "period": levels.period.rawValue, "windowDays": String(levels.windowDays),
-            "keepReachedLevel": levels.keepReachedLevel ? "on" : "",
+            "keepReachedLevel": levels.keepReachedLevel ? "on" : "", "itemCategories": levels.itemCategories.joined(separator: ", "),
         ]
         for (index, tier) in levels.tiers.prefix(levelRows).enumerated() {
             let row = index + 1
