@@ -190,6 +190,8 @@ extension ReceiptWork {
 
     /// The part paid in ways that earn nothing (credit, a gift certificate) takes its share off every line's base.
     mutating func excludePayments(_ weights: inout [Kopecks]) {
+        // Most programs exclude no way of paying and most tills do not say: nothing to allocate on every receipt.
+        guard !rules.accrualExcludedPayments.isEmpty, !context.payments.isEmpty else { return }
         let excludedMethods = Set(rules.accrualExcludedPayments)
         let paid = context.payments.reduce(0) { $0 + $1.amountKopecks }
         let excluded = context.payments.filter { excludedMethods.contains($0.method) }
