@@ -13,6 +13,8 @@ public struct CompiledProgram: Sendable {
     let redemptionExcluded: Set<String>
     let discountExcluded: Set<String>
     let vocabulary: Vocabulary
+    /// The stamp cards switched on.
+    let stampCards: [CompiledStampCard]
     /// Whether calculations need `CustomerFacts` (daily limits, birthday or recency promotions): the store reads them
     /// only then.
     public let needsCustomerFacts: Bool
@@ -21,7 +23,7 @@ public struct CompiledProgram: Sendable {
         self.rules = rules
         var vocabulary = Vocabulary()
         let scopes = rules.promotions.compactMap(\.lines) + (rules.wholesale?.steps.compactMap(\.lines) ?? [])
-            + [rules.accrualScope?.lines, rules.redemptionScope?.lines].compactMap { $0 }
+            + [rules.accrualScope?.lines, rules.redemptionScope?.lines].compactMap { $0 } + rules.stampCards.compactMap(\.lines)
         for scope in scopes { vocabulary.add(scope) }
         self.vocabulary = vocabulary
         promotions = rules.promotions.enumerated()
@@ -36,6 +38,7 @@ public struct CompiledProgram: Sendable {
         accrualExcluded = Set(rules.accrualExcludedCategories)
         redemptionExcluded = Set(rules.redemptionExcludedCategories)
         discountExcluded = Set(rules.discountExcludedCategories)
+        stampCards = rules.stampCards.filter(\.enabled).map { CompiledStampCard($0, vocabulary) }
         needsCustomerFacts = rules.maxAccrualsPerDay > 0 || rules.maxRedemptionsPerDay > 0
             || rules.promotions.contains { $0.enabled && ($0.birthday != nil || $0.recencyDays != nil) }
     }

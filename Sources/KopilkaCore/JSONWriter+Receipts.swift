@@ -80,6 +80,24 @@ extension ReceiptCalculation: JSONWritable {
             $0.field("redeemedKopecks", redeemedKopecks)
             $0.field("redeemedPoints", redeemedPoints)
             $0.field("ruleLimitPoints", ruleLimitPoints)
+            $0.field("stamps", stamps)
+        }
+    }
+}
+
+extension StampOutcome: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("after", after)
+            $0.field("before", before)
+            $0.field("card", card)
+            $0.field("discount", discount)
+            $0.field("earned", earned)
+            $0.field("every", every)
+            $0.field("lines", lines)
+            $0.field("name", name)
+            $0.field("rewards", rewards)
+            $0.field("spent", spent)
         }
     }
 }

@@ -112,6 +112,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     /// Discounts and points together give at most this share of the receipt, in basis points; points are capped to
     /// stay within it (default 10000: no cap beyond the others).
     public var maxBenefitShareBp: BasisPoints = 10_000
+    /// Stamp cards ("every 6th coffee free"), besides points.
+    public var stampCards: [StampCard] = []
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -124,7 +126,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
         case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
-        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly
+        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards
     }
 
     public init(from decoder: any Decoder) throws {
@@ -175,6 +177,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         accrualExcludedPayments = try c.decodeIfPresent([Payment.Method].self, forKey: .accrualExcludedPayments) ?? []
         welcomeBonusLifetimeDays = try c.decodeIfPresent(Int.self, forKey: .welcomeBonusLifetimeDays) ?? 0
         welcomeBonusNextOrderOnly = try c.decodeIfPresent(Bool.self, forKey: .welcomeBonusNextOrderOnly) ?? false
+        stampCards = try c.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -236,6 +239,14 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check((0...3650).contains(welcomeBonusLifetimeDays), .welcomeBonusLifetimeDays, "must be 0 (as other points) … 3650 days")
         check((0...1000).contains(maxAccrualsPerDay), .maxAccrualsPerDay, "must be 0 (no limit) … 1000")
         check((0...1000).contains(maxRedemptionsPerDay), .maxRedemptionsPerDay, "must be 0 (no limit) … 1000")
+        check(stampCards.count <= 20, .stampCards, "at most 20 stamp cards")
+        var cardIds = Set<String>()
+        for (index, card) in stampCards.enumerated() {
+            errors += card.violations(path: "stampCards[\(index)]")
+            if !cardIds.insert(card.id).inserted {
+                errors.append(FieldError(field: "stampCards[\(index)].id", message: "`\(card.id)` is used by another stamp card"))
+            }
+        }
         return errors
     }
 

@@ -42,13 +42,15 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     public var gifts: [Gift]
     /// What became of each presented code.
     public var codes: [CodeOutcome]
+    /// What the receipt did on each stamp card it touched.
+    public var stamps: [StampOutcome]
     /// Which rule gave what, and why a rule did not apply.
     public var explanation: [Reason]
 
     public init(
         lines: [LineOutcome], amount: Kopecks, discount: Kopecks, redeemedKopecks: Kopecks, redeemedPoints: Points, payable: Kopecks,
         earnedPoints: Points, maxRedeemable: Points, ruleLimitPoints: Points, promotions: [AppliedPromotion], gifts: [Gift],
-        codes: [CodeOutcome], explanation: [Reason]
+        codes: [CodeOutcome], stamps: [StampOutcome] = [], explanation: [Reason]
     ) {
         self.lines = lines
         self.amount = amount
@@ -62,10 +64,11 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
         self.promotions = promotions
         self.gifts = gifts
         self.codes = codes
+        self.stamps = stamps
         self.explanation = explanation
     }
 
-    // Calculations kept with held orders before promotions existed have no promotions, gifts or codes.
+    // Calculations kept with held orders before promotions (or stamp cards) existed have no promotions, gifts, codes or stamps.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         lines = try c.decode([LineOutcome].self, forKey: .lines)
@@ -80,6 +83,7 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
         promotions = try c.decodeIfPresent([AppliedPromotion].self, forKey: .promotions) ?? []
         gifts = try c.decodeIfPresent([Gift].self, forKey: .gifts) ?? []
         codes = try c.decodeIfPresent([CodeOutcome].self, forKey: .codes) ?? []
+        stamps = try c.decodeIfPresent([StampOutcome].self, forKey: .stamps) ?? []
         explanation = try c.decode([Reason].self, forKey: .explanation)
     }
 }

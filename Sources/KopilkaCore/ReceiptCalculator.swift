@@ -42,6 +42,7 @@ public enum ReceiptCalculator {
         var work = ReceiptWork(lines: lines, program: program, customer: customer, context: context)
         let candidates = work.promotionCandidates()
         work.applyDiscounts(candidates)
+        work.stamp()
         work.redeem(redeem)
         work.accrue(candidates)
         return work.result()
@@ -92,6 +93,7 @@ struct ReceiptWork {
     var applied: [AppliedPromotion] = []
     var gifts: [Gift] = []
     var usedCodes: Set<String> = []
+    var stamps: [StampOutcome] = []
 
     var redeemedKopecks: Kopecks = 0
     var redeemedPoints: Points = 0
@@ -152,7 +154,7 @@ struct ReceiptWork {
         return ReceiptCalculation(
             lines: outcomes, amount: total, discount: discount, redeemedKopecks: redeemedKopecks, redeemedPoints: redeemedPoints,
             payable: total - discount - redeemedKopecks, earnedPoints: lineEarned.reduce(0, +), maxRedeemable: maxRedeemable,
-            ruleLimitPoints: ruleLimitPoints, promotions: applied, gifts: gifts, codes: codes, explanation: reasons)
+            ruleLimitPoints: ruleLimitPoints, promotions: applied, gifts: gifts, codes: codes, stamps: stamps, explanation: reasons)
     }
 
     /// Records what a promotion gave (each promotion gives once: a discount or points).

@@ -13,6 +13,8 @@ public struct ReceiptContext: Sendable {
     public var facts: CustomerFacts
     /// How the till says the money part is paid; empty when it does not say.
     public var payments: [Payment] = []
+    /// Stamps on the customer's stamp cards now, by card id (burnt stamps already left out).
+    public var stamps: [String: Int] = [:]
 
     public init(
         time: LocalTime? = nil, storeId: String? = nil, codes: [PresentedCode] = [], usage: [String: PromotionUsage] = [:],

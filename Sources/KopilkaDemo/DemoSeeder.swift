@@ -79,6 +79,9 @@ public struct DemoSeeder: Sendable {
         rules.lifetimeDays = 180
         rules.welcomeBonusPoints = 100_00
         rules.accrualExcludedCategories = ["merch"]
+        var cups = StampCard(id: "coffee", name: "Каждый 7-й кофе в подарок", every: 7)
+        (cups.lines, cups.lifetimeDays) = (LineScope(categories: ["coffee"]), 90)
+        rules.stampCards = [cups]
         _ = try await store.updateProgram(merchantId: merchantId, rules: rules, expectedVersion: nil, now: start - 86_400)
         let storeSpecs = [("Зёрна на Тверской", "Europe/Moscow", 1.0), ("Зёрна у Плотинки", "Asia/Yekaterinburg", 0.6),
                           ("Зёрна на Красном", "Asia/Novosibirsk", 0.35)]

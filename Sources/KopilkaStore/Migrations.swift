@@ -10,6 +10,7 @@ enum Migrations {
     static let all: [(name: String, sql: String)] = [
         ("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003), ("004_protection", schema004),
         ("005_standing_index", schema005), ("006_console", schema006),
+        ("007_stamps", schema007),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -479,5 +480,35 @@ enum Migrations {
             customers INTEGER NOT NULL,
             PRIMARY KEY (merchant_id, joined_month, month)
         ) WITHOUT ROWID;
+        """
+
+    static let schema007 = """
+        -- Stamps on each customer's stamp cards (`ProgramRules.stampCards`), kept by the card's id.
+        CREATE TABLE stamp_balances (
+            merchant_id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            stamps INTEGER NOT NULL,
+            last_stamp_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, customer_id, card_id)
+        ) WITHOUT ROWID;
+        -- Every change of a stamp balance: `earn`, `reward` (negative), `expiry`, `reversal`; a balance is the sum of its
+        -- entries. A held order's entries carry its hold until it is confirmed.
+        CREATE TABLE stamp_entries (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            stamps INTEGER NOT NULL,
+            receipt_id INTEGER,
+            hold_id INTEGER,
+            return_id INTEGER,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX stamp_entries_by_customer ON stamp_entries(merchant_id, customer_id, card_id);
+        CREATE INDEX stamp_entries_by_receipt ON stamp_entries(merchant_id, receipt_id);
+        CREATE INDEX stamp_entries_by_hold ON stamp_entries(merchant_id, hold_id);
         """
 }

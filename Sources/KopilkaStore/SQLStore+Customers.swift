@@ -139,13 +139,13 @@ extension SQLStore {
             let row = try db.row("SELECT card, name, phone, debt, groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
         else { return nil }
         let ledger = try Self.readBalance(db, merchantId: merchantId, customerId: id, debt: row["debt"], now: now)
+        let rules = try program(db, merchantId: merchantId).rules
         return CustomerSummary(
             id: String(id), card: row["card"], maskedName: maskName(row["name"]), maskedPhone: (row["phone"] as String?).map(Phone.masked),
             balance: ledger,
-            tier: try program(db, merchantId: merchantId).rules.tiers.flatMap {
-                try standing(db, merchantId: merchantId, customerId: id, rules: $0, now: now)
-            },
-            groups: (row["groups"] as String).split(separator: ",").map(String.init))
+            tier: try rules.tiers.flatMap { try standing(db, merchantId: merchantId, customerId: id, rules: $0, now: now) },
+            groups: (row["groups"] as String).split(separator: ",").map(String.init),
+            stamps: try stampBalances(db, merchantId: merchantId, customerId: id, cards: rules.stampCards.filter(\.enabled), now: now))
     }
 
     static func readBalance(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, debt: Points, now: UnixSeconds) throws -> BalanceSnapshot {

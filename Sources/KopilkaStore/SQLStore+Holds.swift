@@ -89,6 +89,8 @@ extension SQLStore {
                 restoreExpiresAt: Self.latestExpiry(of: takes, in: account.lots),
                 takes: takes.map { .init(lotId: $0.lotId, points: $0.points) })
             _ = try ledger.debit(&account, .hold, takes, holdId: holdId)
+            try self.recordStamps(
+                db, merchantId: merchantId, customerId: customerId, rules: program.rules, calculation.stamps, receiptId: nil, holdId: holdId, now: now)
             let expiresAt = now + Int64(command.ttlSeconds ?? program.rules.holdTtlSeconds)
             try db.run(
                 """
@@ -140,6 +142,8 @@ extension SQLStore {
                 db, merchantId: merchantId, receiptId: receiptId, customerId: account.customerId, rules: program.rules,
                 calculation: order.calculation, context: ReceiptContext(time: time), now: now)
             try self.recordReachedLevel(db, merchantId: merchantId, customerId: account.customerId, rules: program.rules, now: now)
+            // The order's stamps were recorded when it was placed; a return of the receipt now takes them back.
+            try db.run("UPDATE stamp_entries SET receipt_id = ? WHERE merchant_id = ? AND hold_id = ?", [receiptId, merchantId, holdId])
             try db.run(
                 "UPDATE holds SET status = 'confirmed', receipt_id = ?, closed_at = ? WHERE merchant_id = ? AND id = ?",
                 [receiptId, now, merchantId, holdId])
@@ -182,6 +186,7 @@ extension SQLStore {
         let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
         guard var account = try ledger.account(customerId) else { return }
         _ = try ledger.giveBack(&account, order.takes.map { LotTake(lotId: $0.lotId, points: $0.points) }, holdId: holdId)
+        try reverseStamps(db, merchantId: merchantId, customerId: customerId, holdId: holdId, now: now)
         try db.run("UPDATE holds SET status = ?, closed_at = ? WHERE merchant_id = ? AND id = ?", [status, now, merchantId, holdId])
     }
 

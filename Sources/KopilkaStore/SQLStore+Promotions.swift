@@ -8,11 +8,17 @@ extension SQLStore {
         _ db: any SQLConnection, merchantId: Int64, program: CompiledProgram, storeId: Int64?, customerId: Int64?, codes: [String], now: UnixSeconds
     ) throws -> ReceiptContext {
         let time = try storeId.flatMap { try localTime(db, merchantId: merchantId, storeId: $0, now: now) }
-        return ReceiptContext(
+        var context = ReceiptContext(
             time: time, storeId: idString(storeId),
             codes: try codes.map { try presentedCode(db, merchantId: merchantId, code: $0, customerId: customerId, now: now) },
             usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day),
             facts: program.needsCustomerFacts ? try customerFacts(db, merchantId: merchantId, customerId: customerId, time: time, now: now) : .init())
+        if let customerId, !program.rules.stampCards.isEmpty {
+            for balance in try stampBalances(db, merchantId: merchantId, customerId: customerId, cards: program.rules.stampCards, now: now) {
+                context.stamps[balance.card] = balance.stamps
+            }
+        }
+        return context
     }
 
     /// The customer's birthday, previous purchase and today's receipts that earned or spent points (the store's

@@ -164,6 +164,8 @@ extension SQLStore {
             db, merchantId: merchantId, receiptId: receiptId, customerId: account?.customerId, rules: program.rules, calculation: calculation,
             context: context, now: now)
         if let customerId = account?.customerId {
+            try recordStamps(
+                db, merchantId: merchantId, customerId: customerId, rules: program.rules, calculation.stamps, receiptId: receiptId, holdId: nil, now: now)
             try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
         }
         return ReceiptCommitted(
@@ -368,6 +370,7 @@ extension SQLStore {
                     }
                 }
                 balance = account.snapshot(at: now)
+                if inFull { try self.reverseStamps(db, merchantId: merchantId, customerId: customerId, receiptId: command.receiptId, returnId: returnId, now: now) }
             }
             let linesJSON = String(decoding: JSONWriter.bytes(of: lineReturns), as: UTF8.self)
             try db.run(

@@ -3,7 +3,8 @@ import KopilkaCore
 
 /// A broken invariant found by `verify`.
 public struct Violation: Codable, Sendable, Equatable, CustomStringConvertible {
-    /// The invariant's id in RELIABILITY.md (I1, I2, I9, I10) or `lots-balance` for the lots/balance link.
+    /// The invariant's id in RELIABILITY.md (I1, I2, I9, I10), `lots-balance` for the lots/balance link or `stamps` for
+    /// stamp cards.
     public var invariant: String
     public var merchantId: String
     /// What is broken: a customer or a lot.
@@ -117,6 +118,21 @@ extension SQLStore {
                     }
                     if (row["entry_amount"] as Int64?) != earned {
                         fail("I9", "lot \(id)", "created by an entry of \(String(describing: row["entry_amount"] as Int64?)), not \(earned)")
+                    }
+                }
+                // Stamps: each card's balance is the sum of its entries and never below zero.
+                for row in try db.rows(
+                    """
+                        SELECT b.customer_id, b.card_id, b.stamps, COALESCE(SUM(e.stamps), 0) AS entries
+                        FROM stamp_balances b
+                        LEFT JOIN stamp_entries e ON e.merchant_id = b.merchant_id AND e.customer_id = b.customer_id AND e.card_id = b.card_id
+                        WHERE b.merchant_id = ? GROUP BY b.customer_id, b.card_id, b.stamps
+                        """, [merchantId])
+                {
+                    let stamps: Int64 = row["stamps"]
+                    if stamps < 0 || stamps != row["entries"] as Int64 {
+                        fail("stamps", "customer \(row["customer_id"] as Int64) card \(row["card_id"] as String)",
+                             "\(stamps) stamps ≠ sum of entries \(row["entries"] as Int64)")
                     }
                 }
             }

@@ -11,7 +11,20 @@ extension CustomerSummary: JSONWritable {
             $0.field("id", id)
             $0.field("maskedName", maskedName)
             $0.field("maskedPhone", maskedPhone)
+            $0.field("stamps", stamps)
             $0.field("tier", tier)
+        }
+    }
+}
+
+extension StampBalance: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("card", card)
+            $0.field("expiresAt", expiresAt)
+            $0.field("name", name)
+            $0.field("stamps", stamps)
+            $0.field("stampsForReward", stampsForReward)
         }
     }
 }

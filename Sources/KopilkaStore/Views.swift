@@ -87,6 +87,8 @@ public struct CustomerSummary: Codable, Sendable, Equatable {
     public var tier: TierStanding?
     /// The merchant's groups for the customer (`wholesale`, `staff`): promotions and wholesale prices may be for them.
     public var groups: [String]
+    /// Stamps on the program's stamp cards.
+    public var stamps: [StampBalance]
 }
 
 /// A customer's full profile: admin keys only.

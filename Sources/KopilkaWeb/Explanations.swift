@@ -236,6 +236,15 @@ enum Explanations {
             .init("«{s}»: add {s} ({s}) to the receipt, free", "«{1}»: добавьте в чек {2} ({3}), бесплатно"),
         ],
         "promotion_applied": [.init("«{s}»: −{m} on {l}", "«{1}»: −{2}, {3}")],
+        "stamp_needs_customer": [.init("«{s}»: stamps need an identified customer", "«{1}»: штампы ставятся только покупателю с картой")],
+        "stamp_below_minimum": [.init("«{s}»: the lines add up to {m}, stamps from {m}", "«{1}»: позиции на {2}, штамп — от {3}")],
+        "stamp_reward_excluded": [.init(
+            "«{s}»: no reward with an exclusive promotion, the stamps stay on the card",
+            "«{1}»: награда не сочетается с эксклюзивной акцией, штампы остаются на карте")],
+        "stamp_reward_unavailable": [.init(
+            "«{s}»: no line can take the reward, the stamps stay on the card", "«{1}»: ни одна позиция не может стать наградой, штампы остаются на карте")],
+        "stamp_reward": [.init("«{s}»: reward −{m} on {l}, {q} stamps used", "«{1}»: награда −{2}, {3}; списано штампов: {4}")],
+        "stamp_earned": [.init("«{s}»: +{q} stamps, {q} of {q} on the card", "«{1}»: штампов +{2}, на карте {3} из {4}")],
         "wholesale_not_best": [.init("wholesale prices: another discount is larger on every line", "оптовые цены: другая скидка больше на каждой позиции")],
         "discount_not_best": [.init("card discount: another discount is larger on every line", "скидка по карте: другая скидка больше на каждой позиции")],
     ]

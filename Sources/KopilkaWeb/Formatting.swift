@@ -1,5 +1,6 @@
 import Foundation
 import KopilkaCore
+import KopilkaStore
 
 /// Numbers as people read them, in the page's language: `1 234,50 ₽` and `1 234,5` in Russian, `₽1,234.50` and
 /// `1,234.5` in English.
@@ -33,6 +34,17 @@ struct Formatting: Sendable {
     func tier(_ standing: TierStanding) -> [String: Any] {
         ["name": standing.tier, "next": standing.nextTier ?? "", "hasNext": standing.nextTier != nil,
          "toNext": standing.toNextTier.map(money) ?? ""]
+    }
+
+    /// A stamp card for a template: its name, the stamps as filled and empty marks, what is left to the reward and
+    /// when the stamps burn.
+    func stampCard(_ card: StampBalance, _ zone: TimeZone) -> [String: Any] {
+        var values: [String: Any] = [
+            "name": card.name, "count": "\(card.stamps) / \(card.stampsForReward)", "ready": card.stamps >= card.stampsForReward,
+            "marks": (0..<card.stampsForReward).map { ["filled": $0 < card.stamps] }, "left": String(max(0, card.stampsForReward - card.stamps)),
+        ]
+        if let burns = card.expiresAt { values["burns"] = date(burns, zone) }
+        return values
     }
 
     /// A whole number with thousands grouped.

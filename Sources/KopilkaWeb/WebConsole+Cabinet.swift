@@ -57,7 +57,7 @@ extension WebConsole {
                 ["at": f.time($0.createdAt, zone), "kind": visit.t("kind.\($0.kind.rawValue)"), "amount": f.points($0.amount), "positive": $0.amount > 0]
             },
             "marketing": profile.consents.marketing, "personalDataAt": profile.consents.personalDataAt.map { f.date($0, zone) } ?? "—",
-            "consentChanged": visit.query["consent"] == "1",
+            "consentChanged": visit.query["consent"] == "1", "stampCards": summary.stamps.map { f.stampCard($0, zone) },
         ]
         if let tier = summary.tier { values["tier"] = f.tier(tier) }
         return render("cabinet", visit, values.merging(cabinetFrame(merchantId, visit)) { a, _ in a })

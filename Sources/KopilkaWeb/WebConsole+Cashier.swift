@@ -76,6 +76,7 @@ extension WebConsole {
                     "hasCustomer": summary != nil,
                     "reasons": calculation.explanation.map { ["text": Explanations.text($0, visit.language)] },
                     "hasReasons": !calculation.explanation.isEmpty,
+                    "stamps": calculation.stamps.map { ["name": $0.name, "after": "\($0.after) / \($0.every - 1)", "rewards": $0.rewards > 0] },
                 ],
                 "confirm": confirm,
             ])

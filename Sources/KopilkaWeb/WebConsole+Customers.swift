@@ -50,6 +50,7 @@ extension WebConsole {
             },
         ]
         if let tier = summary.tier { values["tier"] = f.tier(tier) }
+        values["stampCards"] = summary.stamps.map { f.stampCard($0, zone) }
         values.merge(adjustment) { _, new in new }
         return render("customer", visit, status: status, values)
     }

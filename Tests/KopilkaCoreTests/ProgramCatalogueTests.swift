@@ -36,6 +36,9 @@ import Testing
         var facts = CustomerFacts()
         var payments: [Payment] = []
         var redeem: RedeemRequest = .points(0)
+        /// Stamps on the customer's stamp cards before the receipt, and after it.
+        var stamps: [String: Int] = [:]
+        var stampsAfter: [String: Int] = [:]
         let discount: Kopecks
         let redeemed: Points
         let earned: Points
@@ -180,6 +183,26 @@ import Testing
                 discount: 0, redeemed: 0, earned: 300_00),
         Receipt(program: "cosmetics-store", name: "the fourth receipt of the day earns nothing",
                 lines: [line("SOAP", "body", 300_00)], facts: CustomerFacts(accrualsToday: 3), discount: 0, redeemed: 0, earned: 0),
+
+        // Coffee to go: every 6th coffee free, up to 250 ₽; stamps burn after 60 days without a purchase; no points.
+        Receipt(program: "coffee-to-go", name: "two coffees on an empty card: two stamps", lines: [line("CAP", "coffee", 200_00, quantity: 2000)],
+                stamps: ["coffee": 0], stampsAfter: ["coffee": 2], discount: 0, redeemed: 0, earned: 0),
+        Receipt(program: "coffee-to-go", name: "four stamps and two coffees: the second is the 6th, the cheaper 180 ₽ one is free",
+                lines: [line("RAF", "coffee", 320_00), line("AME", "coffee", 180_00)], stamps: ["coffee": 4], stampsAfter: ["coffee": 0],
+                discount: 180_00, redeemed: 0, earned: 0),
+        Receipt(program: "coffee-to-go", name: "five stamps: a 300 ₽ raf is free up to 250 ₽", lines: [line("RAF", "coffee", 300_00)],
+                stamps: ["coffee": 5], stampsAfter: ["coffee": 0], discount: 250_00, redeemed: 0, earned: 0),
+        Receipt(program: "coffee-to-go", name: "a croissant alone leaves the card as it is", lines: [line("CRO", "bakery", 150_00)],
+                stamps: ["coffee": 5], stampsAfter: ["coffee": 5], discount: 0, redeemed: 0, earned: 0),
+
+        // A canteen: 3 %; every 10th lunch from 300 ₽ is 20 % off the whole receipt.
+        Receipt(program: "canteen", name: "the 9th lunch: a stamp, 3 % of 450 ₽", lines: [line("SOUP", "soups", 150_00), line("MAIN", "mains", 300_00)],
+                stamps: ["lunches": 8], stampsAfter: ["lunches": 9], discount: 0, redeemed: 0, earned: 13_50),
+        Receipt(program: "canteen", name: "the 10th lunch: 20 % off 450 ₽, 3 % of the 360 ₽ paid",
+                lines: [line("SOUP", "soups", 150_00), line("MAIN", "mains", 300_00)], stamps: ["lunches": 9], stampsAfter: ["lunches": 0],
+                discount: 90_00, redeemed: 0, earned: 10_80),
+        Receipt(program: "canteen", name: "a 250 ₽ coffee is below 300 ₽: no stamp, 3 % of 250 ₽", lines: [line("CAP", "coffee", 250_00)],
+                stamps: ["lunches": 9], stampsAfter: ["lunches": 9], discount: 0, redeemed: 0, earned: 7_50),
     ]
 
     static func program(_ name: String) throws -> ProgramRules {
@@ -204,11 +227,15 @@ import Testing
         let tier = rules.tiers.flatMap { levels in levels.level(for: receipt.qualifying).map { levels.tiers[$0] } }
         var context = ReceiptContext(time: receipt.time, storeId: "1", codes: receipt.codes, facts: receipt.facts)
         context.payments = receipt.payments
+        context.stamps = receipt.stamps
         let result = ReceiptCalculator.calculate(
             lines: receipt.lines, rules: rules, customer: .init(spendablePoints: receipt.balance, tier: tier, groups: receipt.groups),
             redeem: receipt.redeem, context: context)
         #expect(result.discount == receipt.discount, "\(result.explanation.map(\.message))")
         #expect(result.redeemedPoints == receipt.redeemed, "\(result.explanation.map(\.message))")
         #expect(result.earnedPoints == receipt.earned, "\(result.explanation.map(\.message))")
+        var after = receipt.stamps
+        for outcome in result.stamps { after[outcome.card] = outcome.after }
+        #expect(after == receipt.stampsAfter, "\(result.explanation.map(\.message))")
     }
 }

@@ -36,10 +36,11 @@ import Testing
         try Self.expectSame(AppliedPromotion.self, #"{"id": "p", "name": "n", "discount": 0, "earnedPoints": 1, "valueKopecks": 1, "lines": []}"#)
         let gift = #"{"promotionId": "g", "sku": "CUP", "name": "Чашка", "onReceipt": false}"#
         let code = #"{"code": "AB-CD", "status": "customerLimit", "applied": true}"#
+        let stamp = #"{"card": "coffee", "name": "\#(Self.awkward)", "every": 6, "before": 5, "earned": 1, "rewards": 1, "spent": 5, "after": 1, "discount": 15000, "lines": [2]}"#
         let calculation = """
             {"lines": [\(outcome), \(outcome)], "amount": 1, "discount": 2, "redeemedKopecks": 3, "redeemedPoints": 4, "payable": 5,
              "earnedPoints": 6, "maxRedeemable": 7, "ruleLimitPoints": 8, "promotions": [\(promotion)], "gifts": [\(gift)],
-             "codes": [\(code)], "explanation": [\(reason), \(reason)]}
+             "codes": [\(code)], "stamps": [\(stamp)], "explanation": [\(reason), \(reason)]}
             """
         try Self.expectSame(ReceiptCalculation.self, calculation)
         let empty = #"{"lines": [], "amount": 0, "discount": 0, "redeemedKopecks": 0, "redeemedPoints": 0, "payable": 0, "earnedPoints": 0, "maxRedeemable": 0, "ruleLimitPoints": 0, "explanation": []}"#
@@ -50,10 +51,12 @@ import Testing
         try Self.expectSame(TierStanding.self, #"{"tier": "Top", "level": 3, "qualifying": 1, "privileges": []}"#)
         let customer = """
             {"id": "1", "card": "2000000000017", "maskedName": "И***", "maskedPhone": "+7 9** ***-**-89", "balance": \(balance),
-             "tier": \(tier), "groups": ["wholesale", "staff"]}
+             "tier": \(tier), "groups": ["wholesale", "staff"],
+             "stamps": [{"card": "coffee", "name": "Кофе", "stamps": 3, "stampsForReward": 5, "expiresAt": "2026-12-24T10:00:00Z"},
+                        {"card": "visits", "name": "\(Self.awkward)", "stamps": 0, "stampsForReward": 9}]}
             """
         try Self.expectSame(CustomerSummary.self, customer)
-        try Self.expectSame(CustomerSummary.self, #"{"id": "1", "card": "2", "balance": \#(balance), "groups": []}"#)
+        try Self.expectSame(CustomerSummary.self, #"{"id": "1", "card": "2", "balance": \#(balance), "groups": [], "stamps": []}"#)
         for kind in EntryKind.allCases {
             let entry = """
                 {"id": "9", "kind": "\(kind.rawValue)", "amount": -5, "receiptId": "1", "returnId": "2", "holdId": "3", "lotId": "4",

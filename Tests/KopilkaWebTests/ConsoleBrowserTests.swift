@@ -355,6 +355,10 @@ import Testing
 
         // The balance is the till's; the page is accessible and fits the phone.
         #expect(try await browser.find("[data-figure=spendable] .card-value").text() == spendable)
+        // So is the demo's stamp card ("every 7th coffee free"): stamps of the six before the reward.
+        let stamps = try #require((before?["stamps"] as? [[String: Any]])?.first)
+        #expect(try await browser.find("[data-figure=stamps] .card-value").text() == "\(stamps["stamps"] as? Int ?? -1) / 6")
+        #expect(try await browser.findAll("[data-figure=stamps] .stamp.filled").count == stamps["stamps"] as? Int)
         try await f.shoot(browser, "cabinet")
         try await f.keepSource(browser, "/cabinet/\(f.merchantId)", as: "cabinet")
         #expect(try await browser.axeViolations(axeScript: axe).isEmpty)

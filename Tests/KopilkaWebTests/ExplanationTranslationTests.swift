@@ -43,7 +43,7 @@ import Testing
         let published = receipts.flatMap { lines, customer, redeem in
             ReceiptCalculator.calculate(lines: lines, rules: rules, customer: customer, redeem: redeem, context: context).explanation
         }
-        return published + variants().flatMap { variant in
+        return published + stampReasons() + variants().flatMap { variant in
             [100_00, 2_000_00].flatMap { price in
                 ReceiptCalculator.calculate(
                     lines: [ReceiptLine(sku: "A", price: price)], rules: variant, customer: .init(spendablePoints: 500_00), redeem: .max,
@@ -51,6 +51,29 @@ import Testing
                 ).explanation
             }
         }
+    }
+
+    /// Receipts on two stamp cards: a reward, a visit below the minimum, an anonymous receipt, a reward that no line
+    /// can take and one an exclusive promotion keeps for later.
+    static func stampReasons() -> [Reason] {
+        var rules = ProgramRules()
+        var cups = StampCard(id: "cups", name: "Каждый 6-й кофе", every: 6)
+        cups.lines = LineScope(categories: ["coffee"])
+        var visits = StampCard(id: "visits", name: "Визиты", every: 10)
+        (visits.basis, visits.minAmountKopecks) = (.receipt, 1_000_00)
+        rules.stampCards = [cups, visits]
+        var exclusive = rules
+        var only = Promotion(id: "only", name: "Только она", reward: .percentOff(1000))
+        only.exclusive = true
+        exclusive.promotions = [only]
+        var context = ReceiptContext()
+        context.stamps = ["cups": 5, "visits": 9]
+        let fixed = ReceiptLine(sku: "CAP", category: "coffee", price: 200_00, flags: [.noDiscount])
+        let customer = ReceiptCalculator.Customer(spendablePoints: 0)
+        return [(rules, [coffee], customer), (rules, [coffee], nil), (rules, [fixed], customer), (exclusive, [coffee], customer)]
+            .flatMap { rules, lines, customer in
+                ReceiptCalculator.calculate(lines: lines, rules: rules, customer: customer, redeem: .points(0), context: context).explanation
+            }
     }
 
     static var paidHalfOnCredit: ReceiptContext {

@@ -1,0 +1,103 @@
+/// A stamp card prepared for the engine.
+struct CompiledStampCard: Sendable {
+    let card: StampCard
+    let lines: LineScope.Compiled?
+    /// `«name»: `, the start of every reason about the card.
+    let prefix: String
+
+    init(_ card: StampCard, _ vocabulary: Vocabulary) {
+        self.card = card
+        lines = card.lines.map { LineScope.Compiled($0, vocabulary) }
+        prefix = "«\(card.name)»: "
+    }
+}
+
+extension ReceiptWork {
+    /// Puts stamps on the customer's cards and takes off the rewards they reach: after the other discounts (a reward
+    /// frees what is left to pay for the unit), before points.
+    mutating func stamp() {
+        for card in program.stampCards { stamp(card) }
+    }
+
+    private mutating func stamp(_ compiled: CompiledStampCard) {
+        let card = compiled.card
+        let inScope = lines.indices.filter { compiled.lines?.matches(terms[$0]) ?? true }
+        let units = card.basis == .item ? inScope.reduce(0) { $0 + Int(quantities[$1] / 1000) } : (inScope.isEmpty ? 0 : 1)
+        guard units > 0 else { return }
+        func explain(_ code: String, _ message: String) { reasons.append(.init(code: code, message: compiled.prefix + message)) }
+        guard customer != nil else { return explain("stamp_needs_customer", "stamps need an identified customer") }
+        let sum = inScope.reduce(0) { $0 + amounts[$1] }
+        guard sum >= card.minAmountKopecks else {
+            return explain("stamp_below_minimum", "the lines add up to \(formatHundredths(sum)), stamps from \(formatHundredths(card.minAmountKopecks))")
+        }
+        let before = context.stamps[card.id] ?? 0
+        // Units count in turn: every `every`-th one, counting the stamps already on the card, is a reward.
+        var rewards = (before + units) / card.every
+        var got = [Kopecks](repeating: 0, count: lines.count)
+        if card.basis == .receipt { rewards = min(rewards, 1) }
+        if rewards > 0, exclusive {
+            explain("stamp_reward_excluded", "no reward with an exclusive promotion, the stamps stay on the card")
+            rewards = 0
+        } else if rewards > 0 {
+            let eligible = inScope.filter { !fixedPrice[$0] }
+            (rewards, got) = card.basis == .item ? rewardUnits(card, eligible, upTo: rewards) : rewardVisit(card, eligible)
+            if rewards == 0 { explain("stamp_reward_unavailable", "no line can take the reward, the stamps stay on the card") }
+        }
+        for index in got.indices { discounts[index] += got[index] }
+        let earned = units - rewards, spent = rewards * card.stampsForReward
+        let after = before + earned - spent
+        let touched = got.indices.filter { got[$0] > 0 }
+        let discount = got.reduce(0, +)
+        if rewards > 0 {
+            explain("stamp_reward", "reward −\(formatHundredths(discount)) on \(formatLines(touched.map { $0 + 1 })), \(spent) stamps used")
+        }
+        if earned > 0 { explain("stamp_earned", "+\(earned) stamps, \(after) of \(card.stampsForReward) on the card") }
+        stamps.append(StampOutcome(
+            card: card.id, name: card.name, every: card.every, before: before, earned: earned, rewards: rewards, spent: spent, after: after,
+            discount: discount, lines: touched.map { $0 + 1 }))
+    }
+
+    /// Up to `wanted` of the cheapest whole units of the lines as rewards: how many, and what each line gets off.
+    private func rewardUnits(_ card: StampCard, _ eligible: [Int], upTo wanted: Int) -> (Int, [Kopecks]) {
+        var got = [Kopecks](repeating: 0, count: lines.count)
+        let base = bases
+        let order = eligible.filter { quantities[$0] >= 1000 && base[$0] > floors[$0] }.sorted { a, b in
+            // Cheapest unit first: base/quantity compared exactly by cross-multiplying at 128 bits; ties by position.
+            let left = base[a].multipliedFullWidth(by: quantities[b]), right = base[b].multipliedFullWidth(by: quantities[a])
+            return (left.high, left.low) != (right.high, right.low) ? (left.high, left.low) < (right.high, right.low) : a < b
+        }
+        var left = wanted
+        for index in order where left > 0 {
+            let take = min(Int(quantities[index] / 1000), left)
+            left -= take
+            let unit = Arithmetic.mulDiv(base[index], 1000, quantities[index])
+            got[index] = min(base[index] - floors[index], Kopecks(take) * rewardValue(card, of: unit))
+        }
+        return (wanted - left, got)
+    }
+
+    /// The reward of a rewarded visit: nothing when no line can take it.
+    private func rewardVisit(_ card: StampCard, _ eligible: [Int]) -> (Int, [Kopecks]) {
+        var got = [Kopecks](repeating: 0, count: lines.count)
+        let base = bases
+        let room = lines.indices.map { eligible.contains($0) ? max(0, base[$0] - floors[$0]) : 0 }
+        switch card.reward {
+        case .freeItem:
+            return rewardUnits(card, eligible, upTo: 1)
+        case .amountOff:
+            got = Arithmetic.distribute(min(card.amountKopecks, room.reduce(0, +)), over: room)
+        case .percentOff:
+            got = zip(proportional(card.percentBp, of: eligible, base: base), room).map { min($0, $1) }
+        }
+        return (got.contains { $0 > 0 } ? 1 : 0, got)
+    }
+
+    /// What one rewarded unit costing `unit` gets off.
+    private func rewardValue(_ card: StampCard, of unit: Kopecks) -> Kopecks {
+        switch card.reward {
+        case .freeItem: return card.maxRewardKopecks > 0 ? min(unit, card.maxRewardKopecks) : unit
+        case .amountOff: return min(unit, card.amountKopecks)
+        case .percentOff: return Arithmetic.mulDiv(unit, card.percentBp, 10_000)
+        }
+    }
+}
