@@ -114,6 +114,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var maxBenefitShareBp: BasisPoints = 10_000
     /// Stamp cards ("every 6th coffee free"), besides points.
     public var stampCards: [StampCard] = []
+    /// "Bring a friend" rewards, simple and multi-level (absent: none).
+    public var referral: ReferralRules?
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -126,7 +128,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
         case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
-        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards
+        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards, referral
     }
 
     public init(from decoder: any Decoder) throws {
@@ -178,6 +180,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         welcomeBonusLifetimeDays = try c.decodeIfPresent(Int.self, forKey: .welcomeBonusLifetimeDays) ?? 0
         welcomeBonusNextOrderOnly = try c.decodeIfPresent(Bool.self, forKey: .welcomeBonusNextOrderOnly) ?? false
         stampCards = try c.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
+        referral = try c.decodeIfPresent(ReferralRules.self, forKey: .referral)
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -240,6 +243,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check((0...1000).contains(maxAccrualsPerDay), .maxAccrualsPerDay, "must be 0 (no limit) … 1000")
         check((0...1000).contains(maxRedemptionsPerDay), .maxRedemptionsPerDay, "must be 0 (no limit) … 1000")
         check(stampCards.count <= 20, .stampCards, "at most 20 stamp cards")
+        if let referral { errors += referral.violations(path: CodingKeys.referral.rawValue) }
         var cardIds = Set<String>()
         for (index, card) in stampCards.enumerated() {
             errors += card.violations(path: "stampCards[\(index)]")

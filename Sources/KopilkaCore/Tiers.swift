@@ -56,13 +56,26 @@ public struct TierRules: Codable, Sendable, Equatable {
         /// Calendar months, quarters or years in `timeZone`: a level reached holds to the end of the next period,
         /// and is re-evaluated (may go down) when a period ends.
         case month, quarter, year
+        /// The best calendar month among the current one and the `bestOfMonths − 1` before it ("the highest monthly
+        /// turnover of the last three months").
+        case bestMonth
+
+        /// The first days of the calendar month holding `date` and of the `count − 1` months before it, newest first.
+        public static func monthStarts(of date: LocalDate, count: Int) -> [LocalDate] {
+            let (year, month, _) = Instant.civil(fromDays: date.day)
+            let index = year * 12 + month - 1
+            return (0..<Int64(count)).map { back in
+                let start = index - back
+                return LocalDate(day: Instant.days(fromCivil: start / 12, start % 12 + 1, 1))
+            }
+        }
 
         /// The first day of the period holding `date`, and of the one before it.
         public func bounds(of date: LocalDate) -> (current: LocalDate, previous: LocalDate)? {
             let (year, month, _) = Instant.civil(fromDays: date.day)
             let months: Int64
             switch self {
-            case .rolling: return nil
+            case .rolling, .bestMonth: return nil
             case .month: months = 1
             case .quarter: months = 3
             case .year: months = 12
@@ -79,6 +92,8 @@ public struct TierRules: Codable, Sendable, Equatable {
     public var basis: Basis = .spend
     /// Rolling window, or calendar periods with re-evaluation at each period's end.
     public var period: Period = .rolling
+    /// For `bestMonth`: how many calendar months, the current one included, the best is taken from (default 3).
+    public var bestOfMonths: Int = 3
     /// The IANA time zone calendar periods follow (default Europe/Moscow).
     public var timeZone: String = "Europe/Moscow"
     /// The categories whose items count, for the `items` basis.
@@ -106,6 +121,7 @@ public struct TierRules: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         basis = try c.decodeIfPresent(Basis.self, forKey: .basis) ?? .spend
         period = try c.decodeIfPresent(Period.self, forKey: .period) ?? .rolling
+        bestOfMonths = try c.decodeIfPresent(Int.self, forKey: .bestOfMonths) ?? 3
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "Europe/Moscow"
         windowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? 365
         keepReachedLevel = try c.decodeIfPresent(Bool.self, forKey: .keepReachedLevel) ?? false
@@ -136,6 +152,7 @@ public struct TierRules: Codable, Sendable, Equatable {
         } else if tiers.isEmpty || tiers.count > 20 {
             errors.append(.init(field: "\(path).tiers", message: "must hold 1…20 levels"))
         }
+        if !(1...24).contains(bestOfMonths) { errors.append(.init(field: "\(path).bestOfMonths", message: "must be 1…24 months")) }
         if !(0...3650).contains(windowDays) { errors.append(.init(field: "\(path).windowDays", message: "must be 0 (all time) … 3650 days")) }
         if !(1...64).contains(timeZone.count) { errors.append(.init(field: "\(path).timeZone", message: "must be an IANA time zone, e.g. Europe/Moscow")) }
         for (index, tier) in tiers.enumerated() {

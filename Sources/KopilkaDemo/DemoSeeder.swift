@@ -82,6 +82,9 @@ public struct DemoSeeder: Sendable {
         var cups = StampCard(id: "coffee", name: "Каждый 7-й кофе в подарок", every: 7)
         (cups.lines, cups.lifetimeDays) = (LineScope(categories: ["coffee"]), 90)
         rules.stampCards = [cups]
+        var referral = ReferralRules()
+        (referral.referrerPoints, referral.friendPoints, referral.minPurchaseKopecks) = (200_00, 100_00, 300_00)
+        rules.referral = referral
         _ = try await store.updateProgram(merchantId: merchantId, rules: rules, expectedVersion: nil, now: start - 86_400)
         let storeSpecs = [("Зёрна на Тверской", "Europe/Moscow", 1.0), ("Зёрна у Плотинки", "Asia/Yekaterinburg", 0.6),
                           ("Зёрна на Красном", "Asia/Novosibirsk", 0.35)]
@@ -130,6 +133,7 @@ public struct DemoSeeder: Sendable {
         var receipts = 0
         var returns = 0
         var registered = 0
+        var joinedPhones: [String] = []
         let discard: ResponseRenderer<ReceiptCommitted> = { result in
             if case .success(let committed) = result {
                 return StoredResponse(status: 201, body: Array(committed.receipt.id.utf8))
@@ -141,10 +145,13 @@ public struct DemoSeeder: Sendable {
             // Register those who join today.
             for index in people.indices where people[index].joinDay == day {
                 let person = people[index]
+                // Every fifth newcomer was brought by someone who joined before them (no draw from the seeded random, so
+                // the rest of the demo stays as it was).
+                let referrer = registered % 5 == 4 ? joinedPhones[registered - 3] : nil
                 let response = try await store.registerCustomer(
                     merchantId: merchantId,
                     NewCustomer(phone: person.phone, name: person.name, email: nil, birthday: nil, personalDataConsent: true,
-                                marketingConsent: random.chance(0.6)),
+                                marketingConsent: random.chance(0.6), referrer: referrer.map(CustomerKey.phone)),
                     idempotency: nil, now: dayStart + 8 * 3600,
                     render: { result in
                         if case .success(let registered) = result { return StoredResponse(status: 201, body: Array(registered.customer.id.utf8)) }
@@ -152,6 +159,7 @@ public struct DemoSeeder: Sendable {
                     })
                 people[index].id = parseID(String(decoding: response.body, as: UTF8.self))
                 registered += 1
+                joinedPhones.append(person.phone)
             }
             // Today's visits, in time order.
             let weekday = Int((dayStart / 86_400 + 4) % 7)  // 0 = Sunday

@@ -132,6 +132,8 @@ struct RegisterCustomerBody: Decodable {
     var consents: ConsentsBody
     /// The anonymous receipt that earned the card, for programs with a card from a purchase.
     var purchaseReceiptId: String?
+    /// The member who brought the customer: their phone or card number.
+    var referrer: String?
 
     func customer() throws -> NewCustomer {
         var errors: [FieldError] = []
@@ -147,11 +149,22 @@ struct RegisterCustomerBody: Decodable {
         }
         let purchase = purchaseReceiptId.flatMap(parseID)
         if purchaseReceiptId != nil, purchase == nil { errors.append(.init(field: "purchaseReceiptId", message: "is not a receipt id")) }
+        var referrerKey: CustomerKey?
+        if let referrer {
+            let digits = referrer.filter(\.isNumber)
+            if digits.count == 13, digits.count == referrer.count, CardNumber.isValid(digits) {
+                referrerKey = .card(digits)
+            } else if let phone = Phone.normalize(referrer) {
+                referrerKey = .phone(phone)
+            } else {
+                errors.append(.init(field: "referrer", message: "is not a phone or card number"))
+            }
+        }
         guard errors.isEmpty, let e164 else { throw Problem.invalid(errors) }
         return NewCustomer(
             phone: e164, name: name?.trimmingCharacters(in: .whitespaces), email: email?.lowercased(), birthday: birthday,
             personalDataConsent: consents.personalData, marketingConsent: consents.marketing ?? false,
-            purchaseReceiptId: purchase)
+            purchaseReceiptId: purchase, referrer: referrerKey)
     }
 
     static func isDate(_ text: String) -> Bool {

@@ -146,6 +146,8 @@ public protocol LoyaltyStore: Sendable {
     func programVersions(merchantId: Int64, limit: Int) async throws -> [ProgramView]
     /// A customer's lots that still hold points.
     func openLots(merchantId: Int64, customerId: Int64) async throws -> [OpenLot]
+    /// How many friends a customer brought and what they were paid for them.
+    func referralSummary(merchantId: Int64, customerId: Int64) async throws -> ReferralSummary
     /// The dashboard for a period (by default the last 30 days), from the folded analytics.
     func dashboard(merchantId: Int64, from: LocalDate?, to: LocalDate?, now: UnixSeconds) async throws -> Dashboard
     /// Members who went quiet (bought 31–90 days ago, not since), the most valuable first.
@@ -155,7 +157,7 @@ public protocol LoyaltyStore: Sendable {
     func rollUpAnalytics(lagSeconds: Int64, batchSize: Int) async throws -> Int
 
     // Operations.
-    /// Expires due lots, marks activations, releases expired holds; idempotent.
+    /// Expires due lots, marks activations, releases expired holds, settles due referral rewards; idempotent.
     func runMaintenance(now: UnixSeconds, batchSize: Int) async throws -> MaintenanceReport
     /// Deletes idempotency records older than `cutoff`.
     func pruneIdempotencyKeys(olderThan cutoff: UnixSeconds) async throws -> Int

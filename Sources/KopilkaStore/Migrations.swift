@@ -10,7 +10,7 @@ enum Migrations {
     static let all: [(name: String, sql: String)] = [
         ("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003), ("004_protection", schema004),
         ("005_standing_index", schema005), ("006_console", schema006),
-        ("007_stamps", schema007),
+        ("007_stamps", schema007), ("008_referral", schema008),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -510,5 +510,32 @@ enum Migrations {
         CREATE INDEX stamp_entries_by_customer ON stamp_entries(merchant_id, customer_id, card_id);
         CREATE INDEX stamp_entries_by_receipt ON stamp_entries(merchant_id, receipt_id);
         CREATE INDEX stamp_entries_by_hold ON stamp_entries(merchant_id, hold_id);
+        """
+
+    static let schema008 = """
+        -- Who brought the customer (`ProgramRules.referral`), named when they joined.
+        ALTER TABLE customers ADD COLUMN referrer_id INTEGER;
+        CREATE INDEX customers_by_referrer ON customers(merchant_id, referrer_id);
+        -- Referral rewards of a purchase: `friend` and `referrer` once (simple), `share` per level (multi-level). They
+        -- wait `pending` until `due_at`, then are `paid` (as the ledger entry `entry_id`) or `cancelled` when the
+        -- receipt was returned in full.
+        CREATE TABLE referral_rewards (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            receipt_id INTEGER NOT NULL,
+            buyer_id INTEGER NOT NULL,
+            beneficiary_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            points INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            due_at INTEGER NOT NULL,
+            entry_id INTEGER,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX referral_rewards_due ON referral_rewards(merchant_id, status, due_at);
+        CREATE INDEX referral_rewards_by_buyer ON referral_rewards(merchant_id, buyer_id, kind);
+        CREATE INDEX referral_rewards_by_beneficiary ON referral_rewards(merchant_id, beneficiary_id, buyer_id);
         """
 }

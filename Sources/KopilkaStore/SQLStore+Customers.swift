@@ -12,12 +12,15 @@ public struct NewCustomer: Sendable, Equatable {
     public var marketingConsent: Bool
     /// The anonymous receipt that earned the card, when the program issues cards from a purchase; it becomes the customer's.
     public var purchaseReceiptId: Int64?
+    /// The member who brought the customer ("bring a friend"), by phone or card.
+    public var referrer: CustomerKey?
 
     public init(
         phone: String, name: String?, email: String?, birthday: String?, personalDataConsent: Bool, marketingConsent: Bool,
-        purchaseReceiptId: Int64? = nil
+        purchaseReceiptId: Int64? = nil, referrer: CustomerKey? = nil
     ) {
         self.purchaseReceiptId = purchaseReceiptId
+        self.referrer = referrer
         self.phone = phone
         self.name = name
         self.email = email
@@ -44,6 +47,7 @@ extension SQLStore {
     ) async throws -> StoredResponse {
         let id = nextID()
         return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
+            let referrerId = try customer.referrer.map { try self.referrerId(db, merchantId: merchantId, $0, newPhone: customer.phone) }
             if let existing = try db.row("SELECT id FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, customer.phone]) {
                 throw KopilkaError.customerExists(customerId: String(existing["id"] as Int64))
             }
@@ -60,7 +64,7 @@ extension SQLStore {
                 try self.claimPurchase(db, merchantId: merchantId, receiptId: customer.purchaseReceiptId, for: id, threshold: rules.cardFromPurchaseKopecks)
             }
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            let entries = try self.insertCustomer(db, ledger: ledger, id: id, customer, rules: rules)
+            let entries = try self.insertCustomer(db, ledger: ledger, id: id, customer, referrerId: referrerId, rules: rules)
             guard let summary = try self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
                 throw KopilkaError.notFound("customer")
             }
@@ -97,7 +101,7 @@ extension SQLStore {
     /// Inserts the customer's row with a card number no other customer of the merchant has, and credits the welcome
     /// bonus; returns the ledger entries written.
     private func insertCustomer(
-        _ db: any SQLConnection, ledger: Ledger, id: Int64, _ customer: NewCustomer, rules: ProgramRules
+        _ db: any SQLConnection, ledger: Ledger, id: Int64, _ customer: NewCustomer, referrerId: Int64? = nil, rules: ProgramRules
     ) throws -> [Int64] {
         let merchantId = ledger.merchantId, now = ledger.now
         var card: String
@@ -107,11 +111,11 @@ extension SQLStore {
         try db.run(
             """
             INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
-                                   marketing_consent, marketing_consent_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   marketing_consent, marketing_consent_at, created_at, referrer_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [merchantId, id, customer.phone, card, customer.name, customer.email, customer.birthday,
-             customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now])
+             customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now, referrerId])
         guard rules.welcomeBonusPoints > 0, var account = try ledger.account(id) else { return [] }
         let expiresAt = rules.welcomeBonusLifetimeDays > 0 ? now + Int64(rules.welcomeBonusLifetimeDays) * 86_400 : rules.expiry(from: now)
         return [try ledger.credit(&account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: expiresAt).entryId]

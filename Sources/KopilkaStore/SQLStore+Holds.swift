@@ -142,6 +142,9 @@ extension SQLStore {
                 db, merchantId: merchantId, receiptId: receiptId, customerId: account.customerId, rules: program.rules,
                 calculation: order.calculation, context: ReceiptContext(time: time), now: now)
             try self.recordReachedLevel(db, merchantId: merchantId, customerId: account.customerId, rules: program.rules, now: now)
+            try self.recordReferral(
+                db, merchantId: merchantId, rules: program.rules, customerId: account.customerId, receiptId: receiptId,
+                paid: order.calculation.payable, now: now)
             // The order's stamps were recorded when it was placed; a return of the receipt now takes them back.
             try db.run("UPDATE stamp_entries SET receipt_id = ? WHERE merchant_id = ? AND hold_id = ?", [receiptId, merchantId, holdId])
             try db.run(

@@ -166,6 +166,8 @@ extension SQLStore {
         if let customerId = account?.customerId {
             try recordStamps(
                 db, merchantId: merchantId, customerId: customerId, rules: program.rules, calculation.stamps, receiptId: receiptId, holdId: nil, now: now)
+            try recordReferral(
+                db, merchantId: merchantId, rules: program.rules, customerId: customerId, receiptId: receiptId, paid: calculation.payable, now: now)
             try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
         }
         return ReceiptCommitted(

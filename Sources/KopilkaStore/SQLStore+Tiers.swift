@@ -3,8 +3,8 @@ import KopilkaCore
 
 extension SQLStore {
     /// The customer's level under `rules` at `now`: qualifying spend (payable less refunds) or purchases
-    /// (receipts not returned in full) over the rolling window, or over the current and the previous calendar
-    /// period; kept at the highest level reached if the program says so.
+    /// (receipts not returned in full) over the rolling window, over the current and the previous calendar
+    /// period, or in the best of the last calendar months; kept at the highest level reached if the program says so.
     func standing(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> TierStanding? {
         // One query per period, the level kept so far riding along (the commit path asks twice per receipt).
         func qualifying(from: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {
@@ -34,12 +34,21 @@ extension SQLStore {
             return TierStanding(rules: rules, qualifying: amount, reached: reached)
         }
         let local = LocalTime(now, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
-        guard let bounds = rules.period.bounds(of: local.date) else { return nil }
         // A period starts at local midnight of its first day.
         func start(_ date: LocalDate) -> UnixSeconds {
             let midnight = date.day * 86_400
             return midnight - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(midnight))))
         }
+        if rules.period == .bestMonth {
+            // One query per month, newest first; the best month is what qualifies.
+            var best: Int64 = 0, reached: Int?, until = Int64.max
+            for month in TierRules.Period.monthStarts(of: local.date, count: rules.bestOfMonths).map(start) {
+                let counted = try qualifying(from: month - 1, until: until)
+                (best, reached, until) = (max(best, counted.amount), counted.reached, month - 1)
+            }
+            return TierStanding(rules: rules, qualifying: best, reached: reached)
+        }
+        guard let bounds = rules.period.bounds(of: local.date) else { return nil }
         let current = start(bounds.current), previous = start(bounds.previous)
         let (amount, reached) = try qualifying(from: current - 1, until: Int64.max)
         return TierStanding(

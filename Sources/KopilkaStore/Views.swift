@@ -170,6 +170,8 @@ public enum EntryKind: String, Codable, Sendable, CaseIterable {
     case manualCredit = "manual_credit"
     /// Points debited by merchant staff by hand (audited with its reason).
     case manualDebit = "manual_debit"
+    /// A "bring a friend" reward, paid after the purchase's return window (creates a lot).
+    case referral
 }
 
 /// A committed receipt with its lines and what it moved.
@@ -265,6 +267,8 @@ public struct MaintenanceReport: Codable, Sendable, Equatable {
     public var expiredPoints: Points = 0
     public var activatedLots = 0
     public var releasedHolds = 0
+    /// Referral rewards paid or cancelled at the end of their purchase's return window.
+    public var settledReferrals = 0
 
     public init() {}
 }

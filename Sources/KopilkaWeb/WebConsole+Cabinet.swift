@@ -60,6 +60,14 @@ extension WebConsole {
             "consentChanged": visit.query["consent"] == "1", "stampCards": summary.stamps.map { f.stampCard($0, zone) },
         ]
         if let tier = summary.tier { values["tier"] = f.tier(tier) }
+        if let referral = try await store.program(merchantId: merchantId).rules.referral {
+            let standing = try await store.referralSummary(merchantId: merchantId, customerId: customerId)
+            values["referral"] = [
+                "friends": String(standing.friends), "paid": f.points(standing.paidPoints), "pending": f.points(standing.pendingPoints),
+                "referrerPoints": referral.referrerPoints > 0 ? f.points(referral.referrerPoints) : nil,
+                "friendPoints": referral.friendPoints > 0 ? f.points(referral.friendPoints) : nil,
+            ].compactMapValues { $0 }
+        }
         return render("cabinet", visit, values.merging(cabinetFrame(merchantId, visit)) { a, _ in a })
     }
 

@@ -16,6 +16,6 @@ struct Maintain: AsyncParsableCommand {
         let store = try await db.open()
         let report = try await store.runMaintenance(now: Int64(Date().timeIntervalSince1970))
         let folded = try await store.rollUpAnalytics(lagSeconds: analyticsLag)
-        print("expired \(report.expiredLots) lots (\(report.expiredPoints) hundredths of points), activated \(report.activatedLots) lots, released \(report.releasedHolds) holds, folded \(folded) receipts into the analytics")
+        print("expired \(report.expiredLots) lots (\(report.expiredPoints) hundredths of points), activated \(report.activatedLots) lots, released \(report.releasedHolds) holds, settled \(report.settledReferrals) referral rewards, folded \(folded) receipts into the analytics")
     }
 }

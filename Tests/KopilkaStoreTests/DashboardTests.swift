@@ -123,7 +123,7 @@ private enum Independent {
                 kinds.contains($0["kind"]) && (!period || inPeriod($0["created_at"])) && (only == nil || day($0["created_at"]) == only)
             }.reduce(0) { $0 + ($1["amount"] as Int64) }
         }
-        let issued = moved(["accrual", "welcome", "manual_credit"]), spent = -moved(["redemption", "hold", "hold_release"])
+        let issued = moved(["accrual", "welcome", "manual_credit", "referral"]), spent = -moved(["redemption", "hold", "hold_release"])
         let outstanding = rows.entries.reduce(0) { $0 + ($1["amount"] as Int64) }
         let points = PointFigures(
             issued: issued, spent: spent, expired: -moved(["expiry"]), corrections: moved(["restore", "reversal", "manual_debit"]),
@@ -170,7 +170,7 @@ private enum Independent {
             return DayFigures(
                 day: LocalDate(day: d), receipts: Int64(mine.count), sales: mine.reduce(0) { $0 + $1.charged },
                 memberReceipts: Int64(mine.filter { $0.customer != nil }.count),
-                issued: moved(["accrual", "welcome", "manual_credit"], period: false, day: d),
+                issued: moved(["accrual", "welcome", "manual_credit", "referral"], period: false, day: d),
                 spent: -moved(["redemption", "hold", "hold_release"], period: false, day: d))
         }
 

@@ -359,6 +359,8 @@ import Testing
         let stamps = try #require((before?["stamps"] as? [[String: Any]])?.first)
         #expect(try await browser.find("[data-figure=stamps] .card-value").text() == "\(stamps["stamps"] as? Int ?? -1) / 6")
         #expect(try await browser.findAll("[data-figure=stamps] .stamp.filled").count == stamps["stamps"] as? Int)
+        // The demo rewards bringing a friend: the cabinet says how, and counts the friends.
+        #expect(Int(try await browser.find("#referral-friends").text()) != nil)
         try await f.shoot(browser, "cabinet")
         try await f.keepSource(browser, "/cabinet/\(f.merchantId)", as: "cabinet")
         #expect(try await browser.axeViolations(axeScript: axe).isEmpty)
