@@ -84,4 +84,14 @@ import Testing
         let bounds = period.bounds(of: LocalDate(date)!)
         #expect(bounds?.current == LocalDate(current) && bounds?.previous == LocalDate(previous))
     }
+
+    @Test func theBestMonthIsLookedForInTheCurrentMonthAndTheOnesBefore() {
+        let starts = TierRules.Period.monthStarts(of: LocalDate("2026-02-15")!, count: 3)
+        #expect(starts == ["2026-02-01", "2026-01-01", "2025-12-01"].map { LocalDate($0)! })
+        #expect(TierRules.Period.monthStarts(of: LocalDate("2026-12-31")!, count: 1) == [LocalDate("2026-12-01")!])
+        var rules = TierRules(tiers: [Tier(name: "Base", threshold: 0, accrualRateBp: 300)])
+        rules.period = .bestMonth
+        rules.bestOfMonths = 0
+        #expect(rules.violations(path: "tiers").map(\.field) == ["tiers.bestOfMonths"])
+    }
 }

@@ -78,4 +78,27 @@ import Testing
         let endOfFebruary = try await f2.store.customer(merchantId: f2.merchantId, .id(boris), now: lastSecondOfFebruary)?.tier
         #expect(endOfFebruary?.tier == "Silver" && endOfFebruary?.qualifying == 0, "January's spend holds February")
     }
+
+    @Test(arguments: TestDatabase.allCases) func theBestOfTheLastThreeMonthsSetsTheLevel(_ database: TestDatabase) async throws {
+        // 1,100 ₽ in January, 300 ₽ in February (Moscow): Silver through March, Base from 1 April.
+        let f = try await StoreFixture(database) { rules in
+            rules.tiers = Self.tiers()
+            rules.tiers?.period = .bestMonth
+        }
+        let anna = try await f.customer()
+        let day = StoreFixture.day, t0 = StoreFixture.t0
+        func standing(_ now: UnixSeconds) async throws -> TierStanding? {
+            try await f.store.customer(merchantId: f.merchantId, .id(anna), now: now)?.tier
+        }
+        _ = try await f.commit(anna, [ReceiptLine(sku: "A", price: 600_00)], now: t0 + 9 * day + 12 * 3600)
+        #expect(try await standing(t0 + 10 * day)?.tier == "Base")
+        _ = try await f.commit(anna, [ReceiptLine(sku: "A", price: 500_00)], now: t0 + 19 * day + 12 * 3600)
+        #expect(try await standing(t0 + 20 * day)?.tier == "Silver")
+        _ = try await f.commit(anna, [ReceiptLine(sku: "A", price: 300_00)], now: t0 + 40 * day)
+        let lastSecondOfMarch = t0 + 89 * day + 21 * 3600 - 1  // 31 Mar 23:59:59 in Moscow
+        let march = try await standing(lastSecondOfMarch)
+        #expect(march?.tier == "Silver" && march?.qualifying == 1_100_00, "January is the best of January–March")
+        let april = try await standing(lastSecondOfMarch + 1)
+        #expect(april?.tier == "Base" && april?.qualifying == 300_00, "February is the best of February–April")
+    }
 }
