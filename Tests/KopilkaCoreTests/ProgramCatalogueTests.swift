@@ -195,6 +195,15 @@ import Testing
         Receipt(program: "coffee-to-go", name: "a croissant alone leaves the card as it is", lines: [line("CRO", "bakery", 150_00)],
                 stamps: ["coffee": 5], stampsAfter: ["coffee": 5], discount: 0, redeemed: 0, earned: 0),
 
+        // A shoe store: the 5 % card once purchases add up to 10,000 ₽, for good; not on sale items.
+        Receipt(program: "shoe-store", name: "9,999 ₽ bought so far: no card yet", lines: [line("BOOT", "boots", 6_000_00)], qualifying: 9_999_00,
+                discount: 0, redeemed: 0, earned: 0),
+        Receipt(program: "shoe-store", name: "10,000 ₽ bought: 5 % off 6,000 ₽", lines: [line("BOOT", "boots", 6_000_00)], qualifying: 10_000_00,
+                discount: 300_00, redeemed: 0, earned: 0),
+        Receipt(program: "shoe-store", name: "with the card: the sale pair at its price, 5 % off the other",
+                lines: [line("SNK", "sale", 2_000_00), line("BOOT", "boots", 4_000_00)], qualifying: 25_000_00, discount: 200_00, redeemed: 0,
+                earned: 0),
+
         // A canteen: 3 %; every 10th lunch from 300 ₽ is 20 % off the whole receipt.
         Receipt(program: "canteen", name: "the 9th lunch: a stamp, 3 % of 450 ₽", lines: [line("SOUP", "soups", 150_00), line("MAIN", "mains", 300_00)],
                 stamps: ["lunches": 8], stampsAfter: ["lunches": 9], discount: 0, redeemed: 0, earned: 13_50),
