@@ -34,6 +34,9 @@ public struct Promotion: Codable, Sendable, Equatable {
     public var birthday: BirthdayWindow?
     /// Only when the customer's previous purchase was at most this many days ago ("come back within a week").
     public var recencyDays: Int?
+    /// The points it gives become spendable this many days after the purchase, instead of after the program's delay
+    /// ("promotion points are credited in 30 days").
+    public var activationDelayDays: Int?
 
     public init(id: String, name: String, reward: Reward) {
         self.id = id
@@ -60,6 +63,7 @@ public struct Promotion: Codable, Sendable, Equatable {
         limits = try c.decodeIfPresent(PromotionLimits.self, forKey: .limits)
         birthday = try c.decodeIfPresent(BirthdayWindow.self, forKey: .birthday)
         recencyDays = try c.decodeIfPresent(Int.self, forKey: .recencyDays)
+        activationDelayDays = try c.decodeIfPresent(Int.self, forKey: .activationDelayDays)
     }
 
     /// What is wrong with the promotion, fields prefixed by `path`; `tierNames` are the program's levels.
@@ -94,6 +98,7 @@ public struct Promotion: Codable, Sendable, Equatable {
             check((0...31).contains(birthday.daysBefore) && (0...31).contains(birthday.daysAfter), "birthday", "days before and after must be 0…31")
         }
         if let recencyDays { check((1...3650).contains(recencyDays), "recencyDays", "must be 1…3650 days") }
+        if let activationDelayDays { check((0...3650).contains(activationDelayDays), "activationDelayDays", "must be 0…3650 days") }
         return errors
     }
 

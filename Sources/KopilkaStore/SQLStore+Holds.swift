@@ -122,18 +122,7 @@ extension SQLStore {
             let program = try self.program(db, merchantId: merchantId)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             guard var account = try ledger.account(row["customer_id"]) else { throw KopilkaError.notFound("customer") }
-            var entryIds: [Int64] = []
-            var earnLotId: Int64?
-            if order.calculation.earnedPoints > 0 {
-                let activatesAt = program.rules.activation(from: now)
-                let credit = try ledger.credit(
-                    &account, .accrual, order.calculation.earnedPoints, activatesAt: activatesAt,
-                    expiresAt: program.rules.expiry(from: activatesAt), receiptId: receiptId)
-                entryIds.append(credit.entryId)
-                earnLotId = credit.lotId
-            }
-            if let deadline = program.rules.inactivityDeadline(after: now) { try ledger.extendExpiry(&account, to: deadline) }
-            if program.rules.welcomeBonusNextOrderOnly { try ledger.burnWelcomeBonus(&account) }
+            let (entryIds, earnLotId) = try self.creditPurchase(ledger, &account, rules: program.rules, order.calculation, receiptId: receiptId, now: now)
             let receipt = try self.insertReceipt(
                 db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
                 customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)

@@ -145,16 +145,9 @@ extension SQLStore {
                 restoreExpiresAt = Self.latestExpiry(of: takes, in: current.lots)
                 if let id = try ledger.debit(&current, .redemption, takes, receiptId: receiptId) { entryIds.append(id) }
             }
-            if calculation.earnedPoints > 0 {
-                let activatesAt = program.rules.activation(from: now)
-                let credit = try ledger.credit(
-                    &current, .accrual, calculation.earnedPoints, activatesAt: activatesAt,
-                    expiresAt: program.rules.expiry(from: activatesAt), receiptId: receiptId)
-                entryIds.append(credit.entryId)
-                earnLotId = credit.lotId
-            }
-            if let deadline = program.rules.inactivityDeadline(after: now) { try ledger.extendExpiry(&current, to: deadline) }
-            if program.rules.welcomeBonusNextOrderOnly { try ledger.burnWelcomeBonus(&current) }
+            let earned = try creditPurchase(ledger, &current, rules: program.rules, calculation, receiptId: receiptId, now: now)
+            entryIds += earned.entryIds
+            earnLotId = earned.earnLotId
             account = current
         }
         let receipt = try insertReceipt(
@@ -173,6 +166,24 @@ extension SQLStore {
         return ReceiptCommitted(
             receipt: receipt, calculation: calculation,
             entries: try ledger.entries(entryIds), balance: account?.snapshot(at: now))
+    }
+
+    /// Credits what a purchase earns, one lot per activation date (promotions may have their own), then applies what
+    /// follows a purchase: inactivity moves every lot's expiry on, and a next-order-only welcome bonus burns. Returns the
+    /// entries written and the lot of the points earned at the program's delay (returns reclaim it first).
+    func creditPurchase(
+        _ ledger: Ledger, _ account: inout Ledger.Account, rules: ProgramRules, _ calculation: ReceiptCalculation, receiptId: Int64, now: UnixSeconds
+    ) throws -> (entryIds: [Int64], earnLotId: Int64?) {
+        var entryIds: [Int64] = [], earnLotId: Int64?
+        for lot in rules.earnedLots(calculation, at: now) {
+            let credit = try ledger.credit(
+                &account, .accrual, lot.points, activatesAt: lot.activatesAt, expiresAt: rules.expiry(from: lot.activatesAt), receiptId: receiptId)
+            entryIds.append(credit.entryId)
+            earnLotId = earnLotId ?? credit.lotId
+        }
+        if let deadline = rules.inactivityDeadline(after: now) { try ledger.extendExpiry(&account, to: deadline) }
+        if rules.welcomeBonusNextOrderOnly { try ledger.burnWelcomeBonus(&account) }
+        return (entryIds, earnLotId)
     }
 
     /// The broken variant `commitWithoutBalanceCondition`: takes the points off the balance whatever it holds.

@@ -103,4 +103,28 @@ import Testing
         #expect(try await discount(carol, t0 + 21 * 3600 + 120) == 0, "the budget is spent")
         try await f.expectInvariants()
     }
+
+    @Test(arguments: TestDatabase.allCases)
+    func promotionPointsWaitTheirOwnThirtyDays(_ database: TestDatabase) async throws {
+        // 5 % at once; "+100 points for any purchase, credited in 30 days".
+        let f = try await StoreFixture(database) { rules in
+            var bonus = Promotion(id: "bonus", name: "+100 баллов", reward: .bonusPoints(100_00))
+            bonus.activationDelayDays = 30
+            rules.promotions = [bonus]
+        }
+        let t0 = StoreFixture.t0, day = StoreFixture.day
+        let anna = try await f.customer()
+        let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna))
+        #expect(sale.calculation.earnedPoints == 110_00)
+        #expect(sale.entries.map(\.amount) == [10_00, 100_00], "two lots: the 5 % and the promotion's")
+        #expect(try await f.balance(anna, at: t0) == BalanceSnapshot(spendable: 10_00, pending: 100_00, debt: 0))
+        #expect(try await f.balance(anna, at: t0 + 30 * day - 1).spendable == 10_00)
+        #expect(try await f.balance(anna, at: t0 + 30 * day).spendable == 110_00)
+        // A full return takes both back.
+        _ = try StoreFixture.decode(ReturnMade.self, try await f.store.returnLines(
+            merchantId: f.merchantId, ReturnCommand(receiptId: try #require(parseID(sale.receipt.id)), storeId: nil, lines: nil),
+            idempotency: nil, now: t0 + day, render: StoreFixture.renderer()))
+        #expect(try await f.balance(anna, at: t0 + 30 * day) == BalanceSnapshot(spendable: 0, pending: 0, debt: 0))
+        try await f.expectInvariants()
+    }
 }
