@@ -8,18 +8,23 @@ public struct Lot: Sendable, Equatable {
     public var activatesAt: UnixSeconds
     /// When what remains expires, or nil for never.
     public var expiresAt: UnixSeconds?
+    /// The only store whose receipts may spend the lot, when the program keeps a balance per store; nil for any store.
+    public var storeId: Int64?
 
-    public init(id: Int64, remaining: Points, activatesAt: UnixSeconds, expiresAt: UnixSeconds?) {
+    public init(id: Int64, remaining: Points, activatesAt: UnixSeconds, expiresAt: UnixSeconds?, storeId: Int64? = nil) {
         self.id = id
         self.remaining = remaining
         self.activatesAt = activatesAt
         self.expiresAt = expiresAt
+        self.storeId = storeId
     }
 
     /// Whether the lot has expired at `now`.
     public func isExpired(at now: UnixSeconds) -> Bool { expiresAt.map { $0 <= now } ?? false }
     /// Whether the lot's points can be spent at `now`.
     public func isSpendable(at now: UnixSeconds) -> Bool { activatesAt <= now && !isExpired(at: now) }
+    /// Whether a receipt of `store` may spend the lot (any lot, when the store is not known).
+    public func isUsable(in store: Int64?) -> Bool { storeId == nil || store == nil || storeId == store }
     /// Whether the lot's points are still waiting for activation at `now`.
     public func isPending(at now: UnixSeconds) -> Bool { activatesAt > now && !isExpired(at: now) }
 }

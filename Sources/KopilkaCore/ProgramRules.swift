@@ -116,6 +116,9 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var stampCards: [StampCard] = []
     /// "Bring a friend" rewards, simple and multi-level (absent: none).
     public var referral: ReferralRules?
+    /// Points earned in a store are spent only in that store (default: one balance across all the merchant's stores).
+    /// The welcome bonus, hand credits and referral rewards are spent anywhere.
+    public var balancePerStore: Bool = false
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -128,7 +131,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
         case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
-        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards, referral
+        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards, referral, balancePerStore
     }
 
     public init(from decoder: any Decoder) throws {
@@ -181,6 +184,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         welcomeBonusNextOrderOnly = try c.decodeIfPresent(Bool.self, forKey: .welcomeBonusNextOrderOnly) ?? false
         stampCards = try c.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
         referral = try c.decodeIfPresent(ReferralRules.self, forKey: .referral)
+        balancePerStore = try c.decodeIfPresent(Bool.self, forKey: .balancePerStore) ?? false
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.

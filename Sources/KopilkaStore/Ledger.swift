@@ -25,6 +25,10 @@ struct Ledger {
         var expiredOnLoad: (lots: Int, points: Points) = (0, 0)
 
         func snapshot(at now: UnixSeconds) -> BalanceSnapshot { Lots.balance(of: lots, debt: debt, at: now) }
+        /// The lots a receipt of `store` may spend: all of them, unless the program keeps a balance per store.
+        func lots(for store: Int64?, _ rules: ProgramRules) -> [Lot] {
+            rules.balancePerStore ? lots.filter { $0.isUsable(in: store) } : lots
+        }
     }
 
     /// Loads a customer's account with its open lots, after expiring what is due. Nil when there is no such customer.
@@ -42,9 +46,11 @@ struct Ledger {
     /// The customer's lots that still hold points.
     static func openLots(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws -> [Lot] {
         try db.rows(
-            "SELECT id, remaining, activates_at, expires_at FROM lots WHERE merchant_id = ? AND customer_id = ? AND remaining > 0",
+            "SELECT id, remaining, activates_at, expires_at, store_id FROM lots WHERE merchant_id = ? AND customer_id = ? AND remaining > 0",
             [merchantId, customerId]
-        ).map { Lot(id: $0["id"], remaining: $0["remaining"], activatesAt: $0["activates_at"], expiresAt: $0["expires_at"]) }
+        ).map {
+            Lot(id: $0["id"], remaining: $0["remaining"], activatesAt: $0["activates_at"], expiresAt: $0["expires_at"], storeId: $0["store_id"])
+        }
     }
 
     /// "The welcome bonus pays only for the next purchase": after a purchase, what is left of it burns now.
@@ -108,7 +114,7 @@ struct Ledger {
     /// Credits points as a new lot (entry + lot + balance); any debt is paid from the new lot first.
     func credit(
         _ account: inout Account, _ kind: EntryKind, _ points: Points, activatesAt: UnixSeconds, expiresAt: UnixSeconds?,
-        receiptId: Int64? = nil, returnId: Int64? = nil
+        receiptId: Int64? = nil, returnId: Int64? = nil, storeId: Int64? = nil
     ) throws -> (entryId: Int64, lotId: Int64) {
         precondition(points > 0)
         let lotId = store.nextID()
@@ -117,11 +123,11 @@ struct Ledger {
             expiresAt: expiresAt)
         try db.run(
             """
-            INSERT INTO lots (merchant_id, id, customer_id, earned, remaining, activates_at, expires_at, activated_at, entry_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO lots (merchant_id, id, customer_id, earned, remaining, activates_at, expires_at, activated_at, entry_id, store_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [merchantId, lotId, account.customerId, points, points, activatesAt, expiresAt, activatesAt <= now ? now : nil, entryId])
-        var lot = Lot(id: lotId, remaining: points, activatesAt: activatesAt, expiresAt: expiresAt)
+            [merchantId, lotId, account.customerId, points, points, activatesAt, expiresAt, activatesAt <= now ? now : nil, entryId, storeId])
+        var lot = Lot(id: lotId, remaining: points, activatesAt: activatesAt, expiresAt: expiresAt, storeId: storeId)
         try addToBalance(&account, points)
         if account.debt > 0 {
             // The debt is owed from returns of spent points: the new lot pays it first.

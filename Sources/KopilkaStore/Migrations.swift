@@ -11,6 +11,7 @@ enum Migrations {
         ("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003), ("004_protection", schema004),
         ("005_standing_index", schema005), ("006_console", schema006),
         ("007_stamps", schema007), ("008_referral", schema008),
+        ("009_store_lots", schema009),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -537,5 +538,10 @@ enum Migrations {
         CREATE INDEX referral_rewards_due ON referral_rewards(merchant_id, status, due_at);
         CREATE INDEX referral_rewards_by_buyer ON referral_rewards(merchant_id, buyer_id, kind);
         CREATE INDEX referral_rewards_by_beneficiary ON referral_rewards(merchant_id, beneficiary_id, buyer_id);
+        """
+
+    static let schema009 = """
+        -- The store whose receipts alone may spend a lot (`ProgramRules.balancePerStore`); NULL for any store.
+        ALTER TABLE lots ADD COLUMN store_id INTEGER;
         """
 }

@@ -66,7 +66,7 @@ extension SQLStore {
             guard let customerId = try Self.customerId(db, merchantId: merchantId, key: command.customer),
                 var account = try ledger.account(customerId)
             else { throw KopilkaError.notFound("customer") }
-            let customer = try self.engineCustomer(db, merchantId: merchantId, account, rules: program.rules, now: now)
+            let customer = try self.engineCustomer(db, merchantId: merchantId, account, storeId: command.storeId, rules: program.rules, now: now)
             let spendable = customer.spendablePoints
             // An online order has no codes (yet); promotions see the store's local time.
             let context = try self.receiptContext(
@@ -76,7 +76,7 @@ extension SQLStore {
             try Self.checkRedemption(command.redeem, offline: false, anonymous: false, spendable: spendable, calculation)
             var takes: [LotTake] = []
             if calculation.redeemedPoints > 0 {
-                guard let planned = Lots.spend(calculation.redeemedPoints, from: account.lots, at: now) else {
+                guard let planned = Lots.spend(calculation.redeemedPoints, from: account.lots(for: command.storeId, program.rules), at: now) else {
                     throw KopilkaError.insufficientPoints(requested: calculation.redeemedPoints, spendable: spendable)
                 }
                 takes = planned
@@ -122,7 +122,8 @@ extension SQLStore {
             let program = try self.program(db, merchantId: merchantId)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             guard var account = try ledger.account(row["customer_id"]) else { throw KopilkaError.notFound("customer") }
-            let (entryIds, earnLotId) = try self.creditPurchase(ledger, &account, rules: program.rules, order.calculation, receiptId: receiptId, now: now)
+            let (entryIds, earnLotId) = try self.creditPurchase(
+                ledger, &account, rules: program.rules, order.calculation, receiptId: receiptId, storeId: command.storeId, now: now)
             let receipt = try self.insertReceipt(
                 db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
                 customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)

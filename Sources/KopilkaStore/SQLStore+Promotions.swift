@@ -140,11 +140,11 @@ extension SQLStore {
     }
 
     /// The customer as the engine sees them in this transaction: what they can spend now, their level, their groups.
-    func engineCustomer(_ db: any SQLConnection, merchantId: Int64, _ account: Ledger.Account, rules: ProgramRules, now: UnixSeconds) throws
-        -> ReceiptCalculator.Customer
-    {
+    func engineCustomer(
+        _ db: any SQLConnection, merchantId: Int64, _ account: Ledger.Account, storeId: Int64, rules: ProgramRules, now: UnixSeconds
+    ) throws -> ReceiptCalculator.Customer {
         ReceiptCalculator.Customer(
-            spendablePoints: account.snapshot(at: now).spendable,
+            spendablePoints: Lots.balance(of: account.lots(for: storeId, rules), debt: account.debt, at: now).spendable,
             tier: try tier(db, merchantId: merchantId, customerId: account.customerId, rules: rules, now: now),
             groups: try Self.groups(db, merchantId: merchantId, customerId: account.customerId))
     }

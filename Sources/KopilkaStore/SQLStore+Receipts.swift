@@ -73,9 +73,14 @@ extension SQLStore {
             var context = try self.receiptContext(
                 db, merchantId: merchantId, program: program, storeId: storeId, customerId: customerId, codes: codes, now: now)
             context.payments = payments
+            var spendable = summary?.balance.spendable ?? 0
+            if program.rules.balancePerStore, let customerId, let summary {
+                let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId).filter { $0.isUsable(in: storeId) }
+                spendable = Lots.balance(of: lots, debt: summary.balance.debt, at: now).spendable
+            }
             let customer = summary.map {
                 ReceiptCalculator.Customer(
-                    spendablePoints: $0.balance.spendable, tier: $0.tier.flatMap { program.rules.tiers?.tiers[$0.level] }, groups: Set($0.groups))
+                    spendablePoints: spendable, tier: $0.tier.flatMap { program.rules.tiers?.tiers[$0.level] }, groups: Set($0.groups))
             }
             let calculation = ReceiptCalculator.calculate(lines: lines, program: program, customer: customer, redeem: redeem, context: context)
             return (calculation, summary)
@@ -115,7 +120,9 @@ extension SQLStore {
         var context = try receiptContext(
             db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: account?.customerId, codes: command.codes, now: now)
         context.payments = command.payments
-        var customer = try account.map { try engineCustomer(db, merchantId: merchantId, $0, rules: program.rules, now: now) }
+        var customer = try account.map {
+            try engineCustomer(db, merchantId: merchantId, $0, storeId: command.storeId, rules: program.rules, now: now)
+        }
         let spendable = customer?.spendablePoints
         let unchecked = unsafeVariants.contains(.commitWithoutBalanceCondition)
         if unchecked { customer?.spendablePoints = 100_000_000_000_000 }
@@ -139,13 +146,14 @@ extension SQLStore {
                 if unchecked, let id = try spendUnchecked(ledger, &current, calculation.redeemedPoints, receiptId: receiptId) {
                     entryIds.append(id)
                 }
-                guard let takes = Lots.spend(unchecked ? 0 : calculation.redeemedPoints, from: current.lots, at: now) else {
+                guard let takes = Lots.spend(unchecked ? 0 : calculation.redeemedPoints, from: current.lots(for: command.storeId, program.rules), at: now) else {
                     throw KopilkaError.insufficientPoints(requested: calculation.redeemedPoints, spendable: spendable ?? 0)
                 }
                 restoreExpiresAt = Self.latestExpiry(of: takes, in: current.lots)
                 if let id = try ledger.debit(&current, .redemption, takes, receiptId: receiptId) { entryIds.append(id) }
             }
-            let earned = try creditPurchase(ledger, &current, rules: program.rules, calculation, receiptId: receiptId, now: now)
+            let earned = try creditPurchase(
+                ledger, &current, rules: program.rules, calculation, receiptId: receiptId, storeId: command.storeId, now: now)
             entryIds += earned.entryIds
             earnLotId = earned.earnLotId
             account = current
@@ -172,12 +180,14 @@ extension SQLStore {
     /// follows a purchase: inactivity moves every lot's expiry on, and a next-order-only welcome bonus burns. Returns the
     /// entries written and the lot of the points earned at the program's delay (returns reclaim it first).
     func creditPurchase(
-        _ ledger: Ledger, _ account: inout Ledger.Account, rules: ProgramRules, _ calculation: ReceiptCalculation, receiptId: Int64, now: UnixSeconds
+        _ ledger: Ledger, _ account: inout Ledger.Account, rules: ProgramRules, _ calculation: ReceiptCalculation, receiptId: Int64,
+        storeId: Int64, now: UnixSeconds
     ) throws -> (entryIds: [Int64], earnLotId: Int64?) {
         var entryIds: [Int64] = [], earnLotId: Int64?
         for lot in rules.earnedLots(calculation, at: now) {
             let credit = try ledger.credit(
-                &account, .accrual, lot.points, activatesAt: lot.activatesAt, expiresAt: rules.expiry(from: lot.activatesAt), receiptId: receiptId)
+                &account, .accrual, lot.points, activatesAt: lot.activatesAt, expiresAt: rules.expiry(from: lot.activatesAt), receiptId: receiptId,
+                storeId: rules.balancePerStore ? storeId : nil)
             entryIds.append(credit.entryId)
             earnLotId = earnLotId ?? credit.lotId
         }
@@ -360,9 +370,11 @@ extension SQLStore {
             if let customerId: Int64 = receipt["customer_id"], var account = try ledger.account(customerId) {
                 // Restore first, so points still owed can come from what the return gives back.
                 if restored > 0 {
+                    // Points given back return to the receipt's store when the program keeps a balance per store.
+                    let perStore = try self.program(db, merchantId: merchantId).rules.balancePerStore
                     let credit = try ledger.credit(
                         &account, .restore, restored, activatesAt: now, expiresAt: receipt["restore_expires_at"],
-                        receiptId: command.receiptId, returnId: returnId)
+                        receiptId: command.receiptId, returnId: returnId, storeId: perStore ? receipt["store_id"] : nil)
                     entryIds.append(credit.entryId)
                     try ledger.expireDue(&account)
                 }
