@@ -84,11 +84,9 @@ public struct StampCard: Codable, Sendable, Equatable {
         if let lines { errors += lines.violations(path: "\(path).lines") }
         check(sum.contains(minAmountKopecks), "minAmountKopecks", "must be 0 or a positive sum")
         check(sum.contains(maxRewardKopecks), "maxRewardKopecks", "must be 0 (the whole item) or a positive sum")
-        switch reward {
-        case .freeItem: break
-        case .amountOff: check(amountKopecks > 0 && sum.contains(amountKopecks), "amountKopecks", "must be a positive sum for `amountOff`")
-        case .percentOff: check((1...10_000).contains(percentBp), "percentBp", "must be 1…10000 basis points for `percentOff`")
-        }
+        // Checked whatever the reward, so that every stored card reads back within its documented ranges.
+        check(sum.contains(amountKopecks) && (reward != .amountOff || amountKopecks > 0), "amountKopecks", "must be a positive sum for `amountOff`, else 0")
+        check((0...10_000).contains(percentBp) && (reward != .percentOff || percentBp > 0), "percentBp", "must be 1…10000 basis points for `percentOff`, else 0")
         check((0...3650).contains(lifetimeDays), "lifetimeDays", "must be 0 (never) … 3650 days")
         return errors
     }

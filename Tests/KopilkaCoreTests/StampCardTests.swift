@@ -175,10 +175,13 @@ import Testing
         var rules = ProgramRules()
         var card = StampCard(id: "coffee", name: "", every: 1)
         card.reward = .amountOff
-        rules.stampCards = [card, card]
+        var free = StampCard(id: "free", name: "Кофе", every: 6)
+        (free.amountKopecks, free.percentBp) = (-1, 10_001)
+        rules.stampCards = [card, card, free]
         let fields = Set(rules.violations().map(\.field))
         #expect(fields == ["stampCards[0].name", "stampCards[0].every", "stampCards[0].amountKopecks",
-                           "stampCards[1].name", "stampCards[1].every", "stampCards[1].amountKopecks", "stampCards[1].id"])
+                           "stampCards[1].name", "stampCards[1].every", "stampCards[1].amountKopecks", "stampCards[1].id",
+                           "stampCards[2].amountKopecks", "stampCards[2].percentBp"], "a value out of range is refused even when the reward does not read it")
     }
 
     @Test func aCardFromJSONTakesTheDefaults() throws {
