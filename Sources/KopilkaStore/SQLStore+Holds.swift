@@ -90,7 +90,7 @@ extension SQLStore {
                 takes: takes.map { .init(lotId: $0.lotId, points: $0.points) })
             _ = try ledger.debit(&account, .hold, takes, holdId: holdId)
             try self.recordStamps(
-                db, merchantId: merchantId, customerId: customerId, rules: program.rules, calculation.stamps, receiptId: nil, holdId: holdId, now: now)
+                db, merchantId: merchantId, customerId: customerId, calculation.stamps, receiptId: nil, holdId: holdId, now: now)
             let expiresAt = now + Int64(command.ttlSeconds ?? program.rules.holdTtlSeconds)
             try db.run(
                 """

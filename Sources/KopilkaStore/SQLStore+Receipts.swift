@@ -166,7 +166,7 @@ extension SQLStore {
             context: context, now: now)
         if let customerId = account?.customerId {
             try recordStamps(
-                db, merchantId: merchantId, customerId: customerId, rules: program.rules, calculation.stamps, receiptId: receiptId, holdId: nil, now: now)
+                db, merchantId: merchantId, customerId: customerId, calculation.stamps, receiptId: receiptId, holdId: nil, now: now)
             try recordReferral(
                 db, merchantId: merchantId, rules: program.rules, customerId: customerId, receiptId: receiptId, paid: calculation.payable, now: now)
             try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)

@@ -36,7 +36,7 @@ extension SQLStore {
     /// Writes what a calculation did on the customer's stamp cards, burning first what a card's lifetime burnt. The
     /// calculation saw the same balances: both happen in one write transaction.
     func recordStamps(
-        _ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: ProgramRules, _ outcomes: [StampOutcome], receiptId: Int64?,
+        _ db: any SQLConnection, merchantId: Int64, customerId: Int64, _ outcomes: [StampOutcome], receiptId: Int64?,
         holdId: Int64?, now: UnixSeconds
     ) throws {
         for outcome in outcomes {
