@@ -368,13 +368,13 @@ extension SQLStore {
             var balance = BalanceSnapshot(spendable: 0, pending: 0, debt: 0)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             if let customerId: Int64 = receipt["customer_id"], var account = try ledger.account(customerId) {
+                let rules = try self.program(db, merchantId: merchantId).rules
                 // Restore first, so points still owed can come from what the return gives back.
                 if restored > 0 {
                     // Points given back return to the receipt's store when the program keeps a balance per store.
-                    let perStore = try self.program(db, merchantId: merchantId).rules.balancePerStore
                     let credit = try ledger.credit(
                         &account, .restore, restored, activatesAt: now, expiresAt: receipt["restore_expires_at"],
-                        receiptId: command.receiptId, returnId: returnId, storeId: perStore ? receipt["store_id"] : nil)
+                        receiptId: command.receiptId, returnId: returnId, storeId: rules.balancePerStore ? receipt["store_id"] : nil)
                     entryIds.append(credit.entryId)
                     try ledger.expireDue(&account)
                 }
@@ -385,8 +385,7 @@ extension SQLStore {
                     }
                     let shortfall = reversed - takes.reduce(0) { $0 + $1.points }
                     if shortfall > 0 {
-                        let program = try self.program(db, merchantId: merchantId)
-                        switch program.rules.returnPolicy {
+                        switch rules.returnPolicy {
                         case .allowNegative:
                             entryIds.append(try ledger.incurDebt(&account, shortfall, returnId: returnId, receiptId: command.receiptId))
                         case .capAtBalance:

@@ -121,9 +121,7 @@ import Testing
         #expect(try await f.balance(anna, at: t0 + 30 * day - 1).spendable == 10_00)
         #expect(try await f.balance(anna, at: t0 + 30 * day).spendable == 110_00)
         // A full return takes both back.
-        _ = try StoreFixture.decode(ReturnMade.self, try await f.store.returnLines(
-            merchantId: f.merchantId, ReturnCommand(receiptId: try #require(parseID(sale.receipt.id)), storeId: nil, lines: nil),
-            idempotency: nil, now: t0 + day, render: StoreFixture.renderer()))
+        _ = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(sale.receipt.id, now: t0 + day))
         #expect(try await f.balance(anna, at: t0 + 30 * day) == BalanceSnapshot(spendable: 0, pending: 0, debt: 0))
         try await f.expectInvariants()
     }

@@ -56,9 +56,7 @@ import Testing
 
         // Carl returns his first purchase within the window: nothing; his next purchase counts instead.
         let first = try await Self.purchase(f, carl, [800_00], now: Self.t0 + 17 * Self.day)
-        _ = try StoreFixture.decode(ReturnMade.self, try await f.store.returnLines(
-            merchantId: f.merchantId, ReturnCommand(receiptId: try #require(parseID(first.receipt.id)), storeId: nil, lines: nil),
-            idempotency: nil, now: Self.t0 + 19 * Self.day, render: StoreFixture.renderer()))
+        _ = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(first.receipt.id, now: Self.t0 + 19 * Self.day))
         _ = try await f.store.runMaintenance(now: Self.t0 + 31 * Self.day)
         #expect(try await Self.referralPoints(f, carl) == [])
         _ = try await Self.purchase(f, carl, [600_00], now: Self.t0 + 35 * Self.day)
@@ -102,9 +100,8 @@ import Testing
         _ = try await f.store.runMaintenance(now: Self.t0 + 2 * Self.day)
         // 500 + 500 ₽ with one line returned before the rewards are settled: Boris 2 % of the 500 ₽ kept = 10, Anna 5.
         let third = try await Self.purchase(f, dina, [500_00, 500_00], now: Self.t0 + 3 * Self.day)
-        _ = try StoreFixture.decode(ReturnMade.self, try await f.store.returnLines(
-            merchantId: f.merchantId, ReturnCommand(receiptId: try #require(parseID(third.receipt.id)), storeId: nil, lines: [.init(line: 2, quantity: 1000)]),
-            idempotency: nil, now: Self.t0 + 3 * Self.day, render: StoreFixture.renderer()))
+        _ = try StoreFixture.decode(
+            ReturnMade.self, try await f.returnLines(third.receipt.id, [.init(line: 2, quantity: 1000)], now: Self.t0 + 3 * Self.day))
         _ = try await f.store.runMaintenance(now: Self.t0 + 3 * Self.day)
 
         #expect(try await Self.referralPoints(f, carl) == [50_00, 10_00])

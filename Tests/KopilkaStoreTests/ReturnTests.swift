@@ -7,30 +7,22 @@ import Testing
 @Suite struct ReturnTests {
     static let twoCoffees = [ReceiptLine(sku: "CAP", name: "Капучино", category: "coffee", quantity: 2000, price: 200_00)]
 
-    func returnLines(_ f: StoreFixture, _ receiptId: String, _ lines: [ReturnCalculator.Request]?, now: UnixSeconds = StoreFixture.t0 + 10)
-        async throws -> StoredResponse
-    {
-        try await f.store.returnLines(
-            merchantId: f.merchantId, ReturnCommand(receiptId: parseID(receiptId)!, storeId: nil, lines: lines), idempotency: nil, now: now,
-            render: StoreFixture.renderer())
-    }
-
     @Test(arguments: TestDatabase.allCases) func halfReturnReversesAndRestoresHalf(_ database: TestDatabase) async throws {
         let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 100_00 }
         let anna = try await f.customer()
         let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, Self.twoCoffees, redeem: .points(100_00)))
         #expect(sale.calculation.redeemedPoints == 100_00)
         #expect(sale.calculation.earnedPoints == 15_00)  // 5 % of the 300 ₽ paid in money
-        let half = try StoreFixture.decode(ReturnMade.self, try await returnLines(f, sale.receipt.id, [.init(line: 1, quantity: 1000)]))
+        let half = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(sale.receipt.id, [.init(line: 1, quantity: 1000)]))
         #expect(half.refundKopecks == 150_00)
         #expect(half.reversedPoints == 7_50)
         #expect(half.restoredPoints == 50_00)
         #expect(try await f.balance(anna, at: StoreFixture.t0 + 10).spendable == 15_00 - 7_50 + 50_00)
-        let rest = try StoreFixture.decode(ReturnMade.self, try await returnLines(f, sale.receipt.id, nil))
+        let rest = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(sale.receipt.id, nil))
         #expect(rest.reversedPoints == 7_50)
         #expect(rest.restoredPoints == 50_00)
         #expect(try await f.balance(anna, at: StoreFixture.t0 + 10).spendable == 100_00, "a full return leaves the balance as before the sale")
-        let again = try await returnLines(f, sale.receipt.id, [.init(line: 1, quantity: 1000)])
+        let again = try await f.returnLines(sale.receipt.id, [.init(line: 1, quantity: 1000)])
         #expect(String(decoding: again.body, as: UTF8.self).hasPrefix("returnRefused"))
         try await f.expectInvariants()
     }
@@ -48,7 +40,7 @@ import Testing
         // The customer spends the 50 points (on a line that earns nothing), then returns the TV.
         let book = ReceiptLine(sku: "BOOK", quantity: 1000, price: 200_00, flags: [.noAccrual])
         _ = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, [book], redeem: .points(50_00), now: StoreFixture.t0 + 5))
-        let made = try StoreFixture.decode(ReturnMade.self, try await returnLines(f, sale.receipt.id, nil))
+        let made = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(sale.receipt.id, nil))
         let balance = try await f.balance(anna, at: StoreFixture.t0 + 10)
         switch policy {
         case .allowNegative:

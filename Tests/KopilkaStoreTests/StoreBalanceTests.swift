@@ -47,9 +47,7 @@ import Testing
         #expect(try await maxRedeemable(in: other) == 20_00)
 
         // Returned, the 100 spent come back to the other store (and its 20 are taken back).
-        _ = try StoreFixture.decode(ReturnMade.self, try await f.store.returnLines(
-            merchantId: f.merchantId, ReturnCommand(receiptId: try #require(parseID(paid.receipt.id)), storeId: nil, lines: nil),
-            idempotency: nil, now: t0 + 5, render: StoreFixture.renderer()))
+        _ = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(paid.receipt.id, now: t0 + 5))
         #expect(try await maxRedeemable(in: other) == 100_00)
         #expect(try await maxRedeemable(in: f.storeId) == 50_00)
         try await f.expectInvariants()

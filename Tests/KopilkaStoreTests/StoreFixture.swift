@@ -67,6 +67,13 @@ struct StoreFixture {
             idempotency: key, now: now, render: Self.renderer())
     }
 
+    /// Returns lines of a receipt: all that is left of it when `lines` is nil.
+    func returnLines(_ receiptId: String, _ lines: [ReturnCalculator.Request]? = nil, now: UnixSeconds = t0 + 10) async throws -> StoredResponse {
+        try await store.returnLines(
+            merchantId: merchantId, ReturnCommand(receiptId: parseID(receiptId)!, storeId: nil, lines: lines), idempotency: nil, now: now,
+            render: Self.renderer())
+    }
+
     func balance(_ customerId: Int64, at now: UnixSeconds = t0) async throws -> BalanceSnapshot {
         try await store.customer(merchantId: merchantId, .id(customerId), now: now)!.balance
     }
