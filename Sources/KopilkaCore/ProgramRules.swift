@@ -119,6 +119,11 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     /// Points earned in a store are spent only in that store (default: one balance across all the merchant's stores).
     /// The welcome bonus, hand credits and referral rewards are spent anywhere.
     public var balancePerStore: Bool = false
+    /// Members who agreed to messages get a text this many days before their points burn (0: no reminders); the
+    /// server sends it through its SMS provider.
+    public var expiryReminderDays: Int = 0
+    /// Points below this are not worth a reminder (0: any).
+    public var expiryReminderMinPoints: Points = 0
 
     /// The defaults: 5 % back, up to 30 % of a check, points live a year.
     public init() {}
@@ -132,6 +137,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
         case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
         case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards, referral, balancePerStore
+        case expiryReminderDays, expiryReminderMinPoints
     }
 
     public init(from decoder: any Decoder) throws {
@@ -185,6 +191,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         stampCards = try c.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
         referral = try c.decodeIfPresent(ReferralRules.self, forKey: .referral)
         balancePerStore = try c.decodeIfPresent(Bool.self, forKey: .balancePerStore) ?? false
+        expiryReminderDays = try c.decodeIfPresent(Int.self, forKey: .expiryReminderDays) ?? 0
+        expiryReminderMinPoints = try c.decodeIfPresent(Points.self, forKey: .expiryReminderMinPoints) ?? 0
     }
 
     /// Every rule that is out of range, as (field, message); empty when the program is valid.
@@ -246,6 +254,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check((0...3650).contains(welcomeBonusLifetimeDays), .welcomeBonusLifetimeDays, "must be 0 (as other points) … 3650 days")
         check((0...1000).contains(maxAccrualsPerDay), .maxAccrualsPerDay, "must be 0 (no limit) … 1000")
         check((0...1000).contains(maxRedemptionsPerDay), .maxRedemptionsPerDay, "must be 0 (no limit) … 1000")
+        check((0...90).contains(expiryReminderDays), .expiryReminderDays, "must be 0 (no reminders) … 90 days")
+        check((0...100_000_000).contains(expiryReminderMinPoints), .expiryReminderMinPoints, "must be 0 (any) … 100000000 hundredths")
         check(stampCards.count <= 20, .stampCards, "at most 20 stamp cards")
         if let referral { errors += referral.violations(path: CodingKeys.referral.rawValue) }
         var cardIds = Set<String>()

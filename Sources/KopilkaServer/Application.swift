@@ -24,7 +24,8 @@ public struct ServerConfiguration: Sendable {
     /// Requests a second one IP address may make without a valid key (wrong keys, `/health`, …), bursts of five times
     /// as many; 0: unlimited. Slows down guessing keys.
     public var ipRequestsPerSecond = 20
-    /// Sends spending confirmation codes to customers' phones; nil: none configured (code requests get 503).
+    /// Sends spending confirmation codes and expiry reminders to customers' phones; nil: none configured (code
+    /// requests get 503, no reminders are sent).
     public var smsGateway: (any SMSGateway)?
     /// Whether the web console's cookies are `Secure` (HTTPS only; browsers keep them on http://localhost and 127.0.0.1
     /// too). Off only behind a plain-HTTP address that is not loopback, which is not a setup for real use.
@@ -75,7 +76,8 @@ public func buildApplication(
     var services: [any Service] = []
     if configuration.maintenanceIntervalSeconds > 0 {
         services.append(MaintenanceService(
-            store: store, intervalSeconds: configuration.maintenanceIntervalSeconds, clock: clock, logger: logger, metrics: metrics))
+            store: store, intervalSeconds: configuration.maintenanceIntervalSeconds, clock: clock, logger: logger, metrics: metrics,
+            reminders: configuration.smsGateway.map { ExpiryReminderSender(store: store, gateway: $0) }))
     }
     return Application(
         router: router,

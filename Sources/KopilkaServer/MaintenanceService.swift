@@ -3,7 +3,8 @@ import KopilkaStore
 import Logging
 import ServiceLifecycle
 
-/// Expires lots, marks activations, releases expired holds and folds the analytics every `intervalSeconds`, until shutdown.
+/// Expires lots, marks activations, releases expired holds, sends expiry reminders (with an SMS provider) and folds
+/// the analytics every `intervalSeconds`, until shutdown.
 struct MaintenanceService: Service, CustomStringConvertible {
     var description: String { "MaintenanceService(every \(intervalSeconds) s)" }
 
@@ -12,6 +13,7 @@ struct MaintenanceService: Service, CustomStringConvertible {
     let clock: @Sendable () -> UnixSeconds
     let logger: Logger
     let metrics: Metrics
+    let reminders: ExpiryReminderSender?
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -25,6 +27,11 @@ struct MaintenanceService: Service, CustomStringConvertible {
                             "expiredLots": "\(report.expiredLots)", "expiredPoints": "\(report.expiredPoints)",
                             "activatedLots": "\(report.activatedLots)", "releasedHolds": "\(report.releasedHolds)", "settledReferrals": "\(report.settledReferrals)",
                         ])
+                }
+                if let reminders {
+                    let texts = try await reminders.run(now: clock())
+                    metrics.expiryReminders.add(texts.sent)
+                    if texts.refused > 0 { logger.warning("expiry reminders refused by the SMS provider", metadata: ["count": "\(texts.refused)"]) }
                 }
                 let folded = try await store.rollUpAnalytics(lagSeconds: 120, batchSize: 2_000)
                 if folded > 0 { logger.debug("analytics folded", metadata: ["receipts": "\(folded)"]) }

@@ -24,8 +24,9 @@ final class Metrics: Sendable {
     let commits = Counter("kopilka_receipt_commits_total", "receipt commits requested (including replays and refusals)")
     let maintenanceRuns = Counter("kopilka_maintenance_runs_total", "expiry/activation/hold-release runs")
     let spendCodes = Counter("kopilka_spend_codes_sent_total", "spending confirmation codes sent by SMS")
+    let expiryReminders = Counter("kopilka_expiry_reminders_sent_total", "texts sent to members before their points burn")
 
-    var all: [Counter] { [requests, clientErrors, serverErrors, calculations, commits, maintenanceRuns, spendCodes] }
+    var all: [Counter] { [requests, clientErrors, serverErrors, calculations, commits, maintenanceRuns, spendCodes, expiryReminders] }
 
     /// The exposition text.
     func render() -> String {

@@ -159,6 +159,10 @@ public protocol LoyaltyStore: Sendable {
     // Operations.
     /// Expires due lots, marks activations, releases expired holds, settles due referral rewards; idempotent.
     func runMaintenance(now: UnixSeconds, batchSize: Int) async throws -> MaintenanceReport
+    /// Claims the texts owed to members before their points burn, to be sent now.
+    func claimExpiryReminders(now: UnixSeconds, limit: Int) async throws -> [ExpiryReminder]
+    /// Gives back a claimed reminder whose text was not sent.
+    func releaseExpiryReminder(_ reminder: ExpiryReminder) async throws
     /// Deletes idempotency records older than `cutoff`.
     func pruneIdempotencyKeys(olderThan cutoff: UnixSeconds) async throws -> Int
     /// The audit log of privileged changes, oldest first, after record `after`.

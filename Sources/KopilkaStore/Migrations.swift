@@ -11,7 +11,7 @@ enum Migrations {
         ("001_core", schema001), ("002_promotions", schema002), ("003_audit", schema003), ("004_protection", schema004),
         ("005_standing_index", schema005), ("006_console", schema006),
         ("007_stamps", schema007), ("008_referral", schema008),
-        ("009_store_lots", schema009),
+        ("009_store_lots", schema009), ("010_expiry_reminders", schema010),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -543,5 +543,19 @@ enum Migrations {
     static let schema009 = """
         -- The store whose receipts alone may spend a lot (`ProgramRules.balancePerStore`); NULL for any store.
         ALTER TABLE lots ADD COLUMN store_id INTEGER;
+        """
+
+    static let schema010 = """
+        -- Texts sent before points burn (`ProgramRules.expiryReminderDays`). A reminder covers the lots burning from
+        -- `first_expires_at` to `last_expires_at`; later runs remind only of lots burning after that.
+        CREATE TABLE expiry_reminders (
+            merchant_id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            last_expires_at INTEGER NOT NULL,
+            first_expires_at INTEGER NOT NULL,
+            points INTEGER NOT NULL,
+            sent_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, customer_id, last_expires_at)
+        ) WITHOUT ROWID;
         """
 }

@@ -21,8 +21,8 @@ extension WebConsole {
             guard let value = parseMoney(form[name] ?? "") else { return errors[name] = visit.t("program.number") }
             set(value)
         }
-        func whole(_ name: String, _ set: (Int) -> Void) {
-            guard let value = Int((form[name] ?? "").trimmingCharacters(in: .whitespaces)), value >= 0 else { return errors[name] = visit.t("program.wholeNumber") }
+        func whole(_ name: String, _ message: String = "program.wholeNumber", _ set: (Int) -> Void) {
+            guard let value = Int((form[name] ?? "").trimmingCharacters(in: .whitespaces)), value >= 0 else { return errors[name] = visit.t(message) }
             set(value)
         }
         hundredths("accrualRate") { rules.accrualRateBp = $0 }
@@ -47,6 +47,41 @@ extension WebConsole {
         rules.redemptionExcludedCategories = Self.list(form["redemptionExcluded"])
         rules.accrueOnRedeemedPart = form["accrueOnRedeemedPart"] == "on"
         rules.returnPolicy = ReturnPolicy(rawValue: form["returnPolicy"] ?? "") ?? rules.returnPolicy
+        whole("welcomeBonusLifetimeDays") { rules.welcomeBonusLifetimeDays = $0 }
+        rules.welcomeBonusNextOrderOnly = form["welcomeBonusNextOrderOnly"] == "on"
+        whole("maxAccrualsPerDay", "program.wholeCount") { rules.maxAccrualsPerDay = $0 }
+        whole("maxRedemptionsPerDay", "program.wholeCount") { rules.maxRedemptionsPerDay = $0 }
+        rules.balancePerStore = form["balancePerStore"] == "on"
+        whole("expiryReminderDays") { rules.expiryReminderDays = $0 }
+        hundredths("expiryReminderMinPoints") { rules.expiryReminderMinPoints = $0 }
+        rules.accrualExcludedPayments = Payment.Method.allCases.filter { form["noAccrual-\($0.rawValue)"] == "on" }
+        // Bands by the receipt's sum: the rows filled in, in order; `bandRow[i]` is the form's row of band i.
+        var bandRow: [Int] = []
+        rules.accrualBands = []
+        for row in 1...Self.bandRows {
+            let from = (form["band\(row)From"] ?? "").trimmingCharacters(in: .whitespaces), rate = (form["band\(row)Rate"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard !from.isEmpty || !rate.isEmpty else { continue }
+            guard let fromKopecks = parseMoney(from) else { errors["band\(row)From"] = visit.t("program.number"); continue }
+            guard let rateBp = parsePoints(rate) else { errors["band\(row)Rate"] = visit.t("program.number"); continue }
+            rules.accrualBands.append(AccrualBand(fromKopecks: fromKopecks, rateBp: rateBp))
+            bandRow.append(row)
+        }
+        // "Bring a friend": kept only when it rewards someone.
+        var referral = ReferralRules()
+        hundredths("referrerPoints") { referral.referrerPoints = $0 }
+        hundredths("friendPoints") { referral.friendPoints = $0 }
+        hundredths("referralMinPurchase") { referral.minPurchaseKopecks = $0 }
+        whole("referralWaitDays") { referral.waitDays = $0 }
+        hundredths("referralMaxPerPurchase") { referral.maxPointsPerPurchase = $0 }
+        hundredths("referralMaxPerCustomer") { referral.maxPointsPerCustomer = $0 }
+        let levelTexts = (1...3).map { (form["referralLevel\($0)"] ?? "").trimmingCharacters(in: .whitespaces) }
+        for (index, text) in levelTexts.enumerated() where levelTexts[index...].contains(where: { !$0.isEmpty }) {
+            // Levels up to the last one filled in; an empty one below it pays nothing.
+            if text.isEmpty { referral.levelRatesBp.append(0) } else if let rate = parsePoints(text) { referral.levelRatesBp.append(rate) } else {
+                errors["referralLevel\(index + 1)"] = visit.t("program.number")
+            }
+        }
+        rules.referral = referral.referrerPoints > 0 || referral.friendPoints > 0 || referral.levelRatesBp.contains(where: { $0 > 0 }) ? referral : nil
         // The core's own checks, reported against the form's fields.
         let formField = [
             "accrualRateBp": "accrualRate", "pointValueKopecks": "pointValue", "maxRedeemShareBp": "maxRedeemShare",
@@ -55,7 +90,15 @@ extension WebConsole {
             "accrualExcludedCategories": "accrualExcluded", "redemptionExcludedCategories": "redemptionExcluded",
             "accrualPerKopecks": "accrualPer", "accrualBands": "accrualPer", "minAccrualReceiptKopecks": "minAccrualReceipt",
             "minRedemptionReceiptKopecks": "minRedemptionReceipt", "maxBenefitShareBp": "maxBenefitShare", "expiryPeriods": "expiryPeriods",
-        ]
+            "welcomeBonusLifetimeDays": "welcomeBonusLifetimeDays", "maxAccrualsPerDay": "maxAccrualsPerDay",
+            "maxRedemptionsPerDay": "maxRedemptionsPerDay", "expiryReminderDays": "expiryReminderDays", "expiryReminderMinPoints": "expiryReminderMinPoints",
+            "referral.referrerPoints": "referrerPoints", "referral.friendPoints": "friendPoints", "referral.minPurchaseKopecks": "referralMinPurchase",
+            "referral.waitDays": "referralWaitDays", "referral.maxPointsPerPurchase": "referralMaxPerPurchase",
+            "referral.maxPointsPerCustomer": "referralMaxPerCustomer",
+        ].merging((0..<3).map { ("referral.levelRatesBp[\($0)]", "referralLevel\($0 + 1)") }) { a, _ in a }
+            .merging(bandRow.enumerated().flatMap { index, row in
+                [("accrualBands[\(index)].fromKopecks", "band\(row)From"), ("accrualBands[\(index)].rateBp", "band\(row)Rate")]
+            }) { a, _ in a }
         if errors.isEmpty {
             for violation in rules.violations() where errors[formField[violation.field] ?? "form"] == nil {
                 errors[formField[violation.field] ?? "form"] = violation.message
@@ -106,38 +149,83 @@ extension WebConsole {
             "version": version, "saved": visit.query["saved"] == "1", "formError": errors["form"] ?? "",
             "preview": visit.t("program.preview").replacingOccurrences(of: "{check}", with: f.money(check))
                 .replacingOccurrences(of: "{earned}", with: f.points(earned)).replacingOccurrences(of: "{payable}", with: f.money(payable)),
-            "expiryModes": ExpiryMode.allCases.map {
-                ["value": $0.rawValue, "label": visit.t("expiryMode.\($0.rawValue)"), "selected": $0.rawValue == (fields["expiry"] ?? "")]
-            },
-            "returnPolicies": ReturnPolicy.allCases.map {
-                ["value": $0.rawValue, "label": visit.t("program.policy.\($0.rawValue)"), "selected": $0.rawValue == (fields["returnPolicy"] ?? "")]
-            },
             "versions": zip(versions, versions.dropFirst().map(Optional.some) + [nil]).map { version, previous in
                 ["version": version.version, "at": f.time(version.updatedAt, zone),
                  "changes": previous.map { Self.changes(from: $0.rules, to: version.rules) } ?? visit.t("program.first")]
             },
         ]
-        for name in Self.fieldNames {
-            // A checkbox is a flag: Mustache would tick it for any string, "" included.
-            context[name] = Self.checkboxes.contains(name) ? fields[name] == "on" : fields[name] ?? ""
-            if let error = errors[name] { context[name + "Error"] = error }
-        }
+        context["fieldsets"] = Self.programFieldsets(visit, fields: fields, errors: errors)
         return render("program", visit, status: status, context)
     }
 
+    /// How many rows of bands by the receipt's sum the form offers.
+    static let bandRows = 5
+
+    /// The form's fieldsets and their controls, for the `form-field` partial. A control's keys are set in full:
+    /// Mustache looks a missing key up in the enclosing contexts.
+    static func programFieldsets(_ visit: Visit, fields: [String: String], errors: [String: String]) -> [[String: Any]] {
+        func input(_ name: String, _ mode: String = "decimal", label: String? = nil) -> [String: Any] {
+            var control: [String: Any] = ["input": true, "name": name, "label": label ?? visit.t("program.\(name)"), "mode": mode, "value": fields[name] ?? ""]
+            if let error = errors[name] { control["error"] = error }
+            return control
+        }
+        func checkbox(_ name: String) -> [String: Any] {
+            // A flag: Mustache would tick a box for any string, "" included.
+            ["checkbox": true, "name": name, "label": visit.t("program.\(name)"), "checked": fields[name] == "on"]
+        }
+        func select(_ name: String, _ options: [(value: String, label: String)]) -> [String: Any] {
+            ["select": true, "name": name, "label": visit.t("program.\(name)"),
+             "options": options.map { ["value": $0.value, "label": $0.label, "selected": $0.value == fields[name]] }]
+        }
+        let bands = (1...bandRows).flatMap { row in
+            [input("band\(row)From", label: visit.t("program.bandFrom").replacingOccurrences(of: "{n}", with: "\(row)")),
+             input("band\(row)Rate", label: visit.t("program.bandRate").replacingOccurrences(of: "{n}", with: "\(row)"))]
+        }
+        let levels = (1...3).map { input("referralLevel\($0)", label: visit.t("program.referralLevel").replacingOccurrences(of: "{n}", with: "\($0)")) }
+        let sections: [(String, [[String: Any]])] = [
+            ("earning", [
+                input("accrualRate"), input("discount"), input("accrualPer"), input("minAccrualReceipt"), input("accrualExcluded", "text"),
+                input("maxAccrualsPerDay", "numeric"), checkbox("accrueOnRedeemedPart"), checkbox("accrueOnDiscountedLines"),
+                checkbox("accrueWithCodes"),
+                ["choices": true, "label": visit.t("program.noAccrualPayments"), "options": Payment.Method.allCases.map {
+                    ["name": "noAccrual-\($0.rawValue)", "label": visit.t("payment.\($0.rawValue)"), "checked": fields["noAccrual-\($0.rawValue)"] == "on"]
+                }],
+            ]),
+            ("bands", bands),
+            ("welcome", [input("welcomeBonus"), input("welcomeBonusLifetimeDays", "numeric"), checkbox("welcomeBonusNextOrderOnly")]),
+            ("spending", [
+                input("pointValue"), input("maxRedeemShare"), input("minPayable"), input("redemptionExcluded", "text"),
+                select("returnPolicy", ReturnPolicy.allCases.map { ($0.rawValue, visit.t("program.policy.\($0.rawValue)")) }),
+                input("minRedemptionReceipt"), input("maxBenefitShare"), input("maxRedemptionsPerDay", "numeric"), checkbox("earnOrSpend"),
+                checkbox("redeemWithDiscounts"), checkbox("balancePerStore"),
+            ]),
+            ("lifetime", [
+                input("activationDelayDays", "numeric"), input("lifetimeDays", "numeric"),
+                select("expiry", ExpiryMode.allCases.map { ($0.rawValue, visit.t("expiryMode.\($0.rawValue)")) }), input("expiryPeriods", "numeric"),
+                input("expiryReminderDays", "numeric"), input("expiryReminderMinPoints"),
+            ]),
+            ("referral", [
+                input("referrerPoints"), input("friendPoints"), input("referralMinPurchase"), input("referralWaitDays", "numeric"),
+            ] + levels + [input("referralMaxPerPurchase"), input("referralMaxPerCustomer")]),
+        ]
+        return sections.map { ["legend": visit.t("program.\($0.0)"), "fields": $0.1] }
+    }
+
+    /// Every field of the form, to give back what was typed when it is refused.
     static let fieldNames = [
         "accrualRate", "pointValue", "maxRedeemShare", "minPayable", "welcomeBonus", "discount", "activationDelayDays", "lifetimeDays",
         "accrualExcluded", "redemptionExcluded", "returnPolicy", "accrueOnRedeemedPart", "accrualPer", "minAccrualReceipt",
         "minRedemptionReceipt", "maxBenefitShare", "accrueOnDiscountedLines", "accrueWithCodes", "earnOrSpend", "redeemWithDiscounts",
-        "expiry", "expiryPeriods",
-    ]
-
-    static let checkboxes: Set = ["accrueOnRedeemedPart", "accrueOnDiscountedLines", "accrueWithCodes", "earnOrSpend", "redeemWithDiscounts"]
+        "expiry", "expiryPeriods", "welcomeBonusLifetimeDays", "welcomeBonusNextOrderOnly", "maxAccrualsPerDay", "maxRedemptionsPerDay",
+        "balancePerStore", "expiryReminderDays", "expiryReminderMinPoints", "referrerPoints", "friendPoints", "referralMinPurchase",
+        "referralWaitDays", "referralMaxPerPurchase", "referralMaxPerCustomer",
+    ] + (1...bandRows).flatMap { ["band\($0)From", "band\($0)Rate"] } + (1...3).map { "referralLevel\($0)" }
+        + Payment.Method.allCases.map { "noAccrual-\($0.rawValue)" }
 
     /// The form's text for the rules: percentages and roubles as people type them.
     static func fields(of rules: ProgramRules, _ f: Formatting) -> [String: String] {
         let plain = f.plain
-        return [
+        var fields = [
             "accrualRate": plain(rules.accrualRateBp), "pointValue": plain(rules.pointValueKopecks), "maxRedeemShare": plain(rules.maxRedeemShareBp),
             "minPayable": plain(rules.minPayableKopecks), "welcomeBonus": plain(rules.welcomeBonusPoints), "discount": plain(rules.discountBp),
             "activationDelayDays": String(rules.activationDelayDays), "lifetimeDays": String(rules.lifetimeDays),
@@ -149,7 +237,25 @@ extension WebConsole {
             "accrueOnDiscountedLines": rules.accrueOnDiscountedLines ? "on" : "", "accrueWithCodes": rules.accrueWithCodes ? "on" : "",
             "earnOrSpend": rules.earnOrSpend ? "on" : "", "redeemWithDiscounts": rules.redeemWithDiscounts ? "on" : "",
             "expiry": rules.expiry.rawValue, "expiryPeriods": String(rules.expiryPeriods),
+            "welcomeBonusLifetimeDays": String(rules.welcomeBonusLifetimeDays), "welcomeBonusNextOrderOnly": rules.welcomeBonusNextOrderOnly ? "on" : "",
+            "maxAccrualsPerDay": String(rules.maxAccrualsPerDay), "maxRedemptionsPerDay": String(rules.maxRedemptionsPerDay),
+            "balancePerStore": rules.balancePerStore ? "on" : "", "expiryReminderDays": String(rules.expiryReminderDays),
+            "expiryReminderMinPoints": plain(rules.expiryReminderMinPoints),
         ]
+        for method in rules.accrualExcludedPayments { fields["noAccrual-\(method.rawValue)"] = "on" }
+        for (index, band) in rules.accrualBands.prefix(bandRows).enumerated() {
+            fields["band\(index + 1)From"] = plain(band.fromKopecks)
+            fields["band\(index + 1)Rate"] = plain(band.rateBp)
+        }
+        let referral = rules.referral ?? ReferralRules()
+        fields["referrerPoints"] = plain(referral.referrerPoints)
+        fields["friendPoints"] = plain(referral.friendPoints)
+        fields["referralMinPurchase"] = plain(referral.minPurchaseKopecks)
+        fields["referralWaitDays"] = String(referral.waitDays)
+        fields["referralMaxPerPurchase"] = plain(referral.maxPointsPerPurchase)
+        fields["referralMaxPerCustomer"] = plain(referral.maxPointsPerCustomer)
+        for (index, rate) in referral.levelRatesBp.enumerated() { fields["referralLevel\(index + 1)"] = plain(rate) }
+        return fields
     }
 
     /// `a, b ,c` → `["a", "b", "c"]`.

@@ -61,6 +61,11 @@ public struct WebConsole: Sendable {
         router.post("/console/program/promotions/:id/delete") { request, context in
             await self.page(request, roles: [.owner, .marketer]) { try await self.deletePromotion($0, $1, id: context.parameters.get("id")) }
         }
+        router.get("/console/program/stamps") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.stampCards($0, $1) } }
+        router.post("/console/program/stamps") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveStampCard($0, $1) } }
+        router.post("/console/program/stamps/:id/delete") { request, context in
+            await self.page(request, roles: [.owner, .marketer]) { try await self.deleteStampCard($0, $1, id: context.parameters.get("id")) }
+        }
         router.get("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.rulesForm($0, $1) } }
         router.post("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveRules($0, $1) } }
         router.get("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.staffPage($0, $1) } }
@@ -142,7 +147,7 @@ public struct WebConsole: Sendable {
             context["isOwner"] = staff.role == .owner
         }
         context["nav_" + template] = true
-        if ["program", "levels", "promotions", "rules"].contains(template) { context["nav_programArea"] = true }
+        if ["program", "levels", "promotions", "stamps", "rules"].contains(template) { context["nav_programArea"] = true }
         if context["home"] == nil { context["home"] = "/console" }
         let html = pages.render(template, context)
         return Response(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KopilkaServer
 import KopilkaStore
 
 /// `kopilka`: the loyalty server and its tools.
@@ -39,5 +40,21 @@ struct DatabaseOptions: ParsableArguments {
             let shown = PostgresLocation(url: database)?.description ?? database
             throw ValidationError("cannot open the database at \(shown): \(error). Check the path (or URL) and permissions, or pass --database.")
         }
+    }
+}
+
+/// The SMS provider `serve` and `maintain` send through.
+struct SMSOptions: ParsableArguments {
+    @Option(help: "SMS provider for spending codes and expiry reminders: POST {\"to\",\"text\"} as JSON to this URL (token from KOPILKA_SMS_TOKEN, sent as a bearer token).")
+    var smsURL: String?
+
+    /// The provider, or nil when none is given.
+    func gateway() throws -> HTTPSMSGateway? {
+        guard let smsURL else { return nil }
+        guard let url = URL(string: smsURL), ["http", "https"].contains(url.scheme ?? "") else {
+            throw ValidationError("--sms-url must be an http(s) URL")
+        }
+        // The token comes from the environment, so it shows in no process list.
+        return HTTPSMSGateway(url: url, token: ProcessInfo.processInfo.environment["KOPILKA_SMS_TOKEN"])
     }
 }

@@ -29,8 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests a second per IP address without a valid key, bursts of five times as many (0: unlimited).")
     var ipRateLimit = 20
 
-    @Option(help: "SMS provider for spending confirmation codes: POST {\"to\",\"text\"} as JSON to this URL (token from KOPILKA_SMS_TOKEN, sent as a bearer token).")
-    var smsURL: String?
+    @OptionGroup var sms: SMSOptions
 
     @Option(help: .hidden)
     var unsafeVariant: [String] = []
@@ -64,13 +63,7 @@ struct Serve: AsyncParsableCommand {
         configuration.keyRequestsPerSecond = keyRateLimit
         configuration.ipRequestsPerSecond = ipRateLimit
         configuration.unsafeVariants = unsafe
-        if let smsURL {
-            guard let url = URL(string: smsURL), ["http", "https"].contains(url.scheme ?? "") else {
-                throw ValidationError("--sms-url must be an http(s) URL")
-            }
-            // The token comes from the environment, so it shows in no process list.
-            configuration.smsGateway = HTTPSMSGateway(url: url, token: ProcessInfo.processInfo.environment["KOPILKA_SMS_TOKEN"])
-        }
+        configuration.smsGateway = try sms.gateway()
         logger.info("starting", metadata: ["database": "\(store.location)", "address": "\(host):\(port)"])
         if !unsafeVariant.isEmpty { logger.warning("UNSAFE: deliberately broken for a reliability test", metadata: ["variants": "\(unsafeVariant)"]) }
         let app = buildApplication(store: store, configuration: configuration, logger: logger)

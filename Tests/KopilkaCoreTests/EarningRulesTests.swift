@@ -141,4 +141,12 @@ import Testing
         rules.accrualBands.append(.init(fromKopecks: 0, rateBp: 300))
         #expect(rules.violations().map(\.field) == ["accrualBands[1].fromKopecks"])
     }
+
+    @Test(arguments: [(0, 0, true), (7, 10_00, true), (90, 100_000_000, true), (91, 0, false), (-1, 0, false), (7, -1, false)])
+    func expiryRemindersAreAtMostNinetyDaysAhead(days: Int, minPoints: Int64, valid: Bool) {
+        var rules = ProgramRules()
+        rules.expiryReminderDays = days
+        rules.expiryReminderMinPoints = minPoints
+        #expect(rules.violations().isEmpty == valid, "\(rules.violations())")
+    }
 }

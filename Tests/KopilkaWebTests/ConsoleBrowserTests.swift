@@ -75,11 +75,30 @@ import Testing
         #expect(!program.rules.accrueOnRedeemedPart && !program.rules.earnOrSpend, "an unticked box stays unticked")
         try await f.shoot(browser, "program")
 
+        // The rest of the main form: a band that is not a number is refused beside its field; then payments that earn
+        // nothing, reminders before expiry and "bring a friend" are saved, and the other settings kept.
+        try await browser.find("#band1From").type("сто")
+        try await browser.find("#band1Rate").type("1")
+        try await browser.find("form.settings button[type=submit]").click()
+        #expect(try await browser.waitFor("#band1From-error").text() == "Число, например 5 или 2,5")
+        try await browser.open(f.base + "/console/program")
+        try await browser.find("input[name=noAccrual-credit]").click()
+        for (field, value) in [("expiryReminderDays", "7"), ("referrerPoints", "150"), ("friendPoints", "50"), ("referralLevel1", "2")] {
+            try await browser.find("#\(field)").clear()
+            try await browser.find("#\(field)").type(value)
+        }
+        try await browser.find("form.settings button[type=submit]").click()
+        _ = try await browser.waitFor(".notice")
+        let saved = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1), more = saved.rules
+        #expect(more.accrualExcludedPayments == [.credit] && more.expiryReminderDays == 7 && more.accrualBands.isEmpty)
+        #expect(more.referral.map { [$0.referrerPoints, $0.friendPoints, $0.minPurchaseKopecks] } == [150_00, 50_00, 300_00])
+        #expect(more.referral?.levelRatesBp == [200] && more.accrualRateBp == 700 && more.stampCards.count == 1)
+
         // A form without its CSRF token changes nothing.
         try await browser.execute("document.querySelector('form.settings input[name=csrf]').value = 'forged'")
         try await browser.find("form.settings button[type=submit]").click()
         #expect(try await browser.waitFor("main p").text() == "Форма устарела: обновите страницу и отправьте её снова.")
-        #expect(try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version == program.version)
+        #expect(try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version == saved.version)
 
         // Levels: a threshold below the previous level's is refused beside its row; then two levels are saved.
         try await browser.open(f.base + "/console/program/levels")
@@ -116,6 +135,24 @@ import Testing
         _ = try await browser.waitFor(".notice")
         promotion = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.promotions.last
         #expect(promotion?.enabled == false)
+
+        // Stamps: "every 6th tea free, up to 150 ₽"; a card of one stamp is refused beside its field.
+        try await browser.open(f.base + "/console/program/stamps")
+        try await browser.find("#name").type("Каждый 6-й чай")
+        try await browser.find("#categories").type("tea")
+        try await browser.find("#value").type("150")
+        try await browser.find("#every").clear()
+        try await browser.find("#every").type("1")
+        try await browser.find("form.settings button[type=submit]").click()
+        #expect(try await browser.waitFor("#every-error").text() == "Целое число от 2 до 100")
+        try await browser.find("#every").clear()
+        try await browser.find("#every").type("6")
+        try await browser.find("form.settings button[type=submit]").click()
+        _ = try await browser.waitFor(".notice")
+        let tea = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.stampCards.last
+        #expect(tea?.name == "Каждый 6-й чай" && tea?.every == 6 && tea?.maxRewardKopecks == 150_00 && tea?.reward == .freeItem && tea?.enabled == true)
+        #expect(tea?.lines?.categories == ["tea"] && tea?.id == "stamps-1")
+        #expect(try await browser.find("#stamp-cards tbody tr:last-child td:nth-child(2)").text() == "каждый 6-й товар: бесплатно до 150 ₽")
 
         // All rules as JSON: a value out of range is listed by field and saves nothing; a valid edit is a new version.
         try await browser.open(f.base + "/console/program/rules")
@@ -275,6 +312,7 @@ import Testing
             ("sign-in", "/console/sign-in"), ("dashboard", "/console/dashboard"), ("program", "/console/program"),
             ("customers", "/console/customers?q=%D0%90"), ("customer", "/console/customers/\(customerId)"), ("cashier", "/console/cashier"),
             ("levels", "/console/program/levels"), ("staff", "/console/staff"), ("promotions", "/console/program/promotions"), ("rules", "/console/program/rules"),
+            ("stamps", "/console/program/stamps"),
         ]
         for viewport in [Viewport.phone, .desktop] {
             let browser = try await Browser(viewport)

@@ -104,6 +104,9 @@ final class ConsoleFixture: Sendable {
         try await browser.find("#email").type(email)
         try await browser.find("#password").type(password ?? self.password)
         try await browser.find("button[type=submit].primary").click()
+        // The sign-in page has a heading too: wait for the page the form leads to.
+        let deadline = Date().addingTimeInterval(5)
+        while try await browser.currentURL().contains("/console/sign-in"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         _ = try await browser.waitFor("main h1")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KopilkaCore
 import KopilkaStore
 @testable import KopilkaWeb
 import Testing
@@ -24,6 +25,11 @@ import Testing
         #expect(used > 100)
         // Every kind of ledger entry has a name on the customer's card.
         for kind in EntryKind.allCases { #expect(Strings.ru["kind.\(kind.rawValue)"] != nil && Strings.en["kind.\(kind.rawValue)"] != nil) }
+        // Every control of the program form has its label (the numbered rows share one).
+        for name in WebConsole.fieldNames where !name.contains(/[0-9]|noAccrual/) {
+            #expect(Strings.ru["program.\(name)"] != nil && Strings.en["program.\(name)"] != nil, "program.\(name)")
+        }
+        for method in Payment.Method.allCases { #expect(Strings.ru["payment.\(method.rawValue)"] != nil && Strings.en["payment.\(method.rawValue)"] != nil) }
         // And the templates parse.
         _ = try Pages()
     }
@@ -94,6 +100,19 @@ import Testing
             #expect(parseMoney(text) == value, "\(text)")
         }
         for bad in ["", "-5", "1,2,3", "1.234", "abc", "1e5", "٣"] { #expect(parseMoney(bad) == nil, "\(bad)") }
+    }
+
+    @Test func theExpiryReminderCountsPointsAsRussianDoes() {
+        let words: [Int64: String] = [
+            1_00: "балл", 2_00: "балла", 4_00: "балла", 5_00: "баллов", 11_00: "баллов", 12_00: "баллов", 21_00: "балл", 22_00: "балла",
+            111_00: "баллов", 1_50: "балла",
+        ]
+        for (points, word) in words { #expect(CustomerMessages.pointsWord(points) == word, "\(points)") }
+        // Lots burning on several days: the range, in the merchant's zone (21:30 UTC is the next day in Moscow).
+        let reminder = ExpiryReminder(
+            merchantId: 1, customerId: 1, phone: "+79120000001", merchantName: "Пекарня", timeZone: "Europe/Moscow", points: 1_021_00,
+            firstExpiresAt: 1_769_808_600, lastExpiresAt: 1_770_336_000)  // 2026-01-30 21:30 UTC, 2026-02-06 00:00 UTC
+        #expect(CustomerMessages.expiryReminder(reminder) == "Пекарня: с 31.01 по 06.02 сгорает 1\u{202F}021 балл. Успейте их потратить.")
     }
 
     @Test func csvQuotesWhatSpreadsheetsWouldMisread() {
