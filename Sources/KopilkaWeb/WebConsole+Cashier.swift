@@ -48,7 +48,14 @@ extension WebConsole {
         if !confirmation.isEmpty, confirmation.count != 6 || !confirmation.allSatisfy(\.isASCII) || Int(confirmation) == nil {
             errors["confirmationError"] = visit.t("cashier.confirmationInvalid")
         }
-        guard errors.isEmpty, let storeId else { return try await cashierPage(visit, session, fields: form, values: errors, status: .unprocessableContent) }
+        // How the money part is paid, when the cashier says: a gift certificate for part of it, the rest one way.
+        let method = Payment.Method(rawValue: form["payment"] ?? "")
+        let certificateText = (form["certificate"] ?? "").trimmingCharacters(in: .whitespaces)
+        let certificate = certificateText.isEmpty ? 0 : parseMoney(certificateText)
+        if certificate == nil { errors["certificateError"] = visit.t("program.number") }
+        guard errors.isEmpty, let storeId, let certificate else {
+            return try await cashierPage(visit, session, fields: form, values: errors, status: .unprocessableContent)
+        }
 
         var found: CustomerSummary?
         if let customer {
@@ -60,35 +67,49 @@ extension WebConsole {
         }
         // Lines when the cashier typed them; otherwise the receipt is one line of the total.
         let lines = enteredLines.isEmpty ? [ReceiptLine(sku: "web-cashier", name: visit.t("cashier.lineName"), price: amount ?? 0)] : enteredLines
-        if form["action"] != "commit" {
-            let (_, program) = try await store.compiledProgram(merchantId: session.merchantId)
-            let (calculation, summary) = try await store.calculate(
+        let (_, program) = try await store.compiledProgram(merchantId: session.merchantId)
+        func calculate(_ payments: [Payment]) async throws -> (ReceiptCalculation, CustomerSummary?) {
+            try await store.calculate(
                 merchantId: session.merchantId, program: program, storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: codes,
-                payments: [], now: visit.now)
-            let f = visit.format
-            // The program asks the customer to confirm spending by a code from an SMS, unless they showed their card.
-            let confirm = program.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !Self.isCard(customer)
-            return try await cashierPage(visit, session, fields: form, values: [
-                "calculated": [
-                    "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
-                    "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
-                    "balance": summary.map { f.points($0.balance.spendable) } ?? "", "customer": summary?.maskedName ?? summary?.card ?? "",
-                    "hasCustomer": summary != nil,
-                    "reasons": calculation.explanation.map { ["text": Explanations.text($0, visit.language)] },
-                    "hasReasons": !calculation.explanation.isEmpty,
-                    "stamps": calculation.stamps.map { ["name": $0.name, "after": "\($0.after) / \($0.every - 1)", "rewards": $0.rewards > 0] },
-                ],
-                "confirm": confirm,
-            ])
+                payments: payments, now: visit.now)
+        }
+        let committing = form["action"] == "commit", paymentsGiven = method != nil || certificate > 0
+        var payments: [Payment] = []
+        if !committing || paymentsGiven {
+            var (calculation, summary) = try await calculate([])
+            // The payments split what is left to pay after discounts and points, so that is calculated first.
+            if paymentsGiven {
+                let byCertificate = min(certificate, calculation.payable)
+                if byCertificate > 0 { payments.append(Payment(method: .certificate, amountKopecks: byCertificate)) }
+                if calculation.payable > byCertificate { payments.append(Payment(method: method ?? .other, amountKopecks: calculation.payable - byCertificate)) }
+                if !committing, !program.rules.accrualExcludedPayments.isEmpty { (calculation, summary) = try await calculate(payments) }
+            }
+            guard committing else {
+                let f = visit.format
+                // The program asks the customer to confirm spending by a code from an SMS, unless they showed their card.
+                let confirm = program.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !Self.isCard(customer)
+                return try await cashierPage(visit, session, fields: form, values: [
+                    "calculated": [
+                        "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
+                        "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
+                        "balance": summary.map { f.points($0.balance.spendable) } ?? "", "customer": summary?.maskedName ?? summary?.card ?? "",
+                        "hasCustomer": summary != nil,
+                        "reasons": calculation.explanation.map { ["text": Explanations.text($0, visit.language)] },
+                        "hasReasons": !calculation.explanation.isEmpty,
+                        "stamps": calculation.stamps.map { ["name": $0.name, "after": "\($0.after) / \($0.every - 1)", "rewards": $0.rewards > 0] },
+                    ],
+                    "confirm": confirm,
+                ])
+            }
         }
         let key = form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
         let externalId = "web-\(key.prefix(8))"
         let command = ReceiptCommand(
             storeId: storeId, registerId: nil, customer: customer, externalId: externalId, lines: lines, redeem: redeem, codes: codes,
-            cashier: session.staff.map { "staff:\($0.id)" }, confirmationCode: confirmation.isEmpty ? nil : confirmation)
+            cashier: session.staff.map { "staff:\($0.id)" }, confirmationCode: confirmation.isEmpty ? nil : confirmation, payments: payments)
+        let request = "\(storeId)|\(customerText)|\(lines)|\(redeemText)|\(codes)|\(confirmation)|\(form["payment"] ?? "")|\(certificate)"
         let stored = try await store.commitReceipt(
-            merchantId: session.merchantId, command,
-            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(storeId)|\(customerText)|\(lines)|\(redeemText)|\(codes)|\(confirmation)")),
+            merchantId: session.merchantId, command, idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash(request)),
             now: visit.now, render: Outcome<ReceiptCommitted>.render(visit.language))
         guard let committed = Outcome<ReceiptCommitted>.value(stored) else {
             // A refused receipt changed nothing: the corrected form is a new request with a new key.
@@ -181,6 +202,9 @@ extension WebConsole {
         context["categories"] = Self.categories(try await store.compiledProgram(merchantId: session.merchantId).1.rules)
         context["redeem"] = fields["redeem"] ?? ""
         context["codes"] = fields["codes"] ?? ""
+        context["payments"] = [["value": "", "label": visit.t("cashier.paymentUnsaid"), "selected": (fields["payment"] ?? "").isEmpty]]
+            + Payment.Method.allCases.map { ["value": $0.rawValue, "label": visit.t("payment.\($0.rawValue)"), "selected": $0.rawValue == fields["payment"]] }
+        context["certificate"] = fields["certificate"] ?? ""
         context["confirmation"] = fields["confirmation"] ?? ""
         // A new key for each blank form; a calculated form keeps its key so that committing it twice counts once.
         context["key"] = fields["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString

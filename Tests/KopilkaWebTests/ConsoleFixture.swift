@@ -105,8 +105,7 @@ final class ConsoleFixture: Sendable {
         try await browser.find("#password").type(password ?? self.password)
         try await browser.find("button[type=submit].primary").click()
         // The sign-in page has a heading too: wait for the page the form leads to.
-        let deadline = Date().addingTimeInterval(5)
-        while try await browser.currentURL().contains("/console/sign-in"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        try await browser.waitForURL { !$0.contains("/console/sign-in") }
         _ = try await browser.waitFor("main h1")
     }
 

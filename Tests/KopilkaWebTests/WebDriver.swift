@@ -148,6 +148,12 @@ final class Browser: @unchecked Sendable {
     }
 
     /// The element that has the keyboard focus (`document.activeElement`).
+    /// Waits until the page's address satisfies `done` (a form led somewhere), up to `timeout` seconds.
+    func waitForURL(timeout: Double = 5, _ done: (String) -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while try await !done(currentURL()), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+    }
+
     func activeElement() async throws -> Element {
         let found = try await command("GET", "/element/active") as? [String: Any]
         guard let id = found?[Element.key] as? String else { throw BrowserError("no active element") }
