@@ -161,52 +161,37 @@ extension WebConsole {
     /// How many rows of bands by the receipt's sum the form offers.
     static let bandRows = 5
 
-    /// The form's fieldsets and their controls, for the `form-field` partial. A control's keys are set in full:
-    /// Mustache looks a missing key up in the enclosing contexts.
+    /// The form's fieldsets and their controls, for the `form-field` partial.
     static func programFieldsets(_ visit: Visit, fields: [String: String], errors: [String: String]) -> [[String: Any]] {
-        func input(_ name: String, _ mode: String = "decimal", label: String? = nil) -> [String: Any] {
-            var control: [String: Any] = ["input": true, "name": name, "label": label ?? visit.t("program.\(name)"), "mode": mode, "value": fields[name] ?? ""]
-            if let error = errors[name] { control["error"] = error }
-            return control
-        }
-        func checkbox(_ name: String) -> [String: Any] {
-            // A flag: Mustache would tick a box for any string, "" included.
-            ["checkbox": true, "name": name, "label": visit.t("program.\(name)"), "checked": fields[name] == "on"]
-        }
-        func select(_ name: String, _ options: [(value: String, label: String)]) -> [String: Any] {
-            ["select": true, "name": name, "label": visit.t("program.\(name)"),
-             "options": options.map { ["value": $0.value, "label": $0.label, "selected": $0.value == fields[name]] }]
-        }
+        let form = FormControls(visit: visit, fields: fields, errors: errors, prefix: "program")
         let bands = (1...bandRows).flatMap { row in
-            [input("band\(row)From", label: visit.t("program.bandFrom").replacingOccurrences(of: "{n}", with: "\(row)")),
-             input("band\(row)Rate", label: visit.t("program.bandRate").replacingOccurrences(of: "{n}", with: "\(row)"))]
+            [form.input("band\(row)From", label: visit.t("program.bandFrom").replacingOccurrences(of: "{n}", with: "\(row)")),
+             form.input("band\(row)Rate", label: visit.t("program.bandRate").replacingOccurrences(of: "{n}", with: "\(row)"))]
         }
-        let levels = (1...3).map { input("referralLevel\($0)", label: visit.t("program.referralLevel").replacingOccurrences(of: "{n}", with: "\($0)")) }
+        let levels = (1...3).map { form.input("referralLevel\($0)", label: visit.t("program.referralLevel").replacingOccurrences(of: "{n}", with: "\($0)")) }
         let sections: [(String, [[String: Any]])] = [
             ("earning", [
-                input("accrualRate"), input("discount"), input("accrualPer"), input("minAccrualReceipt"), input("accrualExcluded", "text"),
-                input("maxAccrualsPerDay", "numeric"), checkbox("accrueOnRedeemedPart"), checkbox("accrueOnDiscountedLines"),
-                checkbox("accrueWithCodes"),
-                ["choices": true, "label": visit.t("program.noAccrualPayments"), "options": Payment.Method.allCases.map {
-                    ["name": "noAccrual-\($0.rawValue)", "label": visit.t("payment.\($0.rawValue)"), "checked": fields["noAccrual-\($0.rawValue)"] == "on"]
-                }],
+                form.input("accrualRate"), form.input("discount"), form.input("accrualPer"), form.input("minAccrualReceipt"), form.input("accrualExcluded", "text"),
+                form.input("maxAccrualsPerDay", "numeric"), form.checkbox("accrueOnRedeemedPart"), form.checkbox("accrueOnDiscountedLines"),
+                form.checkbox("accrueWithCodes"),
+                form.choices(visit.t("program.noAccrualPayments"), Payment.Method.allCases.map { ("noAccrual-\($0.rawValue)", visit.t("payment.\($0.rawValue)")) }),
             ]),
             ("bands", bands),
-            ("welcome", [input("welcomeBonus"), input("welcomeBonusLifetimeDays", "numeric"), checkbox("welcomeBonusNextOrderOnly")]),
+            ("welcome", [form.input("welcomeBonus"), form.input("welcomeBonusLifetimeDays", "numeric"), form.checkbox("welcomeBonusNextOrderOnly")]),
             ("spending", [
-                input("pointValue"), input("maxRedeemShare"), input("minPayable"), input("redemptionExcluded", "text"),
-                select("returnPolicy", ReturnPolicy.allCases.map { ($0.rawValue, visit.t("program.policy.\($0.rawValue)")) }),
-                input("minRedemptionReceipt"), input("maxBenefitShare"), input("maxRedemptionsPerDay", "numeric"), checkbox("earnOrSpend"),
-                checkbox("redeemWithDiscounts"), checkbox("balancePerStore"),
+                form.input("pointValue"), form.input("maxRedeemShare"), form.input("minPayable"), form.input("redemptionExcluded", "text"),
+                form.select("returnPolicy", ReturnPolicy.allCases.map { ($0.rawValue, visit.t("program.policy.\($0.rawValue)")) }),
+                form.input("minRedemptionReceipt"), form.input("maxBenefitShare"), form.input("maxRedemptionsPerDay", "numeric"), form.checkbox("earnOrSpend"),
+                form.checkbox("redeemWithDiscounts"), form.checkbox("balancePerStore"),
             ]),
             ("lifetime", [
-                input("activationDelayDays", "numeric"), input("lifetimeDays", "numeric"),
-                select("expiry", ExpiryMode.allCases.map { ($0.rawValue, visit.t("expiryMode.\($0.rawValue)")) }), input("expiryPeriods", "numeric"),
-                input("expiryReminderDays", "numeric"), input("expiryReminderMinPoints"),
+                form.input("activationDelayDays", "numeric"), form.input("lifetimeDays", "numeric"),
+                form.select("expiry", ExpiryMode.allCases.map { ($0.rawValue, visit.t("expiryMode.\($0.rawValue)")) }), form.input("expiryPeriods", "numeric"),
+                form.input("expiryReminderDays", "numeric"), form.input("expiryReminderMinPoints"),
             ]),
             ("referral", [
-                input("referrerPoints"), input("friendPoints"), input("referralMinPurchase"), input("referralWaitDays", "numeric"),
-            ] + levels + [input("referralMaxPerPurchase"), input("referralMaxPerCustomer")]),
+                form.input("referrerPoints"), form.input("friendPoints"), form.input("referralMinPurchase"), form.input("referralWaitDays", "numeric"),
+            ] + levels + [form.input("referralMaxPerPurchase"), form.input("referralMaxPerCustomer")]),
         ]
         return sections.map { ["legend": visit.t("program.\($0.0)"), "fields": $0.1] }
     }

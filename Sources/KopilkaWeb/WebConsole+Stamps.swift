@@ -77,15 +77,8 @@ extension WebConsole {
     private func stampCardsPage(
         _ visit: Visit, program: ProgramView, fields: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok
     ) -> Response {
-        func input(_ name: String, _ mode: String = "text") -> [String: Any] {
-            var control: [String: Any] = ["input": true, "name": name, "label": visit.t("stamps.\(name)"), "mode": mode, "value": fields[name] ?? ""]
-            if let error = errors[name] { control["error"] = error }
-            return control
-        }
-        func select(_ name: String, _ values: [String]) -> [String: Any] {
-            ["select": true, "name": name, "label": visit.t("stamps.\(name)"),
-             "options": values.map { ["value": $0, "label": visit.t("stamps.\(name).\($0)"), "selected": $0 == fields[name]] }]
-        }
+        let form = FormControls(visit: visit, fields: fields, errors: errors, prefix: "stamps")
+        func select(_ name: String, _ values: [String]) -> [String: Any] { form.select(name, values.map { ($0, visit.t("stamps.\(name).\($0)")) }) }
         let context: [String: Any] = [
             "version": program.version, "saved": visit.query["saved"] == "1", "formError": errors["form"] ?? "",
             "editing": !(fields["id"] ?? "").isEmpty, "id": fields["id"] ?? "", "hasList": !program.rules.stampCards.isEmpty,
@@ -93,10 +86,10 @@ extension WebConsole {
                 ["id": card.id, "name": card.name, "rule": Self.describe(card, visit), "state": visit.t(card.enabled ? "promotions.on" : "promotions.off")]
             },
             "fields": [
-                input("name"), select("basis", StampCard.Basis.allCases.map(\.rawValue)), input("every", "numeric"),
-                input("categories"), input("skus"), input("minAmount", "decimal"),
-                select("reward", StampCard.RewardKind.allCases.map(\.rawValue)), input("value", "decimal"), input("lifetimeDays", "numeric"),
-                ["checkbox": true, "name": "enabled", "label": visit.t("stamps.enabled"), "checked": fields["enabled"] == "on"],
+                form.input("name", "text"), select("basis", StampCard.Basis.allCases.map(\.rawValue)), form.input("every", "numeric"),
+                form.input("categories", "text"), form.input("skus", "text"), form.input("minAmount"),
+                select("reward", StampCard.RewardKind.allCases.map(\.rawValue)), form.input("value"), form.input("lifetimeDays", "numeric"),
+                form.checkbox("enabled"),
             ],
         ]
         return render("stamps", visit, status: status, context)
