@@ -13,18 +13,19 @@ public struct ExpiryReminderSender: Sendable {
         self.gateway = gateway
     }
 
-    /// Sends what is due at `now`; returns how many texts went out and how many the provider refused.
+    /// Sends what is due at `now`; returns how many texts went out and how many were given back. After the provider's
+    /// first refusal the rest are given back unsent: a provider that is down would otherwise hold the maintenance run
+    /// for a timeout per text.
     public func run(now: UnixSeconds) async throws -> (sent: Int, refused: Int) {
-        var sent = 0, refused = 0
-        for reminder in try await store.claimExpiryReminders(now: now, limit: 500) {
+        let due = try await store.claimExpiryReminders(now: now, limit: 500)
+        for (index, reminder) in due.enumerated() {
             do {
                 try await gateway.send(to: reminder.phone, text: CustomerMessages.expiryReminder(reminder))
-                sent += 1
             } catch {
-                try await store.releaseExpiryReminder(reminder)
-                refused += 1
+                for unsent in due[index...] { try await store.releaseExpiryReminder(unsent) }
+                return (index, due.count - index)
             }
         }
-        return (sent, refused)
+        return (due.count, 0)
     }
 }

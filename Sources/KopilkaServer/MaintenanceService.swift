@@ -28,15 +28,16 @@ struct MaintenanceService: Service, CustomStringConvertible {
                             "activatedLots": "\(report.activatedLots)", "releasedHolds": "\(report.releasedHolds)", "settledReferrals": "\(report.settledReferrals)",
                         ])
                 }
+                let folded = try await store.rollUpAnalytics(lagSeconds: 120, batchSize: 2_000)
+                if folded > 0 { logger.debug("analytics folded", metadata: ["receipts": "\(folded)"]) }
+                // Keys are kept 30 days at least (a till can be offline for days); 45 leaves a margin.
+                _ = try await store.pruneIdempotencyKeys(olderThan: clock() - 45 * 86_400)
+                // Last, so that a provider's trouble never holds up the rest.
                 if let reminders {
                     let texts = try await reminders.run(now: clock())
                     metrics.expiryReminders.add(texts.sent)
                     if texts.refused > 0 { logger.warning("expiry reminders refused by the SMS provider", metadata: ["count": "\(texts.refused)"]) }
                 }
-                let folded = try await store.rollUpAnalytics(lagSeconds: 120, batchSize: 2_000)
-                if folded > 0 { logger.debug("analytics folded", metadata: ["receipts": "\(folded)"]) }
-                // Keys are kept 30 days at least (a till can be offline for days); 45 leaves a margin.
-                _ = try await store.pruneIdempotencyKeys(olderThan: clock() - 45 * 86_400)
             } catch {
                 logger.error("maintenance failed", metadata: ["error": "\(type(of: error))"])
             }

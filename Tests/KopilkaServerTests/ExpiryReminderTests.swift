@@ -19,10 +19,10 @@ import Testing
         let f = try await APIFixture(database, rules: rules)
         let t0 = APIFixture.t0  // 2026-01-01 00:00 UTC, 03:00 in Moscow
         // Anna agreed to messages and buys twice on the first day; Boris did not agree; Vera agreed but earns 5 points,
-        // under the minimum; Gleb agreed and buys a day later.
+        // under the minimum; Gleb and Dina agreed and buy a day later.
         let customers: [(phone: String, marketing: Bool, price: Int64, at: UnixSeconds)] = [
             ("+79120000001", true, 1_000_00, t0), ("+79120000001", true, 500_00, t0 + 2 * 3600), ("+79120000002", false, 1_000_00, t0),
-            ("+79120000003", true, 100_00, t0), ("+79120000004", true, 1_000_00, t0 + Self.day),
+            ("+79120000003", true, 100_00, t0), ("+79120000004", true, 1_000_00, t0 + Self.day), ("+79120000005", true, 400_00, t0 + Self.day),
         ]
         for (index, customer) in customers.enumerated() {
             try await f.run(now: customer.at) { client in
@@ -54,15 +54,17 @@ import Testing
             outcome = try await texts(t0 + 23 * Self.day + 60)
             #expect(outcome == [0, 0], "a reminder is sent once")
 
-            // Gleb's are due a day later; the provider refuses, so the reminder waits for the next run.
+            // Gleb's and Dina's are due a day later; the provider refuses the first, so both wait for the next run.
             provider.refusing.withLock { $0 = true }
             outcome = try await texts(t0 + 24 * Self.day)
-            #expect(outcome == [0, 1])
+            #expect(outcome == [0, 2])
             provider.refusing.withLock { $0 = false }
             outcome = try await texts(t0 + 24 * Self.day + 60)
-            #expect(outcome == [1, 0])
-            #expect(provider.messages.withLock { $0.last?.to } == "+79120000004")
-            #expect(provider.messages.withLock { $0.last?.text } == "Кофейня: 01.02 сгорает 50 баллов. Успейте их потратить.")
+            #expect(outcome == [2, 0])
+            #expect(provider.messages.withLock { $0.dropFirst().map(\.to) } == ["+79120000004", "+79120000005"])
+            #expect(provider.messages.withLock { $0.dropFirst().map(\.text) } == [
+                "Кофейня: 01.02 сгорает 50 баллов. Успейте их потратить.", "Кофейня: 01.02 сгорает 20 баллов. Успейте их потратить.",
+            ])
             outcome = try await texts(t0 + 29 * Self.day)
             #expect(outcome == [0, 0])
         }
