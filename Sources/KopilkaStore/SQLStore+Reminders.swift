@@ -44,8 +44,13 @@ extension SQLStore {
     public func claimExpiryReminders(now: UnixSeconds, limit: Int = 500) async throws -> [ExpiryReminder] {
         var claimed: [ExpiryReminder] = []
         for merchantId in try await merchantIds() where claimed.count < limit {
+            // Most programs send no reminders: they cost a cached read, not a write transaction, every run.
+            let rules = try await program(merchantId: merchantId).rules
+            guard rules.expiryReminderDays > 0 else { continue }
             let room = limit - claimed.count
-            claimed += try await backend.write { db in try self.claimExpiryReminders(db, merchantId: merchantId, now: now, limit: room) }
+            claimed += try await backend.write { db in
+                try self.claimExpiryReminders(db, merchantId: merchantId, rules: rules, now: now, limit: room)
+            }
         }
         return claimed
     }
@@ -59,9 +64,9 @@ extension SQLStore {
         }
     }
 
-    private func claimExpiryReminders(_ db: any SQLConnection, merchantId: Int64, now: UnixSeconds, limit: Int) throws -> [ExpiryReminder] {
-        let rules = try program(db, merchantId: merchantId).rules
-        guard rules.expiryReminderDays > 0 else { return [] }
+    private func claimExpiryReminders(
+        _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, now: UnixSeconds, limit: Int
+    ) throws -> [ExpiryReminder] {
         let window = Int64(rules.expiryReminderDays) * 86_400
         let covered = """
             l.merchant_id = ? AND l.customer_id = c.id AND l.remaining > 0 AND l.expires_at IS NOT NULL AND l.activates_at <= ?

@@ -74,34 +74,33 @@ extension WebConsole {
         whole("referralWaitDays") { referral.waitDays = $0 }
         hundredths("referralMaxPerPurchase") { referral.maxPointsPerPurchase = $0 }
         hundredths("referralMaxPerCustomer") { referral.maxPointsPerCustomer = $0 }
+        // Levels up to the last one filled in; an empty one below it pays nothing.
         let levelTexts = (1...3).map { (form["referralLevel\($0)"] ?? "").trimmingCharacters(in: .whitespaces) }
-        for (index, text) in levelTexts.enumerated() where levelTexts[index...].contains(where: { !$0.isEmpty }) {
-            // Levels up to the last one filled in; an empty one below it pays nothing.
-            if text.isEmpty { referral.levelRatesBp.append(0) } else if let rate = parsePoints(text) { referral.levelRatesBp.append(rate) } else {
-                errors["referralLevel\(index + 1)"] = visit.t("program.number")
-            }
+        for (index, text) in levelTexts.enumerated().prefix((levelTexts.lastIndex { !$0.isEmpty } ?? -1) + 1) {
+            guard let rate = text.isEmpty ? 0 : parsePoints(text) else { errors["referralLevel\(index + 1)"] = visit.t("program.number"); continue }
+            referral.levelRatesBp.append(rate)
         }
         rules.referral = referral.referrerPoints > 0 || referral.friendPoints > 0 || referral.levelRatesBp.contains(where: { $0 > 0 }) ? referral : nil
-        // The core's own checks, reported against the form's fields.
-        let formField = [
+        // The core's own checks, reported against the form's fields (a rule named as its field needs no entry).
+        var formField = [
             "accrualRateBp": "accrualRate", "pointValueKopecks": "pointValue", "maxRedeemShareBp": "maxRedeemShare",
             "minPayableKopecks": "minPayable", "welcomeBonusPoints": "welcomeBonus", "discountBp": "discount",
-            "activationDelayDays": "activationDelayDays", "lifetimeDays": "lifetimeDays",
             "accrualExcludedCategories": "accrualExcluded", "redemptionExcludedCategories": "redemptionExcluded",
             "accrualPerKopecks": "accrualPer", "accrualBands": "accrualPer", "minAccrualReceiptKopecks": "minAccrualReceipt",
-            "minRedemptionReceiptKopecks": "minRedemptionReceipt", "maxBenefitShareBp": "maxBenefitShare", "expiryPeriods": "expiryPeriods",
-            "welcomeBonusLifetimeDays": "welcomeBonusLifetimeDays", "maxAccrualsPerDay": "maxAccrualsPerDay",
-            "maxRedemptionsPerDay": "maxRedemptionsPerDay", "expiryReminderDays": "expiryReminderDays", "expiryReminderMinPoints": "expiryReminderMinPoints",
+            "minRedemptionReceiptKopecks": "minRedemptionReceipt", "maxBenefitShareBp": "maxBenefitShare",
             "referral.referrerPoints": "referrerPoints", "referral.friendPoints": "friendPoints", "referral.minPurchaseKopecks": "referralMinPurchase",
             "referral.waitDays": "referralWaitDays", "referral.maxPointsPerPurchase": "referralMaxPerPurchase",
             "referral.maxPointsPerCustomer": "referralMaxPerCustomer",
-        ].merging((0..<3).map { ("referral.levelRatesBp[\($0)]", "referralLevel\($0 + 1)") }) { a, _ in a }
-            .merging(bandRow.enumerated().flatMap { index, row in
-                [("accrualBands[\(index)].fromKopecks", "band\(row)From"), ("accrualBands[\(index)].rateBp", "band\(row)Rate")]
-            }) { a, _ in a }
+        ]
+        for level in 0..<3 { formField["referral.levelRatesBp[\(level)]"] = "referralLevel\(level + 1)" }
+        for (index, row) in bandRow.enumerated() {
+            formField["accrualBands[\(index)].fromKopecks"] = "band\(row)From"
+            formField["accrualBands[\(index)].rateBp"] = "band\(row)Rate"
+        }
         if errors.isEmpty {
-            for violation in rules.violations() where errors[formField[violation.field] ?? "form"] == nil {
-                errors[formField[violation.field] ?? "form"] = violation.message
+            for violation in rules.violations() {
+                let field = formField[violation.field] ?? (Self.fieldNames.contains(violation.field) ? violation.field : "form")
+                if errors[field] == nil { errors[field] = violation.message }
             }
         }
         let fields = Dictionary(uniqueKeysWithValues: Self.fieldNames.map { ($0, form[$0] ?? "") })
