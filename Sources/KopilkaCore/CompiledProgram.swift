@@ -7,6 +7,8 @@ public struct CompiledProgram: Sendable {
     let wholesale: CompiledWholesale?
     let accrualLines: LineScope.Compiled?
     let redemptionLines: LineScope.Compiled?
+    /// The lines a level's own discount lowers (`TierRules.discountLines`).
+    let levelDiscountLines: LineScope.Compiled?
     let accrualWhen: Schedule.Compiled?
     let redemptionWhen: Schedule.Compiled?
     let accrualExcluded: Set<String>
@@ -23,7 +25,8 @@ public struct CompiledProgram: Sendable {
         self.rules = rules
         var vocabulary = Vocabulary()
         let scopes = rules.promotions.compactMap(\.lines) + (rules.wholesale?.steps.compactMap(\.lines) ?? [])
-            + [rules.accrualScope?.lines, rules.redemptionScope?.lines].compactMap { $0 } + rules.stampCards.compactMap(\.lines)
+            + [rules.accrualScope?.lines, rules.redemptionScope?.lines, rules.tiers?.discountLines].compactMap { $0 }
+            + rules.stampCards.compactMap(\.lines)
         for scope in scopes { vocabulary.add(scope) }
         self.vocabulary = vocabulary
         promotions = rules.promotions.enumerated()
@@ -33,6 +36,7 @@ public struct CompiledProgram: Sendable {
         wholesale = rules.wholesale.map { CompiledWholesale($0, vocabulary) }
         accrualLines = rules.accrualScope?.lines.map { LineScope.Compiled($0, vocabulary) }
         redemptionLines = rules.redemptionScope?.lines.map { LineScope.Compiled($0, vocabulary) }
+        levelDiscountLines = rules.tiers?.discountLines.map { LineScope.Compiled($0, vocabulary) }
         accrualWhen = rules.accrualScope?.when.map(Schedule.Compiled.init)
         redemptionWhen = rules.redemptionScope?.when.map(Schedule.Compiled.init)
         accrualExcluded = Set(rules.accrualExcludedCategories)

@@ -103,8 +103,14 @@ extension ReceiptWork {
             reasons.append(.init(code: "discount_excluded", message: "the card discount does not combine with an exclusive promotion"))
             return nil
         }
+        // A level's own discount may be for some lines only ("the paint discount"); the program's is for every line.
+        let levelLines = customer?.tier?.discountBp != nil ? program.levelDiscountLines : nil
         return lines.indices.map { index in
             let line = lines[index], number = index + 1
+            if let levelLines, !levelLines.matches(terms[index]) {
+                reasons.append(.init(code: "discount_outside_level", line: number, message: "line \(number): the level's discount is not for this line"))
+                return false
+            }
             if line.has(.noDiscount) {
                 reasons.append(.init(code: "discount_excluded_flag", line: number, message: "line \(number): price is fixed (noDiscount), no discount"))
                 return false

@@ -41,7 +41,8 @@ public struct Tier: Codable, Sendable, Equatable {
 public struct TierRules: Codable, Sendable, Equatable {
     /// What the thresholds measure.
     public enum Basis: String, Codable, Sendable, CaseIterable {
-        /// Money paid (after discounts and points, less refunds), in kopecks.
+        /// Money paid (after discounts and points, less refunds), in kopecks; with `itemCategories`, only what those
+        /// categories' lines cost ("paint bought this quarter").
         case spend
         /// Number of purchases (receipts not returned in full).
         case purchases
@@ -96,8 +97,12 @@ public struct TierRules: Codable, Sendable, Equatable {
     public var bestOfMonths: Int = 3
     /// The IANA time zone calendar periods follow (default Europe/Moscow).
     public var timeZone: String = "Europe/Moscow"
-    /// The categories whose items count, for the `items` basis.
+    /// The categories whose items count, for the `items` basis; for `spend`, when given, only these categories'
+    /// lines count.
     public var itemCategories: [String] = []
+    /// The lines a level's own discount (`Tier.discountBp`) lowers; absent for every line that allows a discount.
+    /// With `itemCategories` it makes a discount on a product group by what was bought of it.
+    public var discountLines: LineScope?
     /// The window qualifying purchases are counted over, in days back from now; 0 counts every purchase ever.
     public var windowDays: Int = 365
     /// Whether a level once reached is kept when qualifying spend falls (true), or follows the window (false).
@@ -126,6 +131,7 @@ public struct TierRules: Codable, Sendable, Equatable {
         windowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? 365
         keepReachedLevel = try c.decodeIfPresent(Bool.self, forKey: .keepReachedLevel) ?? false
         itemCategories = try c.decodeIfPresent([String].self, forKey: .itemCategories) ?? []
+        discountLines = try c.decodeIfPresent(LineScope.self, forKey: .discountLines)
         formula = try c.decodeIfPresent(AccumulativeFormula.self, forKey: .formula)
         tiers = try formula?.levels() ?? c.decode([Tier].self, forKey: .tiers)
     }
@@ -144,9 +150,14 @@ public struct TierRules: Codable, Sendable, Equatable {
     /// What is wrong with these rules, fields prefixed by `path`.
     public func violations(path: String) -> [FieldError] {
         var errors: [FieldError] = []
-        if basis == .items, itemCategories.isEmpty || itemCategories.count > 100 || itemCategories.contains(where: { !(1...100).contains($0.count) }) {
+        if basis == .items, itemCategories.isEmpty {
             errors.append(.init(field: "\(path).itemCategories", message: "levels by items need 1…100 categories to count"))
+        } else if basis == .purchases, !itemCategories.isEmpty {
+            errors.append(.init(field: "\(path).itemCategories", message: "levels by purchases count whole receipts; leave the categories out"))
+        } else if itemCategories.count > 100 || itemCategories.contains(where: { !(1...100).contains($0.count) }) {
+            errors.append(.init(field: "\(path).itemCategories", message: "at most 100 categories of 1…100 characters"))
         }
+        if let discountLines { errors += discountLines.violations(path: "\(path).discountLines") }
         if let formula {
             errors += formula.violations(path: "\(path).formula")
         } else if tiers.isEmpty || tiers.count > 20 {

@@ -2,23 +2,27 @@ import Foundation
 import KopilkaCore
 
 extension SQLStore {
-    /// The customer's level under `rules` at `now`: qualifying spend (payable less refunds) or purchases
-    /// (receipts not returned in full) over the rolling window, over the current and the previous calendar
+    /// The customer's level under `rules` at `now`: qualifying spend (payable less refunds, of the counted categories'
+    /// lines if the levels name some), purchases (receipts not returned in full) or items over the rolling window, over the current and the previous calendar
     /// period, or in the best of the last calendar months; kept at the highest level reached if the program says so.
     func standing(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> TierStanding? {
         // One query per period, the level kept so far riding along (the commit path asks twice per receipt).
         func qualifying(from: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {
-            if rules.basis == .items {
-                // Whole items of the counted categories, returns taken off ("every 10th cup").
+            if rules.basis != .purchases, !rules.itemCategories.isEmpty {
+                // Lines of the counted categories: whole items ("every 10th cup"), or what they cost ("paint bought this
+                // quarter"); returns taken off. A line's refunds so far are `payable × returned / quantity` rounded
+                // down (ReturnCalculator), written as quotient and remainder so that no product overflows 64 bits.
                 let marks = Array(repeating: "?", count: rules.itemCategories.count).joined(separator: ", ")
                 let row = try db.row(
                     """
                     SELECT COALESCE(SUM(l.quantity - l.returned_quantity), 0) AS items,
+                           COALESCE(SUM(l.payable - (l.payable / l.quantity) * l.returned_quantity
+                                        - (l.payable % l.quantity) * l.returned_quantity / l.quantity), 0) AS spend,
                            (SELECT tier_reached FROM customers WHERE merchant_id = ? AND id = ?) AS reached
                     FROM receipts r JOIN receipt_lines l ON l.merchant_id = r.merchant_id AND l.receipt_id = r.id
                     WHERE r.merchant_id = ? AND r.customer_id = ? AND r.created_at > ? AND r.created_at <= ? AND l.category IN (\(marks))
                     """, [merchantId, customerId, merchantId, customerId, from, until] + rules.itemCategories.map { $0 as (any SQLBindable)? })
-                return ((row?["items"] ?? 0) / 1000, row?["reached"])
+                return (rules.basis == .items ? (row?["items"] ?? 0) / 1000 : row?["spend"] ?? 0, row?["reached"])
             }
             let row = try db.row(
                 """

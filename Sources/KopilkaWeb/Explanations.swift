@@ -228,6 +228,7 @@ enum Explanations {
         "discount_excluded_flag": [.init("line {i}: price is fixed (noDiscount), no discount", "строка {1}: цена фиксирована, без скидки")],
         "discount_excluded_category": [.init(
             "line {i}: category `{s}` excluded from the discount", "строка {1}: на категорию «{2}» скидка не действует")],
+        "discount_outside_level": [.init("line {i}: the level's discount is not for this line", "строка {1}: скидка уровня на неё не действует")],
         "discount_capped_floor": [.init("line {i}: discounts stop at the line's floor ({m})", "строка {1}: скидки не опускают цену ниже {2}")],
         "wholesale_applied": [.init("wholesale prices: −{m} on {l}", "оптовые цены: −{1}, {2}")],
         "discount_rate": [.init("card discount {p}: −{m} on {l}", "скидка по карте {1}: −{2}, {3}")],

@@ -26,6 +26,11 @@ extension WebConsole {
         var levels = TierRules(basis: basis, windowDays: 365, keepReachedLevel: form["keepReachedLevel"] == "on")
         levels.period = TierRules.Period(rawValue: form["period"] ?? "") ?? .rolling
         levels.itemCategories = Self.list(form["itemCategories"])
+        // The form names the discount's categories; SKUs and tags set in All rules stay.
+        var discountLines = current.rules.tiers?.discountLines ?? LineScope()
+        discountLines.categories = Self.list(form["discountCategories"])
+        let scoped = [discountLines.categories, discountLines.skus, discountLines.tags].contains { !($0 ?? []).isEmpty }
+        levels.discountLines = scoped ? discountLines : nil
         levels.timeZone = current.rules.tiers?.timeZone ?? levels.timeZone
         if let days = Int((form["windowDays"] ?? "").trimmingCharacters(in: .whitespaces)), (0...3650).contains(days) {
             levels.windowDays = days
@@ -53,6 +58,7 @@ extension WebConsole {
         var rules = current.rules
         rules.tiers = levels.tiers.isEmpty ? nil : levels
         if basis == .items, levels.itemCategories.isEmpty { errors["itemCategories"] = visit.t("levels.itemCategoriesRequired") }
+        if basis == .purchases, !levels.itemCategories.isEmpty { errors["itemCategories"] = visit.t("levels.itemCategoriesPurchases") }
         if errors.isEmpty, let violation = rules.violations().first(where: { $0.field.hasPrefix("tiers") || $0.field.hasPrefix("promotions") }) {
             // A promotion for a level that no longer exists, or a check the form does not make itself.
             errors["form"] = "\(violation.field): \(violation.message)"
@@ -86,6 +92,7 @@ extension WebConsole {
             },
             "windowDays": fields["windowDays"] ?? "365", "windowDaysError": errors["windowDays"] ?? "",
             "itemCategories": fields["itemCategories"] ?? "", "itemCategoriesError": errors["itemCategories"] ?? "",
+            "discountCategories": fields["discountCategories"] ?? "",
             "keepReachedLevel": fields["keepReachedLevel"] == "on",
             // The levels there are and two empty rows for new ones (all rows a phone would scroll through are too many).
             "rows": (1...min(Self.levelRows, max(3, lastFilled + 2))).map { row in
@@ -104,6 +111,7 @@ extension WebConsole {
         var fields = [
             "basis": levels.basis.rawValue, "period": levels.period.rawValue, "windowDays": String(levels.windowDays),
             "keepReachedLevel": levels.keepReachedLevel ? "on" : "", "itemCategories": levels.itemCategories.joined(separator: ", "),
+            "discountCategories": (levels.discountLines?.categories ?? []).joined(separator: ", "),
         ]
         for (index, tier) in levels.tiers.prefix(levelRows).enumerated() {
             let row = index + 1
