@@ -106,6 +106,17 @@ import Testing
         Receipt(program: "wholesale-supplier", name: "not a wholesale buyer: the quarter's 3 % only", lines: [line("DRILL", "tools", 120_000_00)],
                 qualifying: 600_000_00, discount: 3_600_00, redeemed: 0, earned: 0),
 
+        // A paint store: a discount on paint and varnish by what was bought of them this quarter (5 % from 30,000 ₽, 10 % from
+        // 100,000 ₽), on paint and varnish only; 2 % back on everything.
+        Receipt(program: "paint-store", name: "no paint bought yet: no discount, 2 % of 5,000 ₽",
+                lines: [line("PAINT", "paint", 4_000_00), line("ROLLER", "tools", 1_000_00)], discount: 0, redeemed: 0, earned: 100_00),
+        Receipt(program: "paint-store", name: "exactly 30,000 ₽ of paint: −5 % of the 5,000 ₽ of paint and varnish, not the roller",
+                lines: [line("PAINT", "paint", 4_000_00), line("LAC", "varnish", 1_000_00), line("ROLLER", "tools", 500_00)],
+                qualifying: 30_000_00, discount: 250_00, redeemed: 0, earned: 105_00),
+        Receipt(program: "paint-store", name: "150,000 ₽ of paint: −10 % of 6,000 ₽; 2 % of the 7,400 ₽ paid",
+                lines: [line("PAINT", "paint", 3_000_00, quantity: 2000), line("TAPE", "tools", 2_000_00)], qualifying: 150_000_00,
+                discount: 600_00, redeemed: 0, earned: 148_00),
+
         // A bookstore: 1 % from 100 ₽, 3 % from 1,000 ₽, 5 % from 5,000 ₽ by the receipt's sum; points pay up to 20 %.
         Receipt(program: "bookstore", name: "an 80 ₽ postcard earns nothing", lines: [line("CARD", "cards", 80_00)], discount: 0, redeemed: 0, earned: 0),
         Receipt(program: "bookstore", name: "1,350 ₽ of books at 3 %", lines: [line("B1", "books", 700_00), line("B2", "books", 650_00)], discount: 0,

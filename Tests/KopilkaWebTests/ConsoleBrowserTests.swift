@@ -97,7 +97,8 @@ import Testing
         // A form without its CSRF token changes nothing.
         try await browser.execute("document.querySelector('form.settings input[name=csrf]').value = 'forged'")
         try await browser.find("form.settings button[type=submit]").click()
-        #expect(try await browser.waitFor("main p").text() == "Форма устарела: обновите страницу и отправьте её снова.")
+        let stale = "Форма устарела: обновите страницу и отправьте её снова."
+        #expect(try await browser.waitForText("main p", stale) == stale)
         #expect(try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version == saved.version)
 
         // Levels: a threshold below the previous level's is refused beside its row; then two levels are saved.
@@ -115,6 +116,27 @@ import Testing
         #expect(levels?.tiers.map(\.name) == ["Базовый", "Серебро"])
         #expect(levels?.tiers.last.map { [$0.threshold, $0.accrualRateBp, $0.discountBp ?? -1] } == [10_000_00, 700, 300])
         try await f.shoot(browser, "levels")
+
+        // Levels for one product group: categories are refused beside their field when purchases are counted; by spend they
+        // count paint only, and the discount is for paint only. Cleared again for the steps below.
+        try await browser.find("#basis option[value=purchases]").click()
+        try await browser.find("#itemCategories").type("paint")
+        try await browser.find("#discountCategories").type("paint, varnish")
+        try await browser.find("form.settings button[type=submit]").click()
+        #expect(try await browser.waitFor("#itemCategories-error").text() == "Покупки считаются чеками целиком; оставьте категории пустыми или считайте товары")
+        try await browser.find("#basis option[value=spend]").click()
+        try await browser.find("form.settings button[type=submit]").click()
+        _ = try await browser.waitFor(".notice")
+        let paint = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.tiers
+        #expect(paint?.itemCategories == ["paint"] && paint?.discountLines == LineScope(categories: ["paint", "varnish"]))
+        try await browser.open(f.base + "/console/program/levels")  // without the saved notice, so the next wait is for the next save
+        #expect(try await browser.find("#discountCategories").property("value") as? String == "paint, varnish")
+        try await browser.find("#itemCategories").clear()
+        try await browser.find("#discountCategories").clear()
+        try await browser.find("form.settings button[type=submit]").click()
+        _ = try await browser.waitFor(".notice")
+        let cleared = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.tiers
+        #expect(cleared?.itemCategories == [] && cleared?.discountLines == nil && cleared?.tiers.count == 2)
 
         // Promotions: a happy hour on weekday mornings, then switched off.
         try await browser.open(f.base + "/console/program/promotions")

@@ -147,13 +147,29 @@ final class Browser: @unchecked Sendable {
         return try await find(css)
     }
 
-    /// The element that has the keyboard focus (`document.activeElement`).
+    /// Polls until an element matching the selector reads `expected` (a form's answer replacing the page: the old page's
+    /// elements may match first, then go stale), up to `timeout` seconds; returns that, or the first match's text then.
+    func waitForText(_ css: String, _ expected: String, timeout: Double = 5) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var seen = ""
+        while Date() < deadline {
+            for element in (try? await findAll(css)) ?? [] {
+                guard let text = try? await element.text() else { continue }
+                if text == expected { return text }
+                if seen.isEmpty { seen = text }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return seen
+    }
+
     /// Waits until the page's address satisfies `done` (a form led somewhere), up to `timeout` seconds.
     func waitForURL(timeout: Double = 5, _ done: (String) -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while try await !done(currentURL()), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
     }
 
+    /// The element that has the keyboard focus (`document.activeElement`).
     func activeElement() async throws -> Element {
         let found = try await command("GET", "/element/active") as? [String: Any]
         guard let id = found?[Element.key] as? String else { throw BrowserError("no active element") }
