@@ -19,10 +19,6 @@ public enum CustomerMessages {
 
     /// "балл", "балла" or "баллов", as Russian counts `hundredths / 100` points (a fraction takes "балла").
     static func pointsWord(_ hundredths: Points) -> String {
-        guard hundredths % 100 == 0 else { return "балла" }
-        let n = abs(hundredths / 100)
-        if n % 10 == 1, n % 100 != 11 { return "балл" }
-        if (2...4).contains(n % 10), !(12...14).contains(n % 100) { return "балла" }
-        return "баллов"
+        hundredths % 100 == 0 ? Formatting.russianCount(hundredths / 100, "балл", "балла", "баллов") : "балла"
     }
 }

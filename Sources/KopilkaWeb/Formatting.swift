@@ -30,10 +30,28 @@ struct Formatting: Sendable {
         return text.filter { $0 != "\u{202F}" && !(language == .en && $0 == ",") }
     }
 
-    /// A customer's level for a template: its name, and the next level with the spend still to go.
-    func tier(_ standing: TierStanding) -> [String: Any] {
-        ["name": standing.tier, "next": standing.nextTier ?? "", "hasNext": standing.nextTier != nil,
-         "toNext": standing.toNextTier.map(money) ?? ""]
+    /// A customer's level for a template: its name, and the next level with what is still to go — money, purchases or
+    /// items, as the levels count.
+    func tier(_ standing: TierStanding, basis: TierRules.Basis) -> [String: Any] {
+        func toGo(_ amount: Int64) -> String {
+            switch (basis, language) {
+            case (.spend, _): money(amount)
+            case (.purchases, .ru): "\(amount) \(Self.russianCount(amount, "покупка", "покупки", "покупок"))"
+            case (.purchases, .en): amount == 1 ? "1 purchase" : "\(amount) purchases"
+            case (.items, .ru): "\(amount) шт."
+            case (.items, .en): amount == 1 ? "1 item" : "\(amount) items"
+            }
+        }
+        return ["name": standing.tier, "next": standing.nextTier ?? "", "hasNext": standing.nextTier != nil,
+                "toNext": standing.toNextTier.map(toGo) ?? ""]
+    }
+
+    /// The Russian noun for a count: `one` for 1, 21, 101…; `few` for 2–4, 22–24…; `many` for the rest (5–20, 11–14…).
+    static func russianCount(_ count: Int64, _ one: String, _ few: String, _ many: String) -> String {
+        let n = abs(count)
+        if n % 10 == 1, n % 100 != 11 { return one }
+        if (2...4).contains(n % 10), !(12...14).contains(n % 100) { return few }
+        return many
     }
 
     /// A stamp card for a template: its name, the stamps as filled and empty marks, what is left to the reward and

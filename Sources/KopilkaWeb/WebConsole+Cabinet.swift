@@ -59,8 +59,9 @@ extension WebConsole {
             "marketing": profile.consents.marketing, "personalDataAt": profile.consents.personalDataAt.map { f.date($0, zone) } ?? "—",
             "consentChanged": visit.query["consent"] == "1", "stampCards": summary.stamps.map { f.stampCard($0, zone) },
         ]
-        if let tier = summary.tier { values["tier"] = f.tier(tier) }
-        if let referral = try await store.program(merchantId: merchantId).rules.referral {
+        let rules = try await store.program(merchantId: merchantId).rules
+        if let tier = summary.tier { values["tier"] = f.tier(tier, basis: rules.tiers?.basis ?? .spend) }
+        if let referral = rules.referral {
             let standing = try await store.referralSummary(merchantId: merchantId, customerId: customerId)
             values["referral"] = [
                 "friends": String(standing.friends), "paid": f.points(standing.paidPoints), "pending": f.points(standing.pendingPoints),

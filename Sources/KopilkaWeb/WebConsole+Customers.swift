@@ -49,7 +49,9 @@ extension WebConsole {
                  "positive": $0.amount > 0, "receipt": $0.receiptId ?? ""]
             },
         ]
-        if let tier = summary.tier { values["tier"] = f.tier(tier) }
+        if let tier = summary.tier {
+            values["tier"] = f.tier(tier, basis: try await store.program(merchantId: session.merchantId).rules.tiers?.basis ?? .spend)
+        }
         values["stampCards"] = summary.stamps.map { f.stampCard($0, zone) }
         values.merge(adjustment) { _, new in new }
         return render("customer", visit, status: status, values)

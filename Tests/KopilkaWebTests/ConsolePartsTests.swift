@@ -102,6 +102,18 @@ import Testing
         for bad in ["", "-5", "1,2,3", "1.234", "abc", "1e5", "٣"] { #expect(parseMoney(bad) == nil, "\(bad)") }
     }
 
+    @Test func whatIsLeftToTheNextLevelIsCountedAsTheLevelsCount() throws {
+        let ru = Formatting(language: .ru), en = Formatting(language: .en)
+        let levels = TierRules(basis: .purchases, tiers: [Tier(name: "Новичок", threshold: 0, accrualRateBp: 300), Tier(name: "Свой", threshold: 5, accrualRateBp: 500)])
+        let standing = try #require(TierStanding(rules: levels, qualifying: 3))
+        #expect(ru.tier(standing, basis: .purchases)["toNext"] as? String == "2 покупки")
+        #expect(en.tier(standing, basis: .purchases)["toNext"] as? String == "2 purchases")
+        #expect(ru.tier(standing, basis: .items)["toNext"] as? String == "2 шт.")
+        #expect(ru.tier(standing, basis: .spend)["toNext"] as? String == "0,02 ₽")
+        #expect([1, 3, 5, 11, 21, 112].map { Formatting.russianCount($0, "покупка", "покупки", "покупок") }
+            == ["покупка", "покупки", "покупок", "покупок", "покупка", "покупок"])
+    }
+
     @Test func theExpiryReminderCountsPointsAsRussianDoes() {
         let words: [Int64: String] = [
             1_00: "балл", 2_00: "балла", 4_00: "балла", 5_00: "баллов", 11_00: "баллов", 12_00: "баллов", 21_00: "балл", 22_00: "балла",
