@@ -57,6 +57,27 @@ public enum ReturnCalculator {
         case exceedsPurchase(index: Int, line: Int, left: Thousandths)
         /// The same line appears twice in one request.
         case duplicateLine(index: Int, line: Int)
+        /// Everything on the receipt is returned already (a return of "the rest" with nothing left).
+        case nothingLeft
+
+        /// The request's field at fault.
+        public var field: String {
+            switch self {
+            case .noSuchLine(let index, _), .duplicateLine(let index, _): "lines[\(index)].line"
+            case .exceedsPurchase(let index, _, _): "lines[\(index)].quantity"
+            case .nothingLeft: "lines"
+            }
+        }
+
+        /// What is wrong, in English (pages word it in their language from the case).
+        public var message: String {
+            switch self {
+            case .noSuchLine(_, let line): "the receipt has no line \(line)"
+            case .duplicateLine(_, let line): "line \(line) is named twice"
+            case .exceedsPurchase(_, let line, let left): "line \(line) has \(left) thousandths left to return"
+            case .nothingLeft: "everything on this receipt is returned already"
+            }
+        }
     }
 
     /// Computes a return. Shares are cumulative (`share(returned after) - share(returned before)`), so

@@ -90,9 +90,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .idempotencyKeyReused:
             self.init(.unprocessableContent, code: "idempotency_key_reused",
                       detail: "this Idempotency-Key was used with another request; use a new key for a new request")
-        case .returnRefused(let field, let message):
-            self.init(.unprocessableContent, code: "return_exceeds_purchase", detail: message,
-                      errors: [FieldError(field: field, message: message)])
+        case .returnRefused(let refusal):
+            self.init(.unprocessableContent, code: "return_exceeds_purchase", detail: refusal.message,
+                      errors: [FieldError(field: refusal.field, message: refusal.message)])
         case .holdClosed(let status):
             self.init(.conflict, code: "order_not_held", detail: "the order's hold is \(status)")
         case .offlineRedemption:

@@ -22,7 +22,7 @@ public enum KopilkaError: Error, Sendable {
     /// The idempotency key was used with another request body.
     case idempotencyKeyReused
     /// A return asks for more than is left of a line, or names a line twice or one that does not exist.
-    case returnRefused(field: String, message: String)
+    case returnRefused(ReturnCalculator.Refusal)
     /// The hold is not held any more (confirmed, cancelled or expired).
     case holdClosed(status: String)
     /// An offline receipt asks to spend points, which needs the server at the time of sale.

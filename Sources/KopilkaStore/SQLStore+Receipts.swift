@@ -335,20 +335,12 @@ extension SQLStore {
             let requests = command.lines ?? returnable.enumerated().compactMap { index, line in
                 line.quantity > line.returnedQuantity ? .init(line: index + 1, quantity: line.quantity - line.returnedQuantity) : nil
             }
-            guard !requests.isEmpty else { throw KopilkaError.returnRefused(field: "lines", message: "everything on this receipt is returned already") }
+            guard !requests.isEmpty else { throw KopilkaError.returnRefused(.nothingLeft) }
             let lineReturns: [LineReturn]
-            do {
+            do throws(ReturnCalculator.Refusal) {
                 lineReturns = try ReturnCalculator.compute(lines: returnable, requests: requests)
-            } catch let refusal as ReturnCalculator.Refusal {
-                switch refusal {
-                case .noSuchLine(let index, let line):
-                    throw KopilkaError.returnRefused(field: "lines[\(index)].line", message: "the receipt has no line \(line)")
-                case .duplicateLine(let index, let line):
-                    throw KopilkaError.returnRefused(field: "lines[\(index)].line", message: "line \(line) is named twice")
-                case .exceedsPurchase(let index, let line, let left):
-                    throw KopilkaError.returnRefused(
-                        field: "lines[\(index)].quantity", message: "line \(line) has \(left) thousandths left to return")
-                }
+            } catch {
+                throw KopilkaError.returnRefused(error)
             }
             for item in lineReturns {
                 try db.run(

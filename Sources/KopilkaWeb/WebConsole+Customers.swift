@@ -139,12 +139,14 @@ enum Refusal {
             return ru ? "На этот чек можно потратить не больше \(f.points(limit)) баллов" : "At most \(f.points(limit)) points may be spent on this receipt"
         case .receiptAlreadyRegistered:
             return ru ? "Чек с этим номером уже зарегистрирован в магазине" : "This receipt number is already registered in the store"
-        case .returnRefused(let field, let message):
-            guard ru else { return "\(field): \(message)" }
-            if message.hasPrefix("everything on this receipt") { return "Всё по этому чеку уже возвращено" }
-            if message.hasSuffix("is named twice") { return "Одна строка указана дважды" }
-            if message.hasPrefix("the receipt has no line") { return "В чеке нет такой строки" }
-            return "Возвращают больше, чем куплено"
+        case .returnRefused(let refusal):
+            guard ru else { return "\(refusal.field): \(refusal.message)" }
+            switch refusal {
+            case .nothingLeft: return "Всё по этому чеку уже возвращено"
+            case .duplicateLine(_, let line): return "Строка \(line) указана дважды"
+            case .noSuchLine(_, let line): return "В чеке нет строки \(line)"
+            case .exceedsPurchase(_, let line, _): return "По строке \(line) возвращают больше, чем осталось"
+            }
         case .cashierLimit(_, let detail):
             return ru ? "Отказано правилом защиты от злоупотреблений: \(detail)" : "Refused by the abuse protection: \(detail)"
         case .notFound:
