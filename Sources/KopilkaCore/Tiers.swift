@@ -244,7 +244,7 @@ public struct TierStanding: Codable, Sendable, Equatable {
     public var tier: String
     /// Its index, 0 for the first.
     public var level: Int
-    /// What qualifies now (kopecks or purchases, by the program's basis).
+    /// What qualifies now, by the levels' basis (kopecks, purchases or whole items; of `itemCategories` when they name some).
     public var qualifying: Int64
     /// The next level and how much more it needs; nil on the top level.
     public var nextTier: String?

@@ -31,9 +31,11 @@ struct Formatting: Sendable {
     }
 
     /// A customer's level for a template: its name, and the next level with what is still to go — money, purchases or
-    /// items, as the levels count.
-    func tier(_ standing: TierStanding, basis: TierRules.Basis) -> [String: Any] {
-        func toGo(_ amount: Int64) -> String {
+    /// items, as the levels count, and of which categories when they count some only.
+    func tier(_ standing: TierStanding, levels: TierRules) -> [String: Any] {
+        let basis = levels.basis, categories = basis == .purchases ? [] : levels.itemCategories
+        func toGo(_ left: Int64) -> String { counted(left) + (categories.isEmpty ? "" : " (\(categories.joined(separator: ", ")))") }
+        func counted(_ amount: Int64) -> String {
             switch (basis, language) {
             case (.spend, _): money(amount)
             case (.purchases, .ru): "\(amount) \(Self.russianCount(amount, "покупка", "покупки", "покупок"))"

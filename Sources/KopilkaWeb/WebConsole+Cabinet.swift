@@ -60,7 +60,7 @@ extension WebConsole {
             "consentChanged": visit.query["consent"] == "1", "stampCards": summary.stamps.map { f.stampCard($0, zone) },
         ]
         let rules = try await store.program(merchantId: merchantId).rules
-        if let tier = summary.tier { values["tier"] = f.tier(tier, basis: rules.tiers?.basis ?? .spend) }
+        if let tier = summary.tier, let levels = rules.tiers { values["tier"] = f.tier(tier, levels: levels) }
         if let referral = rules.referral {
             let standing = try await store.referralSummary(merchantId: merchantId, customerId: customerId)
             values["referral"] = [

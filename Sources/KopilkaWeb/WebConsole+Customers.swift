@@ -49,8 +49,8 @@ extension WebConsole {
                  "positive": $0.amount > 0, "receipt": $0.receiptId ?? ""]
             },
         ]
-        if let tier = summary.tier {
-            values["tier"] = f.tier(tier, basis: try await store.program(merchantId: session.merchantId).rules.tiers?.basis ?? .spend)
+        if let tier = summary.tier, let levels = try await store.program(merchantId: session.merchantId).rules.tiers {
+            values["tier"] = f.tier(tier, levels: levels)
         }
         values["stampCards"] = summary.stamps.map { f.stampCard($0, zone) }
         values.merge(adjustment) { _, new in new }

@@ -104,12 +104,18 @@ import Testing
 
     @Test func whatIsLeftToTheNextLevelIsCountedAsTheLevelsCount() throws {
         let ru = Formatting(language: .ru), en = Formatting(language: .en)
-        let levels = TierRules(basis: .purchases, tiers: [Tier(name: "Новичок", threshold: 0, accrualRateBp: 300), Tier(name: "Свой", threshold: 5, accrualRateBp: 500)])
+        var levels = TierRules(basis: .purchases, tiers: [Tier(name: "Новичок", threshold: 0, accrualRateBp: 300), Tier(name: "Свой", threshold: 5, accrualRateBp: 500)])
         let standing = try #require(TierStanding(rules: levels, qualifying: 3))
-        #expect(ru.tier(standing, basis: .purchases)["toNext"] as? String == "2 покупки")
-        #expect(en.tier(standing, basis: .purchases)["toNext"] as? String == "2 purchases")
-        #expect(ru.tier(standing, basis: .items)["toNext"] as? String == "2 шт.")
-        #expect(ru.tier(standing, basis: .spend)["toNext"] as? String == "0,02 ₽")
+        func toNext(_ f: Formatting, _ basis: TierRules.Basis, _ categories: [String] = []) -> String? {
+            levels.basis = basis
+            levels.itemCategories = categories
+            return f.tier(standing, levels: levels)["toNext"] as? String
+        }
+        #expect(toNext(ru, .purchases) == "2 покупки")
+        #expect(toNext(en, .purchases) == "2 purchases")
+        #expect(toNext(ru, .items, ["coffee"]) == "2 шт. (coffee)")
+        #expect(toNext(ru, .spend) == "0,02 ₽")
+        #expect(toNext(ru, .spend, ["paint", "varnish"]) == "0,02 ₽ (paint, varnish)", "levels by a product group say which")
         #expect([1, 3, 5, 11, 21, 112].map { Formatting.russianCount($0, "покупка", "покупки", "покупок") }
             == ["покупка", "покупки", "покупок", "покупок", "покупка", "покупок"])
     }
