@@ -3,8 +3,9 @@ import KopilkaCore
 
 extension SQLStore {
     /// The customer's level under `rules` at `now`: qualifying spend (payable less refunds, of the counted categories'
-    /// lines if the levels name some), purchases (receipts not returned in full) or items over the rolling window, over the current and the previous calendar
-    /// period, or in the best of the last calendar months; kept at the highest level reached if the program says so.
+    /// lines if the levels name some), purchases (receipts not returned in full) or items, over the rolling window,
+    /// over the current and the previous calendar period, or in the best of the last calendar months; kept at the
+    /// highest level reached if the program says so.
     func standing(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> TierStanding? {
         // One query per period, the level kept so far riding along (the commit path asks twice per receipt).
         func qualifying(from: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {

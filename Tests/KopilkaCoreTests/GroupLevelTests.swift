@@ -37,8 +37,10 @@ import Testing
         Case(name: "no level discount: 2 % of 6,000 ₽", level: 0, lines: [paint, brush], discounts: [0, 0], earned: 120_00),
         Case(name: "−5 %: 250 ₽ off 5,000 ₽ of paint, none off the brush; 2 % of 5,750 ₽", level: 1, lines: [paint, brush],
              discounts: [250_00, 0], earned: 115_00),
-        Case(name: "−10 %: 500 ₽ off the paint; 2 % of 5,500 ₽", level: 2, lines: [paint, brush], discounts: [500_00, 0], earned: 110_00),
-        Case(name: "−10 %: a fixed-price can keeps its price", level: 2, lines: [paint, fixedPaint], discounts: [500_00, 0], earned: 106_00),
+        Case(name: "−10 %: 500 ₽ off the paint; 2 % of 5,500 ₽", level: 2, lines: [paint, brush], discounts: [500_00, 0],
+             earned: 110_00),
+        Case(name: "−10 %: a fixed-price can keeps its price", level: 2, lines: [paint, fixedPaint], discounts: [500_00, 0],
+             earned: 106_00),
         Case(name: "brushes alone: nothing off, 2 % of 1,000 ₽", level: 2, lines: [brush], discounts: [0], earned: 20_00),
         // A level without a discount of its own keeps the program's, which is for every line.
         Case(name: "the program's 3 % on the first level covers the brush too", level: 0, programDiscountBp: 300, lines: [paint, brush],

@@ -83,7 +83,8 @@ import Testing
         #expect(third.calculation.lines.map(\.discount) == [100_00, 0])
         // 1.5 kg back: 18,000.01 × 1.5/7 = 3,857.145 rounded down to 3,857.14 ₽ refunded, and 28,042.87 ₽ of paint left
         // (12,000 + 14,142.87 + 1,900): below 30,000 again.
-        let made = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(second.receipt.id, [.init(line: 1, quantity: 1500)], now: t0 + 180))
+        let made = try StoreFixture.decode(
+            ReturnMade.self, try await f.returnLines(second.receipt.id, [.init(line: 1, quantity: 1500)], now: t0 + 180))
         #expect(made.refundKopecks == 3_857_14)
         let after = try await standing(at: t0 + 181)
         #expect(after?.qualifying == 28_042_87)

@@ -104,7 +104,9 @@ import Testing
 
     @Test func whatIsLeftToTheNextLevelIsCountedAsTheLevelsCount() throws {
         let ru = Formatting(language: .ru), en = Formatting(language: .en)
-        var levels = TierRules(basis: .purchases, tiers: [Tier(name: "Новичок", threshold: 0, accrualRateBp: 300), Tier(name: "Свой", threshold: 5, accrualRateBp: 500)])
+        var levels = TierRules(basis: .purchases, tiers: [
+            Tier(name: "Новичок", threshold: 0, accrualRateBp: 300), Tier(name: "Свой", threshold: 5, accrualRateBp: 500),
+        ])
         let standing = try #require(TierStanding(rules: levels, qualifying: 3))
         func toNext(_ f: Formatting, _ basis: TierRules.Basis, _ categories: [String] = []) -> String? {
             levels.basis = basis
