@@ -16,7 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 1 << 20
     /// Seconds between maintenance runs (expiry, activation, hold release); 0 disables the background run.
     public var maintenanceIntervalSeconds = 60
-    /// How long an API key lookup or a program is cached, in seconds (bounds staleness across processes).
+    /// How long an API key lookup is cached, in seconds (bounds staleness across processes). Programs are cached by
+    /// version and checked on every request.
     public var cacheSeconds: Int64 = 5
     /// Requests a second one API key may make, with bursts of twice as many; 0: unlimited. The default is far above
     /// what a till needs and stops a runaway integration.
@@ -45,7 +46,7 @@ public func buildApplication(
     let unsafe = configuration.unsafeVariants
     let api = KopilkaAPI(
         store: store, auth: Authenticator(store: store, ttlSeconds: configuration.cacheSeconds, clock: clock),
-        programs: ProgramCache(store: store, ttlSeconds: configuration.cacheSeconds), clock: clock,
+        clock: clock,
         maxBodyBytes: unsafe.contains(.bodyWithoutLimit) ? Int.max : configuration.maxBodyBytes, metrics: metrics,
         sms: configuration.smsGateway)
     let router = Router(context: KopilkaRequestContext.self)

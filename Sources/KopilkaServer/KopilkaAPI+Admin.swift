@@ -51,7 +51,6 @@ extension KopilkaAPI {
         }
         guard errors.isEmpty else { throw Problem.invalid(errors) }
         let program = try await store.updateProgram(merchantId: principal.merchantId, rules: rules, expectedVersion: expected, now: clock(), actor: principal.actor)
-        programs.invalidate(merchantId: principal.merchantId)
         var response = JSONBody.response(.ok, program)
         response.headers[.eTag] = "\"\(program.version)\""
         return response

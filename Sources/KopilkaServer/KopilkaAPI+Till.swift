@@ -134,7 +134,8 @@ extension KopilkaAPI {
         let storeId = principal.role == .admin ? try receipt.storeId.map { try principal.store($0) } : principal.storeId
         if let storeId { try await requireStore(principal, storeId) }
         let now = clock()
-        let (program, compiled) = try await programs.program(merchantId: principal.merchantId, now: now)
+        // The store keeps the compiled program by version: a change from any caller or process is used at once.
+        let (program, compiled) = try await store.compiledProgram(merchantId: principal.merchantId)
         let (calculation, summary) = try await store.calculate(
             merchantId: principal.merchantId, program: compiled, storeId: storeId, customer: customer, lines: lines, redeem: redeem,
             codes: codes, payments: payments, now: now)

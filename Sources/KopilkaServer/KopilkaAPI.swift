@@ -10,7 +10,6 @@ struct KopilkaAPI: Sendable {
     let store: any LoyaltyStore
     let auth: Authenticator
     let idempotency = IdempotencyGuard()
-    let programs: ProgramCache
     let clock: @Sendable () -> UnixSeconds
     let maxBodyBytes: Int
     let metrics: Metrics
@@ -65,29 +64,4 @@ struct KopilkaAPI: Sendable {
     }
 }
 
-/// Program rules cached per merchant: calculate reads them on every request.
-///
-/// An entry is dropped when this process changes the program, and lives at most `ttlSeconds`,
-/// which bounds how stale another process's change can be. Commits read the program inside their
-/// transaction and never use this cache.
-final class ProgramCache: Sendable {
-    private let store: any LoyaltyStore
-    private let ttlSeconds: Int64
-    private let entries = Mutex<[Int64: (program: ProgramView, compiled: CompiledProgram, until: Int64)]>([:])
-
-    init(store: any LoyaltyStore, ttlSeconds: Int64 = 5) {
-        self.store = store
-        self.ttlSeconds = ttlSeconds
-    }
-
-    /// The program as saved and as compiled for the engine.
-    func program(merchantId: Int64, now: UnixSeconds) async throws -> (ProgramView, CompiledProgram) {
-        if let hit = entries.withLock({ $0[merchantId] }), hit.until > now { return (hit.program, hit.compiled) }
-        let (program, compiled) = try await store.compiledProgram(merchantId: merchantId)
-        entries.withLock { $0[merchantId] = (program, compiled, now + ttlSeconds) }
-        return (program, compiled)
-    }
-
-    func invalidate(merchantId: Int64) { _ = entries.withLock { $0.removeValue(forKey: merchantId) } }
-}
 

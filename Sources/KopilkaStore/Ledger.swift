@@ -1,8 +1,9 @@
 import Foundation
 import KopilkaCore
 
-/// The points ledger inside one write transaction of one merchant: entries, lots, lot movements and the
-/// cached balance always change together here, and nowhere else.
+/// The points ledger inside one write transaction of one merchant: loads accounts, and writes what a `LedgerBook`
+/// decided. The other use cases call its operations, which decide and write at once; the till's commit decides on a
+/// snapshot first and writes the book's postings with `apply`.
 struct Ledger {
     let db: any SQLConnection
     let merchantId: Int64
@@ -15,30 +16,28 @@ struct Ledger {
         var entries: [Int64: LedgerEntryView] = [:]
     }
 
-    /// A customer's account as the transaction sees it.
-    struct Account {
-        var customerId: Int64
-        var balance: Points
-        var debt: Points
-        var lots: [Lot]
-        /// What loading the account expired: lots and points.
-        var expiredOnLoad: (lots: Int, points: Points) = (0, 0)
-
-        func snapshot(at now: UnixSeconds) -> BalanceSnapshot { Lots.balance(of: lots, debt: debt, at: now) }
-        /// The lots a receipt of `store` may spend: all of them, unless the program keeps a balance per store.
-        func lots(for store: Int64?, _ rules: ProgramRules) -> [Lot] {
-            rules.balancePerStore ? lots.filter { $0.isUsable(in: store) } : lots
-        }
-    }
+    /// A decision was made on a reading that has changed since: a lot no longer holds what it took, or the customer's
+    /// version moved. Nothing of it may be written; decide again.
+    struct Stale: Error {}
 
     /// Loads a customer's account with its open lots, after expiring what is due. Nil when there is no such customer.
-    func account(_ customerId: Int64) throws -> Account? {
+    func account(_ customerId: Int64) throws -> LedgerAccount? { try accountExpiring(customerId)?.account }
+
+    /// `account`, with what loading it expired: lots and points.
+    func accountExpiring(_ customerId: Int64) throws -> (account: LedgerAccount, expired: (lots: Int, points: Points))? {
+        guard var account = try Self.readAccount(db, merchantId: merchantId, customerId: customerId) else { return nil }
+        let expired = try write(&account) { $0.expireDue() }
+        return (account, expired)
+    }
+
+    /// The customer's account as stored, nothing expired (a snapshot for a decision made off the writer).
+    static func readAccount(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws -> LedgerAccount? {
         guard let row = try db.row(
-            "SELECT balance, debt FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])
+            "SELECT balance, debt, version FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])
         else { return nil }
-        var account = Account(customerId: customerId, balance: row["balance"], debt: row["debt"], lots: try openLots(customerId))
-        account.expiredOnLoad = try expireDue(&account)
-        return account
+        return LedgerAccount(
+            customerId: customerId, balance: row["balance"], debt: row["debt"],
+            lots: try openLots(db, merchantId: merchantId, customerId: customerId), version: row["version"])
     }
 
     func openLots(_ customerId: Int64) throws -> [Lot] { try Self.openLots(db, merchantId: merchantId, customerId: customerId) }
@@ -53,150 +52,145 @@ struct Ledger {
         }
     }
 
-    /// "The welcome bonus pays only for the next purchase": after a purchase, what is left of it burns now.
-    func burnWelcomeBonus(_ account: inout Account) throws {
-        let welcome = Set(try db.column(
+    /// The customer's open lots that hold what is left of the welcome bonus.
+    static func welcomeLots(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws -> Set<Int64> {
+        Set(try db.column(
             """
             SELECT l.id FROM lots l JOIN ledger_entries e ON e.merchant_id = l.merchant_id AND e.id = l.entry_id
             WHERE l.merchant_id = ? AND l.customer_id = ? AND l.remaining > 0 AND e.kind = 'welcome'
-            """, [merchantId, account.customerId], as: Int64.self))
-        guard !welcome.isEmpty else { return }
-        try db.run(
-            "UPDATE lots SET expires_at = ? WHERE merchant_id = ? AND customer_id = ? AND remaining > 0 AND id IN (\(welcome.map(String.init).joined(separator: ", ")))",
-            [now, merchantId, account.customerId])
-        for index in account.lots.indices where welcome.contains(account.lots[index].id) { account.lots[index].expiresAt = now }
-        try expireDue(&account)
+            """, [merchantId, customerId], as: Int64.self))
     }
 
-    /// "Points burn after N days without a purchase": a purchase moves every open lot's expiry to `deadline`.
-    func extendExpiry(_ account: inout Account, to deadline: UnixSeconds) throws {
-        try db.run(
-            "UPDATE lots SET expires_at = ? WHERE merchant_id = ? AND customer_id = ? AND remaining > 0",
-            [deadline, merchantId, account.customerId])
-        for index in account.lots.indices { account.lots[index].expiresAt = deadline }
+    /// A book over `account` whose new ids come from the store.
+    func book(_ account: LedgerAccount) -> LedgerBook {
+        LedgerBook(account, now: now, nextID: { [store] in store.nextID() })
     }
 
-    /// Expires the account's lots whose time has come; idempotent (an expired lot holds nothing more to expire).
-    @discardableResult
-    func expireDue(_ account: inout Account) throws -> (lots: Int, points: Points) {
-        let due = Lots.expired(account.lots, at: now)
-        guard !due.isEmpty else { return (0, 0) }
-        var total: Points = 0
-        for take in due {
-            let entryId = try appendEntry(account.customerId, .expiry, -take.points, lotId: take.lotId)
-            try takeFromLot(take, kind: "expiry", entryId: entryId)
-            total += take.points
-        }
-        try addToBalance(&account, -total)
-        account.lots.removeAll { lot in due.contains { $0.lotId == lot.id } }
-        return (due.count, total)
+    /// Decides with a book over `account`, writes what it decided, and leaves `account` as written.
+    func write<T>(_ account: inout LedgerAccount, _ decide: (inout LedgerBook) -> T) throws -> T {
+        var book = book(account)
+        let result = decide(&book)
+        try apply(book)
+        account = book.account
+        return result
     }
 
-    /// Appends one immutable entry and returns its id.
-    func appendEntry(
-        _ customerId: Int64, _ kind: EntryKind, _ amount: Points, receiptId: Int64? = nil, returnId: Int64? = nil,
-        holdId: Int64? = nil, lotId: Int64? = nil, activatesAt: UnixSeconds? = nil, expiresAt: UnixSeconds? = nil
-    ) throws -> Int64 {
-        let id = store.nextID()
-        made.entries[id] = LedgerEntryView(
-            id: String(id), kind: kind, amount: amount, receiptId: idString(receiptId), returnId: idString(returnId),
-            holdId: idString(holdId), lotId: idString(lotId), activatesAt: lotId == nil ? nil : activatesAt.map(Instant.init),
-            expiresAt: expiresAt.map(Instant.init), createdAt: Instant(now))
-        try db.run(
-            """
-            INSERT INTO ledger_entries (merchant_id, id, customer_id, kind, amount, receipt_id, return_id, hold_id, lot_id, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [merchantId, id, customerId, kind.rawValue, amount, receiptId, returnId, holdId, lotId, now])
-        return id
+    /// "The welcome bonus pays only for the next purchase": after a purchase, what is left of it burns now.
+    func burnWelcomeBonus(_ account: inout LedgerAccount) throws {
+        let welcome = try Self.welcomeLots(db, merchantId: merchantId, customerId: account.customerId)
+        try write(&account) { $0.burn(lots: welcome) }
     }
 
     /// Credits points as a new lot (entry + lot + balance); any debt is paid from the new lot first.
     func credit(
-        _ account: inout Account, _ kind: EntryKind, _ points: Points, activatesAt: UnixSeconds, expiresAt: UnixSeconds?,
+        _ account: inout LedgerAccount, _ kind: EntryKind, _ points: Points, activatesAt: UnixSeconds, expiresAt: UnixSeconds?,
         receiptId: Int64? = nil, returnId: Int64? = nil, storeId: Int64? = nil
     ) throws -> (entryId: Int64, lotId: Int64) {
-        precondition(points > 0)
-        let lotId = store.nextID()
-        let entryId = try appendEntry(
-            account.customerId, kind, points, receiptId: receiptId, returnId: returnId, lotId: lotId, activatesAt: activatesAt,
-            expiresAt: expiresAt)
-        try db.run(
-            """
-            INSERT INTO lots (merchant_id, id, customer_id, earned, remaining, activates_at, expires_at, activated_at, entry_id, store_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [merchantId, lotId, account.customerId, points, points, activatesAt, expiresAt, activatesAt <= now ? now : nil, entryId, storeId])
-        var lot = Lot(id: lotId, remaining: points, activatesAt: activatesAt, expiresAt: expiresAt, storeId: storeId)
-        try addToBalance(&account, points)
-        if account.debt > 0 {
-            // The debt is owed from returns of spent points: the new lot pays it first.
-            let paid = min(account.debt, points)
-            try takeFromLot(LotTake(lotId: lotId, points: paid), kind: "debt", entryId: entryId)
-            try db.run("UPDATE customers SET debt = debt - ? WHERE merchant_id = ? AND id = ?", [paid, merchantId, account.customerId])
-            account.debt -= paid
-            lot.remaining -= paid
+        try write(&account) {
+            $0.credit(kind, points, activatesAt: activatesAt, expiresAt: expiresAt, receiptId: receiptId, returnId: returnId, storeId: storeId)
         }
-        if lot.remaining > 0 { account.lots.append(lot) }
-        return (entryId, lotId)
     }
 
     /// Debits points from the given lots as one entry.
     func debit(
-        _ account: inout Account, _ kind: EntryKind, _ takes: [LotTake], receiptId: Int64? = nil, returnId: Int64? = nil,
+        _ account: inout LedgerAccount, _ kind: EntryKind, _ takes: [LotTake], receiptId: Int64? = nil, returnId: Int64? = nil,
         holdId: Int64? = nil
     ) throws -> Int64? {
-        let total = takes.reduce(0) { $0 + $1.points }
-        guard total > 0 else { return nil }
-        let entryId = try appendEntry(account.customerId, kind, -total, receiptId: receiptId, returnId: returnId, holdId: holdId)
-        for take in takes {
-            try takeFromLot(take, kind: kind.rawValue, entryId: entryId)
-            if let index = account.lots.firstIndex(where: { $0.id == take.lotId }) { account.lots[index].remaining -= take.points }
-        }
-        account.lots.removeAll { $0.remaining == 0 }
-        try addToBalance(&account, -total)
-        return entryId
+        try write(&account) { $0.debit(kind, takes, receiptId: receiptId, returnId: returnId, holdId: holdId) }
     }
 
     /// Records a debt (policy `allowNegative`): the balance goes down by points no lot holds any more.
-    func incurDebt(_ account: inout Account, _ points: Points, returnId: Int64, receiptId: Int64) throws -> Int64 {
-        let entryId = try appendEntry(account.customerId, .reversal, -points, receiptId: receiptId, returnId: returnId)
-        try db.run("UPDATE customers SET debt = debt + ? WHERE merchant_id = ? AND id = ?", [points, merchantId, account.customerId])
-        account.debt += points
-        try addToBalance(&account, -points)
-        return entryId
+    func incurDebt(_ account: inout LedgerAccount, _ points: Points, returnId: Int64, receiptId: Int64) throws -> Int64 {
+        try write(&account) { $0.incurDebt(points, returnId: returnId, receiptId: receiptId) }
     }
 
     /// Puts points back into lots they were taken from (a released hold).
-    func giveBack(_ account: inout Account, _ takes: [LotTake], holdId: Int64) throws -> Int64? {
-        let total = takes.reduce(0) { $0 + $1.points }
-        guard total > 0 else { return nil }
-        let entryId = try appendEntry(account.customerId, .holdRelease, total, holdId: holdId)
-        for take in takes {
-            try db.run(
-                "UPDATE lots SET remaining = remaining + ? WHERE merchant_id = ? AND id = ?", [take.points, merchantId, take.lotId])
-            try recordMovement(lotId: take.lotId, kind: "hold_release", amount: take.points, entryId: entryId)
-        }
-        try addToBalance(&account, total)
+    func giveBack(_ account: inout LedgerAccount, _ takes: [LotTake], holdId: Int64) throws -> Int64? {
+        let entryId = try write(&account) { $0.giveBack(takes, holdId: holdId) }
+        guard entryId != nil else { return nil }
         account.lots = try openLots(account.customerId)
-        try expireDue(&account)
+        try write(&account) { $0.expireDue() }
         return entryId
     }
 
-    func takeFromLot(_ take: LotTake, kind: String, entryId: Int64) throws {
-        try db.run("UPDATE lots SET remaining = remaining - ? WHERE merchant_id = ? AND id = ?", [take.points, merchantId, take.lotId])
-        try recordMovement(lotId: take.lotId, kind: kind, amount: -take.points, entryId: entryId)
+    /// "Points burn after N days without a purchase": a purchase moves every open lot's expiry to `deadline`.
+    func extendExpiry(_ account: inout LedgerAccount, to deadline: UnixSeconds) throws {
+        try write(&account) { $0.extendExpiry(to: deadline) }
+    }
+
+    /// Expires the account's lots whose time has come; idempotent (an expired lot holds nothing more to expire).
+    func expireDue(_ account: inout LedgerAccount) throws {
+        try write(&account) { $0.expireDue() }
+    }
+
+    /// Writes what a book decided, and the customer's balance, debt and version in one statement. With `expectedVersion`
+    /// nothing is written unless the customer is still at that version (throws `Stale`); every take is guarded by the
+    /// lot's remaining points either way. `unguardedLot` is the broken variant's lot that exists nowhere: its takes are
+    /// not written.
+    func apply(_ book: LedgerBook, expectedVersion: Int64? = nil, unguardedLot: Int64? = nil) throws {
+        let customerId = book.account.customerId
+        if let expectedVersion {
+            try touch(customerId, balance: book.balanceDelta, debt: book.debtDelta, expectedVersion: expectedVersion)
+        }
+        for posting in book.postings {
+            switch posting {
+            case .entry(let entry):
+                made.entries[entry.id] = LedgerEntryView(entry)
+                try db.run(
+                    """
+                    INSERT INTO ledger_entries (merchant_id, id, customer_id, kind, amount, receipt_id, return_id, hold_id, lot_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [merchantId, entry.id, customerId, entry.kind.rawValue, entry.amount, entry.receiptId, entry.returnId, entry.holdId,
+                     entry.lotId, entry.createdAt])
+            case .lot(let lot):
+                try db.run(
+                    """
+                    INSERT INTO lots (merchant_id, id, customer_id, earned, remaining, activates_at, expires_at, activated_at, entry_id, store_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [merchantId, lot.id, customerId, lot.points, lot.points, lot.activatesAt, lot.expiresAt,
+                     lot.activatesAt <= now ? now : nil, lot.entryId, lot.storeId])
+            case .take(let take, _, _) where take.lotId == unguardedLot:
+                continue
+            case .take(let take, let movement, let entryId):
+                let changed = try db.run(
+                    "UPDATE lots SET remaining = remaining - ? WHERE merchant_id = ? AND id = ? AND remaining >= ?",
+                    [take.points, merchantId, take.lotId, take.points])
+                guard changed == 1 else { throw Stale() }
+                try recordMovement(lotId: take.lotId, kind: movement, amount: -take.points, entryId: entryId)
+            case .giveBack(let take, let entryId):
+                try db.run("UPDATE lots SET remaining = remaining + ? WHERE merchant_id = ? AND id = ?", [take.points, merchantId, take.lotId])
+                try recordMovement(lotId: take.lotId, kind: "hold_release", amount: take.points, entryId: entryId)
+            case .expiry(let at, let lots):
+                if let lots {
+                    try db.run(
+                        "UPDATE lots SET expires_at = ? WHERE merchant_id = ? AND customer_id = ? AND remaining > 0 AND id IN (\(lots.map(String.init).joined(separator: ", ")))",
+                        [at, merchantId, customerId])
+                } else {
+                    try db.run(
+                        "UPDATE lots SET expires_at = ? WHERE merchant_id = ? AND customer_id = ? AND remaining > 0", [at, merchantId, customerId])
+                }
+            }
+        }
+        if expectedVersion == nil, !book.postings.isEmpty {
+            try touch(customerId, balance: book.balanceDelta, debt: book.debtDelta)
+        }
+    }
+
+    /// Adds to the customer's cached balance and debt and moves their version on; with `expectedVersion`, only from that
+    /// version (throws `Stale` otherwise).
+    func touch(_ customerId: Int64, balance: Points = 0, debt: Points = 0, expectedVersion: Int64? = nil) throws {
+        let sql = "UPDATE customers SET balance = balance + ?, debt = debt + ?, version = version + 1 WHERE merchant_id = ? AND id = ?"
+        let changed = try expectedVersion.map { try db.run(sql + " AND version = ?", [balance, debt, merchantId, customerId, $0]) }
+            ?? db.run(sql, [balance, debt, merchantId, customerId])
+        guard changed == 1 else { throw Stale() }
     }
 
     func recordMovement(lotId: Int64, kind: String, amount: Points, entryId: Int64) throws {
         try db.run(
             "INSERT INTO lot_movements (merchant_id, id, lot_id, entry_id, kind, amount, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [merchantId, store.nextID(), lotId, entryId, kind, amount, now])
-    }
-
-    func addToBalance(_ account: inout Account, _ delta: Points) throws {
-        try db.run("UPDATE customers SET balance = balance + ? WHERE merchant_id = ? AND id = ?", [delta, merchantId, account.customerId])
-        account.balance += delta
     }
 
     /// The entries with these ids, as the API shows them.
@@ -214,7 +208,23 @@ struct Ledger {
     }
 }
 
+extension SQLStore {
+    /// Moves the customer's version on: decisions made on an earlier reading of their points, stamps or receipts are
+    /// then refused by `CommitReceipt`'s guard and made again.
+    func touchCustomer(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws {
+        try db.run("UPDATE customers SET version = version + 1 WHERE merchant_id = ? AND id = ?", [merchantId, customerId])
+    }
+}
+
 extension LedgerEntryView {
+    /// The entry as decided.
+    init(_ entry: LedgerEntry) {
+        self.init(
+            id: String(entry.id), kind: entry.kind, amount: entry.amount, receiptId: idString(entry.receiptId), returnId: idString(entry.returnId),
+            holdId: idString(entry.holdId), lotId: idString(entry.lotId), activatesAt: entry.activatesAt.map(Instant.init),
+            expiresAt: entry.expiresAt.map(Instant.init), createdAt: Instant(entry.createdAt))
+    }
+
     init(row: SQLRow) {
         self.init(
             id: String(row["id"] as Int64), kind: EntryKind(rawValue: row["kind"]) ?? .accrual, amount: row["amount"],

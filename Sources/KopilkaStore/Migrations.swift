@@ -12,6 +12,7 @@ enum Migrations {
         ("005_standing_index", schema005), ("006_console", schema006),
         ("007_stamps", schema007), ("008_referral", schema008),
         ("009_store_lots", schema009), ("010_expiry_reminders", schema010),
+        ("011_customer_version", schema011),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -557,5 +558,11 @@ enum Migrations {
             sent_at INTEGER NOT NULL,
             PRIMARY KEY (merchant_id, customer_id, last_expires_at)
         ) WITHOUT ROWID;
+        """
+
+    static let schema011 = """
+        -- Goes up by one with every write to a customer's points, stamps or receipts: a commit decided on a snapshot is
+        -- written only while the customer is still at the version it read (`CommitReceipt`).
+        ALTER TABLE customers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
         """
 }

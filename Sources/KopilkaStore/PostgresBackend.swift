@@ -50,6 +50,8 @@ final class PostgresBackend: SQLBackend {
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await withSession { session in
             try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            session.isSnapshot = true
+            defer { session.isSnapshot = false }
             do {
                 let value = try body(session)
                 try session.execute("COMMIT")

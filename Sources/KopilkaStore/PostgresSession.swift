@@ -15,6 +15,8 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
     /// Prepared statements by SQL text, on this connection.
     private var prepared: [String: PreparedQuery] = [:]
     private var savepoints = 0
+    /// Set by the backend while the session runs a read-only snapshot.
+    var isSnapshot = false
 
     init(_ connection: PostgresConnection, logger: Logger) {
         self.connection = connection

@@ -110,6 +110,8 @@ public protocol SQLConnection: AnyObject {
     func row(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow?
     /// Runs `body` in a savepoint: if it throws, what it wrote is undone and the error goes on.
     func savepoint<T>(_ body: () throws -> T) throws -> T
+    /// True in a read snapshot, which sees committed data only (what it reads may be cached across requests).
+    var isSnapshot: Bool { get }
 }
 
 extension SQLConnection {

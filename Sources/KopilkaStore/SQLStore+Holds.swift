@@ -76,7 +76,7 @@ extension SQLStore {
             try Self.checkRedemption(command.redeem, offline: false, anonymous: false, spendable: spendable, calculation)
             var takes: [LotTake] = []
             if calculation.redeemedPoints > 0 {
-                guard let planned = Lots.spend(calculation.redeemedPoints, from: account.lots(for: command.storeId, program.rules), at: now) else {
+                guard let planned = Lots.spend(calculation.redeemedPoints, from: account.lots(for: command.storeId, balancePerStore: program.rules.balancePerStore), at: now) else {
                     throw KopilkaError.insufficientPoints(requested: calculation.redeemedPoints, spendable: spendable)
                 }
                 takes = planned
@@ -86,7 +86,7 @@ extension SQLStore {
             }
             let order = HeldOrder(
                 lines: command.lines, calculation: calculation, programVersion: program.version,
-                restoreExpiresAt: Self.latestExpiry(of: takes, in: account.lots),
+                restoreExpiresAt: CommitDecision.latestExpiry(of: takes, in: account.lots),
                 takes: takes.map { .init(lotId: $0.lotId, points: $0.points) })
             _ = try ledger.debit(&account, .hold, takes, holdId: holdId)
             try self.recordStamps(
@@ -122,6 +122,7 @@ extension SQLStore {
             let program = try self.program(db, merchantId: merchantId)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             guard var account = try ledger.account(row["customer_id"]) else { throw KopilkaError.notFound("customer") }
+            try self.touchCustomer(db, merchantId: merchantId, customerId: account.customerId)
             let (entryIds, earnLotId) = try self.creditPurchase(
                 ledger, &account, rules: program.rules, order.calculation, receiptId: receiptId, storeId: command.storeId, now: now)
             let receipt = try self.insertReceipt(

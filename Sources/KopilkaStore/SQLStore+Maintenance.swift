@@ -34,9 +34,9 @@ extension SQLStore {
             """, [merchantId, now, limit], as: Int64.self)
         for customerId in expiring {
             // Loading an account expires what is due: the same path every write takes.
-            guard let account = try ledger.account(customerId) else { continue }
-            report.expiredLots += account.expiredOnLoad.lots
-            report.expiredPoints += account.expiredOnLoad.points
+            guard let (_, expired) = try ledger.accountExpiring(customerId) else { continue }
+            report.expiredLots += expired.lots
+            report.expiredPoints += expired.points
         }
         report.activatedLots = try db.run(
             """

@@ -159,21 +159,29 @@ extension SQLStore {
         try compiledProgram(db, merchantId: merchantId).0
     }
 
-    /// The program as of this transaction; decoding and compiling are skipped while the stored text is the one cached
-    /// (compared whole, so a cache filled inside a transaction that later rolled back can never be served).
+    /// The program as of this transaction. In a read snapshot only its version is read while the cache holds that
+    /// version as committed (a version is written once, so it names one text for good). In a write transaction the
+    /// stored text is read and compared whole, so a cache filled by a transaction that later rolled back is never served.
     func compiledProgram(_ db: any SQLConnection, merchantId: Int64) throws -> (ProgramView, CompiledProgram) {
+        if db.isSnapshot, let cached = programs.withLock({ $0[merchantId] }), cached.committed,
+            let version: Int64 = try db.row("SELECT version FROM programs WHERE merchant_id = ?", [merchantId])?["version"],
+            version == cached.program.version
+        {
+            return (cached.program, cached.compiled)
+        }
         guard let row = try db.row("SELECT version, rules, updated_at FROM programs WHERE merchant_id = ?", [merchantId]) else {
             throw KopilkaError.notFound("program")
         }
         let text: String = row["rules"]
         let version: Int64 = row["version"]
         if let cached = programs.withLock({ $0[merchantId] }), cached.text == text, cached.program.version == version {
+            if db.isSnapshot, !cached.committed { programs.withLock { $0[merchantId]?.committed = true } }
             return (cached.program, cached.compiled)
         }
         let rules = try JSONDecoder().decode(ProgramRules.self, from: Data(text.utf8))
         let program = ProgramView(version: version, rules: rules, updatedAt: Instant(row["updated_at"]))
         let compiled = CompiledProgram(rules)
-        programs.withLock { $0[merchantId] = (text, program, compiled) }
+        programs.withLock { $0[merchantId] = CachedProgram(text: text, program: program, compiled: compiled, committed: db.isSnapshot) }
         return (program, compiled)
     }
 

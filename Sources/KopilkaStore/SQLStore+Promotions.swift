@@ -141,10 +141,10 @@ extension SQLStore {
 
     /// The customer as the engine sees them in this transaction: what they can spend now, their level, their groups.
     func engineCustomer(
-        _ db: any SQLConnection, merchantId: Int64, _ account: Ledger.Account, storeId: Int64, rules: ProgramRules, now: UnixSeconds
+        _ db: any SQLConnection, merchantId: Int64, _ account: LedgerAccount, storeId: Int64, rules: ProgramRules, now: UnixSeconds
     ) throws -> ReceiptCalculator.Customer {
         ReceiptCalculator.Customer(
-            spendablePoints: Lots.balance(of: account.lots(for: storeId, rules), debt: account.debt, at: now).spendable,
+            spendablePoints: Lots.balance(of: account.lots(for: storeId, balancePerStore: rules.balancePerStore), debt: account.debt, at: now).spendable,
             tier: try tier(db, merchantId: merchantId, customerId: account.customerId, rules: rules, now: now),
             groups: try Self.groups(db, merchantId: merchantId, customerId: account.customerId))
     }
@@ -163,7 +163,8 @@ extension SQLStore {
             guard let before: String = try db.row("SELECT groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId])?["groups"]
             else { throw KopilkaError.notFound("customer") }
             let after = Set(groups).sorted().joined(separator: ",")
-            try db.run("UPDATE customers SET groups = ? WHERE merchant_id = ? AND id = ?", [after, merchantId, customerId])
+            try db.run(
+                "UPDATE customers SET groups = ?, version = version + 1 WHERE merchant_id = ? AND id = ?", [after, merchantId, customerId])
             try self.audit(db, merchantId: merchantId, actor: actor, "customer.groups", subject: "customer:\(customerId)", before: before, after: after, now: now)
         }
     }

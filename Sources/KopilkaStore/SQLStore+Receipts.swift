@@ -87,100 +87,11 @@ extension SQLStore {
         }
     }
 
-    /// Commits a receipt: spends points from the soonest-expiring lots, records what it earns as a new lot,
-    /// all in one transaction; exactly once per idempotency key and per (store, externalId).
-    public func commitReceipt(
-        merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
-        render: @escaping ResponseRenderer<ReceiptCommitted>
-    ) async throws -> StoredResponse {
-        let receiptId = nextID()
-        return try await idempotent(
-            merchantId: merchantId, key: idempotency, now: now, render: render,
-            before: { db in
-                try self.checkSpendCode(db, merchantId: merchantId, customer: command.customer, code: command.confirmationCode, now: now)
-            }
-        ) { db in
-            try self.commit(db, merchantId: merchantId, receiptId: receiptId, command, now: now)
-        }
-    }
-
-    func commit(_ db: any SQLConnection, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, now: UnixSeconds) throws -> ReceiptCommitted {
-        if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
-            throw KopilkaError.receiptAlreadyRegistered(try Self.receiptView(db, merchantId: merchantId, receiptId: existing)!)
-        }
-        let (program, compiled) = try self.compiledProgram(db, merchantId: merchantId)
-        let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-        var account: Ledger.Account?
-        if let key = command.customer {
-            guard let id = try Self.customerId(db, merchantId: merchantId, key: key), let found = try ledger.account(id) else {
-                throw KopilkaError.notFound("customer")
-            }
-            account = found
-        }
-        var context = try receiptContext(
-            db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: account?.customerId, codes: command.codes, now: now)
-        context.payments = command.payments
-        var customer = try account.map {
-            try engineCustomer(db, merchantId: merchantId, $0, storeId: command.storeId, rules: program.rules, now: now)
-        }
-        let spendable = customer?.spendablePoints
-        let unchecked = unsafeVariants.contains(.commitWithoutBalanceCondition)
-        if unchecked { customer?.spendablePoints = 100_000_000_000_000 }
-        let calculation = ReceiptCalculator.calculate(
-            lines: command.lines, program: compiled, customer: customer, redeem: command.redeem, context: context)
-        try Self.checkRedemption(
-            command.redeem, offline: command.offline, anonymous: account == nil, spendable: unchecked ? .max : spendable ?? 0, calculation)
-
-        var entryIds: [Int64] = []
-        var restoreExpiresAt: UnixSeconds?
-        var earnLotId: Int64?
-        if var current = account {
-            let protection = program.rules.protection
-            try checkVelocity(
-                db, merchantId: merchantId, protection: protection, receiptId: receiptId, command: command, customerId: current.customerId,
-                earned: calculation.earnedPoints, now: now)
-            if calculation.redeemedPoints > 0 {
-                try consumeSpendCode(
-                    db, merchantId: merchantId, protection: protection, customer: command.customer, customerId: current.customerId,
-                    code: command.confirmationCode, now: now)
-                if unchecked, let id = try spendUnchecked(ledger, &current, calculation.redeemedPoints, receiptId: receiptId) {
-                    entryIds.append(id)
-                }
-                guard let takes = Lots.spend(unchecked ? 0 : calculation.redeemedPoints, from: current.lots(for: command.storeId, program.rules), at: now) else {
-                    throw KopilkaError.insufficientPoints(requested: calculation.redeemedPoints, spendable: spendable ?? 0)
-                }
-                restoreExpiresAt = Self.latestExpiry(of: takes, in: current.lots)
-                if let id = try ledger.debit(&current, .redemption, takes, receiptId: receiptId) { entryIds.append(id) }
-            }
-            let earned = try creditPurchase(
-                ledger, &current, rules: program.rules, calculation, receiptId: receiptId, storeId: command.storeId, now: now)
-            entryIds += earned.entryIds
-            earnLotId = earned.earnLotId
-            account = current
-        }
-        let receipt = try insertReceipt(
-            db, merchantId: merchantId, receiptId: receiptId, command, programVersion: program.version, calculation,
-            customerId: account?.customerId, earnLotId: earnLotId, restoreExpiresAt: restoreExpiresAt, holdId: nil, now: now)
-        try recordPromotions(
-            db, merchantId: merchantId, receiptId: receiptId, customerId: account?.customerId, rules: program.rules, calculation: calculation,
-            context: context, now: now)
-        if let customerId = account?.customerId {
-            try recordStamps(
-                db, merchantId: merchantId, customerId: customerId, calculation.stamps, receiptId: receiptId, holdId: nil, now: now)
-            try recordReferral(
-                db, merchantId: merchantId, rules: program.rules, customerId: customerId, receiptId: receiptId, paid: calculation.payable, now: now)
-            try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
-        }
-        return ReceiptCommitted(
-            receipt: receipt, calculation: calculation,
-            entries: try ledger.entries(entryIds), balance: account?.snapshot(at: now))
-    }
-
     /// Credits what a purchase earns, one lot per activation date (promotions may have their own), then applies what
     /// follows a purchase: inactivity moves every lot's expiry on, and a next-order-only welcome bonus burns. Returns the
     /// entries written and the lot of the points earned at the program's delay (returns reclaim it first).
     func creditPurchase(
-        _ ledger: Ledger, _ account: inout Ledger.Account, rules: ProgramRules, _ calculation: ReceiptCalculation, receiptId: Int64,
+        _ ledger: Ledger, _ account: inout LedgerAccount, rules: ProgramRules, _ calculation: ReceiptCalculation, receiptId: Int64,
         storeId: Int64, now: UnixSeconds
     ) throws -> (entryIds: [Int64], earnLotId: Int64?) {
         var entryIds: [Int64] = [], earnLotId: Int64?
@@ -196,42 +107,18 @@ extension SQLStore {
         return (entryIds, earnLotId)
     }
 
-    /// The broken variant `commitWithoutBalanceCondition`: takes the points off the balance whatever it holds.
-    private func spendUnchecked(_ ledger: Ledger, _ account: inout Ledger.Account, _ points: Points, receiptId: Int64) throws -> Int64? {
-        let entryId = try ledger.appendEntry(account.customerId, .redemption, -points, receiptId: receiptId)
-        try ledger.addToBalance(&account, -points)
-        return entryId
-    }
-
-    /// Refuses a commit that asks for more than it may spend (calculate caps instead; a commit must not surprise the till).
+    /// Refuses a commit or an order that asks for more than it may spend (calculate caps instead; a commit must not
+    /// surprise the till).
     static func checkRedemption(
         _ redeem: RedeemRequest, offline: Bool, anonymous: Bool, spendable: Points, _ calculation: ReceiptCalculation
     ) throws {
-        guard case .points(let requested) = redeem, requested > 0 else {
-            if offline, redeem == .max, calculation.redeemedPoints > 0 { throw KopilkaError.offlineRedemption }
-            return
-        }
-        if offline { throw KopilkaError.offlineRedemption }
-        if anonymous { throw KopilkaError.validation([FieldError(field: "redeem", message: "an anonymous receipt cannot be paid with points")]) }
-        if requested > calculation.ruleLimitPoints {
-            throw KopilkaError.redemptionLimitExceeded(requested: requested, limit: calculation.ruleLimitPoints)
-        }
-        if requested > spendable { throw KopilkaError.insufficientPoints(requested: requested, spendable: spendable) }
-        if requested != calculation.redeemedPoints {
-            throw KopilkaError.validation([FieldError(
-                field: "redeem", message: "cannot be spent exactly under the program's step; \(calculation.redeemedPoints) can")])
+        let receipt = CommitDecision.Receipt(id: 0, storeId: 0, lines: [], redeem: redeem, offline: offline, countsForVelocity: false)
+        if let refusal = CommitDecision.redemptionRefusal(receipt, anonymous: anonymous, spendable: spendable, calculation) {
+            throw KopilkaError(refusal)
         }
     }
 
-    static func latestExpiry(of takes: [LotTake], in lots: [Lot]) -> UnixSeconds? {
-        var latest: UnixSeconds = 0
-        for take in takes {
-            guard let expiresAt = lots.first(where: { $0.id == take.lotId })?.expiresAt else { return nil }
-            latest = max(latest, expiresAt)
-        }
-        return latest
-    }
-
+    @discardableResult
     func insertReceipt(
         _ db: any SQLConnection, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, programVersion: Int64,
         _ calculation: ReceiptCalculation, customerId: Int64?, earnLotId: Int64?, restoreExpiresAt: UnixSeconds?, holdId: Int64?,
@@ -265,8 +152,16 @@ extension SQLStore {
                      outcome.redeemedKopecks, outcome.redeemedPoints, outcome.payable, outcome.earnedPoints]
                 })
         }
-        // The view is built from what was just written: a response needs no read-back.
-        return ReceiptView(
+        return Self.receiptView(
+            receiptId: receiptId, command, programVersion: programVersion, calculation, customerId: customerId, now: now)
+    }
+
+    /// The receipt as it is written: an answer needs no read-back.
+    static func receiptView(
+        receiptId: Int64, _ command: ReceiptCommand, programVersion: Int64, _ calculation: ReceiptCalculation, customerId: Int64?,
+        now: UnixSeconds
+    ) -> ReceiptView {
+        ReceiptView(
             id: String(receiptId), externalId: command.externalId, storeId: String(command.storeId), registerId: idString(command.registerId),
             customerId: idString(customerId), programVersion: programVersion, amount: calculation.amount, discount: calculation.discount,
             redeemedKopecks: calculation.redeemedKopecks, redeemedPoints: calculation.redeemedPoints, payable: calculation.payable,
@@ -360,6 +255,8 @@ extension SQLStore {
             var balance = BalanceSnapshot(spendable: 0, pending: 0, debt: 0)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             if let customerId: Int64 = receipt["customer_id"], var account = try ledger.account(customerId) {
+                // The customer's standing changed with the refund, whether or not points move.
+                try self.touchCustomer(db, merchantId: merchantId, customerId: customerId)
                 let rules = try self.program(db, merchantId: merchantId).rules
                 // Restore first, so points still owed can come from what the return gives back.
                 if restored > 0 {

@@ -39,6 +39,7 @@ extension SQLStore {
         _ db: any SQLConnection, merchantId: Int64, customerId: Int64, _ outcomes: [StampOutcome], receiptId: Int64?,
         holdId: Int64?, now: UnixSeconds
     ) throws {
+        if !outcomes.isEmpty { try touchCustomer(db, merchantId: merchantId, customerId: customerId) }
         for outcome in outcomes {
             let row = try db.row(
                 "SELECT stamps, last_stamp_at FROM stamp_balances WHERE merchant_id = ? AND customer_id = ? AND card_id = ?",
@@ -86,6 +87,7 @@ extension SQLStore {
                 as Int64? ?? 0)
             let change = max(-stored, -Int(row["net"] as Int64))
             guard change != 0 else { continue }
+            try touchCustomer(db, merchantId: merchantId, customerId: customerId)
             try addStampEntry(
                 db, merchantId: merchantId, customerId: customerId, card: card, .reversal, change, receiptId: receiptId, holdId: holdId,
                 returnId: returnId, now: now)

@@ -75,5 +75,6 @@ extension SQLStore {
         try db.run(
             "UPDATE customers SET tier_reached = CASE WHEN COALESCE(tier_reached, 0) >= ?1 THEN tier_reached ELSE ?1 END WHERE merchant_id = ?2 AND id = ?3",
             [standing.level, merchantId, customerId])
+        try touchCustomer(db, merchantId: merchantId, customerId: customerId)
     }
 }

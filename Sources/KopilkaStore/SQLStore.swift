@@ -19,7 +19,7 @@ public final class SQLStore: Sendable {
     let backend: any SQLBackend
     let ids: IDGenerator
     /// Decoded programs by merchant, with the stored text they were decoded from.
-    let programs = Mutex<[Int64: (text: String, program: ProgramView, compiled: CompiledProgram)]>([:])
+    let programs = Mutex<[Int64: CachedProgram]>([:])
     /// Stores' time zones (a store's zone does not change).
     let timeZones = Mutex<[StoreKey: TimeZone]>([:])
     /// Where the data is: the SQLite file's path, or the PostgreSQL URL without its password.
@@ -88,15 +88,7 @@ public final class SQLStore: Sendable {
         }
         let again = unsafeVariants.contains(.replaysExecuteAgain)
         return try await backend.write { db in
-            if let key, !again {
-                if let stored = try db.row(
-                    "SELECT request_hash, status, body FROM idempotency_keys WHERE merchant_id = ? AND key = ?", [merchantId, key.key])
-                {
-                    let hash: [UInt8] = Array(stored["request_hash"] as Data)
-                    guard hash == key.requestHash else { return render(.failure(.idempotencyKeyReused)) }
-                    return StoredResponse(status: stored["status"], body: Array(stored["body"] as Data), replayed: true)
-                }
-            }
+            if let key, !again, let stored = try self.storedReply(db, merchantId: merchantId, key: key) { return stored.response(render) }
             var response: StoredResponse
             do {
                 // `before` writes what must stay even when the operation is refused (a counted attempt).
@@ -105,15 +97,25 @@ public final class SQLStore: Sendable {
             } catch let error as KopilkaError {
                 response = render(.failure(error))
             }
-            if let key { try Self.storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: again) }
+            if let key { try self.storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: again) }
             return response
         }
     }
 
-    /// Keeps the reply under its key for replays (`ifAbsent`: only the broken variant that runs replays again).
-    private static func storeReply(
+    /// What is stored under the key: the answer to replay, or nil when there is none.
+    func storedReply(_ db: any SQLConnection, merchantId: Int64, key: IdempotencyKey) throws -> StoredReply? {
+        guard let stored = try db.row(
+            "SELECT request_hash, status, body FROM idempotency_keys WHERE merchant_id = ? AND key = ?", [merchantId, key.key])
+        else { return nil }
+        guard Array(stored["request_hash"] as Data) == key.requestHash else { return .reused }
+        return .replay(StoredResponse(status: stored["status"], body: Array(stored["body"] as Data), replayed: true))
+    }
+
+    /// Keeps the reply under its key for replays; with `ifAbsent`, not over one stored meanwhile. Returns the rows written.
+    @discardableResult
+    func storeReply(
         _ db: any SQLConnection, merchantId: Int64, key: IdempotencyKey, _ reply: StoredResponse, now: UnixSeconds, ifAbsent: Bool = false
-    ) throws {
+    ) throws -> Int {
         try db.run(
             """
             INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -142,7 +144,7 @@ public final class SQLStore: Sendable {
             _ = try await self.backend.write { db in
                 if let key, try db.row("SELECT 1 FROM idempotency_keys WHERE merchant_id = ? AND key = ?", [merchantId, key.key]) != nil { return }
                 let stored = render(Result { try db.savepoint { try body(db) } }.mapError { $0 as? KopilkaError ?? .busy })
-                if let key { try Self.storeReply(db, merchantId: merchantId, key: key, stored, now: now) }
+                if let key { try self.storeReply(db, merchantId: merchantId, key: key, stored, now: now) }
             }
         }
         return response
@@ -161,9 +163,33 @@ public final class SQLStore: Sendable {
     }
 }
 
+/// What an idempotency key already holds.
+enum StoredReply: Sendable {
+    /// The first request's answer, to return byte for byte.
+    case replay(StoredResponse)
+    /// The key was used with another request body.
+    case reused
+
+    func response<T>(_ render: ResponseRenderer<T>) -> StoredResponse {
+        switch self {
+        case .replay(let stored): stored
+        case .reused: render(.failure(.idempotencyKeyReused))
+        }
+    }
+}
+
 /// The answer `acknowledgeBeforeCommit` works out, thrown to roll its transaction back.
 private struct DryRun: Error {
     let response: StoredResponse
+}
+
+/// A merchant's program as decoded and compiled, with the text it came from. `committed` when it was read in a snapshot,
+/// which sees committed data only: such an entry is good for its version, which no other text can ever have.
+struct CachedProgram {
+    var text: String
+    var program: ProgramView
+    var compiled: CompiledProgram
+    var committed: Bool
 }
 
 /// A store of a merchant (store ids are unique, but the merchant is part of every key).

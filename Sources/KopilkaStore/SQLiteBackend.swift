@@ -28,7 +28,7 @@ final class SQLiteBackend: SQLBackend {
     /// GRDB's async read, whose hops to a reader queue and back cost more than the read itself (measured:
     /// 3,100 calculations with a balance read per second async, 19,700 on the calling thread, `kopilka bench`).
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        try readHere { db in try body(SQLiteConnection(db)) }
+        try readHere { db in try body(SQLiteConnection(db, isSnapshot: true)) }
     }
 
     /// GRDB's synchronous read (in an async function Swift would pick the asynchronous one).
@@ -52,8 +52,12 @@ final class SQLiteBackend: SQLBackend {
 /// A GRDB connection seen through `SQLConnection`; statements are cached by GRDB per connection.
 final class SQLiteConnection: SQLConnection {
     let db: Database
+    let isSnapshot: Bool
 
-    init(_ db: Database) { self.db = db }
+    init(_ db: Database, isSnapshot: Bool = false) {
+        self.db = db
+        self.isSnapshot = isSnapshot
+    }
 
     func run(_ sql: String, _ arguments: SQLArguments) throws -> Int {
         try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))

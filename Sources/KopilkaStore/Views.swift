@@ -148,31 +148,6 @@ public struct LedgerPage: Codable, Sendable, Equatable {
     public var nextBefore: String?
 }
 
-/// What kind of movement a ledger entry is.
-public enum EntryKind: String, Codable, Sendable, CaseIterable {
-    /// Points earned on a receipt (creates a lot).
-    case accrual
-    /// The welcome bonus on registration (creates a lot).
-    case welcome
-    /// Points spent on a receipt.
-    case redemption
-    /// Points reserved for an online order.
-    case hold
-    /// A hold released (cancelled or expired).
-    case holdRelease = "hold_release"
-    /// Spent points given back by a return (creates a lot).
-    case restore
-    /// Earned points taken back by a return.
-    case reversal
-    /// Points that expired.
-    case expiry
-    /// Points credited by merchant staff by hand (creates a lot; audited with its reason).
-    case manualCredit = "manual_credit"
-    /// Points debited by merchant staff by hand (audited with its reason).
-    case manualDebit = "manual_debit"
-    /// A "bring a friend" reward, paid after the purchase's return window (creates a lot).
-    case referral
-}
 
 /// A committed receipt with its lines and what it moved.
 public struct ReceiptView: Codable, Sendable, Equatable {

@@ -1,0 +1,270 @@
+import Foundation
+import KopilkaCore
+
+/// The till's commit, as one use case in three steps:
+///
+/// 1. **prefetch** (`commitSnapshot`): on a read snapshot, off the writer — the stored answer of a repeated key,
+///    a receipt already registered under the fiscal number, the program, the customer's account, level, groups, codes,
+///    counters and the store's local time;
+/// 2. **decide** (`decideCommit`, around the core's pure `CommitDecision.decide`): the calculation and the ledger's
+///    postings, or a refusal; the answer's bytes are rendered from it before the writer is asked;
+/// 3. **apply** (`applyCommit`): in the writer's transaction, only guarded writes — the customer still at the version
+///    read, every lot still holding what is taken, the promotions' counters unchanged, the fiscal number still free —
+///    and the idempotency record with the rendered answer. A failed guard means prefetch and decide again; after
+///    `attempts` the three steps run inside one write transaction, where nothing can change between them.
+///
+/// The till's API, offline batches, the web cashier, the demo and the benchmark all call `SQLStore.commitReceipt`.
+enum CommitReceipt {
+    /// Decisions made on a snapshot before the last attempt runs all three steps inside the writer.
+    static let attempts = 3
+}
+
+/// What deciding a commit needs, read in one snapshot.
+struct CommitSnapshot: Sendable {
+    /// What the request's idempotency key already holds.
+    var stored: StoredReply?
+    /// The receipt already registered under this store's fiscal number.
+    var registered: ReceiptView?
+    var program: ProgramView
+    var compiled: CompiledProgram
+    var context: ReceiptContext
+    /// The named customer, nil when anonymous or not found.
+    var customer: CommitDecision.Customer?
+    /// A customer was named and none has that key.
+    var customerMissing: Bool
+}
+
+extension SQLStore {
+    /// Commits a receipt: spends points from the soonest-expiring lots, records what it earns as a new lot; exactly once
+    /// per idempotency key and per (store, externalId). Returns the answer stored with the key.
+    public func commitReceipt(
+        merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<ReceiptCommitted>
+    ) async throws -> StoredResponse {
+        let receiptId = nextID()
+        // The reliability suites' broken variants of idempotency live in `idempotent`: they take the one-transaction path.
+        if unsafeVariants.isDisjoint(with: [.acknowledgeBeforeCommit, .replaysExecuteAgain]) {
+            for _ in 0..<CommitReceipt.attempts {
+                let snapshot = try await backend.read { db in
+                    try self.commitSnapshot(db, merchantId: merchantId, command, idempotency: idempotency, now: now)
+                }
+                if let stored = snapshot.stored { return stored.response(render) }
+                let decided = decideCommit(command, snapshot, receiptId: receiptId, now: now)
+                let response = render(decided.map(\.answer))
+                do {
+                    return try await backend.write { db in
+                        try self.applyCommit(
+                            db, merchantId: merchantId, command, snapshot, decided, response: response, idempotency: idempotency,
+                            receiptId: receiptId, now: now, render: render)
+                    }
+                } catch is Ledger.Stale {
+                    continue
+                }
+            }
+        }
+        return try await idempotent(
+            merchantId: merchantId, key: idempotency, now: now, render: render,
+            before: { db in
+                try self.checkSpendCode(db, merchantId: merchantId, customer: command.customer, code: command.confirmationCode, now: now)
+            }
+        ) { db in
+            let snapshot = try self.commitSnapshot(db, merchantId: merchantId, command, idempotency: nil, now: now)
+            let decided = try self.decideCommit(command, snapshot, receiptId: receiptId, now: now).get()
+            try self.writeCommit(db, merchantId: merchantId, command, snapshot, decided.outcome, receiptId: receiptId, now: now)
+            return decided.answer
+        }
+    }
+
+    /// Prefetch: everything the decision reads, in one snapshot.
+    func commitSnapshot(
+        _ db: any SQLConnection, merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds
+    ) throws -> CommitSnapshot {
+        let (program, compiled) = try compiledProgram(db, merchantId: merchantId)
+        var snapshot = CommitSnapshot(
+            program: program, compiled: compiled, context: ReceiptContext(), customer: nil, customerMissing: false)
+        if let key = idempotency, let stored = try storedReply(db, merchantId: merchantId, key: key) {
+            snapshot.stored = stored
+            return snapshot
+        }
+        if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
+            snapshot.registered = try Self.receiptView(db, merchantId: merchantId, receiptId: existing)
+            return snapshot
+        }
+        var customerId: Int64?
+        if let key = command.customer {
+            guard let id = try Self.customerId(db, merchantId: merchantId, key: key),
+                let account = try Ledger.readAccount(db, merchantId: merchantId, customerId: id)
+            else {
+                snapshot.customerMissing = true
+                return snapshot
+            }
+            customerId = id
+            let rules = program.rules
+            var customer = CommitDecision.Customer(
+                account: account, tier: try tier(db, merchantId: merchantId, customerId: id, rules: rules, now: now),
+                groups: try Self.groups(db, merchantId: merchantId, customerId: id))
+            if rules.welcomeBonusNextOrderOnly { customer.welcomeLots = try Ledger.welcomeLots(db, merchantId: merchantId, customerId: id) }
+            customer.creditsInWindow = try creditsInWindow(db, merchantId: merchantId, protection: rules.protection, command, customerId: id, now: now)
+            snapshot.customer = customer
+        }
+        snapshot.context = try receiptContext(
+            db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: customerId, codes: command.codes, now: now)
+        snapshot.context.payments = command.payments
+        return snapshot
+    }
+
+    /// Decide: the core's decision, and the answer it makes.
+    func decideCommit(
+        _ command: ReceiptCommand, _ snapshot: CommitSnapshot, receiptId: Int64, now: UnixSeconds
+    ) -> Result<(answer: ReceiptCommitted, outcome: CommitDecision.Outcome), KopilkaError> {
+        if let registered = snapshot.registered { return .failure(.receiptAlreadyRegistered(registered)) }
+        if snapshot.customerMissing { return .failure(.notFound("customer")) }
+        let receipt = CommitDecision.Receipt(
+            id: receiptId, storeId: command.storeId, lines: command.lines, redeem: command.redeem, offline: command.offline,
+            countsForVelocity: command.registerId != nil || command.cashier != nil)
+        let rules = snapshot.program.rules
+        let decided = CommitDecision.decide(
+            receipt, program: snapshot.compiled, context: snapshot.context, customer: snapshot.customer, now: now,
+            expiresAt: { rules.expiry(from: $0) }, nextID: { [self] in nextID() },
+            spendAnyway: unsafeVariants.contains(.commitWithoutBalanceCondition))
+        switch decided {
+        case .failure(let refusal):
+            return .failure(KopilkaError(refusal) { Self.velocityDetail(command, credits: $0, rules.protection) })
+        case .success(let outcome):
+            let entries = outcome.book.map { book in
+                let made = Dictionary(uniqueKeysWithValues: book.entries.map { ($0.id, $0) })
+                return outcome.entryIds.compactMap { made[$0].map(LedgerEntryView.init) }
+            }
+            let answer = ReceiptCommitted(
+                receipt: Self.receiptView(
+                    receiptId: receiptId, command, programVersion: snapshot.program.version, outcome.calculation,
+                    customerId: snapshot.customer?.account.customerId, now: now),
+                calculation: outcome.calculation, entries: entries ?? [], balance: outcome.book?.account.snapshot(at: now))
+            return .success((answer, outcome))
+        }
+    }
+
+    /// Apply: in the writer's transaction, the decision's writes under their guards, and the answer under its key.
+    /// Throws `Ledger.Stale` when a guard fails: nothing is written, decide again.
+    func applyCommit(
+        _ db: any SQLConnection, merchantId: Int64, _ command: ReceiptCommand, _ snapshot: CommitSnapshot,
+        _ decided: Result<(answer: ReceiptCommitted, outcome: CommitDecision.Outcome), KopilkaError>, response: StoredResponse,
+        idempotency: IdempotencyKey?, receiptId: Int64, now: UnixSeconds, render: ResponseRenderer<ReceiptCommitted>
+    ) throws -> StoredResponse {
+        var response = response
+        // A wrong confirmation code stays counted when the commit is refused.
+        if let refusal = try checkSpendCode(db, merchantId: merchantId, customer: command.customer, code: command.confirmationCode, now: now) {
+            response = render(.failure(refusal))
+        } else {
+            switch decided {
+            case .success(let decision):
+                do {
+                    try db.savepoint {
+                        try self.writeCommit(db, merchantId: merchantId, command, snapshot, decision.outcome, receiptId: receiptId, now: now)
+                    }
+                } catch let error as KopilkaError {
+                    response = render(.failure(error))
+                }
+            case .failure:
+                // A refusal is kept under the key: it must have been decided on what is still true.
+                if let customer = snapshot.customer {
+                    let version: Int64? = try db.row(
+                        "SELECT version FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customer.account.customerId])?["version"]
+                    guard version == customer.account.version else { throw Ledger.Stale() }
+                }
+            }
+        }
+        if let key = idempotency, try storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: true) == 0 {
+            // The same key was answered meanwhile (another process): the next snapshot replays that answer.
+            throw Ledger.Stale()
+        }
+        return response
+    }
+
+    /// The writes of a decided commit: the ledger's postings, the receipt and its lines, promotions, codes, stamps,
+    /// referral and the level reached.
+    func writeCommit(
+        _ db: any SQLConnection, merchantId: Int64, _ command: ReceiptCommand, _ snapshot: CommitSnapshot, _ outcome: CommitDecision.Outcome,
+        receiptId: Int64, now: UnixSeconds
+    ) throws {
+        let rules = snapshot.program.rules
+        let customerId = snapshot.customer?.account.customerId
+        // The fiscal number was free in the snapshot; a receipt of another customer may have taken it since.
+        if try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) != nil {
+            throw Ledger.Stale()
+        }
+        if let customer = snapshot.customer, let book = outcome.book {
+            if outcome.calculation.redeemedPoints > 0 {
+                try consumeSpendCode(
+                    db, merchantId: merchantId, protection: rules.protection, customer: command.customer, customerId: customer.account.customerId,
+                    code: command.confirmationCode, now: now)
+            }
+            if let credits = outcome.velocityFlag {
+                try flag(
+                    db, merchantId: merchantId, rule: "velocity", customerId: customer.account.customerId, registerId: command.registerId,
+                    cashier: command.cashier, receiptId: receiptId, detail: Self.velocityDetail(command, credits: credits, rules.protection),
+                    now: now)
+            }
+            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+            try ledger.apply(
+                book, expectedVersion: customer.account.version,
+                unguardedLot: unsafeVariants.contains(.commitWithoutBalanceCondition) ? CommitDecision.overdraftLot : nil)
+        }
+        // Promotions with limits were decided on counters that must not have moved.
+        if rules.promotions.contains(where: { $0.enabled && $0.limits != nil }),
+            try promotionUsage(db, merchantId: merchantId, rules: rules, customerId: customerId, day: snapshot.context.time?.date.day)
+                != snapshot.context.usage
+        {
+            throw Ledger.Stale()
+        }
+        try insertReceipt(
+            db, merchantId: merchantId, receiptId: receiptId, command, programVersion: snapshot.program.version, outcome.calculation,
+            customerId: customerId, earnLotId: outcome.earnLotId, restoreExpiresAt: outcome.restoreExpiresAt, holdId: nil, now: now)
+        try recordPromotions(
+            db, merchantId: merchantId, receiptId: receiptId, customerId: customerId, rules: rules, calculation: outcome.calculation,
+            context: snapshot.context, now: now)
+        if let customerId {
+            try recordStamps(db, merchantId: merchantId, customerId: customerId, outcome.calculation.stamps, receiptId: receiptId, holdId: nil, now: now)
+            try recordReferral(db, merchantId: merchantId, rules: rules, customerId: customerId, receiptId: receiptId, paid: outcome.calculation.payable, now: now)
+            try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: rules, now: now)
+        }
+    }
+
+    /// How many receipts credited the customer from this register or cashier within the velocity window (0 when the
+    /// program sets no limit or the receipt names neither).
+    func creditsInWindow(
+        _ db: any SQLConnection, merchantId: Int64, protection: Protection, _ command: ReceiptCommand, customerId: Int64, now: UnixSeconds
+    ) throws -> Int64 {
+        guard protection.maxCreditsPerCustomer > 0, command.registerId != nil || command.cashier != nil else { return 0 }
+        return try db.row(
+            """
+            SELECT COUNT(*) AS n FROM receipts
+            WHERE merchant_id = ? AND customer_id = ? AND created_at > ? AND earned_points > 0 AND (register_id = ? OR cashier = ?)
+            """, [merchantId, customerId, now - Int64(protection.velocityWindowMinutes) * 60, command.registerId, command.cashier])!["n"]
+    }
+
+    /// What a velocity flag or refusal says.
+    static func velocityDetail(_ command: ReceiptCommand, credits: Int64, _ protection: Protection) -> String {
+        let who = command.cashier.map { "cashier \($0)" } ?? "register \(command.registerId!)"
+        return "\(who) credited this customer \(credits) times in \(protection.velocityWindowMinutes) minutes (limit \(protection.maxCreditsPerCustomer))"
+    }
+}
+
+extension KopilkaError {
+    /// A commit's refusal, in the store's terms; `velocity` says who credited the customer how often.
+    init(_ refusal: CommitDecision.Refusal, velocity: (Int64) -> String = { "\($0) credits" }) {
+        switch refusal {
+        case .offlineRedemption: self = .offlineRedemption
+        case .anonymousRedemption:
+            self = .validation([FieldError(field: "redeem", message: "an anonymous receipt cannot be paid with points")])
+        case .redemptionLimitExceeded(let requested, let limit): self = .redemptionLimitExceeded(requested: requested, limit: limit)
+        case .insufficientPoints(let requested, let spendable): self = .insufficientPoints(requested: requested, spendable: spendable)
+        case .offStep(let redeemable):
+            self = .validation([FieldError(field: "redeem", message: "cannot be spent exactly under the program's step; \(redeemable) can")])
+        case .velocity(let credits):
+            self = .cashierLimit(rule: "velocity", detail: velocity(credits))
+        case .codeNotApplicable(let index, let code, let status):
+            self = .codeNotApplicable(field: "promoCodes[\(index)]", code: code, status: status.rawValue)
+        }
+    }
+}
