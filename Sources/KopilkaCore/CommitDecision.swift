@@ -92,7 +92,7 @@ public enum CommitDecision {
         let calculation = ReceiptCalculator.calculate(
             lines: receipt.lines, program: program, customer: engineCustomer, redeem: receipt.redeem, context: context)
         if let refusal = redemptionRefusal(
-            receipt, anonymous: customer == nil, spendable: spendAnyway ? .max : spendable ?? 0, calculation)
+            receipt.redeem, offline: receipt.offline, anonymous: customer == nil, spendable: spendAnyway ? .max : spendable ?? 0, calculation)
         {
             return .failure(refusal)
         }
@@ -117,15 +117,10 @@ public enum CommitDecision {
             outcome.restoreExpiresAt = latestExpiry(of: takes, in: lots)
             if let id = ledger.debit(.redemption, takes, receiptId: receipt.id) { outcome.entryIds.append(id) }
         }
-        for lot in rules.earnedLots(calculation, at: now) {
-            let credit = ledger.credit(
-                .accrual, lot.points, activatesAt: lot.activatesAt, expiresAt: expiresAt(lot.activatesAt), receiptId: receipt.id,
-                storeId: rules.balancePerStore ? receipt.storeId : nil)
-            outcome.entryIds.append(credit.entryId)
-            outcome.earnLotId = outcome.earnLotId ?? credit.lotId
-        }
-        if let deadline = rules.inactivityDeadline(after: now) { ledger.extendExpiry(to: deadline) }
-        if rules.welcomeBonusNextOrderOnly { ledger.burn(lots: customer.welcomeLots) }
+        let earned = ledger.creditPurchase(
+            calculation, rules: rules, receiptId: receipt.id, storeId: receipt.storeId, welcomeLots: customer.welcomeLots, expiresAt: expiresAt)
+        outcome.entryIds += earned.entryIds
+        outcome.earnLotId = earned.earnLotId
         if let refusal = codeRefusal(calculation) { return .failure(refusal) }
         outcome.book = ledger
         return .success(outcome)
@@ -141,11 +136,13 @@ public enum CommitDecision {
     public static let overdraftLot: Int64 = 0
 
     /// Refuses a commit that asks for more than it may spend (calculate caps instead; a commit must not surprise the till).
-    public static func redemptionRefusal(_ receipt: Receipt, anonymous: Bool, spendable: Points, _ calculation: ReceiptCalculation) -> Refusal? {
-        guard case .points(let requested) = receipt.redeem, requested > 0 else {
-            return receipt.offline && receipt.redeem == .max && calculation.redeemedPoints > 0 ? .offlineRedemption : nil
+    public static func redemptionRefusal(
+        _ redeem: RedeemRequest, offline: Bool, anonymous: Bool, spendable: Points, _ calculation: ReceiptCalculation
+    ) -> Refusal? {
+        guard case .points(let requested) = redeem, requested > 0 else {
+            return offline && redeem == .max && calculation.redeemedPoints > 0 ? .offlineRedemption : nil
         }
-        if receipt.offline { return .offlineRedemption }
+        if offline { return .offlineRedemption }
         if anonymous { return .anonymousRedemption }
         if requested > calculation.ruleLimitPoints { return .redemptionLimitExceeded(requested: requested, limit: calculation.ruleLimitPoints) }
         if requested > spendable { return .insufficientPoints(requested: requested, spendable: spendable) }

@@ -228,6 +228,27 @@ public struct LedgerBook: Sendable {
         expireDue()
     }
 
+    /// Credits what a purchase earns, one lot per activation date (promotions may have their own), then what follows a
+    /// purchase: inactivity moves every lot's expiry on, and a next-order-only welcome bonus (`welcomeLots`) burns.
+    /// Returns the entries made and the lot of the points earned at the program's delay (returns reclaim it first);
+    /// `expiresAt` gives when points that become spendable at a moment expire.
+    public mutating func creditPurchase(
+        _ calculation: ReceiptCalculation, rules: ProgramRules, receiptId: Int64, storeId: Int64, welcomeLots: Set<Int64>,
+        expiresAt: (UnixSeconds) -> UnixSeconds?
+    ) -> (entryIds: [Int64], earnLotId: Int64?) {
+        var entryIds: [Int64] = [], earnLotId: Int64?
+        for lot in rules.earnedLots(calculation, at: now) {
+            let credit = credit(
+                .accrual, lot.points, activatesAt: lot.activatesAt, expiresAt: expiresAt(lot.activatesAt), receiptId: receiptId,
+                storeId: rules.balancePerStore ? storeId : nil)
+            entryIds.append(credit.entryId)
+            earnLotId = earnLotId ?? credit.lotId
+        }
+        if let deadline = rules.inactivityDeadline(after: now) { extendExpiry(to: deadline) }
+        if rules.welcomeBonusNextOrderOnly { burn(lots: welcomeLots) }
+        return (entryIds, earnLotId)
+    }
+
     private mutating func addToBalance(_ delta: Points) {
         account.balance += delta
         balanceDelta += delta

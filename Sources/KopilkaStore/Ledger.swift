@@ -75,12 +75,6 @@ struct Ledger {
         return result
     }
 
-    /// "The welcome bonus pays only for the next purchase": after a purchase, what is left of it burns now.
-    func burnWelcomeBonus(_ account: inout LedgerAccount) throws {
-        let welcome = try Self.welcomeLots(db, merchantId: merchantId, customerId: account.customerId)
-        try write(&account) { $0.burn(lots: welcome) }
-    }
-
     /// Credits points as a new lot (entry + lot + balance); any debt is paid from the new lot first.
     func credit(
         _ account: inout LedgerAccount, _ kind: EntryKind, _ points: Points, activatesAt: UnixSeconds, expiresAt: UnixSeconds?,
@@ -111,11 +105,6 @@ struct Ledger {
         account.lots = try openLots(account.customerId)
         try write(&account) { $0.expireDue() }
         return entryId
-    }
-
-    /// "Points burn after N days without a purchase": a purchase moves every open lot's expiry to `deadline`.
-    func extendExpiry(_ account: inout LedgerAccount, to deadline: UnixSeconds) throws {
-        try write(&account) { $0.extendExpiry(to: deadline) }
     }
 
     /// Expires the account's lots whose time has come; idempotent (an expired lot holds nothing more to expire).

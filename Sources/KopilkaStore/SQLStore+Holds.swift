@@ -124,7 +124,7 @@ extension SQLStore {
             guard var account = try ledger.account(row["customer_id"]) else { throw KopilkaError.notFound("customer") }
             try self.touchCustomer(db, merchantId: merchantId, customerId: account.customerId)
             let (entryIds, earnLotId) = try self.creditPurchase(
-                ledger, &account, rules: program.rules, order.calculation, receiptId: receiptId, storeId: command.storeId, now: now)
+                ledger, &account, rules: program.rules, order.calculation, receiptId: receiptId, storeId: command.storeId)
             let receipt = try self.insertReceipt(
                 db, merchantId: merchantId, receiptId: receiptId, command, programVersion: order.programVersion, order.calculation,
                 customerId: account.customerId, earnLotId: earnLotId, restoreExpiresAt: order.restoreExpiresAt, holdId: holdId, now: now)

@@ -137,27 +137,6 @@ extension SQLStore {
         guard taken == 1 else { throw KopilkaError.confirmationFailed(reason: "used", attemptsLeft: 0) }
     }
 
-    /// The velocity rule: blocks (or flags) a receipt that would credit the customer more often than the program allows
-    /// from the same register or cashier. Offline receipts happened already: they are only flagged.
-    func checkVelocity(
-        _ db: any SQLConnection, merchantId: Int64, protection: Protection, receiptId: Int64, command: ReceiptCommand, customerId: Int64,
-        earned: Points, now: UnixSeconds
-    ) throws {
-        guard protection.maxCreditsPerCustomer > 0, earned > 0, command.registerId != nil || command.cashier != nil else { return }
-        let since = now - Int64(protection.velocityWindowMinutes) * 60
-        let count: Int64 = try db.row(
-            """
-            SELECT COUNT(*) AS n FROM receipts
-            WHERE merchant_id = ? AND customer_id = ? AND created_at > ? AND earned_points > 0 AND (register_id = ? OR cashier = ?)
-            """, [merchantId, customerId, since, command.registerId, command.cashier])!["n"]
-        guard count >= protection.maxCreditsPerCustomer else { return }
-        let who = command.cashier.map { "cashier \($0)" } ?? "register \(command.registerId!)"
-        let detail = "\(who) credited this customer \(count) times in \(protection.velocityWindowMinutes) minutes (limit \(protection.maxCreditsPerCustomer))"
-        if protection.onLimit == .block, !command.offline { throw KopilkaError.cashierLimit(rule: "velocity", detail: detail) }
-        try flag(db, merchantId: merchantId, rule: "velocity", customerId: customerId, registerId: command.registerId, cashier: command.cashier,
-                 receiptId: receiptId, detail: detail, now: now)
-    }
-
     func flag(
         _ db: any SQLConnection, merchantId: Int64, rule: String, customerId: Int64, registerId: Int64?, cashier: String?, receiptId: Int64?,
         detail: String, now: UnixSeconds

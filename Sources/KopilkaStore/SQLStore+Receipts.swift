@@ -87,24 +87,17 @@ extension SQLStore {
         }
     }
 
-    /// Credits what a purchase earns, one lot per activation date (promotions may have their own), then applies what
-    /// follows a purchase: inactivity moves every lot's expiry on, and a next-order-only welcome bonus burns. Returns the
-    /// entries written and the lot of the points earned at the program's delay (returns reclaim it first).
+    /// Credits what a purchase earns and applies what follows a purchase (`LedgerBook.creditPurchase`), written at once.
     func creditPurchase(
         _ ledger: Ledger, _ account: inout LedgerAccount, rules: ProgramRules, _ calculation: ReceiptCalculation, receiptId: Int64,
-        storeId: Int64, now: UnixSeconds
+        storeId: Int64
     ) throws -> (entryIds: [Int64], earnLotId: Int64?) {
-        var entryIds: [Int64] = [], earnLotId: Int64?
-        for lot in rules.earnedLots(calculation, at: now) {
-            let credit = try ledger.credit(
-                &account, .accrual, lot.points, activatesAt: lot.activatesAt, expiresAt: rules.expiry(from: lot.activatesAt), receiptId: receiptId,
-                storeId: rules.balancePerStore ? storeId : nil)
-            entryIds.append(credit.entryId)
-            earnLotId = earnLotId ?? credit.lotId
+        let welcomeLots = rules.welcomeBonusNextOrderOnly
+            ? try Ledger.welcomeLots(ledger.db, merchantId: ledger.merchantId, customerId: account.customerId) : []
+        return try ledger.write(&account) {
+            $0.creditPurchase(
+                calculation, rules: rules, receiptId: receiptId, storeId: storeId, welcomeLots: welcomeLots, expiresAt: { rules.expiry(from: $0) })
         }
-        if let deadline = rules.inactivityDeadline(after: now) { try ledger.extendExpiry(&account, to: deadline) }
-        if rules.welcomeBonusNextOrderOnly { try ledger.burnWelcomeBonus(&account) }
-        return (entryIds, earnLotId)
     }
 
     /// Refuses a commit or an order that asks for more than it may spend (calculate caps instead; a commit must not
@@ -112,8 +105,7 @@ extension SQLStore {
     static func checkRedemption(
         _ redeem: RedeemRequest, offline: Bool, anonymous: Bool, spendable: Points, _ calculation: ReceiptCalculation
     ) throws {
-        let receipt = CommitDecision.Receipt(id: 0, storeId: 0, lines: [], redeem: redeem, offline: offline, countsForVelocity: false)
-        if let refusal = CommitDecision.redemptionRefusal(receipt, anonymous: anonymous, spendable: spendable, calculation) {
+        if let refusal = CommitDecision.redemptionRefusal(redeem, offline: offline, anonymous: anonymous, spendable: spendable, calculation) {
             throw KopilkaError(refusal)
         }
     }
