@@ -74,6 +74,16 @@ public struct ReceiptLine: Codable, Sendable, Equatable {
         public static let maxAmount: Kopecks = 10_000_000_000_000
     }
 
+    /// What is wrong with a receipt's lines as a whole: their number, each line, and their sum (empty when nothing).
+    public static func violations(of lines: [ReceiptLine], path: String = "lines") -> [FieldError] {
+        guard (1...Limits.maxLines).contains(lines.count) else { return [FieldError(field: path, message: "must hold 1…\(Limits.maxLines) lines")] }
+        var errors = lines.enumerated().flatMap { $1.violations(path: "\(path)[\($0)]") }
+        if errors.isEmpty, lines.reduce(0, { $0 + $1.total }) > Limits.maxAmount {
+            errors.append(FieldError(field: path, message: "the receipt's sum must be at most \(Limits.maxAmount) kopecks"))
+        }
+        return errors
+    }
+
     /// What is wrong with this line, with fields prefixed by `path` (e.g. `lines[2]`).
     public func violations(path: String) -> [FieldError] {
         var errors: [FieldError] = []

@@ -56,13 +56,7 @@ struct ReceiptBody: Decodable {
     }
 
     static func validate(_ lines: [ReceiptLine], path: String = "lines") throws -> [ReceiptLine] {
-        guard (1...ReceiptLine.Limits.maxLines).contains(lines.count) else {
-            throw Problem.invalid(path, "must hold 1…\(ReceiptLine.Limits.maxLines) lines")
-        }
-        var errors = lines.enumerated().flatMap { $1.violations(path: "\(path)[\($0)]") }
-        if errors.isEmpty, lines.reduce(0, { $0 + $1.total }) > ReceiptLine.Limits.maxAmount {
-            errors.append(FieldError(field: path, message: "the receipt's sum must be at most \(ReceiptLine.Limits.maxAmount) kopecks"))
-        }
+        let errors = ReceiptLine.violations(of: lines, path: path)
         guard errors.isEmpty else { throw Problem.invalid(errors) }
         return lines
     }
@@ -70,18 +64,13 @@ struct ReceiptBody: Decodable {
     /// The presented promo codes: at most 10, each 1…64 characters.
     func validCodes() throws -> [String] {
         let codes = promoCodes ?? []
-        guard codes.count <= 10 else { throw Problem.invalid("promoCodes", "at most 10 codes on a receipt") }
-        for (index, code) in codes.enumerated() where !(1...64).contains(PromoCode.normalize(code).count) {
-            throw Problem.invalid("promoCodes[\(index)]", "must be 1…64 characters")
-        }
+        if let error = ReceiptCommand.codesViolation(codes) { throw Problem.invalid([error]) }
         return codes
     }
 
     func validRedeem() throws -> RedeemRequest {
         let redeem = redeem ?? .points(0)
-        if case .points(let points) = redeem, points < 0 || points > 100_000_000_000_000 {
-            throw Problem.invalid("redeem", "must be 0…100000000000000 points (hundredths) or \"max\"")
-        }
+        if let error = ReceiptCommand.redeemViolation(redeem) { throw Problem.invalid([error]) }
         return redeem
     }
 
@@ -91,21 +80,17 @@ struct ReceiptBody: Decodable {
     }
 
     static func validExternalId(_ text: String, field: String = "externalId") throws -> String {
-        guard (1...128).contains(text.count) else { throw Problem.invalid(field, "must be 1…128 characters") }
+        if let error = ReceiptCommand.externalIdViolation(text, field: field) { throw Problem.invalid([error]) }
         return text
     }
 
     func validCashier() throws -> String? {
-        guard let cashier else { return nil }
-        guard (1...64).contains(cashier.count) else { throw Problem.invalid("cashier", "must be 1…64 characters") }
+        if let error = ReceiptCommand.cashierViolation(cashier) { throw Problem.invalid([error]) }
         return cashier
     }
 
     static func validConfirmationCode(_ code: String?) throws -> String? {
-        guard let code else { return nil }
-        guard code.utf8.count == 6, code.utf8.allSatisfy({ (48...57).contains($0) }) else {
-            throw Problem.invalid("confirmationCode", "must be the 6 digits sent to the customer's phone")
-        }
+        if let error = ReceiptCommand.confirmationCodeViolation(code) { throw Problem.invalid([error]) }
         return code
     }
 

@@ -107,9 +107,8 @@ extension WebConsole {
         let command = ReceiptCommand(
             storeId: storeId, registerId: nil, customer: customer, externalId: externalId, lines: lines, redeem: redeem, codes: codes,
             cashier: session.staff.map { "staff:\($0.id)" }, confirmationCode: confirmation.isEmpty ? nil : confirmation, payments: payments)
-        let request = "\(storeId)|\(customerText)|\(lines)|\(redeemText)|\(codes)|\(confirmation)|\(form["payment"] ?? "")|\(certificate)"
         let stored = try await store.commitReceipt(
-            merchantId: session.merchantId, command, idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash(request)),
+            merchantId: session.merchantId, command, idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.requestHash(command)),
             now: visit.now, render: Outcome<ReceiptCommitted>.render(visit.language))
         guard let committed = Outcome<ReceiptCommitted>.value(stored) else {
             // A refused receipt changed nothing: the corrected form is a new request with a new key.
@@ -269,5 +268,33 @@ extension WebConsole {
             return try await receipt(visit, session, id: id, values: ["formError": refusal], status: .unprocessableContent)
         }
         return Self.redirect("/console/receipts/\(receiptId)?returned=1")
+    }
+}
+
+extension WebConsole {
+    /// What identifies a cashier's receipt under its form's key: the command as JSON with sorted keys, so a form sent
+    /// again with other contents is a new request, whatever Swift's descriptions of values look like.
+    static func requestHash(_ command: ReceiptCommand) -> [UInt8] {
+        struct Request: Encodable {
+            var storeId: Int64
+            var customer: String?
+            var lines: [ReceiptLine]
+            var redeem: RedeemRequest
+            var codes: [String]
+            var confirmationCode: String?
+            var payments: [Payment]
+        }
+        let customer: String? = switch command.customer {
+        case .id(let id): "id:\(id)"
+        case .phone(let phone): "phone:\(phone)"
+        case .card(let card): "card:\(card)"
+        case nil: nil
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let request = Request(
+            storeId: command.storeId, customer: customer, lines: command.lines, redeem: command.redeem, codes: command.codes,
+            confirmationCode: command.confirmationCode, payments: command.payments)
+        return tokenHash(String(decoding: (try? encoder.encode(request)) ?? Data(), as: UTF8.self))
     }
 }

@@ -41,6 +41,8 @@ extension SQLStore {
         merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
         render: @escaping ResponseRenderer<ReceiptCommitted>
     ) async throws -> StoredResponse {
+        // The same rules for every caller; a receipt that breaks them changes nothing and is not kept under its key.
+        if let errors = command.violations { return render(.failure(.validation(errors))) }
         let receiptId = nextID()
         // The reliability suites' broken variants of idempotency live in `idempotent`: they take the one-transaction path.
         if unsafeVariants.isDisjoint(with: [.acknowledgeBeforeCommit, .replaysExecuteAgain]) {
