@@ -226,4 +226,23 @@ import Testing
             #expect(((bad.json["errors"] as? [[String: Any]])?.first?["field"] as? String) == "payments[0].amountKopecks")
         }
     }
+
+    /// A program saved the way the console saves it (through the store, not this API) is what the very next calculation
+    /// uses: programs are cached by version, not for a while.
+    @Test(arguments: TestDatabase.allCases) func aProgramSavedElsewhereIsUsedByTheNextCalculation(_ database: TestDatabase) async throws {
+        let f = try await APIFixture(database)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let customerId = try await f.customer(client, key: till)
+            let body = #"{"customer": {"id": "\#(customerId)"}, "lines": [{"sku": "A", "quantity": 1000, "price": 100000}]}"#
+            let before = try await client.post("/v1/receipts/calculate", key: till, body)
+            #expect((before.json["calculation"] as? [String: Any])?["earnedPoints"] as? Int == 50_00)
+            var rules = try await f.store.program(merchantId: f.merchantId).rules
+            rules.accrualRateBp = 700
+            let saved = try await f.store.updateProgram(merchantId: f.merchantId, rules: rules, expectedVersion: nil, now: APIFixture.t0)
+            let after = try await client.post("/v1/receipts/calculate", key: till, body)
+            #expect(after.json["programVersion"] as? Int == Int(saved.version))
+            #expect((after.json["calculation"] as? [String: Any])?["earnedPoints"] as? Int == 70_00)
+        }
+    }
 }
