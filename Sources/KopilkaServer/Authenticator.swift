@@ -24,7 +24,7 @@ final class Authenticator: Sendable {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw Problem(.unauthorized, code: "unauthorized", detail: "send the API key as `Authorization: Bearer <key>`")
         }
-        guard let hash = Self.keyHash(request) else {
+        guard let hash = keyHash(request) else {
             throw Problem(.unauthorized, code: "unauthorized", detail: "the API key is malformed (check it was copied whole)")
         }
         let now = clock()
@@ -41,11 +41,19 @@ final class Authenticator: Sendable {
         return principal
     }
 
-    /// The hash of the request's bearer key, when it has a well-formed one.
-    static func keyHash(_ request: Request) -> [UInt8]? {
+    /// The hash of the request's bearer key, when it has a well-formed one. A key this process found valid is not
+    /// checked again: its checksum costs a second SHA-256, and `Foundation`'s trimming a bridge to `NSString` (together
+    /// 4 % of a lookup's server time, perf).
+    func keyHash(_ request: Request) -> [UInt8]? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
-        let key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        return ApiKeys.isWellFormed(key) ? ApiKeys.hash(key) : nil
+        // Spaces and tabs around the key are forgiven.
+        var bytes = header.utf8.dropFirst(7)
+        while bytes.first == 0x20 || bytes.first == 0x09 { bytes = bytes.dropFirst() }
+        while bytes.last == 0x20 || bytes.last == 0x09 { bytes = bytes.dropLast() }
+        let key = String(Substring(bytes))
+        let hash = ApiKeys.hash(key)
+        if cache.withLock({ $0[hash] != nil }) { return hash }
+        return ApiKeys.isWellFormed(key) ? hash : nil
     }
 
     /// Whether the key is one this process checked recently and found valid.

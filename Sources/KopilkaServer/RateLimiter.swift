@@ -75,7 +75,7 @@ struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext
 
     /// The 429 this request gets, or nil when its key (or, without a known key, its address) has a token left.
     func refusal(_ request: Request, _ context: Context) -> Problem? {
-        let hash = Authenticator.keyHash(request)
+        let hash = auth.keyHash(request)
         if let perKey, let hash, !perKey.take(hash) {
             return Self.refused(perKey, "this key")
         }

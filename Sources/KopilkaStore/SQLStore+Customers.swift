@@ -128,20 +128,23 @@ extension SQLStore {
 
     /// The customer's id for a key, or nil.
     static func customerId(_ db: any SQLConnection, merchantId: Int64, key: CustomerKey) throws -> Int64? {
+        try customerRow(db, merchantId: merchantId, key: key, columns: "id")?["id"]
+    }
+
+    /// These columns of the customer's row, found by any key in one read.
+    static func customerRow(_ db: any SQLConnection, merchantId: Int64, key: CustomerKey, columns: StaticString) throws -> SQLRow? {
         switch key {
-        case .id(let id):
-            return try db.row("SELECT id FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])?["id"]
-        case .phone(let phone):
-            return try db.row("SELECT id FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, phone])?["id"]
-        case .card(let card):
-            return try db.row("SELECT id FROM customers WHERE merchant_id = ? AND card = ?", [merchantId, card])?["id"]
+        case .id(let id): try db.row("SELECT \(columns) FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
+        case .phone(let phone): try db.row("SELECT \(columns) FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, phone])
+        case .card(let card): try db.row("SELECT \(columns) FROM customers WHERE merchant_id = ? AND card = ?", [merchantId, card])
         }
     }
 
     func summary(_ db: any SQLConnection, merchantId: Int64, key: CustomerKey, now: UnixSeconds) throws -> CustomerSummary? {
-        guard let id = try Self.customerId(db, merchantId: merchantId, key: key),
-            let row = try db.row("SELECT card, name, phone, debt, groups FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
-        else { return nil }
+        guard let row = try Self.customerRow(db, merchantId: merchantId, key: key, columns: "id, card, name, phone, debt, groups") else {
+            return nil
+        }
+        let id: Int64 = row["id"]
         let ledger = try Self.readBalance(db, merchantId: merchantId, customerId: id, debt: row["debt"], now: now)
         let rules = try program(db, merchantId: merchantId).rules
         return CustomerSummary(

@@ -94,17 +94,20 @@ extension SQLStore {
         }
         var customerId: Int64?
         if let key = command.customer {
-            guard let id = try Self.customerId(db, merchantId: merchantId, key: key),
-                let account = try Ledger.readAccount(db, merchantId: merchantId, customerId: id)
-            else {
+            // The customer's row once: id, points, version and groups.
+            guard let row = try Self.customerRow(db, merchantId: merchantId, key: key, columns: "id, balance, debt, version, groups") else {
                 snapshot.customerMissing = true
                 return snapshot
             }
+            let id: Int64 = row["id"]
             customerId = id
             let rules = program.rules
             var customer = CommitDecision.Customer(
-                account: account, tier: try tier(db, merchantId: merchantId, customerId: id, rules: rules, now: now),
-                groups: try Self.groups(db, merchantId: merchantId, customerId: id))
+                account: LedgerAccount(
+                    customerId: id, balance: row["balance"], debt: row["debt"],
+                    lots: try Ledger.openLots(db, merchantId: merchantId, customerId: id), version: row["version"]),
+                tier: try tier(db, merchantId: merchantId, customerId: id, rules: rules, now: now),
+                groups: Set((row["groups"] as String).split(separator: ",").map(String.init)))
             if rules.welcomeBonusNextOrderOnly { customer.welcomeLots = try Ledger.welcomeLots(db, merchantId: merchantId, customerId: id) }
             customer.creditsInWindow = try creditsInWindow(db, merchantId: merchantId, protection: rules.protection, command, customerId: id, now: now)
             snapshot.customer = customer
