@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KopilkaServer", targets: ["KopilkaServer"]),
         .library(name: "KopilkaDemo", targets: ["KopilkaDemo"]),
         .library(name: "KopilkaWeb", targets: ["KopilkaWeb"]),
+        .library(name: "KopilkaWords", targets: ["KopilkaWords"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -41,13 +42,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Sentences for the core's codes, one table per language, and numbers as each language writes them.
+        .target(name: "KopilkaWords", dependencies: ["KopilkaCore"], swiftSettings: swiftSettings),
         // A seeded generator of realistic merchants and purchase history (demo, bench, tests).
         .target(name: "KopilkaDemo", dependencies: ["KopilkaCore", "KopilkaStore"], swiftSettings: swiftSettings),
         // The web console, web cashier and customer cabinet: server-rendered pages (Mustache), sessions, CSRF.
         .target(
             name: "KopilkaWeb",
             dependencies: [
-                "KopilkaCore", "KopilkaStore",
+                "KopilkaCore", "KopilkaStore", "KopilkaWords",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,7 +65,7 @@ let package = Package(
         .target(
             name: "KopilkaServer",
             dependencies: [
-                "KopilkaCore", "KopilkaStore", "KopilkaWeb",
+                "KopilkaCore", "KopilkaStore", "KopilkaWeb", "KopilkaWords",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,6 +87,7 @@ let package = Package(
         // What the store and server tests share: temporary folders and the two databases to run on.
         .target(name: "KopilkaTesting", dependencies: ["KopilkaStore"], path: "Tests/KopilkaTesting", swiftSettings: swiftSettings),
         .testTarget(name: "KopilkaCoreTests", dependencies: ["KopilkaCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "KopilkaWordsTests", dependencies: ["KopilkaWords", "KopilkaCore"], swiftSettings: swiftSettings),
         .testTarget(name: "KopilkaStoreTests", dependencies: ["KopilkaStore", "KopilkaDemo", "KopilkaTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KopilkaServerTests",
@@ -95,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KopilkaWebTests",
-            dependencies: ["KopilkaWeb", "KopilkaStore", "KopilkaTesting"],
+            dependencies: ["KopilkaWeb", "KopilkaWords", "KopilkaStore", "KopilkaTesting"],
             swiftSettings: swiftSettings
         ),
     ]

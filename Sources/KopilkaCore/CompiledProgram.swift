@@ -56,8 +56,6 @@ final class CompiledPromotion: Sendable {
     let tiers: Set<String>?
     let groups: Set<String>?
     let when: Schedule.Compiled?
-    /// `«name»: `, the start of every reason about the promotion.
-    let prefix: String
     /// For buy-X-get-Y and n-th item: the group size and how many of it are discounted.
     let buy: Int
     let get: Int
@@ -69,7 +67,6 @@ final class CompiledPromotion: Sendable {
         tiers = promotion.tiers.map(Set.init)
         groups = promotion.groups.map(Set.init)
         when = promotion.when.map(Schedule.Compiled.init)
-        prefix = "«\(promotion.name)»: "
         switch promotion.reward.kind {
         case .nthItem: (buy, get) = ((promotion.reward.n ?? 2) - 1, 1)
         default: (buy, get) = (promotion.reward.buy ?? 0, promotion.reward.get ?? 0)

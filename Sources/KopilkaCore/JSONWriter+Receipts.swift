@@ -2,11 +2,56 @@
 
 extension Reason: JSONWritable {
     public func write(to json: inout JSONWriter) {
+        let message = json.wording.map { $0(self) } ?? storedMessage
         json.object {
             $0.field("code", code)
             $0.field("line", line)
             $0.field("message", message)
             $0.field("promotion", promotion)
+            $0.field("values", values)
+            $0.field("variant", variant)
+        }
+    }
+}
+
+extension ReasonValue: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            switch self {
+            case .money(let value): $0.field("money", value)
+            case .points(let value): $0.field("points", value)
+            case .percent(let value): $0.field("percent", value)
+            case .quantity(let value): $0.field("quantity", value)
+            case .count(let value): $0.field("count", value)
+            case .text(let value): $0.field("text", value)
+            case .names(let value): $0.field("names", value)
+            case .lines(let value): $0.field("lines", value)
+            case .payments(let value): $0.field("payments", value.map(\.rawValue))
+            case .schedule(let value): $0.field("schedule", value)
+            }
+        }
+    }
+}
+
+extension ScheduleMiss: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            switch self {
+            case .timeUnknown: $0.field("kind", "outside_schedule")
+            case .startsOn(let date): $0.field("date", date.description); $0.field("kind", "not_started")
+            case .endedOn(let date): $0.field("date", date.description); $0.field("kind", "ended")
+            case .onlyOn(let days): $0.field("kind", "outside_days"); $0.field("weekdays", days)
+            case .within(let hours): $0.field("hours", hours); $0.field("kind", "outside_hours")
+            }
+        }
+    }
+}
+
+extension HourWindow: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("from", from.description)
+            $0.field("to", to.description)
         }
     }
 }

@@ -13,12 +13,17 @@ public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
     /// Whether the object being written has a field already (the next one needs a comma).
     private var hasField = false
+    /// How reasons are worded (an answer in its reader's language); without it they are written without sentences.
+    public let wording: Wording?
 
-    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024, wording: Wording? = nil) {
+        bytes.reserveCapacity(capacity)
+        self.wording = wording
+    }
 
-    /// The JSON text of `value`.
-    public static func bytes(of value: some JSONWritable, capacity: Int = 1024) -> [UInt8] {
-        var json = JSONWriter(capacity: capacity)
+    /// The JSON text of `value`, its reasons worded by `wording` when given.
+    public static func bytes(of value: some JSONWritable, capacity: Int = 1024, wording: Wording? = nil) -> [UInt8] {
+        var json = JSONWriter(capacity: capacity, wording: wording)
         value.write(to: &json)
         return json.bytes
     }

@@ -22,8 +22,7 @@ extension ReceiptWork {
                 if case .card(var eligible) = source, !rules.stacking.cardDiscountOnPromotedLines {
                     for index in lines.indices where eligible[index] && promoted[index] {
                         eligible[index] = false
-                        reasons.append(.init(code: "discount_excluded_promoted", line: index + 1,
-                                             message: "line \(index + 1): discounted by a promotion, no card discount"))
+                        reasons.append(.init("discount_excluded_promoted", line: index + 1))
                     }
                     source = .card(eligible: eligible)
                 }
@@ -60,34 +59,35 @@ extension ReceiptWork {
     mutating func wholesaleRates() -> [BasisPoints]? {
         guard let wholesale = program.wholesale else { return nil }
         if let groups = wholesale.groups, groups.isDisjoint(with: customer?.groups ?? []) {
-            reasons.append(.init(code: "wholesale_needs_group", message: "wholesale prices are for groups \(groups.sorted().joined(separator: ", "))"))
+            reasons.append(.init("wholesale_needs_group", .names(groups.sorted())))
             return nil
         }
         if exclusive {
-            reasons.append(.init(code: "wholesale_excluded", message: "wholesale prices do not combine with an exclusive promotion"))
+            reasons.append(.init("wholesale_excluded"))
             return nil
         }
         var rates = [BasisPoints](repeating: 0, count: lines.count)
         for (step, scope) in wholesale.steps {
             let matched = lines.indices.filter { (scope?.matches(terms[$0]) ?? true) && !fixedPrice[$0] }
-            let label = step.label
+            // A step is named by its name, or else by its threshold.
+            let label: ReasonValue = step.name.map { .text($0) } ?? step.minQuantity.map { .quantity($0) } ?? .money(step.minAmountKopecks ?? 0)
+            let named = step.name != nil
             if let minimum = step.minQuantity {
                 let quantity = matched.reduce(0) { $0 + lines[$1].quantity }
                 guard quantity >= minimum else {
-                    reasons.append(.init(code: "wholesale_step_not_reached",
-                                         message: "wholesale «\(label)»: \(formatQuantity(quantity)) units, needs \(formatQuantity(minimum))"))
+                    reasons.append(.init("wholesale_step_not_reached", variant: named ? "named_units" : "units", label, .quantity(quantity), .quantity(minimum)))
                     continue
                 }
             } else if let minimum = step.minAmountKopecks {
                 let sum = matched.reduce(0) { $0 + amounts[$1] }
                 guard sum >= minimum else {
-                    reasons.append(.init(code: "wholesale_step_not_reached",
-                                         message: "wholesale «\(label)»: \(formatHundredths(sum)), needs \(formatHundredths(minimum))"))
+                    reasons.append(.init("wholesale_step_not_reached", variant: named ? "named" : nil, label, .money(sum), .money(minimum)))
                     continue
                 }
             }
             for index in matched { rates[index] = max(rates[index], step.discountBp) }
-            reasons.append(.init(code: "wholesale_step", message: "wholesale «\(label)» reached: \(formatPercent(step.discountBp)) off \(formatLines(matched.map { $0 + 1 }))"))
+            reasons.append(.init("wholesale_step", variant: named ? "named" : step.minQuantity != nil ? "units" : nil, label, .percent(step.discountBp),
+                                 .lines(matched.map { $0 + 1 })))
         }
         return rates.contains { $0 > 0 } ? rates : nil
     }
@@ -96,11 +96,11 @@ extension ReceiptWork {
     mutating func cardEligibility() -> [Bool]? {
         guard rules.discountBp > 0 else { return nil }
         guard customer != nil else {
-            reasons.append(.init(code: "discount_needs_customer", message: "the card discount needs an identified customer"))
+            reasons.append(.init("discount_needs_customer"))
             return nil
         }
         if exclusive {
-            reasons.append(.init(code: "discount_excluded", message: "the card discount does not combine with an exclusive promotion"))
+            reasons.append(.init("discount_excluded"))
             return nil
         }
         // A level's own discount may be for some lines only ("the paint discount"); the program's is for every line.
@@ -108,16 +108,15 @@ extension ReceiptWork {
         return lines.indices.map { index in
             let line = lines[index], number = index + 1
             if let levelLines, !levelLines.matches(terms[index]) {
-                reasons.append(.init(code: "discount_outside_level", line: number, message: "line \(number): the level's discount is not for this line"))
+                reasons.append(.init("discount_outside_level", line: number))
                 return false
             }
             if line.has(.noDiscount) {
-                reasons.append(.init(code: "discount_excluded_flag", line: number, message: "line \(number): price is fixed (noDiscount), no discount"))
+                reasons.append(.init("discount_excluded_flag", line: number))
                 return false
             }
             if let category = line.category, program.discountExcluded.contains(category) {
-                reasons.append(.init(code: "discount_excluded_category", line: number,
-                                     message: "line \(number): category `\(category)` excluded from the discount"))
+                reasons.append(.init("discount_excluded_category", line: number, .text(category)))
                 return false
             }
             return true
@@ -208,8 +207,7 @@ extension ReceiptWork {
             guard wanted[index] > room[index] else { return wanted[index] }
             let number = index + 1
             if !reasons.contains(where: { $0.code == "discount_capped_floor" && $0.line == number }) {
-                reasons.append(.init(code: "discount_capped_floor", line: number,
-                                     message: "line \(number): discounts stop at the line's floor (\(formatHundredths(floors[index])))"))
+                reasons.append(.init("discount_capped_floor", line: number, .money(floors[index])))
             }
             return room[index]
         }
@@ -222,10 +220,10 @@ extension ReceiptWork {
         let touched = got.indices.filter { got[$0] > 0 }
         switch source {
         case .wholesale:
-            if total > 0 { reasons.append(.init(code: "wholesale_applied", message: "wholesale prices: −\(formatHundredths(total)) on \(formatLines(touched.map { $0 + 1 }))")) }
+            if total > 0 { reasons.append(.init("wholesale_applied", .money(total), .lines(touched.map { $0 + 1 }))) }
         case .card:
             if total > 0 {
-                reasons.append(.init(code: "discount_rate", message: "card discount \(formatPercent(rules.discountBp)): −\(formatHundredths(total)) on \(formatLines(touched.map { $0 + 1 }))"))
+                reasons.append(.init("discount_rate", .percent(rules.discountBp), .money(total), .lines(touched.map { $0 + 1 })))
             }
         case .promotion(let candidate):
             for index in touched { promoted[index] = true }
@@ -234,27 +232,27 @@ extension ReceiptWork {
                 let onReceipt = line.map { got[$0] > 0 } ?? false
                 gifts.append(Gift(promotionId: candidate.id, sku: candidate.reward.sku ?? "", name: candidate.reward.name ?? "", onReceipt: onReceipt))
                 record(candidate, discount: total, lines: touched)
-                reasons.append(.init(
-                    code: "promotion_gift",
-                    message: onReceipt
-                        ? "«\(candidate.name)»: \(candidate.reward.name ?? candidate.reward.sku ?? "") free (line \(line! + 1), −\(formatHundredths(total)))"
-                        : "«\(candidate.name)»: add \(candidate.reward.name ?? "") (\(candidate.reward.sku ?? "")) to the receipt, free",
-                    promotion: candidate.id))
+                if let line, onReceipt {
+                    reasons.append(.init("promotion_gift", line: line + 1, promotion: candidate.id, .text(candidate.name),
+                                         .text(candidate.reward.name ?? candidate.reward.sku ?? ""), .money(total)))
+                } else {
+                    reasons.append(.init("promotion_gift", variant: "add", promotion: candidate.id, .text(candidate.name),
+                                         .text(candidate.reward.name ?? ""), .text(candidate.reward.sku ?? "")))
+                }
             } else if total > 0 {
                 record(candidate, discount: total, lines: touched)
-                reasons.append(.init(code: "promotion_applied", message: "«\(candidate.name)»: −\(formatHundredths(total)) on \(formatLines(touched.map { $0 + 1 }))", promotion: candidate.id))
+                reasons.append(.init("promotion_applied", promotion: candidate.id, .text(candidate.name), .money(total), .lines(touched.map { $0 + 1 })))
             } else {
-                reasons.append(.init(code: "promotion_no_effect", message: "«\(candidate.name)»: the prices are already at or below what it gives", promotion: candidate.id))
+                reasons.append(.init("promotion_no_effect", promotion: candidate.id, .text(candidate.name)))
             }
         }
     }
 
     func notBest(_ source: DiscountSource) -> Reason {
         switch source {
-        case .wholesale: return .init(code: "wholesale_not_best", message: "wholesale prices: another discount is larger on every line")
-        case .card: return .init(code: "discount_not_best", message: "card discount: another discount is larger on every line")
-        case .promotion(let candidate):
-            return .init(code: "promotion_not_best", message: "«\(candidate.name)»: another discount is larger on every line", promotion: candidate.id)
+        case .wholesale: return .init("wholesale_not_best")
+        case .card: return .init("discount_not_best")
+        case .promotion(let candidate): return .init("promotion_not_best", promotion: candidate.id, .text(candidate.name))
         }
     }
 }

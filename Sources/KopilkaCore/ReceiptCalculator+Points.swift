@@ -7,33 +7,26 @@ extension ReceiptWork {
         let schedule = program.redemptionWhen?.miss(at: context.time)
         let discounted = discounts.reduce(0, +)
         if let schedule {
-            reasons.append(.init(code: "redemption_outside_schedule", message: "points cannot be spent now: \(schedule.message)"))
+            reasons.append(.init("redemption_outside_schedule", .schedule(schedule)))
         } else if totalAfterDiscounts < rules.minRedemptionReceiptKopecks {
-            reasons.append(.init(
-                code: "redemption_below_minimum",
-                message: "points pay for receipts from \(formatHundredths(rules.minRedemptionReceiptKopecks)); this one is \(formatHundredths(totalAfterDiscounts))"))
+            reasons.append(.init("redemption_below_minimum", .money(rules.minRedemptionReceiptKopecks), .money(totalAfterDiscounts)))
         } else if rules.maxRedemptionsPerDay > 0, context.facts.redemptionsToday >= rules.maxRedemptionsPerDay {
-            reasons.append(.init(code: "redemption_daily_limit", message: "points pay for at most \(rules.maxRedemptionsPerDay) receipts a day"))
+            reasons.append(.init("redemption_daily_limit", .count(Int64(rules.maxRedemptionsPerDay))))
         } else if !rules.redeemWithDiscounts, discounted > 0 {
-            reasons.append(.init(code: "redemption_not_with_discounts", message: "points do not combine with other discounts, and this receipt has one"))
+            reasons.append(.init("redemption_not_with_discounts"))
         } else {
             for (index, line) in lines.enumerated() {
                 let number = index + 1
                 if line.has(.noDiscount) {
-                    reasons.append(.init(code: "redemption_excluded_flag", line: number,
-                                         message: "line \(number): price is fixed (noDiscount), points cannot pay for it"))
+                    reasons.append(.init("redemption_excluded_flag", variant: "no_discount", line: number))
                 } else if line.has(.noRedemption) {
-                    reasons.append(.init(code: "redemption_excluded_flag", line: number,
-                                         message: "line \(number): marked noRedemption, points cannot pay for it"))
+                    reasons.append(.init("redemption_excluded_flag", line: number))
                 } else if let category = line.category, program.redemptionExcluded.contains(category) {
-                    reasons.append(.init(code: "redemption_excluded_category", line: number,
-                                         message: "line \(number): category `\(category)` excluded from redemption"))
+                    reasons.append(.init("redemption_excluded_category", line: number, .text(category)))
                 } else if let scope = program.redemptionLines, !scope.matches(terms[index]) {
-                    reasons.append(.init(code: "redemption_outside_scope", line: number,
-                                         message: "line \(number): points may pay only for the program's redemption lines"))
+                    reasons.append(.init("redemption_outside_scope", line: number))
                 } else if discounts[index] > 0, !rules.redeemOnDiscountedLines {
-                    reasons.append(.init(code: "redemption_excluded_discounted", line: number,
-                                         message: "line \(number): discounted already, points cannot pay for it"))
+                    reasons.append(.init("redemption_excluded_discounted", line: number))
                 } else {
                     // Points are a discount too: they stop at the line's minimum price.
                     redeemWeights[index] = max(0, bases[index] - priceFloors[index])
@@ -59,28 +52,23 @@ extension ReceiptWork {
         case .points(let points): requested = max(0, points)
         }
         if requested > 0, customer == nil {
-            reasons.append(.init(code: "redemption_needs_customer", message: "an anonymous receipt cannot be paid with points"))
+            reasons.append(.init("redemption_needs_customer"))
             requested = 0
         }
         if requested > ruleLimitPoints, schedule == nil {
             if ruleLimitKopecks == byShare, byShare < eligible {
-                reasons.append(.init(code: "redemption_capped_share",
-                                     message: "capped at \(formatPercent(rules.maxRedeemShareBp)) of the check (\(formatHundredths(byShare)))"))
+                reasons.append(.init("redemption_capped_share", .percent(rules.maxRedeemShareBp), .money(byShare)))
             } else if ruleLimitKopecks == byBenefit, byBenefit < eligible {
-                reasons.append(.init(code: "redemption_capped_benefit",
-                                     message: "capped so that discounts and points give at most \(formatPercent(rules.maxBenefitShareBp)) of the check (\(formatHundredths(byBenefit)) left)"))
+                reasons.append(.init("redemption_capped_benefit", .percent(rules.maxBenefitShareBp), .money(byBenefit)))
             } else if ruleLimitKopecks == byMinPayable, byMinPayable < eligible {
-                reasons.append(.init(code: "redemption_capped_min_payable",
-                                     message: "capped so that at least \(formatHundredths(rules.minPayableKopecks)) is paid in money"))
+                reasons.append(.init("redemption_capped_min_payable", .money(rules.minPayableKopecks)))
             } else {
-                reasons.append(.init(code: "redemption_capped_eligible",
-                                     message: "capped at the sum of lines that points may pay for (\(formatHundredths(eligible)))"))
+                reasons.append(.init("redemption_capped_eligible", .money(eligible)))
             }
         }
         let balanceBinds = requested > spendable || (redeem == .max && customer != nil && spendable > 0)
         if balanceBinds, spendable < ruleLimitPoints {
-            reasons.append(.init(code: "redemption_capped_balance",
-                                 message: "capped at the spendable balance (\(formatHundredths(spendable)) points)"))
+            reasons.append(.init("redemption_capped_balance", .points(spendable)))
         }
         redeemedPoints = ReceiptCalculator.floorToStep(min(requested, maxRedeemable), rules.pointsStep)
         redeemedKopecks = ReceiptCalculator.pointsToKopecksFloor(redeemedPoints, rules)
@@ -89,61 +77,55 @@ extension ReceiptWork {
         lineRedeemedKopecks = Arithmetic.distribute(redeemedKopecks, over: redeemWeights)
         lineRedeemedPoints = Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks)
         if redeemedPoints > 0 {
-            reasons.append(.init(code: "redemption_applied",
-                                 message: "\(formatHundredths(redeemedPoints)) points pay \(formatHundredths(redeemedKopecks)) of the check"))
+            reasons.append(.init("redemption_applied", .points(redeemedPoints), .money(redeemedKopecks)))
         }
     }
 
     /// What is paid in money earns points (or all of it, if the program says so); multipliers and bonuses add to it.
     mutating func accrue(_ candidates: [PromotionCandidate]) {
         guard customer != nil else {
-            reasons.append(.init(code: "accrual_needs_customer", message: "an anonymous receipt earns no points"))
+            reasons.append(.init("accrual_needs_customer"))
             offerCard()
             return
         }
         let receiptSum = bases.reduce(0, +)
         if rules.earnOrSpend, redeemedPoints > 0 {
-            reasons.append(.init(code: "accrual_earn_or_spend", message: "points were spent, so this receipt earns none (earn or spend)"))
+            reasons.append(.init("accrual_earn_or_spend"))
             return
         }
         if !rules.accrueWithCodes, let code = context.codes.first(where: { $0.status == .valid }) {
-            reasons.append(.init(code: "accrual_with_code", message: "a receipt with a promo code (\(code.code)) earns no points"))
+            reasons.append(.init("accrual_with_code", .text(code.code)))
             return
         }
         if rules.maxAccrualsPerDay > 0, context.facts.accrualsToday >= rules.maxAccrualsPerDay {
-            reasons.append(.init(code: "accrual_daily_limit", message: "points are earned on at most \(rules.maxAccrualsPerDay) receipts a day"))
+            reasons.append(.init("accrual_daily_limit", .count(Int64(rules.maxAccrualsPerDay))))
             return
         }
         if receiptSum < rules.minAccrualReceiptKopecks {
-            reasons.append(.init(
-                code: "accrual_below_minimum",
-                message: "points are earned on receipts from \(formatHundredths(rules.minAccrualReceiptKopecks)); this one is \(formatHundredths(receiptSum))"))
+            reasons.append(.init("accrual_below_minimum", .money(rules.minAccrualReceiptKopecks), .money(receiptSum)))
             return
         }
         var weights = [Kopecks](repeating: 0, count: lines.count)
         if let schedule = program.accrualWhen?.miss(at: context.time) {
-            reasons.append(.init(code: "accrual_outside_schedule", message: "no points are earned now: \(schedule.message)"))
+            reasons.append(.init("accrual_outside_schedule", .schedule(schedule)))
         } else {
             let bases = self.bases
             for (index, line) in lines.enumerated() {
                 let number = index + 1
                 if line.has(.noAccrual) {
-                    reasons.append(.init(code: "accrual_excluded_flag", line: number, message: "line \(number): marked noAccrual, earns no points"))
+                    reasons.append(.init("accrual_excluded_flag", line: number))
                 } else if let category = line.category, program.accrualExcluded.contains(category) {
-                    reasons.append(.init(code: "accrual_excluded_category", line: number,
-                                         message: "line \(number): category `\(category)` excluded from accrual"))
+                    reasons.append(.init("accrual_excluded_category", line: number, .text(category)))
                 } else if let scope = program.accrualLines, !scope.matches(terms[index]) {
-                    reasons.append(.init(code: "accrual_outside_scope", line: number,
-                                         message: "line \(number): points are earned only on the program's accrual lines"))
+                    reasons.append(.init("accrual_outside_scope", line: number))
                 } else if !rules.accrueOnDiscountedLines, discounts[index] > 0 {
-                    reasons.append(.init(code: "accrual_excluded_discounted", line: number, message: "line \(number): discounted, earns no points"))
+                    reasons.append(.init("accrual_excluded_discounted", line: number))
                 } else {
                     weights[index] = rules.accrueOnRedeemedPart ? bases[index] : bases[index] - lineRedeemedKopecks[index]
                 }
             }
             if redeemedKopecks > 0, !rules.accrueOnRedeemedPart {
-                reasons.append(.init(code: "accrual_excludes_redeemed_part",
-                                     message: "the \(formatHundredths(redeemedKopecks)) paid with points earns no points"))
+                reasons.append(.init("accrual_excludes_redeemed_part", .money(redeemedKopecks)))
             }
         }
         excludePayments(&weights)
@@ -153,20 +135,17 @@ extension ReceiptWork {
             // Whole points for each whole sum paid: 1 point per 100 ₽ gives 3 points for 399 ₽.
             earned = base / rules.accrualPerKopecks * 100
             if earned > 0 {
-                reasons.append(.init(code: "accrual_per_amount",
-                                     message: "1 point per \(formatHundredths(rules.accrualPerKopecks)): \(formatHundredths(base)) earns \(formatHundredths(earned)) points"))
+                reasons.append(.init("accrual_per_amount", .money(rules.accrualPerKopecks), .money(base), .points(earned)))
             }
         } else {
             if !rules.accrualBands.isEmpty {
                 // The receipt's own sum chooses the rate; the base may be smaller (excluded lines, points paid).
                 rules.accrualRateBp = AccrualBand.rate(for: receiptSum, in: rules.accrualBands) ?? 0
-                reasons.append(.init(code: "accrual_band",
-                                     message: "a receipt of \(formatHundredths(receiptSum)) earns at \(formatPercent(rules.accrualRateBp))"))
+                reasons.append(.init("accrual_band", .money(receiptSum), .percent(rules.accrualRateBp)))
             }
             earned = points(on: base, rateBp: rules.accrualRateBp, percent: 100)
             if earned > 0 {
-                reasons.append(.init(code: "accrual_rate",
-                                     message: "\(formatPercent(rules.accrualRateBp)) of \(formatHundredths(base)) earns \(formatHundredths(earned)) points"))
+                reasons.append(.init("accrual_rate", .percent(rules.accrualRateBp), .money(base), .points(earned)))
             }
         }
         lineEarned = Arithmetic.distribute(earned, over: weights)
@@ -175,16 +154,16 @@ extension ReceiptWork {
             let bonus = candidate.reward.points ?? 0
             guard fitsBudget(candidate, value: ReceiptCalculator.pointsToKopecksFloor(bonus, rules)) else { continue }
             guard let touched = credit(bonus, preferring: candidate.lines, weights: weights) else {
-                reasons.append(.init(code: "promotion_no_effect", message: "«\(candidate.name)»: no line of the receipt can earn points", promotion: candidate.id))
+                reasons.append(.init("promotion_no_effect", variant: "points", promotion: candidate.id, .text(candidate.name)))
                 continue
             }
             record(candidate, points: bonus, lines: touched)
-            reasons.append(.init(code: "promotion_bonus", message: "«\(candidate.name)»: +\(formatHundredths(bonus)) points", promotion: candidate.id))
+            reasons.append(.init("promotion_bonus", promotion: candidate.id, .text(candidate.name), .points(bonus)))
         }
         for code in context.codes where code.status == .valid && code.points > 0 {
             guard credit(code.points, preferring: [], weights: weights) != nil else { continue }
             usedCodes.insert(code.code)
-            reasons.append(.init(code: "code_bonus", message: "code \(code.code): +\(formatHundredths(code.points)) points"))
+            reasons.append(.init("code_bonus", .text(code.code), .points(code.points)))
         }
     }
 
@@ -198,10 +177,8 @@ extension ReceiptWork {
         let excludedSum = excluded.reduce(0) { $0 + $1.amountKopecks }
         guard excludedSum > 0, paid > 0 else { return }
         for index in weights.indices { weights[index] = Arithmetic.mulDiv(weights[index], paid - min(excludedSum, paid), paid) }
-        let methods = Payment.Method.allCases.filter { method in excluded.contains { $0.method == method } }.map(\.rawValue)
-        reasons.append(.init(
-            code: "accrual_excludes_payments",
-            message: "the \(formatHundredths(excludedSum)) paid by \(methods.joined(separator: ", ")) earns no points"))
+        let methods = Payment.Method.allCases.filter { method in excluded.contains { $0.method == method } }
+        reasons.append(.init("accrual_excludes_payments", .money(excludedSum), .payments(methods)))
     }
 
     /// "A free card from N ₽": an anonymous purchase that reaches the threshold earns the customer a card.
@@ -209,9 +186,7 @@ extension ReceiptWork {
         let threshold = rules.cardFromPurchaseKopecks
         let paid = amounts.reduce(0, +) - discounts.reduce(0, +)
         guard threshold > 0, paid >= threshold else { return }
-        reasons.append(.init(
-            code: "card_offered",
-            message: "a purchase of \(formatHundredths(paid)) earns a free card (from \(formatHundredths(threshold))): offer it; register with this receipt's id"))
+        reasons.append(.init("card_offered", .money(paid), .money(threshold)))
     }
 
     /// Points multipliers: each line earns under the largest multiplier that covers it.
@@ -231,7 +206,7 @@ extension ReceiptWork {
             for line in lines.indices where best[line] == index { own[line] = weights[line] }
             let base = own.reduce(0, +)
             guard base > 0 else {
-                reasons.append(.init(code: "promotion_not_best", message: "«\(candidate.name)»: a larger multiplier covers its lines, or they earn nothing", promotion: candidate.id))
+                reasons.append(.init("promotion_not_best", variant: "multiplier", promotion: candidate.id, .text(candidate.name)))
                 continue
             }
             let percent = candidate.reward.multiplierPercent ?? 100
@@ -240,9 +215,7 @@ extension ReceiptWork {
             let shares = Arithmetic.distribute(extra, over: own)
             for line in lines.indices { lineEarned[line] += shares[line] }
             record(candidate, points: extra, lines: lines.indices.filter { own[$0] > 0 })
-            reasons.append(.init(code: "promotion_multiplier",
-                                 message: "«\(candidate.name)»: ×\(formatQuantity(percent * 10)) points on \(formatHundredths(base)): +\(formatHundredths(extra))",
-                                 promotion: candidate.id))
+            reasons.append(.init("promotion_multiplier", promotion: candidate.id, .text(candidate.name), .quantity(percent * 10), .money(base), .points(extra)))
         }
     }
 

@@ -2,13 +2,10 @@
 struct CompiledStampCard: Sendable {
     let card: StampCard
     let lines: LineScope.Compiled?
-    /// `«name»: `, the start of every reason about the card.
-    let prefix: String
 
     init(_ card: StampCard, _ vocabulary: Vocabulary) {
         self.card = card
         lines = card.lines.map { LineScope.Compiled($0, vocabulary) }
-        prefix = "«\(card.name)»: "
     }
 }
 
@@ -24,11 +21,16 @@ extension ReceiptWork {
         let inScope = lines.indices.filter { compiled.lines?.matches(terms[$0]) ?? true }
         let units = card.basis == .item ? inScope.reduce(0) { $0 + Int(quantities[$1] / 1000) } : (inScope.isEmpty ? 0 : 1)
         guard units > 0 else { return }
-        func explain(_ code: String, _ message: String) { reasons.append(.init(code: code, message: compiled.prefix + message)) }
-        guard customer != nil else { return explain("stamp_needs_customer", "stamps need an identified customer") }
+        // Every reason about the card names it first.
+        func explain(_ code: String, _ values: ReasonValue...) {
+            var reason = Reason(code, .text(card.name))
+            reason.values += values
+            reasons.append(reason)
+        }
+        guard customer != nil else { return explain("stamp_needs_customer") }
         let sum = inScope.reduce(0) { $0 + amounts[$1] }
         guard sum >= card.minAmountKopecks else {
-            return explain("stamp_below_minimum", "the lines add up to \(formatHundredths(sum)), stamps from \(formatHundredths(card.minAmountKopecks))")
+            return explain("stamp_below_minimum", .money(sum), .money(card.minAmountKopecks))
         }
         let before = context.stamps[card.id] ?? 0
         // Units count in turn: every `every`-th one, counting the stamps already on the card, is a reward.
@@ -36,12 +38,12 @@ extension ReceiptWork {
         var got = [Kopecks](repeating: 0, count: lines.count)
         if card.basis == .receipt { rewards = min(rewards, 1) }
         if rewards > 0, exclusive {
-            explain("stamp_reward_excluded", "no reward with an exclusive promotion, the stamps stay on the card")
+            explain("stamp_reward_excluded")
             rewards = 0
         } else if rewards > 0 {
             let eligible = inScope.filter { !fixedPrice[$0] }
             (rewards, got) = card.basis == .item ? rewardUnits(card, eligible, upTo: rewards) : rewardVisit(card, eligible)
-            if rewards == 0 { explain("stamp_reward_unavailable", "no line can take the reward, the stamps stay on the card") }
+            if rewards == 0 { explain("stamp_reward_unavailable") }
         }
         for index in got.indices { discounts[index] += got[index] }
         let earned = units - rewards, spent = rewards * card.stampsForReward
@@ -49,9 +51,9 @@ extension ReceiptWork {
         let touched = got.indices.filter { got[$0] > 0 }
         let discount = got.reduce(0, +)
         if rewards > 0 {
-            explain("stamp_reward", "reward −\(formatHundredths(discount)) on \(formatLines(touched.map { $0 + 1 })), \(spent) stamps used")
+            explain("stamp_reward", .money(discount), .lines(touched.map { $0 + 1 }), .count(Int64(spent)))
         }
-        if earned > 0 { explain("stamp_earned", "+\(earned) stamps, \(after) of \(card.stampsForReward) on the card") }
+        if earned > 0 { explain("stamp_earned", .count(Int64(earned)), .count(Int64(after)), .count(Int64(card.stampsForReward))) }
         stamps.append(StampOutcome(
             card: card.id, name: card.name, every: card.every, before: before, earned: earned, rewards: rewards, spent: spent, after: after,
             discount: discount, lines: touched.map { $0 + 1 }))

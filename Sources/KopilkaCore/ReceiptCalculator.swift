@@ -133,7 +133,7 @@ struct ReceiptWork {
             rules.accrualRateBp = tier.accrualRateBp
             rules.maxRedeemShareBp = tier.maxRedeemShareBp ?? rules.maxRedeemShareBp
             rules.discountBp = tier.discountBp ?? rules.discountBp
-            reasons.append(.init(code: "tier", message: "level «\(tier.name)»: \(formatPercent(tier.accrualRateBp)) back"))
+            reasons.append(.init("tier", .text(tier.name), .percent(tier.accrualRateBp)))
         }
     }
 
@@ -170,10 +170,7 @@ struct ReceiptWork {
         guard let budget = candidate.promotion.promotion.limits?.budgetKopecks else { return true }
         let left = budget - (context.usage[candidate.id]?.spentKopecks ?? 0)
         guard value > left else { return true }
-        reasons.append(.init(
-            code: "promotion_budget_spent",
-            message: "«\(candidate.promotion.promotion.name)»: its budget has \(formatHundredths(max(0, left))) left, this receipt would take \(formatHundredths(value))",
-            promotion: candidate.id))
+        reasons.append(.init("promotion_budget_spent", promotion: candidate.id, .text(candidate.name), .money(max(0, left)), .money(value)))
         return false
     }
 }

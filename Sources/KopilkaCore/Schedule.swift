@@ -16,12 +16,8 @@ public struct Schedule: Codable, Sendable, Equatable {
         self.hours = hours
     }
 
-    /// Why the schedule does not hold at `time` (code and message), or nil when it holds.
-    public func miss(at time: LocalTime?) -> (code: String, message: String)? {
-        Compiled(self).miss(at: time).map { ($0.kind.rawValue, $0.message) }
-    }
-
-    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    /// Why the schedule does not hold at `time`, or nil when it holds.
+    public func miss(at time: LocalTime?) -> ScheduleMiss? { Compiled(self).miss(at: time) }
 
     /// What is wrong with the schedule, fields prefixed by `path`.
     public func violations(path: String) -> [FieldError] {
@@ -38,51 +34,26 @@ public struct Schedule: Codable, Sendable, Equatable {
         return errors
     }
 
-    /// Why a schedule does not hold.
-    enum MissKind: String {
-        case outsideSchedule = "outside_schedule", notStarted = "not_started", ended, outsideDays = "outside_days"
-        case outsideHours = "outside_hours"
-
-        /// The reason code when the schedule is a promotion's (spelled out, so no string is built per receipt).
-        var promotionCode: String {
-            switch self {
-            case .outsideSchedule: "promotion_outside_schedule"
-            case .notStarted: "promotion_not_started"
-            case .ended: "promotion_ended"
-            case .outsideDays: "promotion_outside_days"
-            case .outsideHours: "promotion_outside_hours"
-            }
-        }
-    }
-
-    /// The schedule as the engine tests it per receipt: weekdays as a bit set, and the refusal messages written once.
+    /// The schedule as the engine tests it per receipt: weekdays as a bit set.
     struct Compiled: Sendable {
         let schedule: Schedule
         let isAlways: Bool
         let weekdays: UInt8
-        let notStarted: String
-        let ended: String
-        let outsideDays: String
-        let outsideHours: String
 
         init(_ schedule: Schedule) {
             self.schedule = schedule
             isAlways = schedule.from == nil && schedule.until == nil && schedule.weekdays == nil && schedule.hours == nil
             weekdays = (schedule.weekdays ?? []).reduce(0) { $0 | UInt8(1) << UInt8($1) }
-            notStarted = "starts on \(schedule.from.map(\.description) ?? "")"
-            ended = "ended on \(schedule.until.map(\.description) ?? "")"
-            outsideDays = "only on " + (schedule.weekdays ?? []).map { Schedule.weekdayNames[$0 - 1] }.joined(separator: ", ")
-            outsideHours = "outside \(schedule.hours?.description ?? "")"
         }
 
         /// Why the schedule does not hold at `time`, or nil when it holds.
-        func miss(at time: LocalTime?) -> (kind: MissKind, message: String)? {
+        func miss(at time: LocalTime?) -> ScheduleMiss? {
             if isAlways { return nil }
-            guard let time else { return (.outsideSchedule, "the receipt's local time is unknown") }
-            if let from = schedule.from, time.date < from { return (.notStarted, notStarted) }
-            if let until = schedule.until, time.date > until { return (.ended, ended) }
-            if weekdays != 0, weekdays & (UInt8(1) << UInt8(time.weekday)) == 0 { return (.outsideDays, outsideDays) }
-            if let hours = schedule.hours, !hours.contains(minute: time.minute) { return (.outsideHours, outsideHours) }
+            guard let time else { return .timeUnknown }
+            if let from = schedule.from, time.date < from { return .startsOn(from) }
+            if let until = schedule.until, time.date > until { return .endedOn(until) }
+            if weekdays != 0, weekdays & (UInt8(1) << UInt8(time.weekday)) == 0 { return .onlyOn(schedule.weekdays ?? []) }
+            if let hours = schedule.hours, !hours.contains(minute: time.minute) { return .within(hours) }
             return nil
         }
     }

@@ -24,7 +24,7 @@ public struct WholesaleRules: Codable, Sendable, Equatable {
 
 /// One wholesale step: reached when the lines in scope hold `minQuantity` or add up to `minAmountKopecks`.
 public struct WholesaleStep: Codable, Sendable, Equatable {
-    /// Shown in explanations ("from 10 units").
+    /// Shown in explanations; without one, a step is named by its threshold.
     public var name: String?
     /// The lines counted and discounted; absent for the whole order.
     public var lines: LineScope?
@@ -58,11 +58,5 @@ public struct WholesaleStep: Codable, Sendable, Equatable {
         if let name, name.count > 200 { errors.append(.init(field: "\(path).name", message: "must be at most 200 characters")) }
         if let lines { errors += lines.violations(path: "\(path).lines") }
         return errors
-    }
-
-    var label: String {
-        if let name { return name }
-        if let minQuantity { return "from \(formatQuantity(minQuantity)) units" }
-        return "from \(formatHundredths(minAmountKopecks ?? 0))"
     }
 }

@@ -93,6 +93,7 @@ extension KopilkaAPI {
     /// against this table.
     static let routes: [(method: HTTPRequest.Method, path: String, handler: Handler)] = [
         (.get, "merchant", { $0.merchant }),
+        (.put, "merchant/language", { $0.setMerchantLanguage }),
         (.get, "program", { $0.program }),
         (.put, "program", { $0.updateProgram }),
         (.get, "program/versions/:version", { $0.programVersion }),

@@ -1,5 +1,7 @@
 import Hummingbird
+import KopilkaCore
 import KopilkaStore
+import KopilkaWords
 import Synchronization
 
 /// Resolves `Authorization: Bearer <key>` to a principal, caching lookups briefly.
@@ -67,6 +69,13 @@ final class Authenticator: Sendable {
 }
 
 extension Principal {
+    /// How answers to `request` word reasons: in its `Accept-Language` when Kopilka speaks it, else in the merchant's
+    /// language.
+    func wording(_ request: Request) -> Wording {
+        let asked = request.headers[.acceptLanguage].flatMap(Language.init(acceptLanguage:))
+        return ReasonWords.wording(asked ?? Language(rawValue: language) ?? .ru)
+    }
+
     /// Throws 403 unless the key is an admin key.
     func requireAdmin() throws {
         guard role == .admin else { throw Problem(.forbidden, code: "forbidden", detail: "this needs an admin key; a register key cannot do it") }

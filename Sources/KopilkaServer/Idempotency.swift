@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KopilkaCore
 import KopilkaStore
 import Synchronization
 
@@ -51,11 +52,11 @@ extension StoredResponse {
     }
 }
 
-/// Renders a use case's outcome: the value with `status`, or the refusal as problem+json.
-func renderer<T: Encodable & Sendable>(_ status: HTTPResponse.Status) -> ResponseRenderer<T> {
+/// Renders a use case's outcome: the value with `status` (its reasons worded by `wording`), or the refusal as problem+json.
+func renderer<T: Encodable & Sendable>(_ status: HTTPResponse.Status, wording: Wording? = nil) -> ResponseRenderer<T> {
     { result in
         switch result {
-        case .success(let value): StoredResponse(status: status.code, body: JSONBody.encode(value))
+        case .success(let value): StoredResponse(status: status.code, body: JSONBody.encode(value, wording: wording))
         case .failure(let error): Problem(error).stored
         }
     }

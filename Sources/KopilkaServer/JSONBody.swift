@@ -10,14 +10,23 @@ enum JSONBody {
         return encoder
     }()
 
-    static func encode(_ value: some Encodable) -> [UInt8] {
-        if let writable = value as? any JSONWritable { return JSONWriter.bytes(of: writable) }
+    /// The JSON of `value`; the reasons it holds worded by `wording` (an answer's), or left without sentences.
+    static func encode(_ value: some Encodable, wording: Wording? = nil) -> [UInt8] {
+        if let writable = value as? any JSONWritable { return JSONWriter.bytes(of: writable, wording: wording) }
+        var encoder = self.encoder
+        if let wording {
+            encoder = JSONEncoder()
+            encoder.outputFormatting = self.encoder.outputFormatting
+            encoder.userInfo[.wording] = wording
+        }
         // Our own response types always encode; a failure here is a programming error.
         return Array((try? encoder.encode(value)) ?? Data(#"{"error":"encoding failed"}"#.utf8))
     }
 
-    static func response(_ status: HTTPResponse.Status, _ value: some Encodable, contentType: String = "application/json") -> Response {
-        response(status: status.code, bytes: encode(value), contentType: contentType)
+    static func response(
+        _ status: HTTPResponse.Status, _ value: some Encodable, wording: Wording? = nil, contentType: String = "application/json"
+    ) -> Response {
+        response(status: status.code, bytes: encode(value, wording: wording), contentType: contentType)
     }
 
     static func response(status: Int, bytes: [UInt8], contentType: String = "application/json") -> Response {

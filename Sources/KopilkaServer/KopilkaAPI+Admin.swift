@@ -13,6 +13,17 @@ extension KopilkaAPI {
         return JSONBody.response(.ok, merchant)
     }
 
+    /// `PUT /v1/merchant/language`: the language answers word reasons in when a request names none.
+    func setMerchantLanguage(_ request: Request, _ context: Context) async throws -> Response {
+        let principal = try await auth.principal(request)
+        try principal.requireAdmin()
+        let body = try JSONBody.decode(LanguageBody.self, from: try await body(request))
+        let merchant = try await store.setLanguage(merchantId: principal.merchantId, language: body.language, now: clock(), actor: principal.actor)
+        // The keys' cache holds the language: this process uses the new one at once.
+        auth.invalidate()
+        return JSONBody.response(.ok, merchant)
+    }
+
     /// `GET /v1/program`: readable by every key (a till may show the rules); `ETag` carries the version.
     func program(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)

@@ -9,7 +9,8 @@ extension KopilkaAPI {
         let command = try JSONBody.decode(OrderBody.self, from: body).command(principal: principal)
         try await requireStore(principal, command.storeId)
         return try await idempotentWrite(request, principal: principal, body: body) { key in
-            try await store.placeHold(merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created))
+            try await store.placeHold(
+                merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created, wording: principal.wording(request)))
         }
     }
 
@@ -33,7 +34,7 @@ extension KopilkaAPI {
         return try await idempotentWrite(request, principal: principal, body: body) { key in
             try await store.confirmHold(
                 merchantId: principal.merchantId, holdId: id, storeId: principal.storeScope, externalId: externalId, idempotency: key,
-                now: clock(), render: renderer(.created))
+                now: clock(), render: renderer(.created, wording: principal.wording(request)))
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import KopilkaCore
 import KopilkaStore
+import KopilkaWords
 
 /// The answer to calculate: what the receipt would do, and what to print.
 struct CalculateResponse: Codable, Equatable {
@@ -145,7 +146,8 @@ extension KopilkaAPI {
         let confirmationRequired = compiled.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !namedByCard
         return JSONBody.response(
             .ok, CalculateResponse(customer: summary, programVersion: program.version, calculation: calculation,
-                                   confirmationRequired: confirmationRequired, printText: PrintText.lines(calculation, balance: summary?.balance)))
+                                   confirmationRequired: confirmationRequired, printText: PrintText.lines(calculation, balance: summary?.balance)),
+            wording: principal.wording(request))
     }
 
     /// `POST /v1/receipts`
@@ -155,7 +157,8 @@ extension KopilkaAPI {
         let command = try JSONBody.decode(ReceiptBody.self, from: body).command(principal: principal)
         try await requireStore(principal, command.storeId)
         let response = try await idempotentWrite(request, principal: principal, body: body) { key in
-            try await store.commitReceipt(merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created))
+            try await store.commitReceipt(
+                merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created, wording: principal.wording(request)))
         }
         metrics.commits.add(1)
         return response
@@ -168,7 +171,7 @@ extension KopilkaAPI {
         guard let receipt = try await store.receipt(merchantId: principal.merchantId, receiptId: id),
             principal.sees(storeId: receipt.storeId)
         else { throw Problem(.notFound, code: "not_found", detail: "no such receipt") }
-        return JSONBody.response(.ok, receipt)
+        return JSONBody.response(.ok, receipt, wording: principal.wording(request))
     }
 
     /// `POST /v1/receipts/{id}/returns`
@@ -189,6 +192,7 @@ extension KopilkaAPI {
         let batch = try JSONBody.decode(BatchBody.self, from: try await body(request))
         guard (1...500).contains(batch.receipts.count) else { throw Problem.invalid("receipts", "must hold 1…500 receipts") }
         var outcomes: [BatchOutcome] = []
+        let wording = principal.wording(request)
         for (index, item) in batch.receipts.enumerated() {
             let stored: StoredResponse
             do {
@@ -201,7 +205,7 @@ extension KopilkaAPI {
                 let key = IdempotencyKey(
                     key: item.idempotencyKey, requestHash: Array(SHA256.hash(data: Data("POST /v1/receipts/batch\n".utf8) + Data(itemBody))))
                 stored = try await store.commitReceipt(
-                    merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created))
+                    merchantId: principal.merchantId, command, idempotency: key, now: clock(), render: renderer(.created, wording: wording))
             } catch let problem as Problem {
                 stored = problem.stored
             } catch let error as KopilkaError {

@@ -220,6 +220,10 @@ struct BatchBody: Decodable {
 }
 
 /// A new store.
+struct LanguageBody: Decodable {
+    var language: String
+}
+
 struct StoreBody: Decodable {
     var name: String
     /// IANA time zone, e.g. `Europe/Moscow` (the default).

@@ -13,6 +13,8 @@ public protocol LoyaltyStore: Sendable {
     func setPlan(merchantId: Int64, plan: Plan, now: UnixSeconds, actor: AuditActor) async throws
     /// The merchant, or nil.
     func merchant(_ merchantId: Int64) async throws -> MerchantView?
+    /// Sets the language of the merchant's API answers (`ru` or `en`).
+    func setLanguage(merchantId: Int64, language: String, now: UnixSeconds, actor: AuditActor) async throws -> MerchantView
     /// Who a key acts as, or nil for an unknown or revoked key.
     func principal(forKeyHash hash: [UInt8]) async throws -> Principal?
     /// Opens a store.

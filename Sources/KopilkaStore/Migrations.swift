@@ -12,7 +12,7 @@ enum Migrations {
         ("005_standing_index", schema005), ("006_console", schema006),
         ("007_stamps", schema007), ("008_referral", schema008),
         ("009_store_lots", schema009), ("010_expiry_reminders", schema010),
-        ("011_customer_version", schema011),
+        ("011_customer_version", schema011), ("012_merchant_language", schema012),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -564,5 +564,10 @@ enum Migrations {
         -- Goes up by one with every write to a customer's points, stamps or receipts: a commit decided on a snapshot is
         -- written only while the customer is still at the version it read (`CommitReceipt`).
         ALTER TABLE customers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        """
+
+    static let schema012 = """
+        -- The language of the merchant's API answers (`ru` or `en`); a request's `Accept-Language` overrides it.
+        ALTER TABLE merchants ADD COLUMN language TEXT NOT NULL DEFAULT 'ru';
         """
 }

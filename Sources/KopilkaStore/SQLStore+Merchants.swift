@@ -13,7 +13,7 @@ extension SQLStore {
             try db.run("INSERT INTO programs (merchant_id, version, rules, updated_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
             try db.run("INSERT INTO program_versions (merchant_id, version, rules, created_at) VALUES (?, 1, ?, ?)", [merchantId, rules, now])
             let key = try self.insertKey(db, merchantId: merchantId, role: .admin, name: "admin", storeId: nil, registerId: nil, now: now)
-            let merchant = MerchantView(id: String(merchantId), name: name, currency: currency, plan: plan)
+            let merchant = MerchantView(id: String(merchantId), name: name, currency: currency, plan: plan, language: "ru")
             try self.audit(db, merchantId: merchantId, actor: .operator, "merchant.create", subject: "merchant", after: merchant, now: now)
             try self.audit(db, merchantId: merchantId, actor: .operator, "key.create", subject: "key:\(key.key.id)", after: key.key, now: now)
             return (merchant, key)
@@ -23,21 +23,39 @@ extension SQLStore {
     /// The merchant, or nil.
     public func merchant(_ merchantId: Int64) async throws -> MerchantView? {
         try await backend.read { db in
-            try db.row("SELECT name, currency, plan FROM merchants WHERE merchant_id = ?", [merchantId]).map {
-                MerchantView(id: String(merchantId), name: $0["name"], currency: $0["currency"], plan: Plan(rawValue: $0["plan"]) ?? .monthly)
+            try db.row("SELECT name, currency, plan, language FROM merchants WHERE merchant_id = ?", [merchantId]).map {
+                MerchantView(
+                    id: String(merchantId), name: $0["name"], currency: $0["currency"], plan: Plan(rawValue: $0["plan"]) ?? .monthly,
+                    language: $0["language"])
             }
         }
     }
 
+    /// Sets the language of the merchant's API answers (`ru` or `en`).
+    public func setLanguage(merchantId: Int64, language: String, now: UnixSeconds, actor: AuditActor) async throws -> MerchantView {
+        guard ["ru", "en"].contains(language) else { throw KopilkaError.validation([FieldError(field: "language", message: "must be ru or en")]) }
+        try await backend.write { db in
+            let before: String? = try db.row("SELECT language FROM merchants WHERE merchant_id = ?", [merchantId])?["language"]
+            guard let before else { throw KopilkaError.notFound("merchant") }
+            try db.run("UPDATE merchants SET language = ? WHERE merchant_id = ?", [language, merchantId])
+            try self.audit(db, merchantId: merchantId, actor: actor, "merchant.language", subject: "merchant", before: before, after: language, now: now)
+        }
+        guard let merchant = try await merchant(merchantId) else { throw KopilkaError.notFound("merchant") }
+        return merchant
+    }
+
+    /// A key by its hash, with its merchant's language: found before the merchant is known (api_keys is a reference table).
+    static let principalByHash = "SELECT k.merchant_id, k.id, k.role, k.store_id, k.register_id, m.language FROM api_keys k "
+        + "JOIN merchants m ON m.merchant_id = k.merchant_id WHERE k.hash = ? AND k.revoked_at IS NULL"
+
     /// Who a key acts as, or nil for an unknown or revoked key.
     public func principal(forKeyHash hash: [UInt8]) async throws -> Principal? {
         try await backend.read { db in
-            try db.row("SELECT merchant_id, id, role, store_id, register_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL", [Data(hash)])
-                .map {
-                    Principal(
-                        merchantId: $0["merchant_id"], keyId: $0["id"], role: Principal.Role(rawValue: $0["role"]) ?? .register,
-                        storeId: $0["store_id"], registerId: $0["register_id"])
-                }
+            try db.row(Self.principalByHash, [Data(hash)]).map {
+                Principal(
+                    merchantId: $0["merchant_id"], keyId: $0["id"], role: Principal.Role(rawValue: $0["role"]) ?? .register,
+                    storeId: $0["store_id"], registerId: $0["register_id"], language: $0["language"])
+            }
         }
     }
 

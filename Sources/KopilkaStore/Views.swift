@@ -17,13 +17,16 @@ public struct Principal: Sendable, Equatable {
     public var storeId: Int64?
     /// The register a register key belongs to.
     public var registerId: Int64?
+    /// The merchant's language for API answers (`ru`, `en`).
+    public var language: String
 
-    public init(merchantId: Int64, keyId: Int64, role: Role, storeId: Int64?, registerId: Int64?) {
+    public init(merchantId: Int64, keyId: Int64, role: Role, storeId: Int64?, registerId: Int64?, language: String = "ru") {
         self.merchantId = merchantId
         self.keyId = keyId
         self.role = role
         self.storeId = storeId
         self.registerId = registerId
+        self.language = language
     }
 }
 
@@ -34,6 +37,8 @@ public struct MerchantView: Codable, Sendable, Equatable {
     public var currency: String
     /// What the merchant pays for, and so what the program may use.
     public var plan: Plan
+    /// The language of the merchant's API answers' sentences (`ru`, `en`); a request's `Accept-Language` overrides it.
+    public var language: String
 }
 
 /// A store: where sales happen, in its own time zone.

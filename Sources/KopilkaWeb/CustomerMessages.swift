@@ -1,5 +1,6 @@
 import Foundation
 import KopilkaCore
+import KopilkaWords
 import KopilkaStore
 
 /// The texts Kopilka sends to customers, in Russian (customers have no language of their own yet).

@@ -1,3 +1,5 @@
+import KopilkaWords
+
 /// The pages' words in Russian (the default) and English; templates read `section.key` as `{{t.section.key}}`.
 enum Strings {
     static func table(_ language: Language) -> [String: String] { language == .ru ? ru : en }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KopilkaCore
+import KopilkaWords
 import KopilkaStore
 
 /// One request to a page: its language, session, form and query, and the cookies the answer sets.
@@ -121,15 +122,6 @@ struct Visit {
     static func percentEncoded(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~/"))) ?? ""
     }
-}
-
-/// The pages' languages.
-enum Language: String, Sendable {
-    case ru, en
-
-    var other: Language { self == .ru ? .en : .ru }
-    /// The language's name in itself, for the switch.
-    var name: String { self == .ru ? "Русский" : "English" }
 }
 
 func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KopilkaCore
+import KopilkaWords
 import KopilkaStore
 
 /// The customer's cabinet at `/cabinet/{merchant}`: sign in by phone with a one-time code sent by SMS, then the balance,

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KopilkaCore
+import KopilkaWords
 import KopilkaStore
 
 extension WebConsole {
@@ -94,7 +95,7 @@ extension WebConsole {
                         "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
                         "balance": summary.map { f.points($0.balance.spendable) } ?? "", "customer": summary?.maskedName ?? summary?.card ?? "",
                         "hasCustomer": summary != nil,
-                        "reasons": calculation.explanation.map { ["text": Explanations.text($0, visit.language)] },
+                        "reasons": calculation.explanation.map { ["text": ReasonWords.sentence($0, in: visit.language)] },
                         "hasReasons": !calculation.explanation.isEmpty,
                         "stamps": calculation.stamps.map { ["name": $0.name, "after": "\($0.after) / \($0.every - 1)", "rewards": $0.rewards > 0] },
                     ],
@@ -233,7 +234,7 @@ extension WebConsole {
                     "returnLabel": "\(visit.t("receipt.returnQuantity")): \(line.name.isEmpty ? "\(index + 1)" : line.name), \(visit.t("receipt.upTo")) \(f.points(left / 10))",
                 ] as [String: Any]
             },
-            "reasons": receipt.explanation.map { ["text": Explanations.text($0, visit.language)] }, "hasReasons": !receipt.explanation.isEmpty,
+            "reasons": receipt.explanation.map { ["text": ReasonWords.sentence($0, in: visit.language)] }, "hasReasons": !receipt.explanation.isEmpty,
         ]
         context.merge(values) { _, new in new }
         return render("receipt", visit, status: status, context)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KopilkaCore
+import KopilkaWords
 import KopilkaStore
 
 extension WebConsole {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KopilkaCore
+import KopilkaWords
 import KopilkaStore
 import Logging
 import Synchronization

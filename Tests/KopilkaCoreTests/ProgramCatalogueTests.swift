@@ -251,11 +251,11 @@ import Testing
         let result = ReceiptCalculator.calculate(
             lines: receipt.lines, rules: rules, customer: .init(spendablePoints: receipt.balance, tier: tier, groups: receipt.groups),
             redeem: receipt.redeem, context: context)
-        #expect(result.discount == receipt.discount, "\(result.explanation.map(\.message))")
-        #expect(result.redeemedPoints == receipt.redeemed, "\(result.explanation.map(\.message))")
-        #expect(result.earnedPoints == receipt.earned, "\(result.explanation.map(\.message))")
+        #expect(result.discount == receipt.discount, "\(result.explanation.map { "\($0.sentenceKey) \($0.values)" })")
+        #expect(result.redeemedPoints == receipt.redeemed, "\(result.explanation.map { "\($0.sentenceKey) \($0.values)" })")
+        #expect(result.earnedPoints == receipt.earned, "\(result.explanation.map { "\($0.sentenceKey) \($0.values)" })")
         var after = receipt.stamps
         for outcome in result.stamps { after[outcome.card] = outcome.after }
-        #expect(after == receipt.stampsAfter, "\(result.explanation.map(\.message))")
+        #expect(after == receipt.stampsAfter, "\(result.explanation.map { "\($0.sentenceKey) \($0.values)" })")
     }
 }

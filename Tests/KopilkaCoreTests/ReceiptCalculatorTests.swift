@@ -82,7 +82,7 @@ import Testing
         #expect(codes.contains("2:accrual_excluded_category"))
         #expect(codes.contains("3:redemption_excluded_flag"))
         #expect(codes.contains("4:accrual_excluded_flag"))
-        #expect(result.explanation.contains { $0.message.contains("category `dairy` excluded from accrual") })
+        #expect(result.explanation.contains { $0.code == "accrual_excluded_category" && $0.values == [.text("dairy")] })
     }
 
     @Test(arguments: [false, true])

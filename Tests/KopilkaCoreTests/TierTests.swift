@@ -46,7 +46,7 @@ import Testing
         #expect(result.redeemedKopecks == 500_00)
         #expect(result.earnedPoints == 35_00)
         #expect(result.explanation.first?.code == "tier")
-        #expect(result.explanation.first?.message.contains("Золото") == true)
+        #expect(result.explanation.first?.values.first == .text("Золото"))
     }
 
     @Test(arguments: [

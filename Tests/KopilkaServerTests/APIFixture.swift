@@ -66,9 +66,10 @@ struct APIFixture {
 
         func call(
             _ method: HTTPRequest.Method, _ path: String, key: String?, json: String? = nil, idempotencyKey: String? = nil,
-            contentType: String? = "application/json", ifMatch: String? = nil
+            contentType: String? = "application/json", ifMatch: String? = nil, acceptLanguage: String? = nil
         ) async throws -> Reply {
             var headers: HTTPFields = [:]
+            if let acceptLanguage { headers[.acceptLanguage] = acceptLanguage }
             if let ifMatch { headers[.ifMatch] = "\"\(ifMatch)\"" }
             if let key { headers[.authorization] = "Bearer \(key)" }
             if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }

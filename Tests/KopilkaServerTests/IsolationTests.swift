@@ -72,6 +72,7 @@ import Testing
             let sale = #""storeId": "@STORE", "lines": [{"sku": "A", "quantity": 1000, "price": 10000}]"#
             let probes: [String: (path: String, body: String?, expect: Expect)] = [
                 "GET /v1/merchant": ("/v1/merchant", nil, .aOnly),
+                "PUT /v1/merchant/language": ("/v1/merchant/language", #"{"language": "en", "merchantId": "\#(bMerchant.id)"}"#, .aOnly),
                 "GET /v1/program": ("/v1/program", nil, .aOnly),
                 "PUT /v1/program": ("/v1/program", #"{"accrualRateBp": 600, "merchantId": "\#(bMerchant.id)", "version": 77}"#, .aOnly),
                 "GET /v1/program/versions/{version}": ("/v1/program/versions/2", nil, .aOnly),

@@ -26,9 +26,13 @@ import Testing
     static let awkward = #"Кофе \"Арабика\" 1/2 \\ \u0001\u001f\n\t\r\b\f é€😀 \u007f \u2028 end"#
 
     @Test func eachAnswerTypeWithEveryOptionalPresentAndAbsent() throws {
-        let reason = #"{"code": "promotion_applied", "line": 3, "message": "\#(Self.awkward)", "promotion": "p-1"}"#
+        let values = #"[{"money": -5}, {"points": 7}, {"percent": 550}, {"quantity": 1500}, {"count": 3}, {"text": "\#(Self.awkward)"}, "#
+            + #"{"names": ["a", "б"]}, {"lines": [1, 2]}, {"payments": ["credit", "cash"]}, {"schedule": {"kind": "outside_schedule"}}, "#
+            + #"{"schedule": {"kind": "not_started", "date": "2027-03-01"}}, {"schedule": {"kind": "ended", "date": "2026-01-31"}}, "#
+            + #"{"schedule": {"kind": "outside_days", "weekdays": [6, 7]}}, {"schedule": {"kind": "outside_hours", "hours": {"from": "09:00", "to": "24:00"}}}]"#
+        let reason = #"{"code": "promotion_applied", "line": 3, "promotion": "p-1", "variant": "units", "values": \#(values)}"#
         try Self.expectSame(Reason.self, reason)
-        try Self.expectSame(Reason.self, #"{"code": "tier", "message": ""}"#)
+        try Self.expectSame(Reason.self, #"{"code": "tier", "message": "\#(Self.awkward)", "values": []}"#)
         let outcome = #"{"line": 1, "amount": 9223372036854775807, "discount": -9223372036854775808, "redeemedKopecks": 0, "redeemedPoints": 5, "payable": 10, "earnedPoints": 7}"#
         try Self.expectSame(LineOutcome.self, outcome)
         let promotion = #"{"id": "p/1", "name": "\#(Self.awkward)", "discount": 100, "earnedPoints": 0, "valueKopecks": 100, "lines": [1, 2], "code": "ABC"}"#

@@ -11,7 +11,7 @@ import Testing
     /// Statements that do not belong to one merchant, and why (docs/scaling.md).
     static let crossTenant: Set<String> = [
         // Keys are found by hash before the merchant is known: api_keys is a reference table.
-        "SELECT merchant_id, id, role, store_id, register_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
+        SQLStore.principalByHash,
         // The list of merchants for maintenance and verify: merchants is a reference table.
         "SELECT merchant_id FROM merchants ORDER BY merchant_id",
         // Staff sign in by email, and a browser's session is found by its token's hash, before the merchant is known:

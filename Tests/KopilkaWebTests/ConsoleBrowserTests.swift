@@ -3,6 +3,7 @@ import KopilkaCore
 import KopilkaStore
 import KopilkaTesting
 @testable import KopilkaWeb
+import KopilkaWords
 import Testing
 
 /// The web console in a real browser (Debian's headless Chromium through chromedriver) against the real `kopilka serve`:
@@ -209,7 +210,7 @@ import Testing
         try await f.shoot(browser, "cashier")
         try await browser.find("button[value=commit]").click()
         _ = try await browser.waitFor("#receipt-earned")
-        #expect(try await browser.find(".notice").text() == "Чек проведён.")
+        #expect(try await browser.waitForText(".notice", "Чек проведён.") == "Чек проведён.")
         #expect(try await browser.find("#receipt-earned").text() == earnedText)
         let receiptURL = try await browser.currentURL()
         try await f.shoot(browser, "receipt")
@@ -225,7 +226,7 @@ import Testing
         try await browser.execute("window.confirm = () => true")
         try await browser.find("button.danger").click()
         try await browser.waitForURL { $0.contains("returned=1") }
-        #expect(try await browser.waitFor(".notice").text() == "Возврат оформлен.")
+        #expect(try await browser.waitForText(".notice", "Возврат оформлен.") == "Возврат оформлен.")
 
         // Paid 400 ₽ by gift certificate and the rest on credit, which this program does not reward: the page sends the
         // payments as a till would, and earns what the till's calculate gives for them (less than with no payments).
@@ -273,7 +274,7 @@ import Testing
         try await browser.execute("window.confirm = () => true")
         try await browser.find("#return1").type("1")
         try await browser.find("button[value=selected]").click()
-        #expect(try await browser.waitFor(".notice").text() == "Возврат оформлен.")
+        #expect(try await browser.waitForText(".notice", "Возврат оформлен.") == "Возврат оформлен.")
         let (_, returnedBody) = try await f.api("GET", "/v1/receipts/\(itemsReceiptId)")
         let returnedLines = (try JSONSerialization.jsonObject(with: returnedBody) as? [String: Any])?["lines"] as? [[String: Any]] ?? []
         #expect(returnedLines.map { $0["returnedQuantity"] as? Int } == [1000, 0], "\(String(decoding: returnedBody, as: UTF8.self))")
@@ -301,7 +302,7 @@ import Testing
         try await browser.find("#confirmation").type(try #require(try f.lastCode(to: f.samplePhone)))
         try await f.shoot(browser, "cashier-confirm")
         try await browser.find("button[value=commit]").click()
-        #expect(try await browser.waitFor(".notice").text() == "Чек проведён.")
+        #expect(try await browser.waitForText(".notice", "Чек проведён.") == "Чек проведён.")
         #expect(try await browser.find("#receipt-redeemed").text() == "10")
 
         // Staff: the owner adds a marketer and sees the password once (the marketer signs in with it below).
@@ -477,7 +478,7 @@ import Testing
         try await browser.open(cabinet)
         try await browser.find("#confirm-erase").click()
         try await browser.find("form#erase button").click()
-        #expect(try await browser.waitFor(".notice").text() == "Ваши личные данные удалены.")
+        #expect(try await browser.waitForText(".notice", "Ваши личные данные удалены.") == "Ваши личные данные удалены.")
         let erased = try JSONSerialization.jsonObject(
             with: try await KopilkaProcess.requestData("GET", f.base + "/v1/customers/\(customerId)", key: f.adminKey).1) as? [String: Any]
         #expect(erased?["erasedAt"] != nil && erased?["phone"] == nil)

@@ -2,6 +2,7 @@ import Foundation
 import KopilkaCore
 import KopilkaStore
 @testable import KopilkaWeb
+import KopilkaWords
 import Testing
 
 /// The console's parts that need no browser: words in both languages for every template, passwords, numbers as

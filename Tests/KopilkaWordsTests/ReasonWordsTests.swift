@@ -1,11 +1,12 @@
+import Foundation
 import KopilkaCore
 import Testing
 
-@testable import KopilkaWeb
+@testable import KopilkaWords
 
-/// The receipt page shows the engine's reasons in Russian: the real engine explains receipts that take most of its
-/// paths, and every sentence it gives must match a pattern of its code (otherwise the page would fall back to English).
-@Suite struct ExplanationTranslationTests {
+/// Reasons in sentences: the real engine explains receipts that take most of its paths, and every reason it gives must
+/// have a sentence in each language that names only values the reason has.
+@Suite struct ReasonWordsTests {
     static let coffee = ReceiptLine(sku: "CAP", name: "Капучино", category: "coffee", quantity: 2000, price: 200_00)
     static let tobacco = ReceiptLine(sku: "CIG", category: "tobacco", quantity: 1000, price: 250_00, flags: [.noDiscount])
     static let cake = ReceiptLine(sku: "CAKE", category: "bakery", quantity: 1000, price: 150_00, flags: [.noRedemption, .noAccrual])
@@ -100,33 +101,70 @@ import Testing
         return [perAmount, bands, minimums, either, noCodes]
     }
 
-    @Test func everyReasonTheEngineGivesReadsInRussian() {
+    @Test func everyReasonTheEngineGivesHasASentenceInEachLanguage() {
         let reasons = Self.reasons()
         #expect(Set(reasons.map(\.code)).count >= 12, "the receipts take many paths: \(Set(reasons.map(\.code)).sorted())")
         for reason in reasons {
-            let russian = Explanations.russian(reason)
-            #expect(russian != nil, "no Russian pattern matches \(reason.code): \(reason.message)")
-            #expect(Explanations.text(reason, .en) == reason.message)
+            for language in Language.allCases {
+                #expect(ReasonWords.hasSentence(reason, in: language), "no \(language) sentence for \(reason.sentenceKey) with \(reason.values)")
+            }
         }
     }
 
-    @Test func valuesAreWrittenTheRussianWay() {
-        let accrual = Reason(code: "accrual_rate", message: "7.5 % of 1234.50 earns 92.58 points")
-        #expect(Explanations.russian(accrual) == "7,5 % от 1\u{202F}234,50 ₽: 92,58 баллов")
-        let discount = Reason(code: "discount_rate", message: "card discount 3 %: −12.00 on lines 1, 3")
-        #expect(Explanations.russian(discount) == "скидка по карте 3 %: −12 ₽, строки 1, 3")
-        let schedule = Reason(code: "accrual_outside_schedule", message: "no points are earned now: only on Saturday, Sunday")
-        #expect(Explanations.russian(schedule) == "сейчас баллы не начисляются: только по дням: сб, вс")
-        let unknown = Reason(code: "accrual_rate", message: "a sentence of a newer engine")
-        #expect(Explanations.russian(unknown) == nil)
-        #expect(Explanations.text(unknown, .ru) == "a sentence of a newer engine", "an unknown sentence stays as the engine wrote it")
+    @Test func bothLanguagesHaveTheSameSentences() {
+        #expect(ReasonWords.keys(.en) == ReasonWords.keys(.ru))
+        #expect(ReasonWords.keys(.en).count >= 100)
     }
 
-    @Test func refusalsSpeakThePagesLanguage() {
-        #expect(Refusal.text(.insufficientPoints(requested: 150_00, spendable: 20_50), .ru) == "Не хватает баллов: нужно 150, доступно 20,5")
-        #expect(Refusal.text(.insufficientPoints(requested: 150_00, spendable: 20_50), .en) == "Not enough points: asked 150, spendable 20.5")
-        #expect(Refusal.text(.returnRefused(.nothingLeft), .ru) == "Всё по этому чеку уже возвращено")
-        #expect(Refusal.text(.returnRefused(.exceedsPurchase(index: 0, line: 2, left: 500)), .ru) == "По строке 2 возвращают больше, чем осталось")
-        #expect(Refusal.text(.returnRefused(.noSuchLine(index: 1, line: 9)), .en) == "lines[1].line: the receipt has no line 9")
+    @Test func englishReadsAsTillsHaveAlwaysPrintedIt() {
+        #expect(ReasonWords.sentence(Reason("accrual_rate", .percent(750), .money(1234_50), .points(92_58)), in: .en)
+            == "7.5 % of 1234.50 earns 92.58 points")
+        #expect(ReasonWords.sentence(Reason("discount_rate", .percent(300), .money(12_00), .lines([1, 3])), in: .en)
+            == "card discount 3 %: −12.00 on lines 1, 3")
+        #expect(ReasonWords.sentence(Reason("redemption_excluded_flag", variant: "no_discount", line: 2), in: .en)
+            == "line 2: price is fixed (noDiscount), points cannot pay for it")
+        #expect(ReasonWords.sentence(Reason("promotion_outside_days", promotion: "p", .text("Выходные"), .schedule(.onlyOn([6, 7]))), in: .en)
+            == "«Выходные»: only on Saturday, Sunday")
+    }
+
+    @Test func russianWritesValuesTheRussianWay() {
+        #expect(ReasonWords.sentence(Reason("accrual_rate", .percent(750), .money(1234_50), .points(92_58)), in: .ru)
+            == "7,5 % от 1\u{202F}234,50 ₽: начислено 92,58 балла")
+        #expect(ReasonWords.sentence(Reason("promotion_bonus", .text("Подарок"), .points(21_00)), in: .ru) == "«Подарок»: +21 балл")
+        #expect(ReasonWords.sentence(Reason("promotion_bonus", .text("Подарок"), .points(3_00)), in: .ru) == "«Подарок»: +3 балла")
+        #expect(ReasonWords.sentence(Reason("promotion_bonus", .text("Подарок"), .points(11_00)), in: .ru) == "«Подарок»: +11 баллов")
+        #expect(ReasonWords.sentence(Reason("discount_rate", .percent(300), .money(12_00), .lines([1, 3])), in: .ru)
+            == "скидка по карте 3 %: −12 ₽, строки 1, 3")
+        #expect(ReasonWords.sentence(Reason("accrual_outside_schedule", .schedule(.onlyOn([6, 7]))), in: .ru)
+            == "сейчас баллы не начисляются: только по дням: сб, вс")
+        #expect(ReasonWords.sentence(Reason("promotion_not_started", .text("Весна"), .schedule(.startsOn(LocalDate("2027-03-01")!))), in: .ru)
+            == "«Весна»: действует с 01.03.2027")
+        #expect(ReasonWords.sentence(Reason("accrual_excludes_payments", .money(50_00), .payments([.credit])), in: .ru)
+            == "на 50 ₽, оплаченные так: в кредит, баллы не начисляются")
+    }
+
+    @Test func aReasonWithoutASentenceShowsWhatItWasStoredWith() throws {
+        let old = try JSONDecoder().decode(Reason.self, from: Data(#"{"code": "accrual_rate", "message": "5 % of 100.00 earns 5.00 points"}"#.utf8))
+        #expect(old.storedMessage == "5 % of 100.00 earns 5.00 points" && old.values.isEmpty)
+        #expect(ReasonWords.sentence(old, in: .ru) == "5 % of 100.00 earns 5.00 points", "a receipt stored before values keeps its sentence")
+        #expect(ReasonWords.sentence(Reason("a_newer_code", .count(1)), in: .ru) == "a_newer_code")
+    }
+
+    @Test func storedReasonsReadBackWithTheirValues() throws {
+        let reasons = Self.reasons()
+        let stored = JSONWriter.bytes(of: reasons)
+        #expect(!String(decoding: stored, as: UTF8.self).contains("message"), "stored without sentences")
+        #expect(try JSONDecoder().decode([Reason].self, from: Data(stored)) == reasons)
+        let worded = String(decoding: JSONWriter.bytes(of: reasons, wording: ReasonWords.wording(.ru)), as: UTF8.self)
+        #expect(worded.contains("\"message\":\"строка 3: отмечена «без оплаты баллами»\""), "\(worded.prefix(400))")
+    }
+
+    @Test func acceptLanguageChoosesBySpokenLanguageAndWeight() {
+        #expect(Language(acceptLanguage: "en-US,en;q=0.9,ru;q=0.8") == .en)
+        #expect(Language(acceptLanguage: "ru-RU, ru;q=0.9, en-US;q=0.8") == .ru)
+        #expect(Language(acceptLanguage: "de-DE,en;q=0.5,ru;q=0.7") == .ru)
+        #expect(Language(acceptLanguage: "de, fr;q=0.9") == nil)
+        #expect(Language(acceptLanguage: "en;q=0, ru") == .ru)
+        #expect(Language(acceptLanguage: "*") == nil)
     }
 }
