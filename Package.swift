@@ -3,6 +3,9 @@ import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // The reliability suites' deliberately broken variants (`UnsafeVariants`) exist only in debug builds, the ones
+    // `scripts/test` runs; release builds (`scripts/serve`, `scripts/bench`) have neither the option nor the branches.
+    .define("KOPILKA_FAULTS", .when(configuration: .debug)),
 ]
 
 let package = Package(

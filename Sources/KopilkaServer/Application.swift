@@ -31,8 +31,10 @@ public struct ServerConfiguration: Sendable {
     /// Whether the web console's cookies are `Secure` (HTTPS only; browsers keep them on http://localhost and 127.0.0.1
     /// too). Off only behind a plain-HTTP address that is not loopback, which is not a setup for real use.
     public var secureCookies = true
-    /// Broken behaviours of the server switched on for a reliability suite's own test (none by default).
+    #if KOPILKA_FAULTS
+    /// Broken behaviours of the server switched on for a reliability suite's own test (none by default; debug builds only).
     public var unsafeVariants: UnsafeVariants = []
+    #endif
 
     public init() {}
 }
@@ -43,7 +45,11 @@ public func buildApplication(
     clock: @escaping @Sendable () -> UnixSeconds = { Int64(Date().timeIntervalSince1970) }
 ) -> some ApplicationProtocol {
     let metrics = Metrics()
+    #if KOPILKA_FAULTS
     let unsafe = configuration.unsafeVariants
+    #else
+    let unsafe: UnsafeVariants = []
+    #endif
     let api = KopilkaAPI(
         store: store, auth: Authenticator(store: store, ttlSeconds: configuration.cacheSeconds, clock: clock),
         clock: clock,

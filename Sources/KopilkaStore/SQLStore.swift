@@ -24,8 +24,10 @@ public final class SQLStore: Sendable {
     let timeZones = Mutex<[StoreKey: TimeZone]>([:])
     /// Where the data is: the SQLite file's path, or the PostgreSQL URL without its password.
     public let location: String
+    #if KOPILKA_FAULTS
     /// `UnsafeVariants` switched on, as raw bits.
     let unsafe = Atomic<Int>(0)
+    #endif
 
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     public convenience init(path: String, synchronous: Synchronous = .full, busyTimeoutSeconds: Double = 10) throws {

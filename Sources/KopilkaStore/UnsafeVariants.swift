@@ -1,9 +1,12 @@
 import Synchronization
 
 /// Deliberately broken behaviours, each the bug one reliability suite exists to catch. The suites switch one on to
-/// show that they fail against it (a harness that cannot fail proves nothing). Never on in production: `kopilka serve`
-/// takes them only from a hidden option and logs a warning. The store's variants are set on the store, the server's
-/// (body limit, logging, rate limits) on `ServerConfiguration.unsafeVariants`.
+/// show that they fail against it (a harness that cannot fail proves nothing).
+///
+/// Only debug builds — the test build — can switch them on (`KOPILKA_FAULTS`, Package.swift): there `kopilka serve`
+/// takes them from a hidden option and logs a warning, the store's are set on the store, and the server's (body limit,
+/// logging, rate limits) on `ServerConfiguration.unsafeVariants`. In a release build the set is a constant empty one,
+/// so the optimizer removes every branch on it, and the option does not exist.
 public struct UnsafeVariants: OptionSet, Sendable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
@@ -30,6 +33,7 @@ public struct UnsafeVariants: OptionSet, Sendable {
     /// catch: a refused request must have done nothing).
     public static let rateLimitAfterTheWork = UnsafeVariants(rawValue: 1 << 6)
 
+    #if KOPILKA_FAULTS
     /// The variants by the names `kopilka serve --unsafe-variant` takes.
     public static let names: [String: UnsafeVariants] = [
         "commit-without-balance-condition": .commitWithoutBalanceCondition,
@@ -40,12 +44,18 @@ public struct UnsafeVariants: OptionSet, Sendable {
         "logs-queries": .logsQueries,
         "rate-limit-after-the-work": .rateLimitAfterTheWork,
     ]
+    #endif
 }
 
 extension SQLStore {
+    #if KOPILKA_FAULTS
     /// The broken behaviours switched on (none unless a reliability test or `--unsafe-variant` asked).
     public var unsafeVariants: UnsafeVariants {
         get { UnsafeVariants(rawValue: unsafe.load(ordering: .relaxed)) }
         set { unsafe.store(newValue.rawValue, ordering: .relaxed) }
     }
+    #else
+    /// None, in a release build.
+    @inline(__always) var unsafeVariants: UnsafeVariants { [] }
+    #endif
 }

@@ -31,8 +31,10 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var sms: SMSOptions
 
+    #if KOPILKA_FAULTS
     @Option(help: .hidden)
     var unsafeVariant: [String] = []
+    #endif
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
@@ -45,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 1…65535") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         let store = try await db.open()
+        #if KOPILKA_FAULTS
         var unsafe: UnsafeVariants = []
         for name in unsafeVariant {
             // For the reliability suites' own tests only: each name breaks a guarantee on purpose.
@@ -52,6 +55,7 @@ struct Serve: AsyncParsableCommand {
             store.unsafeVariants.insert(variant)
             unsafe.insert(variant)
         }
+        #endif
         if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "kopilka")
         logger.logLevel = level
@@ -62,10 +66,12 @@ struct Serve: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.keyRequestsPerSecond = keyRateLimit
         configuration.ipRequestsPerSecond = ipRateLimit
+        #if KOPILKA_FAULTS
         configuration.unsafeVariants = unsafe
+        if !unsafeVariant.isEmpty { logger.warning("UNSAFE: deliberately broken for a reliability test", metadata: ["variants": "\(unsafeVariant)"]) }
+        #endif
         configuration.smsGateway = try sms.gateway()
         logger.info("starting", metadata: ["database": "\(store.location)", "address": "\(host):\(port)"])
-        if !unsafeVariant.isEmpty { logger.warning("UNSAFE: deliberately broken for a reliability test", metadata: ["variants": "\(unsafeVariant)"]) }
         let app = buildApplication(store: store, configuration: configuration, logger: logger)
         try await app.runService()
     }
