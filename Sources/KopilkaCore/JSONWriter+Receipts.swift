@@ -16,19 +16,17 @@ extension Reason: JSONWritable {
 
 extension ReasonValue: JSONWritable {
     public func write(to json: inout JSONWriter) {
-        json.object {
-            switch self {
-            case .money(let value): $0.field("money", value)
-            case .points(let value): $0.field("points", value)
-            case .percent(let value): $0.field("percent", value)
-            case .quantity(let value): $0.field("quantity", value)
-            case .count(let value): $0.field("count", value)
-            case .text(let value): $0.field("text", value)
-            case .names(let value): $0.field("names", value)
-            case .lines(let value): $0.field("lines", value)
-            case .payments(let value): $0.field("payments", value.map(\.rawValue))
-            case .schedule(let value): $0.field("schedule", value)
-            }
+        switch self {
+        case .money(let value): json.single("money", value)
+        case .points(let value): json.single("points", value)
+        case .percent(let value): json.single("percent", value)
+        case .quantity(let value): json.single("quantity", value)
+        case .count(let value): json.single("count", value)
+        case .text(let value): json.single("text", value)
+        case .names(let value): json.single("names", value)
+        case .lines(let value): json.single("lines", value)
+        case .payments(let value): json.single("payments", value.map(\.rawValue))
+        case .schedule(let value): json.single("schedule", value)
         }
     }
 }

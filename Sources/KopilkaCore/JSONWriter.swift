@@ -48,6 +48,17 @@ public struct JSONWriter {
         hasField = true
     }
 
+    /// An object of one field, `{"key":value}`, without a closure (small values written by the thousand: a reason's).
+    public mutating func single(_ key: StaticString, _ value: some JSONWritable) {
+        bytes.append(UInt8(ascii: "{"))
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        value.write(to: &self)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
     /// An array of `elements`.
     public mutating func array<Elements: Sequence>(_ elements: Elements) where Elements.Element: JSONWritable {
         bytes.append(UInt8(ascii: "["))

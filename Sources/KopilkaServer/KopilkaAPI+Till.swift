@@ -134,19 +134,15 @@ extension KopilkaAPI {
         let payments = try receipt.validPayments()
         let storeId = principal.role == .admin ? try receipt.storeId.map { try principal.store($0) } : principal.storeId
         if let storeId { try await requireStore(principal, storeId) }
-        let now = clock()
-        // The store keeps the compiled program by version: a change from any caller or process is used at once.
-        let (program, compiled) = try await store.compiledProgram(merchantId: principal.merchantId)
-        let (calculation, summary) = try await store.calculate(
-            merchantId: principal.merchantId, program: compiled, storeId: storeId, customer: customer, lines: lines, redeem: redeem,
-            codes: codes, payments: payments, now: now)
+        let calculated = try await store.calculateReceipt(
+            merchantId: principal.merchantId,
+            CalculateCommand(storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: codes, payments: payments), now: clock())
         metrics.calculations.add(1)
-        var namedByCard = false
-        if case .card = customer { namedByCard = true }
-        let confirmationRequired = compiled.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !namedByCard
+        let calculation = calculated.calculation
         return JSONBody.response(
-            .ok, CalculateResponse(customer: summary, programVersion: program.version, calculation: calculation,
-                                   confirmationRequired: confirmationRequired, printText: PrintText.lines(calculation, balance: summary?.balance)),
+            .ok, CalculateResponse(customer: calculated.customer, programVersion: calculated.program.version, calculation: calculation,
+                                   confirmationRequired: calculated.confirmationRequired,
+                                   printText: PrintText.lines(calculation, balance: calculated.customer?.balance)),
             wording: principal.wording(request))
     }
 

@@ -63,11 +63,8 @@ public protocol LoyaltyStore: Sendable {
     func ledger(merchantId: Int64, customerId: Int64, before: Int64?, limit: Int) async throws -> LedgerPage?
 
     // Receipts.
-    /// Calculates a receipt without side effects, in the store's local time, with the presented codes.
-    func calculate(
-        merchantId: Int64, program: CompiledProgram, storeId: Int64?, customer: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest,
-        codes: [String], payments: [Payment], now: UnixSeconds
-    ) async throws -> (ReceiptCalculation, CustomerSummary?)
+    /// What a receipt would do, in the store's local time, with the presented codes; changes nothing.
+    func calculateReceipt(merchantId: Int64, _ command: CalculateCommand, now: UnixSeconds) async throws -> ReceiptCalculated
     /// Commits a receipt, exactly once per key and per (store, externalId).
     func commitReceipt(
         merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds,

@@ -55,38 +55,6 @@ public struct ReturnCommand: Sendable, Equatable {
 }
 
 extension SQLStore {
-    /// Calculates a receipt without side effects, for the customer's balance now, in the store's local time.
-    public func calculate(
-        merchantId: Int64, program: CompiledProgram, storeId: Int64?, customer key: CustomerKey?, lines: [ReceiptLine], redeem: RedeemRequest,
-        codes: [String], payments: [Payment], now: UnixSeconds
-    ) async throws -> (ReceiptCalculation, CustomerSummary?) {
-        try await backend.read { db in
-            var summary: CustomerSummary?
-            var customerId: Int64?
-            if let key {
-                guard let id = try Self.customerId(db, merchantId: merchantId, key: key),
-                    let found = try self.summary(db, merchantId: merchantId, key: .id(id), now: now)
-                else { throw KopilkaError.notFound("customer") }
-                summary = found
-                customerId = id
-            }
-            var context = try self.receiptContext(
-                db, merchantId: merchantId, program: program, storeId: storeId, customerId: customerId, codes: codes, now: now)
-            context.payments = payments
-            var spendable = summary?.balance.spendable ?? 0
-            if program.rules.balancePerStore, let customerId, let summary {
-                let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId).filter { $0.isUsable(in: storeId) }
-                spendable = Lots.balance(of: lots, debt: summary.balance.debt, at: now).spendable
-            }
-            let customer = summary.map {
-                ReceiptCalculator.Customer(
-                    spendablePoints: spendable, tier: $0.tier.flatMap { program.rules.tiers?.tiers[$0.level] }, groups: Set($0.groups))
-            }
-            let calculation = ReceiptCalculator.calculate(lines: lines, program: program, customer: customer, redeem: redeem, context: context)
-            return (calculation, summary)
-        }
-    }
-
     /// Credits what a purchase earns and applies what follows a purchase (`LedgerBook.creditPurchase`), written at once.
     func creditPurchase(
         _ ledger: Ledger, _ account: inout LedgerAccount, rules: ProgramRules, _ calculation: ReceiptCalculation, receiptId: Int64,

@@ -68,27 +68,28 @@ extension WebConsole {
         }
         // Lines when the cashier typed them; otherwise the receipt is one line of the total.
         let lines = enteredLines.isEmpty ? [ReceiptLine(sku: "web-cashier", name: visit.t("cashier.lineName"), price: amount ?? 0)] : enteredLines
-        let (_, program) = try await store.compiledProgram(merchantId: session.merchantId)
-        func calculate(_ payments: [Payment]) async throws -> (ReceiptCalculation, CustomerSummary?) {
-            try await store.calculate(
-                merchantId: session.merchantId, program: program, storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: codes,
-                payments: payments, now: visit.now)
+        func calculate(_ payments: [Payment]) async throws -> ReceiptCalculated {
+            try await store.calculateReceipt(
+                merchantId: session.merchantId,
+                CalculateCommand(storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: codes, payments: payments), now: visit.now)
         }
         let committing = form["action"] == "commit", paymentsGiven = method != nil || certificate > 0
         var payments: [Payment] = []
         if !committing || paymentsGiven {
-            var (calculation, summary) = try await calculate([])
+            var calculated = try await calculate([])
             // The payments split what is left to pay after discounts and points, so that is calculated first.
             if paymentsGiven {
-                let byCertificate = min(certificate, calculation.payable)
+                let payable = calculated.calculation.payable
+                let byCertificate = min(certificate, payable)
                 if byCertificate > 0 { payments.append(Payment(method: .certificate, amountKopecks: byCertificate)) }
-                if calculation.payable > byCertificate { payments.append(Payment(method: method ?? .other, amountKopecks: calculation.payable - byCertificate)) }
-                if !committing, !program.rules.accrualExcludedPayments.isEmpty { (calculation, summary) = try await calculate(payments) }
+                if payable > byCertificate { payments.append(Payment(method: method ?? .other, amountKopecks: payable - byCertificate)) }
+                if !committing, !calculated.program.rules.accrualExcludedPayments.isEmpty { calculated = try await calculate(payments) }
             }
             guard committing else {
                 let f = visit.format
+                let (calculation, summary) = (calculated.calculation, calculated.customer)
                 // The program asks the customer to confirm spending by a code from an SMS, unless they showed their card.
-                let confirm = program.rules.protection.confirmSpending && calculation.redeemedPoints > 0 && !Self.isCard(customer)
+                let confirm = calculated.confirmationRequired
                 return try await cashierPage(visit, session, fields: form, values: [
                     "calculated": [
                         "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
@@ -139,10 +140,6 @@ extension WebConsole {
         } catch let error as KopilkaError {
             return try await cashierPage(visit, session, fields: fields, values: ["formError": Refusal.text(error, visit.language), "confirm": true], status: .unprocessableContent)
         }
-    }
-
-    static func isCard(_ customer: CustomerKey?) -> Bool {
-        if case .card = customer { true } else { false }
     }
 
     /// How many line rows the form offers.

@@ -10,6 +10,7 @@ public enum ReasonWords {
     public static func sentence(_ reason: Reason, in language: Language) -> String {
         guard let template = templates(language)[reason.sentenceKey], fits(template, reason) else { return reason.storedMessage ?? reason.code }
         var text = ""
+        text.reserveCapacity(80)
         for segment in template {
             switch segment {
             case .text(let literal): text += literal

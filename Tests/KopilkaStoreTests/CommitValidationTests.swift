@@ -51,4 +51,20 @@ import Testing
             idempotency: IdempotencyKey(key: "v", requestHash: [2]), now: StoreFixture.t0, render: StoreFixture.renderer())
         #expect(corrected.status == 201)
     }
+
+    /// Calculate refuses what the commit would, with the same fields (the receipt's own fields: a calculation has no
+    /// fiscal number, cashier or confirmation code).
+    @Test(arguments: examples.filter { !["externalId", "cashier", "confirmationCode"].contains($0.field) })
+    func calculateRefusesWhatTheCommitWould(_ example: Example) async throws {
+        let f = try await StoreFixture(.sqlite)
+        var command = ReceiptCommand(storeId: f.storeId, registerId: nil, customer: nil, externalId: "V-1", lines: [StoreFixture.coffee], redeem: .points(0))
+        example.change(&command)
+        let calculate = CalculateCommand(storeId: f.storeId, customer: nil, lines: command.lines, redeem: command.redeem, codes: command.codes)
+        await #expect {
+            try await f.store.calculateReceipt(merchantId: f.merchantId, calculate, now: StoreFixture.t0)
+        } throws: { error in
+            guard case .validation(let errors) = error as? KopilkaError else { return false }
+            return errors.first?.field.hasPrefix(example.field) == true
+        }
+    }
 }

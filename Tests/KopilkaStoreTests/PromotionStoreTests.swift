@@ -62,20 +62,20 @@ import Testing
             name: "Неделя", promotionId: "coupon", code: "WEEK1", validFrom: StoreFixture.t0 + StoreFixture.day, validUntil: StoreFixture.t0 + 8 * StoreFixture.day)
         _ = try await f.store.createCodeBatch(merchantId: f.merchantId, week, now: StoreFixture.t0)
         let calculate = { (now: UnixSeconds) in
-            try await f.store.calculate(
-                merchantId: f.merchantId, program: try await f.store.compiledProgram(merchantId: f.merchantId).1, storeId: f.storeId, customer: nil,
-                lines: [StoreFixture.coffee], redeem: .points(0), codes: ["WEEK1"], payments: [], now: now
-            ).0
+            try await f.store.calculateReceipt(
+                merchantId: f.merchantId,
+                CalculateCommand(storeId: f.storeId, customer: nil, lines: [StoreFixture.coffee], redeem: .points(0), codes: ["WEEK1"]), now: now
+            ).calculation
         }
         #expect(try await calculate(StoreFixture.t0).codes.first?.status == .notStarted)
         #expect(try await calculate(StoreFixture.t0 + StoreFixture.day).discount == 50_00)
         #expect(try await calculate(StoreFixture.t0 + 8 * StoreFixture.day).discount == 50_00, "the last second still counts")
         #expect(try await calculate(StoreFixture.t0 + 8 * StoreFixture.day + 1).codes.first?.status == .expired)
         #expect(try await calculate(StoreFixture.t0).explanation.contains { $0.code == "code_not_started" })
-        let unknown = try await f.store.calculate(
-            merchantId: f.merchantId, program: try await f.store.compiledProgram(merchantId: f.merchantId).1, storeId: f.storeId, customer: nil,
-            lines: [StoreFixture.coffee], redeem: .points(0), codes: ["NOPE"], payments: [], now: StoreFixture.t0)
-        #expect(unknown.0.codes == [CodeOutcome(code: "NOPE", status: .unknown, applied: false)])
+        let unknown = try await f.store.calculateReceipt(
+            merchantId: f.merchantId,
+            CalculateCommand(storeId: f.storeId, customer: nil, lines: [StoreFixture.coffee], redeem: .points(0), codes: ["NOPE"]), now: StoreFixture.t0)
+        #expect(unknown.calculation.codes == [CodeOutcome(code: "NOPE", status: .unknown, applied: false)])
     }
 
     @Test(arguments: TestDatabase.allCases) func limitsCountCommittedReceiptsPerCustomerAndPerLocalDay(_ database: TestDatabase) async throws {

@@ -23,10 +23,10 @@ import Testing
         #expect(try await f.balance(anna, at: t0 + 2).spendable == 150_00, "the balance shown is the total")
 
         func maxRedeemable(in storeId: Int64, at now: UnixSeconds = t0 + 10) async throws -> Points {
-            try await f.store.calculate(
-                merchantId: f.merchantId, program: try await f.store.compiledProgram(merchantId: f.merchantId).1, storeId: storeId,
-                customer: .id(anna), lines: [ReceiptLine(sku: "B", price: 500_00)], redeem: .max, codes: [], payments: [], now: now
-            ).0.maxRedeemable
+            try await f.store.calculateReceipt(
+                merchantId: f.merchantId,
+                CalculateCommand(storeId: storeId, customer: .id(anna), lines: [ReceiptLine(sku: "B", price: 500_00)], redeem: .max), now: now
+            ).calculation.maxRedeemable
         }
         #expect(try await maxRedeemable(in: f.storeId, at: t0 + 2) == 150_00)
         #expect(try await maxRedeemable(in: other, at: t0 + 2) == 100_00, "only the welcome points travel")
