@@ -59,9 +59,13 @@ final class CompiledPromotion: Sendable {
     /// For buy-X-get-Y and n-th item: the group size and how many of it are discounted.
     let buy: Int
     let get: Int
+    /// Whether only an identified customer can have it (levels, groups, points, per-customer limits, birthdays, recency).
+    let needsCustomer: Bool
 
     init(_ promotion: Promotion, _ vocabulary: Vocabulary) {
         self.promotion = promotion
+        needsCustomer = promotion.tiers != nil || promotion.groups != nil || !promotion.reward.isDiscount
+            || promotion.limits?.usesPerCustomer != nil || promotion.birthday != nil || promotion.recencyDays != nil
         lines = promotion.lines.map { LineScope.Compiled($0, vocabulary) }
         stores = promotion.stores.map(Set.init)
         tiers = promotion.tiers.map(Set.init)

@@ -17,6 +17,10 @@ public struct Reason: Sendable, Equatable {
     public var storedMessage: String?
 
     public init(_ code: String, variant: String? = nil, line: Int? = nil, promotion: String? = nil, _ values: ReasonValue...) {
+        self.init(code, variant: variant, line: line, promotion: promotion, values: values)
+    }
+
+    public init(_ code: String, variant: String? = nil, line: Int? = nil, promotion: String? = nil, values: [ReasonValue]) {
         self.code = code
         self.variant = variant
         self.line = line

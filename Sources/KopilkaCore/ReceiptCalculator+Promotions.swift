@@ -60,27 +60,28 @@ extension ReceiptWork {
 
     /// The promotion as a candidate, or nil with the reason it does not apply.
     mutating func check(_ compiled: CompiledPromotion, unlocked: [String: String]) -> PromotionCandidate? {
-        // Every reason about the promotion names it first.
-        func skip(_ code: String, variant: String? = nil, _ values: ReasonValue...) -> PromotionCandidate? {
-            var reason = Reason(code, variant: variant, promotion: compiled.promotion.id, .text(compiled.promotion.name))
-            reason.values += values
-            reasons.append(reason)
+        // Every reason about the promotion names it first; its values are built in one array (most promotions of a
+        // large program are ruled out on every receipt, so this runs often).
+        func skip(_ code: String, variant: String? = nil, _ first: ReasonValue? = nil, _ second: ReasonValue? = nil) -> PromotionCandidate? {
+            var values: [ReasonValue] = []
+            values.reserveCapacity(3)
+            values.append(.text(compiled.promotion.name))
+            if let first { values.append(first) }
+            if let second { values.append(second) }
+            reasons.append(Reason(code, variant: variant, promotion: compiled.promotion.id, values: values))
             return nil
         }
-        let code = unlocked[compiled.promotion.id]
+        let code = unlocked.isEmpty ? nil : unlocked[compiled.promotion.id]
         if compiled.promotion.requiresCode, code == nil { return skip("promotion_needs_code") }
         if let miss = compiled.when?.miss(at: context.time) { return skip(miss.promotionCode, .schedule(miss)) }
         if let stores = compiled.stores, !stores.contains(context.storeId ?? "") { return skip("promotion_other_store") }
-        let promotion = compiled.promotion
-        let needsCustomer = compiled.tiers != nil || compiled.groups != nil || !promotion.reward.isDiscount
-            || promotion.limits?.usesPerCustomer != nil || promotion.birthday != nil || promotion.recencyDays != nil
-        if needsCustomer, customer == nil { return skip("promotion_needs_customer") }
-        if let window = promotion.birthday {
+        if compiled.needsCustomer, customer == nil { return skip("promotion_needs_customer") }
+        if let window = compiled.promotion.birthday {
             guard let birthday = context.facts.birthday, let today = context.time?.date, window.contains(today, birthday: birthday) else {
                 return skip("promotion_not_birthday")
             }
         }
-        if let days = promotion.recencyDays {
+        if let days = compiled.promotion.recencyDays {
             guard let last = context.facts.lastPurchase, let today = context.time?.date, today.day - last.day <= Int64(days) else {
                 return skip("promotion_not_recent", .count(Int64(days)))
             }

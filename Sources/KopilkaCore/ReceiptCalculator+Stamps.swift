@@ -22,11 +22,7 @@ extension ReceiptWork {
         let units = card.basis == .item ? inScope.reduce(0) { $0 + Int(quantities[$1] / 1000) } : (inScope.isEmpty ? 0 : 1)
         guard units > 0 else { return }
         // Every reason about the card names it first.
-        func explain(_ code: String, _ values: ReasonValue...) {
-            var reason = Reason(code, .text(card.name))
-            reason.values += values
-            reasons.append(reason)
-        }
+        func explain(_ code: String, _ values: ReasonValue...) { reasons.append(Reason(code, values: [.text(card.name)] + values)) }
         guard customer != nil else { return explain("stamp_needs_customer") }
         let sum = inScope.reduce(0) { $0 + amounts[$1] }
         guard sum >= card.minAmountKopecks else {

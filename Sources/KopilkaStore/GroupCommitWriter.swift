@@ -22,8 +22,12 @@ final class GroupCommitWriter: Sendable {
     /// Upper bound on writes per transaction, so one transaction never grows without limit.
     private let maxBatch: Int
 
-    init(pool: DatabasePool, maxBatch: Int = 512) {
+    /// Asks, now and then, for the write-ahead log to start again (`WALCheckpointer`).
+    private let checkpointer: WALCheckpointer?
+
+    init(pool: DatabasePool, checkpointer: WALCheckpointer? = nil, maxBatch: Int = 512) {
         self.pool = pool
+        self.checkpointer = checkpointer
         self.maxBatch = maxBatch
     }
 
@@ -90,11 +94,20 @@ final class GroupCommitWriter: Sendable {
                 }
             }
             for answer in answers { answer(nil) }
+            restartLogIfAsked()
         } catch {
             let failure: any Error = (error as? DatabaseError)?.resultCode == .SQLITE_FULL ? KopilkaError.storageFull : error
             for answer in answers { answer(failure) }
             for job in batch.dropFirst(answers.count) { job.abandon(failure) }
         }
+    }
+
+    /// Between two batches, once the checkpointer has copied nearly all of a long log: copies the rest, and the log
+    /// starts again from its beginning. Busy (a reader still on an old snapshot): asked again after the next batch.
+    private func restartLogIfAsked() {
+        guard let checkpointer, checkpointer.restartRequested.exchange(false, ordering: .relaxed) else { return }
+        let restarted = try? pool.writeWithoutTransaction { db in try db.checkpoint(.restart) }
+        if restarted == nil { checkpointer.restartRequested.store(true, ordering: .relaxed) }
     }
 
     struct TransactionAborted: Error {}

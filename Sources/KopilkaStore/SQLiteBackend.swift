@@ -5,9 +5,16 @@ import GRDB
 final class SQLiteBackend: SQLBackend {
     let pool: DatabasePool
     let writer: GroupCommitWriter
+    let checkpointer: WALCheckpointer
     let path: String
 
-    init(path: String, synchronous: SQLStore.Synchronous, busyTimeoutSeconds: Double) throws {
+    /// - Parameters:
+    ///   - checkpointEvery: how often `WALCheckpointer` copies the log back into the database file.
+    ///   - restartFrames: how long the log may grow before the writer restarts it between two batches.
+    init(
+        path: String, synchronous: SQLStore.Synchronous, busyTimeoutSeconds: Double, checkpointEvery: DispatchTimeInterval = .milliseconds(20),
+        restartFrames: Int = 2_000
+    ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
         configuration.maximumReaderCount = 4
@@ -17,11 +24,14 @@ final class SQLiteBackend: SQLBackend {
             try db.execute(sql: "PRAGMA cache_size = -4000")
             // Savepoints (one per write in a group commit) keep their undo pages in memory, not in a temp file.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // The writer does not checkpoint after its commits: `WALCheckpointer` does, beside it.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         self.path = path
         pool = try DatabasePool(path: path, configuration: configuration)
-        writer = GroupCommitWriter(pool: pool)
         try Migrations.migrator.migrate(pool)
+        checkpointer = try WALCheckpointer(path: path, interval: checkpointEvery, restartFrames: restartFrames)
+        writer = GroupCommitWriter(pool: pool, checkpointer: checkpointer)
     }
 
     /// Reads in a snapshot on the calling thread. SQLite reads take microseconds, so this is cheaper than
@@ -46,7 +56,10 @@ final class SQLiteBackend: SQLBackend {
         try readHere { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }.filter { $0 != "ok" }
     }
 
-    func close() async throws { try pool.close() }
+    func close() async throws {
+        try checkpointer.close()
+        try pool.close()
+    }
 }
 
 /// A GRDB connection seen through `SQLConnection`; statements are cached by GRDB per connection.
