@@ -132,7 +132,8 @@ extension SQLStore {
                     amount: outcome.amount, discount: outcome.discount, redeemedKopecks: outcome.redeemedKopecks,
                     redeemedPoints: outcome.redeemedPoints, payable: outcome.payable, earnedPoints: outcome.earnedPoints, returnedQuantity: 0)
             },
-            explanation: calculation.explanation, createdAt: Instant(now))
+            // The answer's calculation has the explanation: said once, it is rendered and stored once.
+            explanation: nil, createdAt: Instant(now))
     }
 
     static func receiptId(_ db: any SQLConnection, merchantId: Int64, storeId: Int64, externalId: String) throws -> Int64? {

@@ -169,8 +169,9 @@ public struct ReceiptView: Codable, Sendable, Equatable {
     public var payable: Kopecks
     public var earnedPoints: Points
     public var lines: [ReceiptLineView]
-    /// Why the receipt earned and spent what it did, as calculated when it was committed.
-    public var explanation: [Reason]
+    /// Why the receipt earned and spent what it did, as calculated when it was committed; nil in a commit's answer,
+    /// which carries it once, in its `calculation`.
+    public var explanation: [Reason]?
     public var createdAt: Instant
 }
 

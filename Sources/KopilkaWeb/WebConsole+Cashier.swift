@@ -231,7 +231,8 @@ extension WebConsole {
                     "returnLabel": "\(visit.t("receipt.returnQuantity")): \(line.name.isEmpty ? "\(index + 1)" : line.name), \(visit.t("receipt.upTo")) \(f.points(left / 10))",
                 ] as [String: Any]
             },
-            "reasons": receipt.explanation.map { ["text": ReasonWords.sentence($0, in: visit.language)] }, "hasReasons": !receipt.explanation.isEmpty,
+            "reasons": (receipt.explanation ?? []).map { ["text": ReasonWords.sentence($0, in: visit.language)] },
+            "hasReasons": !(receipt.explanation ?? []).isEmpty,
         ]
         context.merge(values) { _, new in new }
         return render("receipt", visit, status: status, context)
