@@ -38,8 +38,17 @@ final class SQLiteBackend: SQLBackend {
     /// GRDB's async read, whose hops to a reader queue and back cost more than the read itself (measured:
     /// 3,100 calculations with a balance read per second async, 19,700 on the calling thread, `kopilka bench`).
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        try readHere { db in try body(SQLiteConnection(db, isSnapshot: true)) }
+        // One snapshot through a transaction of our own with cached statements: GRDB's `read` prepares a savepoint's
+        // statements anew on every read (4 % of a lookup's server time against 1 % this way, perf).
+        try snapshotHere { db in
+            try db.cachedStatement(sql: "BEGIN DEFERRED").execute()
+            defer { _ = try? db.cachedStatement(sql: "COMMIT").execute() }
+            return try body(SQLiteConnection(db, isSnapshot: true))
+        }
     }
+
+    /// GRDB's synchronous read without its transaction (in an async function Swift would pick the asynchronous one).
+    private func snapshotHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.unsafeRead(body) }
 
     /// GRDB's synchronous read (in an async function Swift would pick the asynchronous one).
     private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }

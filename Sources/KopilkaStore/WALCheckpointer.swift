@@ -23,7 +23,8 @@ final class WALCheckpointer: @unchecked Sendable {
         configuration.busyMode = .immediateError
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.restartFrames = restartFrames
-        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kopilka.checkpoint", qos: .utility))
+        // Not a background priority: under load a starved checkpointer would let the log grow.
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kopilka.checkpoint"))
         timer.schedule(deadline: .now() + interval, repeating: interval)
         // Weak: a store that is let go stops its checkpointer.
         timer.setEventHandler { [weak self] in self?.checkpoint() }
