@@ -25,9 +25,13 @@ final class GroupCommitWriter: Sendable {
     /// Asks, now and then, for the write-ahead log to start again (`WALCheckpointer`).
     private let checkpointer: WALCheckpointer?
 
-    init(pool: DatabasePool, checkpointer: WALCheckpointer? = nil, maxBatch: Int = 512) {
+    /// The writer's usual wait for a lock, restored after a restart of the log.
+    private let busyTimeoutMilliseconds: Int
+
+    init(pool: DatabasePool, checkpointer: WALCheckpointer? = nil, busyTimeoutMilliseconds: Int = 10_000, maxBatch: Int = 512) {
         self.pool = pool
         self.checkpointer = checkpointer
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.maxBatch = maxBatch
     }
 
@@ -103,10 +107,15 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Between two batches, once the checkpointer has copied nearly all of a long log: copies the rest, and the log
-    /// starts again from its beginning. Busy (a reader still on an old snapshot): asked again after the next batch.
+    /// starts again from its beginning. A restart waits for readers still on the log; the writer gives them 10 ms
+    /// (a long report must not hold the tills up), and when they are not done, asks again after the next batch.
     private func restartLogIfAsked() {
         guard let checkpointer, checkpointer.restartRequested.exchange(false, ordering: .relaxed) else { return }
-        let restarted = try? pool.writeWithoutTransaction { db in try db.checkpoint(.restart) }
+        let restarted = try? pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 10")
+            defer { _ = try? db.execute(sql: "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)") }
+            return try db.checkpoint(.restart)
+        }
         if restarted == nil { checkpointer.restartRequested.store(true, ordering: .relaxed) }
     }
 

@@ -31,7 +31,7 @@ final class SQLiteBackend: SQLBackend {
         pool = try DatabasePool(path: path, configuration: configuration)
         try Migrations.migrator.migrate(pool)
         checkpointer = try WALCheckpointer(path: path, interval: checkpointEvery, restartFrames: restartFrames)
-        writer = GroupCommitWriter(pool: pool, checkpointer: checkpointer)
+        writer = GroupCommitWriter(pool: pool, checkpointer: checkpointer, busyTimeoutMilliseconds: Int(busyTimeoutSeconds * 1000))
     }
 
     /// Reads in a snapshot on the calling thread. SQLite reads take microseconds, so this is cheaper than
