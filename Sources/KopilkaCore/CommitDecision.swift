@@ -46,6 +46,7 @@ public enum CommitDecision {
 
     /// What a commit writes.
     public struct Outcome: Sendable {
+        /// The calculation as the receipt records it (`ReceiptCalculation.recorded`).
         public var calculation: ReceiptCalculation
         /// The customer's ledger after the receipt, with its postings; nil for an anonymous receipt.
         public var book: LedgerBook?
@@ -96,7 +97,7 @@ public enum CommitDecision {
         {
             return .failure(refusal)
         }
-        var outcome = Outcome(calculation: calculation, book: nil, entryIds: [])
+        var outcome = Outcome(calculation: calculation.recorded, book: nil, entryIds: [])
         guard var ledger = book, let customer else { return codeRefusal(calculation).map { .failure($0) } ?? .success(outcome) }
 
         let protection = rules.protection

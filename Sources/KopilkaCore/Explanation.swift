@@ -81,6 +81,20 @@ public enum ScheduleMiss: Sendable, Equatable {
     }
 }
 
+extension Reason {
+    /// The codes that say a promotion's conditions did not hold for the receipt before anything was counted: its
+    /// code, hours, days, dates, stores, customer, level, group, lines or threshold.
+    static let unmetConditionCodes: Set<String> = [
+        "promotion_needs_code", "promotion_outside_schedule", "promotion_not_started", "promotion_ended", "promotion_outside_days",
+        "promotion_outside_hours", "promotion_other_store", "promotion_needs_customer", "promotion_not_birthday",
+        "promotion_not_recent", "promotion_needs_tier", "promotion_needs_group", "promotion_excluded_flag", "promotion_no_lines",
+        "promotion_below_threshold",
+    ]
+
+    /// Whether the reason says that a promotion's conditions did not hold for the receipt (`unmetConditionCodes`).
+    public var isUnmetCondition: Bool { Self.unmetConditionCodes.contains(code) }
+}
+
 /// Makes a reason's sentence: given by the edge that shows reasons (in its reader's language) to the JSON it writes.
 public typealias Wording = @Sendable (Reason) -> String
 

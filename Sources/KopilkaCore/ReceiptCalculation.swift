@@ -47,6 +47,17 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     /// Which rule gave what, and why a rule did not apply.
     public var explanation: [Reason]
 
+    /// The calculation as a committed receipt records it: every reason except the promotions whose conditions did not
+    /// hold (`Reason.isUnmetCondition`). The calculation before the commit said why those did not apply; a program of
+    /// 50 promotions would otherwise store and answer some 50 such reasons with every receipt (7 KB in the receipt and
+    /// as much again under its idempotency key, `kopilka bench`). A limit or budget reached stays: it can differ
+    /// between the calculation and the commit.
+    public var recorded: ReceiptCalculation {
+        var recorded = self
+        recorded.explanation.removeAll(where: \.isUnmetCondition)
+        return recorded
+    }
+
     public init(
         lines: [LineOutcome], amount: Kopecks, discount: Kopecks, redeemedKopecks: Kopecks, redeemedPoints: Points, payable: Kopecks,
         earnedPoints: Points, maxRedeemable: Points, ruleLimitPoints: Points, promotions: [AppliedPromotion], gifts: [Gift],

@@ -112,7 +112,8 @@ extension SQLStore {
     ) async throws -> StoredResponse {
         let receiptId = nextID()
         return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
-            let (row, order) = try self.openHold(db, merchantId: merchantId, holdId: holdId, storeId: storeId, now: now)
+            var (row, order) = try self.openHold(db, merchantId: merchantId, holdId: holdId, storeId: storeId, now: now)
+            order.calculation = order.calculation.recorded
             let command = ReceiptCommand(
                 storeId: row["store_id"], registerId: row["register_id"], customer: .id(row["customer_id"]),
                 externalId: externalId ?? row["external_id"], lines: order.lines, redeem: .points(order.calculation.redeemedPoints))

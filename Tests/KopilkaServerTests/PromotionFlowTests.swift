@@ -100,6 +100,16 @@ import Testing
             #expect(calculation["discount"] as? Int == 0)
             let reasons = Self.reasons(calculation)
             #expect(reasons.contains("promotion_outside_hours") && reasons.contains("wholesale_needs_group") && reasons.contains("promotion_needs_code"))
+
+            // The committed receipt records what it got: the promotions whose conditions did not hold stay in the
+            // calculation before it, the rest of the explanation is kept.
+            let committed = try await client.post("/v1/receipts", key: tillKey, String(body.dropLast()) + #", "externalId": "FN-15"}"#)
+            #expect(committed.status == 201, "\(committed.text)")
+            let recorded = Self.reasons(try #require(committed.json["calculation"] as? [String: Any]))
+            #expect(!recorded.contains("promotion_outside_hours") && !recorded.contains("promotion_needs_code"))
+            #expect(recorded == reasons.filter { !$0.hasPrefix("promotion_") }, "\(recorded) of \(reasons)")
+            let receiptId = try #require((committed.json["receipt"] as? [String: Any])?["id"] as? String)
+            #expect(Self.reasons(try await client.get("/v1/receipts/\(receiptId)", key: tillKey).json) == recorded)
         }
     }
 
