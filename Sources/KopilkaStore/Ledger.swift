@@ -199,7 +199,7 @@ struct Ledger {
 
 extension SQLStore {
     /// Moves the customer's version on: decisions made on an earlier reading of their points, stamps or receipts are
-    /// then refused by `CommitReceipt`'s guard and made again.
+    /// then refused by the use cases' guards (`UseCase`) and made again.
     func touchCustomer(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws {
         try db.run("UPDATE customers SET version = version + 1 WHERE merchant_id = ? AND id = ?", [merchantId, customerId])
     }

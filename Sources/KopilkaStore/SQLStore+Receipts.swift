@@ -40,20 +40,6 @@ public struct ReceiptCommand: Sendable, Equatable {
     }
 }
 
-/// Lines to return: all that is left when `lines` is nil.
-public struct ReturnCommand: Sendable, Equatable {
-    public var receiptId: Int64
-    /// Restricts the return to receipts of this store (register keys); nil for any store of the merchant.
-    public var storeId: Int64?
-    public var lines: [ReturnCalculator.Request]?
-
-    public init(receiptId: Int64, storeId: Int64?, lines: [ReturnCalculator.Request]?) {
-        self.receiptId = receiptId
-        self.storeId = storeId
-        self.lines = lines
-    }
-}
-
 extension SQLStore {
     /// Credits what a purchase earns and applies what follows a purchase (`LedgerBook.creditPurchase`), written at once.
     func creditPurchase(
@@ -167,97 +153,5 @@ extension SQLStore {
             redeemedPoints: row["redeemed_points"], payable: row["payable"], earnedPoints: row["earned_points"], lines: lines,
             explanation: (try? JSONDecoder().decode([Reason].self, from: Data((row["explanation"] as String).utf8))) ?? [],
             createdAt: Instant(row["created_at"]))
-    }
-
-    /// Returns lines of a receipt: reverses the points they earned and restores the points spent on them,
-    /// in proportion to the quantity; a line cannot be returned beyond what was bought.
-    public func returnLines(
-        merchantId: Int64, _ command: ReturnCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
-        render: @escaping ResponseRenderer<ReturnMade>
-    ) async throws -> StoredResponse {
-        let returnId = nextID()
-        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
-            guard let receipt = try db.row("SELECT * FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, command.receiptId]),
-                command.storeId == nil || command.storeId == receipt["store_id"]
-            else { throw KopilkaError.notFound("receipt") }
-            let lineRows = try db.rows(
-                "SELECT quantity, returned_quantity, payable, redeemed_points, earned_points FROM receipt_lines WHERE merchant_id = ? AND receipt_id = ? ORDER BY line",
-                [merchantId, command.receiptId])
-            let returnable = lineRows.map {
-                ReturnableLine(
-                    quantity: $0["quantity"], returnedQuantity: $0["returned_quantity"], payable: $0["payable"],
-                    redeemedPoints: $0["redeemed_points"], earnedPoints: $0["earned_points"])
-            }
-            let requests = command.lines ?? returnable.enumerated().compactMap { index, line in
-                line.quantity > line.returnedQuantity ? .init(line: index + 1, quantity: line.quantity - line.returnedQuantity) : nil
-            }
-            guard !requests.isEmpty else { throw KopilkaError.returnRefused(.nothingLeft) }
-            let lineReturns: [LineReturn]
-            do throws(ReturnCalculator.Refusal) {
-                lineReturns = try ReturnCalculator.compute(lines: returnable, requests: requests)
-            } catch {
-                throw KopilkaError.returnRefused(error)
-            }
-            for item in lineReturns {
-                try db.run(
-                    "UPDATE receipt_lines SET returned_quantity = returned_quantity + ? WHERE merchant_id = ? AND receipt_id = ? AND line = ?",
-                    [item.quantity, merchantId, command.receiptId, item.line])
-            }
-            let refund = lineReturns.reduce(0) { $0 + $1.refundKopecks }
-            let returnedNow = Dictionary(uniqueKeysWithValues: lineReturns.map { ($0.line, $0.quantity) })
-            let inFull = returnable.enumerated().allSatisfy { index, line in line.returnedQuantity + (returnedNow[index + 1] ?? 0) == line.quantity }
-            try db.run(
-                "UPDATE receipts SET refunded_kopecks = refunded_kopecks + ?, returned_in_full = ? WHERE merchant_id = ? AND id = ?",
-                [refund, inFull, merchantId, command.receiptId])
-            let reversed = lineReturns.reduce(0) { $0 + $1.reversedPoints }
-            let restored = lineReturns.reduce(0) { $0 + $1.restoredPoints }
-            var unrecovered: Points = 0
-            var entryIds: [Int64] = []
-            var balance = BalanceSnapshot(spendable: 0, pending: 0, debt: 0)
-            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            if let customerId: Int64 = receipt["customer_id"], var account = try ledger.account(customerId) {
-                // The customer's standing changed with the refund, whether or not points move.
-                try self.touchCustomer(db, merchantId: merchantId, customerId: customerId)
-                let rules = try self.program(db, merchantId: merchantId).rules
-                // Restore first, so points still owed can come from what the return gives back.
-                if restored > 0 {
-                    // Points given back return to the receipt's store when the program keeps a balance per store.
-                    let credit = try ledger.credit(
-                        &account, .restore, restored, activatesAt: now, expiresAt: receipt["restore_expires_at"],
-                        receiptId: command.receiptId, returnId: returnId, storeId: rules.balancePerStore ? receipt["store_id"] : nil)
-                    entryIds.append(credit.entryId)
-                    try ledger.expireDue(&account)
-                }
-                if reversed > 0 {
-                    let takes = Lots.reclaim(reversed, preferring: receipt["earn_lot_id"], from: account.lots, at: now)
-                    if let id = try ledger.debit(&account, .reversal, takes, receiptId: command.receiptId, returnId: returnId) {
-                        entryIds.append(id)
-                    }
-                    let shortfall = reversed - takes.reduce(0) { $0 + $1.points }
-                    if shortfall > 0 {
-                        switch rules.returnPolicy {
-                        case .allowNegative:
-                            entryIds.append(try ledger.incurDebt(&account, shortfall, returnId: returnId, receiptId: command.receiptId))
-                        case .capAtBalance:
-                            unrecovered = shortfall
-                        }
-                    }
-                }
-                balance = account.snapshot(at: now)
-                if inFull { try self.reverseStamps(db, merchantId: merchantId, customerId: customerId, receiptId: command.receiptId, returnId: returnId, now: now) }
-            }
-            let linesJSON = String(decoding: JSONWriter.bytes(of: lineReturns), as: UTF8.self)
-            try db.run(
-                """
-                INSERT INTO returns (merchant_id, id, receipt_id, lines, refund_kopecks, reversed_points, restored_points,
-                                     unrecovered_points, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [merchantId, returnId, command.receiptId, linesJSON, refund, reversed, restored, unrecovered, now])
-            return ReturnMade(
-                id: String(returnId), receiptId: String(command.receiptId), lines: lineReturns, refundKopecks: refund,
-                reversedPoints: reversed - unrecovered, restoredPoints: restored, unrecoveredPoints: unrecovered,
-                entries: try ledger.entries(entryIds), balance: balance, createdAt: Instant(now))
-        }
     }
 }

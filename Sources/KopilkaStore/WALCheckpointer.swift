@@ -15,7 +15,7 @@ final class WALCheckpointer: @unchecked Sendable {
     /// Set when the log should start again from its beginning; the writer takes it between batches.
     let restartRequested = Atomic<Bool>(false)
     private let connection: DatabaseQueue
-    private let timer: DispatchSourceTimer
+    private let timer: any DispatchSourceTimer
     private let restartFrames: Int
 
     init(path: String, interval: DispatchTimeInterval, restartFrames: Int) throws {

@@ -57,4 +57,27 @@ import Testing
         }
         try await f.expectInvariants()
     }
+
+    /// Returns decided on one snapshot of the receipt: the writer takes only those whose lines are still returned as far
+    /// as they read; the others decide again and are refused once nothing is left. Never more than bought comes back.
+    /// With and without a customer: an anonymous receipt has no customer's version to guard it, only its lines.
+    @Test(arguments: TestDatabase.allCases, [true, false])
+    func concurrentReturnsOfOneLineGiveBackOnlyWhatWasBought(_ database: TestDatabase, named: Bool) async throws {
+        let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 100_00 }
+        let anna = try await f.customer()
+        let sale = try StoreFixture.decode(
+            ReceiptCommitted.self, try await f.commit(named ? anna : nil, Self.twoCoffees, redeem: .points(named ? 100_00 : 0)))
+        let replies = try await withThrowingTaskGroup(of: StoredResponse.self) { group in
+            for _ in 0..<16 { group.addTask { try await f.returnLines(sale.receipt.id, [.init(line: 1, quantity: 1000)]) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let made = try replies.filter { $0.status == 201 }.map { try StoreFixture.decode(ReturnMade.self, $0) }
+        #expect(made.count == 2, "\(replies.map { String(decoding: $0.body, as: UTF8.self) })")
+        #expect(made.reduce(0) { $0 + $1.refundKopecks } == sale.calculation.payable)
+        if named {
+            #expect(made.reduce(0) { $0 + $1.reversedPoints } == 15_00 && made.reduce(0) { $0 + $1.restoredPoints } == 100_00)
+            #expect(try await f.balance(anna, at: StoreFixture.t0 + 10).spendable == 100_00, "two halves leave the balance as before the sale")
+        }
+        try await f.expectInvariants()
+    }
 }

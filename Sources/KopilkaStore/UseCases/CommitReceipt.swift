@@ -1,24 +1,6 @@
 import Foundation
 import KopilkaCore
 
-/// The till's commit, as one use case in three steps:
-///
-/// 1. **prefetch** (`commitSnapshot`): on a read snapshot, off the writer — the stored answer of a repeated key,
-///    a receipt already registered under the fiscal number, the program, the customer's account, level, groups, codes,
-///    counters and the store's local time;
-/// 2. **decide** (`decideCommit`, around the core's pure `CommitDecision.decide`): the calculation and the ledger's
-///    postings, or a refusal; the answer's bytes are rendered from it before the writer is asked;
-/// 3. **apply** (`applyCommit`): in the writer's transaction, only guarded writes — the customer still at the version
-///    read, every lot still holding what is taken, the promotions' counters unchanged, the fiscal number still free —
-///    and the idempotency record with the rendered answer. A failed guard means prefetch and decide again; after
-///    `attempts` the three steps run inside one write transaction, where nothing can change between them.
-///
-/// The till's API, offline batches, the web cashier, the demo and the benchmark all call `SQLStore.commitReceipt`.
-enum CommitReceipt {
-    /// Decisions made on a snapshot before the last attempt runs all three steps inside the writer.
-    static let attempts = 3
-}
-
 /// What deciding a commit needs, read in one snapshot.
 struct CommitSnapshot: Sendable {
     /// What the request's idempotency key already holds.
@@ -35,8 +17,22 @@ struct CommitSnapshot: Sendable {
 }
 
 extension SQLStore {
-    /// Commits a receipt: spends points from the soonest-expiring lots, records what it earns as a new lot; exactly once
-    /// per idempotency key and per (store, externalId). Returns the answer stored with the key.
+    /// The till's commit, as one use case in three steps:
+    ///
+    /// 1. **prefetch** (`commitSnapshot`): on a read snapshot, off the writer — the stored answer of a repeated key,
+    ///    a receipt already registered under the fiscal number, the program, the customer's account, level, groups, codes,
+    ///    counters and the store's local time;
+    /// 2. **decide** (`decideCommit`, around the core's pure `CommitDecision.decide`): the calculation and the ledger's
+    ///    postings, or a refusal; the answer's bytes are rendered from it before the writer is asked;
+    /// 3. **apply** (`applyCommit`): in the writer's transaction, only guarded writes — the customer still at the version
+    ///    read, every lot still holding what is taken, the promotions' counters unchanged, the fiscal number still free —
+    ///    and the idempotency record with the rendered answer. A failed guard means prefetch and decide again; after
+    ///    `UseCase.snapshotAttempts` the three steps run inside one write transaction, where nothing can change between them.
+    ///
+    /// The till's API, offline batches, the web cashier, the demo and the benchmark all call `SQLStore.commitReceipt`.
+    ///
+    /// Spends points from the soonest-expiring lots and records what the receipt earns as a new lot; exactly once per
+    /// idempotency key and per (store, externalId). Returns the answer stored with the key.
     public func commitReceipt(
         merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
         render: @escaping ResponseRenderer<ReceiptCommitted>
@@ -46,7 +42,7 @@ extension SQLStore {
         let receiptId = nextID()
         // The reliability suites' broken variants of idempotency live in `idempotent`: they take the one-transaction path.
         if unsafeVariants.isDisjoint(with: [.acknowledgeBeforeCommit, .replaysExecuteAgain]) {
-            for _ in 0..<CommitReceipt.attempts {
+            for _ in 0..<UseCase.snapshotAttempts {
                 let snapshot = try await backend.read { db in
                     try self.commitSnapshot(db, merchantId: merchantId, command, idempotency: idempotency, now: now)
                 }
