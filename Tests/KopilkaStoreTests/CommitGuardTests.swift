@@ -4,7 +4,7 @@ import KopilkaCore
 import KopilkaTesting
 import Testing
 
-/// A commit decided on a snapshot is written only while what it read is unchanged: the guards of `CommitReceipt`.
+/// A commit decided on a snapshot is written only while what it read is unchanged: the guards of `writeCommit`.
 @Suite struct CommitGuardTests {
     static func spend(_ f: StoreFixture, _ customerId: Int64, externalId: String) -> ReceiptCommand {
         ReceiptCommand(
@@ -15,7 +15,7 @@ import Testing
     /// Prefetch and decide now; apply later.
     static func decided(_ f: StoreFixture, _ command: ReceiptCommand, now: UnixSeconds) async throws -> (CommitSnapshot, StoredResponse, Int64) {
         let snapshot = try await f.store.backend.read { db in
-            try f.store.commitSnapshot(db, merchantId: f.merchantId, command, idempotency: nil, now: now)
+            try f.store.commitSnapshot(db, merchantId: f.merchantId, command, now: now)
         }
         let receiptId = f.store.nextID()
         let decided = f.store.decideCommit(command, snapshot, receiptId: receiptId, now: now)
@@ -26,11 +26,12 @@ import Testing
     static func apply(
         _ f: StoreFixture, _ command: ReceiptCommand, _ snapshot: CommitSnapshot, _ response: StoredResponse, receiptId: Int64, now: UnixSeconds
     ) async throws -> StoredResponse {
-        let decided = f.store.decideCommit(command, snapshot, receiptId: receiptId, now: now)
+        let outcome = try f.store.decideCommit(command, snapshot, receiptId: receiptId, now: now).get().outcome
         return try await f.store.backend.write { db in
-            try f.store.applyCommit(
-                db, merchantId: f.merchantId, command, snapshot, decided, response: response, idempotency: nil, receiptId: receiptId, now: now,
-                render: StoreFixture.renderer())
+            try db.savepoint {
+                try f.store.writeCommit(db, merchantId: f.merchantId, command, snapshot, outcome, receiptId: receiptId, now: now)
+            }
+            return response
         }
     }
 

@@ -3,8 +3,6 @@ import KopilkaCore
 
 /// What deciding a commit needs, read in one snapshot.
 struct CommitSnapshot: Sendable {
-    /// What the request's idempotency key already holds.
-    var stored: StoredReply?
     /// The receipt already registered under this store's fiscal number.
     var registered: ReceiptView?
     var program: ProgramView
@@ -19,15 +17,14 @@ struct CommitSnapshot: Sendable {
 extension SQLStore {
     /// The till's commit, as one use case in three steps:
     ///
-    /// 1. **prefetch** (`commitSnapshot`): on a read snapshot, off the writer — the stored answer of a repeated key,
-    ///    a receipt already registered under the fiscal number, the program, the customer's account, level, groups, codes,
-    ///    counters and the store's local time;
+    /// 1. **prefetch** (`commitSnapshot`): on a read snapshot, off the writer — a receipt already registered under the
+    ///    fiscal number, the program, the customer's account, level, groups, codes, counters and the store's local time;
     /// 2. **decide** (`decideCommit`, around the core's pure `CommitDecision.decide`): the calculation and the ledger's
     ///    postings, or a refusal; the answer's bytes are rendered from it before the writer is asked;
-    /// 3. **apply** (`applyCommit`): in the writer's transaction, only guarded writes — the customer still at the version
+    /// 3. **apply** (`writeCommit`): in the writer's transaction, only guarded writes — the customer still at the version
     ///    read, every lot still holding what is taken, the promotions' counters unchanged, the fiscal number still free —
-    ///    and the idempotency record with the rendered answer. A failed guard means prefetch and decide again; after
-    ///    `UseCase.snapshotAttempts` the three steps run inside one write transaction, where nothing can change between them.
+    ///    and the idempotency record with the rendered answer (`runUseCase`: a failed guard means prefetch and decide
+    ///    again).
     ///
     /// The till's API, offline batches, the web cashier, the demo and the benchmark all call `SQLStore.commitReceipt`.
     ///
@@ -40,50 +37,31 @@ extension SQLStore {
         // The same rules for every caller; a receipt that breaks them changes nothing and is not kept under its key.
         if let errors = command.violations { return render(.failure(.validation(errors))) }
         let receiptId = nextID()
-        // The reliability suites' broken variants of idempotency live in `idempotent`: they take the one-transaction path.
-        if unsafeVariants.isDisjoint(with: [.acknowledgeBeforeCommit, .replaysExecuteAgain]) {
-            for _ in 0..<UseCase.snapshotAttempts {
-                let snapshot = try await backend.read { db in
-                    try self.commitSnapshot(db, merchantId: merchantId, command, idempotency: idempotency, now: now)
-                }
-                if let stored = snapshot.stored { return stored.response(render) }
-                let decided = decideCommit(command, snapshot, receiptId: receiptId, now: now)
-                let response = render(decided.map(\.answer))
-                do {
-                    return try await backend.write { db in
-                        try self.applyCommit(
-                            db, merchantId: merchantId, command, snapshot, decided, response: response, idempotency: idempotency,
-                            receiptId: receiptId, now: now, render: render)
-                    }
-                } catch is Ledger.Stale {
-                    continue
-                }
-            }
-        }
-        return try await idempotent(
-            merchantId: merchantId, key: idempotency, now: now, render: render,
+        return try await runUseCase(
+            merchantId: merchantId, idempotency: idempotency, now: now, render: render,
+            prefetch: { db in try self.commitSnapshot(db, merchantId: merchantId, command, now: now) },
+            decide: { self.decideCommit(command, $0, receiptId: receiptId, now: now) },
+            // A wrong confirmation code stays counted when the commit is refused.
             before: { db in
                 try self.checkSpendCode(db, merchantId: merchantId, customer: command.customer, code: command.confirmationCode, now: now)
-            }
-        ) { db in
-            let snapshot = try self.commitSnapshot(db, merchantId: merchantId, command, idempotency: nil, now: now)
-            let decided = try self.decideCommit(command, snapshot, receiptId: receiptId, now: now).get()
-            try self.writeCommit(db, merchantId: merchantId, command, snapshot, decided.outcome, receiptId: receiptId, now: now)
-            return decided.answer
-        }
+            },
+            apply: { db, snapshot, outcome in
+                try self.writeCommit(db, merchantId: merchantId, command, snapshot, outcome, receiptId: receiptId, now: now)
+            },
+            refusalHolds: { db, snapshot in
+                // Decided on the customer's points, level and counters as they still are.
+                guard let customer = snapshot.customer else { return true }
+                let version: Int64? = try db.row(
+                    "SELECT version FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customer.account.customerId])?["version"]
+                return version == customer.account.version
+            })
     }
 
     /// Prefetch: everything the decision reads, in one snapshot.
-    func commitSnapshot(
-        _ db: any SQLConnection, merchantId: Int64, _ command: ReceiptCommand, idempotency: IdempotencyKey?, now: UnixSeconds
-    ) throws -> CommitSnapshot {
+    func commitSnapshot(_ db: any SQLConnection, merchantId: Int64, _ command: ReceiptCommand, now: UnixSeconds) throws -> CommitSnapshot {
         let (program, compiled) = try compiledProgram(db, merchantId: merchantId)
         var snapshot = CommitSnapshot(
             program: program, compiled: compiled, context: ReceiptContext(), customer: nil, customerMissing: false)
-        if let key = idempotency, let stored = try storedReply(db, merchantId: merchantId, key: key) {
-            snapshot.stored = stored
-            return snapshot
-        }
         if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
             snapshot.registered = try Self.receiptView(db, merchantId: merchantId, receiptId: existing)
             return snapshot
@@ -143,43 +121,6 @@ extension SQLStore {
                 calculation: outcome.calculation, entries: entries ?? [], balance: outcome.book?.account.snapshot(at: now))
             return .success((answer, outcome))
         }
-    }
-
-    /// Apply: in the writer's transaction, the decision's writes under their guards, and the answer under its key.
-    /// Throws `Ledger.Stale` when a guard fails: nothing is written, decide again.
-    func applyCommit(
-        _ db: any SQLConnection, merchantId: Int64, _ command: ReceiptCommand, _ snapshot: CommitSnapshot,
-        _ decided: Result<(answer: ReceiptCommitted, outcome: CommitDecision.Outcome), KopilkaError>, response: StoredResponse,
-        idempotency: IdempotencyKey?, receiptId: Int64, now: UnixSeconds, render: ResponseRenderer<ReceiptCommitted>
-    ) throws -> StoredResponse {
-        var response = response
-        // A wrong confirmation code stays counted when the commit is refused.
-        if let refusal = try checkSpendCode(db, merchantId: merchantId, customer: command.customer, code: command.confirmationCode, now: now) {
-            response = render(.failure(refusal))
-        } else {
-            switch decided {
-            case .success(let decision):
-                do {
-                    try db.savepoint {
-                        try self.writeCommit(db, merchantId: merchantId, command, snapshot, decision.outcome, receiptId: receiptId, now: now)
-                    }
-                } catch let error as KopilkaError {
-                    response = render(.failure(error))
-                }
-            case .failure:
-                // A refusal is kept under the key: it must have been decided on what is still true.
-                if let customer = snapshot.customer {
-                    let version: Int64? = try db.row(
-                        "SELECT version FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customer.account.customerId])?["version"]
-                    guard version == customer.account.version else { throw Ledger.Stale() }
-                }
-            }
-        }
-        if let key = idempotency, try storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: true) == 0 {
-            // The same key was answered meanwhile (another process): the next snapshot replays that answer.
-            throw Ledger.Stale()
-        }
-        return response
     }
 
     /// The writes of a decided commit: the ledger's postings, the receipt and its lines, promotions, codes, stamps,

@@ -17,8 +17,6 @@ public struct ReturnCommand: Sendable, Equatable {
 
 /// What deciding a return needs, read in one snapshot.
 struct ReturnSnapshot: Sendable {
-    /// What the request's idempotency key already holds.
-    var stored: StoredReply?
     /// The receipt, nil when the merchant (or the register's store) has none with this id.
     var receipt: ReturnDecision.Receipt?
     /// The receipt's customer's account, nil for an anonymous receipt.
@@ -29,13 +27,12 @@ struct ReturnSnapshot: Sendable {
 extension SQLStore {
     /// A till's or the console's return, as one use case in three steps (the shape of `commitReceipt`):
     ///
-    /// 1. **prefetch** (`returnSnapshot`): on a read snapshot — the stored answer of a repeated key, the receipt and
-    ///    its lines with what is already returned, the customer's account and the program;
+    /// 1. **prefetch** (`returnSnapshot`): on a read snapshot — the receipt and its lines with what is already returned,
+    ///    the customer's account and the program;
     /// 2. **decide** (the core's pure `ReturnDecision.decide`): what each line gives back and the ledger's postings, or
     ///    a refusal; the answer is rendered from it before the writer is asked;
-    /// 3. **apply** (`applyReturn`): in the writer's transaction, only guarded writes — every line still returned as
-    ///    far as was read, the customer still at the version read — and the answer under its key. A failed guard means
-    ///    prefetch and decide again; the last attempt runs the three steps inside one write transaction.
+    /// 3. **apply** (`writeReturn`): in the writer's transaction, only guarded writes — every line still returned as
+    ///    far as was read, the customer still at the version read — and the answer under its key (`runUseCase`).
     ///
     /// Reverses the points the lines earned and restores the points spent on them, in proportion to the quantity; a
     /// line cannot be returned beyond what was bought.
@@ -44,43 +41,23 @@ extension SQLStore {
         render: @escaping ResponseRenderer<ReturnMade>
     ) async throws -> StoredResponse {
         let returnId = nextID()
-        // The reliability suites' broken variants of idempotency live in `idempotent`: they take the one-transaction path.
-        if unsafeVariants.isDisjoint(with: [.acknowledgeBeforeCommit, .replaysExecuteAgain]) {
-            for _ in 0..<UseCase.snapshotAttempts {
-                let snapshot = try await backend.read { db in
-                    try self.returnSnapshot(db, merchantId: merchantId, command, idempotency: idempotency)
-                }
-                if let stored = snapshot.stored { return stored.response(render) }
-                let decided = decideReturn(command, snapshot, returnId: returnId, now: now)
-                let response = render(decided.map(\.answer))
-                do {
-                    return try await backend.write { db in
-                        try self.applyReturn(
-                            db, merchantId: merchantId, command, snapshot, decided, response: response, idempotency: idempotency,
-                            returnId: returnId, now: now)
-                    }
-                } catch is Ledger.Stale {
-                    continue
-                }
-            }
-        }
-        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
-            let snapshot = try self.returnSnapshot(db, merchantId: merchantId, command, idempotency: nil)
-            let decided = try self.decideReturn(command, snapshot, returnId: returnId, now: now).get()
-            try self.writeReturn(db, merchantId: merchantId, command, snapshot, decided.outcome, returnId: returnId, now: now)
-            return decided.answer
-        }
+        return try await runUseCase(
+            merchantId: merchantId, idempotency: idempotency, now: now, render: render,
+            prefetch: { db in try self.returnSnapshot(db, merchantId: merchantId, command) },
+            decide: { self.decideReturn(command, $0, returnId: returnId, now: now) },
+            apply: { db, snapshot, outcome in
+                try self.writeReturn(db, merchantId: merchantId, command, snapshot, outcome, returnId: returnId, now: now)
+            },
+            refusalHolds: { db, snapshot in
+                // Decided on lines returned as far as was read (a receipt that is not there stays not there).
+                guard let receipt = snapshot.receipt else { return true }
+                return try Self.returnedQuantities(db, merchantId: merchantId, receiptId: receipt.id) == receipt.lines.map(\.returnedQuantity)
+            })
     }
 
     /// Prefetch: everything the decision reads, in one snapshot.
-    func returnSnapshot(
-        _ db: any SQLConnection, merchantId: Int64, _ command: ReturnCommand, idempotency: IdempotencyKey?
-    ) throws -> ReturnSnapshot {
+    func returnSnapshot(_ db: any SQLConnection, merchantId: Int64, _ command: ReturnCommand) throws -> ReturnSnapshot {
         var snapshot = ReturnSnapshot()
-        if let key = idempotency, let stored = try storedReply(db, merchantId: merchantId, key: key) {
-            snapshot.stored = stored
-            return snapshot
-        }
         guard let row = try db.row(
             "SELECT store_id, customer_id, earn_lot_id, restore_expires_at FROM receipts WHERE merchant_id = ? AND id = ?",
             [merchantId, command.receiptId]),
@@ -125,33 +102,6 @@ extension SQLStore {
                 createdAt: Instant(now))
             return .success((answer, outcome))
         }
-    }
-
-    /// Apply: in the writer's transaction, the decision's writes under their guards, and the answer under its key.
-    /// Throws `Ledger.Stale` when a guard fails: nothing is written, decide again.
-    func applyReturn(
-        _ db: any SQLConnection, merchantId: Int64, _ command: ReturnCommand, _ snapshot: ReturnSnapshot,
-        _ decided: Result<(answer: ReturnMade, outcome: ReturnDecision.Outcome), KopilkaError>, response: StoredResponse,
-        idempotency: IdempotencyKey?, returnId: Int64, now: UnixSeconds
-    ) throws -> StoredResponse {
-        switch decided {
-        case .success(let decision):
-            try db.savepoint {
-                try self.writeReturn(db, merchantId: merchantId, command, snapshot, decision.outcome, returnId: returnId, now: now)
-            }
-        case .failure:
-            // A refusal is kept under the key: it must have been decided on lines still returned as far as was read.
-            if let receipt = snapshot.receipt, try Self.returnedQuantities(db, merchantId: merchantId, receiptId: receipt.id)
-                != receipt.lines.map(\.returnedQuantity)
-            {
-                throw Ledger.Stale()
-            }
-        }
-        if let key = idempotency, try storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: true) == 0 {
-            // The same key was answered meanwhile (another process): the next snapshot replays that answer.
-            throw Ledger.Stale()
-        }
-        return response
     }
 
     /// The writes of a decided return: the lines' returned quantities (each guarded by what was read), the receipt's

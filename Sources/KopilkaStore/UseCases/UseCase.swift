@@ -1,3 +1,5 @@
+import KopilkaCore
+
 /// The operations that change a customer's points, each as one use case in three steps, in this folder:
 ///
 /// 1. **prefetch**: on a read snapshot, off the single writer — what the decision needs, and the stored answer of a
@@ -12,4 +14,71 @@ enum UseCase {
     /// Decisions made on a snapshot whose guards failed (something changed between prefetch and apply) before the last
     /// attempt runs the three steps inside one write transaction, where nothing can change between them.
     static let snapshotAttempts = 3
+}
+
+extension SQLStore {
+    /// Runs a use case's three steps, exactly once per idempotency key:
+    ///
+    /// - on a read snapshot, the answer already stored under the key (replayed as it is), else `prefetch`;
+    /// - `decide`, and the answer rendered from its decision (or refusal) before the writer is asked;
+    /// - in the writer's transaction: `before` (what stays written even when the operation is refused: a counted code
+    ///   attempt) and its refusal; then `apply`'s guarded writes, or for a refusal `refusalHolds` (it must have been decided
+    ///   on what is still true); and the answer under its key.
+    ///
+    /// A guard that fails (`Ledger.Stale`) means prefetch and decide again; after `UseCase.snapshotAttempts`, and always
+    /// under the reliability suites' broken variants of idempotency (which live in `idempotent`), the three steps run
+    /// inside one write transaction.
+    func runUseCase<Snapshot: Sendable, Outcome: Sendable, Answer: Sendable>(
+        merchantId: Int64, idempotency: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<Answer>,
+        prefetch: @escaping @Sendable (any SQLConnection) throws -> Snapshot,
+        decide: @escaping @Sendable (Snapshot) -> Result<(answer: Answer, outcome: Outcome), KopilkaError>,
+        before: (@Sendable (any SQLConnection) throws -> KopilkaError?)? = nil,
+        apply: @escaping @Sendable (any SQLConnection, Snapshot, Outcome) throws -> Void,
+        refusalHolds: @escaping @Sendable (any SQLConnection, Snapshot) throws -> Bool = { _, _ in true }
+    ) async throws -> StoredResponse {
+        if unsafeVariants.isDisjoint(with: [.acknowledgeBeforeCommit, .replaysExecuteAgain]) {
+            for _ in 0..<UseCase.snapshotAttempts {
+                let (stored, read) = try await backend.read { db -> (StoredReply?, Snapshot?) in
+                    if let key = idempotency, let stored = try self.storedReply(db, merchantId: merchantId, key: key) { return (stored, nil) }
+                    return (nil, try prefetch(db))
+                }
+                if let stored { return stored.response(render) }
+                guard let snapshot = read else { continue }
+                let decided = decide(snapshot)
+                let rendered = render(decided.map(\.answer))
+                do {
+                    return try await backend.write { db in
+                        var response = rendered
+                        if let refusal = try before?(db) {
+                            response = render(.failure(refusal))
+                        } else {
+                            switch decided {
+                            case .success(let decision):
+                                do {
+                                    try db.savepoint { try apply(db, snapshot, decision.outcome) }
+                                } catch let error as KopilkaError {
+                                    response = render(.failure(error))
+                                }
+                            case .failure:
+                                guard try refusalHolds(db, snapshot) else { throw Ledger.Stale() }
+                            }
+                        }
+                        if let key = idempotency, try self.storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: true) == 0 {
+                            // The same key was answered meanwhile (another process): the next snapshot replays that answer.
+                            throw Ledger.Stale()
+                        }
+                        return response
+                    }
+                } catch is Ledger.Stale {
+                    continue
+                }
+            }
+        }
+        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render, before: before) { db in
+            let snapshot = try prefetch(db)
+            let decided = try decide(snapshot).get()
+            try apply(db, snapshot, decided.outcome)
+            return decided.answer
+        }
+    }
 }
