@@ -24,31 +24,6 @@ public struct FraudFlagView: Codable, Sendable, Equatable {
     public var createdAt: Instant
 }
 
-/// A manual adjustment of a customer's points, with its reason (recorded in the audit log).
-public struct AdjustmentCommand: Sendable, Equatable {
-    public var customerId: Int64
-    /// Positive to credit (a new lot), negative to debit (oldest lots first, never below zero).
-    public var points: Points
-    public var reason: String
-
-    public init(customerId: Int64, points: Points, reason: String) {
-        self.customerId = customerId
-        self.points = points
-        self.reason = reason
-    }
-}
-
-/// The outcome of a manual adjustment.
-public struct AdjustmentMade: Codable, Sendable, Equatable {
-    public var customerId: String
-    public var points: Points
-    public var reason: String
-    public var entries: [LedgerEntryView]
-    public var balance: BalanceSnapshot
-    /// True when the adjustment broke the merchant's limit and was let through with a flag.
-    public var flagged: Bool
-}
-
 extension SQLStore {
     /// Codes sent to one customer within an hour, at most: with `codeAttempts` each, a bound on guessing.
     static let codesPerHour = 5
@@ -162,55 +137,4 @@ extension SQLStore {
             }
         }
     }
-
-    /// A manual adjustment by merchant staff: credits a lot or debits the oldest lots, exactly once per idempotency key,
-    /// audited with its reason; above the program's `maxManualAdjustment` it is blocked or flagged.
-    public func adjustPoints(
-        merchantId: Int64, _ command: AdjustmentCommand, actor: AuditActor, idempotency: IdempotencyKey?, now: UnixSeconds,
-        render: @escaping ResponseRenderer<AdjustmentMade>
-    ) async throws -> StoredResponse {
-        try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
-            let rules = try self.compiledProgram(db, merchantId: merchantId).0.rules
-            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            guard var account = try ledger.account(command.customerId) else { throw KopilkaError.notFound("customer") }
-            let spendable = account.snapshot(at: now).spendable
-            let limit = rules.protection.maxManualAdjustment
-            let flagged = limit > 0 && abs(command.points) > limit
-            if flagged, rules.protection.onLimit == .block {
-                throw KopilkaError.cashierLimit(
-                    rule: "manual_adjustment", detail: "adjustments above \(formatHundredths(limit)) points are blocked by the program")
-            }
-            let entryId: Int64
-            if command.points > 0 {
-                entryId = try ledger.credit(
-                    &account, .manualCredit, command.points, activatesAt: now, expiresAt: rules.expiry(from: now)).entryId
-            } else {
-                guard let takes = Lots.spend(-command.points, from: account.lots, at: now) else {
-                    throw KopilkaError.insufficientPoints(requested: -command.points, spendable: spendable)
-                }
-                entryId = try ledger.debit(&account, .manualDebit, takes)!
-            }
-            if flagged {
-                try self.flag(
-                    db, merchantId: merchantId, rule: "manual_adjustment", customerId: command.customerId, registerId: nil, cashier: nil,
-                    receiptId: nil, detail: "\(actor) adjusted \(formatHundredths(command.points)) points (limit \(formatHundredths(limit)))",
-                    now: now)
-            }
-            let after = account.snapshot(at: now)
-            try self.audit(
-                db, merchantId: merchantId, actor: actor, "customer.adjust", subject: "customer:\(command.customerId)",
-                before: ["balance": account.balance - command.points],
-                after: AdjustmentAudit(balance: account.balance, points: command.points, reason: command.reason), now: now)
-            return AdjustmentMade(
-                customerId: String(command.customerId), points: command.points, reason: command.reason, entries: try ledger.entries([entryId]),
-                balance: after, flagged: flagged)
-        }
-    }
-}
-
-/// What the audit log keeps of a manual adjustment.
-private struct AdjustmentAudit: Encodable {
-    var balance: Points
-    var points: Points
-    var reason: String
 }
