@@ -44,11 +44,11 @@ extension SQLStore {
                 SELECT id FROM lots WHERE merchant_id = ? AND activated_at IS NULL AND activates_at <= ? LIMIT ?)
             """, [now, merchantId, merchantId, now, limit])
         let holds = try db.rows(
-            "SELECT id, customer_id, request FROM holds WHERE merchant_id = ? AND status = 'held' AND expires_at <= ? LIMIT ?",
-            [merchantId, now, limit])
+            "SELECT id FROM holds WHERE merchant_id = ? AND status = 'held' AND expires_at <= ? LIMIT ?", [merchantId, now, limit])
         for hold in holds {
-            let order = try JSONDecoder().decode(HeldOrder.self, from: Data((hold["request"] as String).utf8))
-            try release(db, merchantId: merchantId, holdId: hold["id"], customerId: hold["customer_id"], order: order, status: "expired", now: now)
+            // The cancellation's decision, made and written inside the writer.
+            let snapshot = try releaseHoldSnapshot(db, merchantId: merchantId, holdId: hold["id"])
+            try writeRelease(db, merchantId: merchantId, snapshot, decideRelease(snapshot, now: now), status: "expired", now: now)
         }
         report.releasedHolds = holds.count
         report.settledReferrals = try payDueReferrals(db, merchantId: merchantId, now: now, limit: limit)

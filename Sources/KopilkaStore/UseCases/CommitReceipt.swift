@@ -48,13 +48,8 @@ extension SQLStore {
             apply: { db, snapshot, outcome in
                 try self.writeCommit(db, merchantId: merchantId, command, snapshot, outcome, receiptId: receiptId, now: now)
             },
-            refusalHolds: { db, snapshot in
-                // Decided on the customer's points, level and counters as they still are.
-                guard let customer = snapshot.customer else { return true }
-                let version: Int64? = try db.row(
-                    "SELECT version FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customer.account.customerId])?["version"]
-                return version == customer.account.version
-            })
+            // Decided on the customer's points, level and counters as they still are.
+            refusalHolds: { db, snapshot in try self.customerUnchanged(db, merchantId: merchantId, snapshot.customer?.account) })
     }
 
     /// Prefetch: everything the decision reads, in one snapshot.
