@@ -105,10 +105,13 @@ struct LoadGenerator {
                 return wrk.format("POST", "/v1/receipts", nil,
                   '{"customer": {"phone": "' .. phone() .. '"}, "externalId": "' .. key .. '", "lines": ' .. lines .. redeem .. '}')
               else
-                -- Thread n returns the lines of receipts n, n + threads, …, one line a request, each line once.
-                local index = math.floor((sent - 1) / \(BenchFixture.tillLines.count))
+                -- Thread n returns line 1 of its receipts n, n + threads, …, then line 2 of each, and so on: each line
+                -- once, and the requests in flight at a time are for different receipts and customers, as from
+                -- different tills (one thread's connections sending a receipt's five lines at once raced on one customer).
+                local perThread = math.max(1, math.floor(#receipts / threads))
+                local index = (sent - 1) % perThread
                 local receipt = receipts[((index * threads + number - 1) % #receipts) + 1]
-                local line = (sent - 1) % \(BenchFixture.tillLines.count) + 1
+                local line = math.floor((sent - 1) / perThread) % \(BenchFixture.tillLines.count) + 1
                 wrk.headers["Idempotency-Key"] = key
                 return wrk.format("POST", "/v1/receipts/" .. receipt .. "/returns", nil,
                   '{"lines": [{"line": ' .. line .. ', "quantity": 1000}]}')
