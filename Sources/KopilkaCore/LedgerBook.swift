@@ -121,6 +121,12 @@ public struct LedgerBook: Sendable {
         postings.compactMap { if case .entry(let entry) = $0 { entry } else { nil } }
     }
 
+    /// The entries decided with these ids, in the ids' order (what an answer lists of the entries an operation made).
+    public func entries(_ ids: [Int64]) -> [LedgerEntry] {
+        let made = Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0) })
+        return ids.compactMap { made[$0] }
+    }
+
     /// Expires the lots whose time has come, one entry each; idempotent.
     @discardableResult
     public mutating func expireDue() -> (lots: Int, points: Points) {

@@ -47,9 +47,7 @@ struct Ledger {
         try db.rows(
             "SELECT id, remaining, activates_at, expires_at, store_id FROM lots WHERE merchant_id = ? AND customer_id = ? AND remaining > 0",
             [merchantId, customerId]
-        ).map {
-            Lot(id: $0["id"], remaining: $0["remaining"], activatesAt: $0["activates_at"], expiresAt: $0["expires_at"], storeId: $0["store_id"])
-        }
+        ).map(Lot.init(row:))
     }
 
     /// The customer's open lots that hold what is left of the welcome bonus.
@@ -220,5 +218,13 @@ extension LedgerEntryView {
             receiptId: idString(row["receipt_id"]), returnId: idString(row["return_id"]), holdId: idString(row["hold_id"]),
             lotId: idString(row["lot_id"]), activatesAt: (row["activates_at"] as UnixSeconds?).map(Instant.init),
             expiresAt: (row["expires_at"] as UnixSeconds?).map(Instant.init), createdAt: Instant(row["created_at"]))
+    }
+}
+
+extension Lot {
+    /// A lot from a row of `id, remaining, activates_at, expires_at, store_id`.
+    init(row: SQLRow) {
+        self.init(
+            id: row["id"], remaining: row["remaining"], activatesAt: row["activates_at"], expiresAt: row["expires_at"], storeId: row["store_id"])
     }
 }

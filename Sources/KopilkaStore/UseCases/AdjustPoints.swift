@@ -70,7 +70,7 @@ extension SQLStore {
         case .failure(.insufficientPoints(let requested, let spendable)):
             return .failure(.insufficientPoints(requested: requested, spendable: spendable))
         case .success(let outcome):
-            let entries = outcome.book.entries.filter { $0.id == outcome.entryId }.map(LedgerEntryView.init)
+            let entries = outcome.book.entries([outcome.entryId]).map(LedgerEntryView.init)
             let answer = AdjustmentMade(
                 customerId: String(command.customerId), points: command.points, reason: command.reason, entries: entries,
                 balance: outcome.book.account.snapshot(at: now), flagged: outcome.flagged)

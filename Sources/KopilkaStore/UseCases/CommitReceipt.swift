@@ -105,10 +105,7 @@ extension SQLStore {
         case .failure(let refusal):
             return .failure(KopilkaError(refusal) { Self.velocityDetail(command, credits: $0, rules.protection) })
         case .success(let outcome):
-            let entries = outcome.book.map { book in
-                let made = Dictionary(uniqueKeysWithValues: book.entries.map { ($0.id, $0) })
-                return outcome.entryIds.compactMap { made[$0].map(LedgerEntryView.init) }
-            }
+            let entries = outcome.book.map { $0.entries(outcome.entryIds).map(LedgerEntryView.init) }
             let answer = ReceiptCommitted(
                 receipt: Self.receiptView(
                     receiptId: receiptId, command, programVersion: snapshot.program.version, outcome.calculation,

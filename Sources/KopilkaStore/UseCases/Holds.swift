@@ -210,11 +210,10 @@ extension SQLStore {
         let confirmed = HoldDecision.confirm(
             calculation, account: account, rules: snapshot.rules, receiptId: receiptId, storeId: hold.storeId, welcomeLots: snapshot.welcomeLots,
             now: now, expiresAt: { [rules = snapshot.rules] in rules.expiry(from: $0) }, nextID: { [self] in nextID() })
-        let made = Dictionary(uniqueKeysWithValues: confirmed.book.entries.map { ($0.id, $0) })
         let answer = ReceiptCommitted(
             receipt: Self.receiptView(
                 receiptId: receiptId, command, programVersion: hold.order.programVersion, calculation, customerId: hold.customerId, now: now),
-            calculation: calculation, entries: confirmed.entryIds.compactMap { made[$0].map(LedgerEntryView.init) },
+            calculation: calculation, entries: confirmed.book.entries(confirmed.entryIds).map(LedgerEntryView.init),
             balance: confirmed.book.account.snapshot(at: now))
         return .success((answer, ConfirmedHold(command: command, calculation: calculation, confirmed: confirmed)))
     }
@@ -283,9 +282,7 @@ extension SQLStore {
                 SELECT id, remaining, activates_at, expires_at, store_id FROM lots
                 WHERE merchant_id = ? AND customer_id = ? AND id IN (\(emptied.sorted().map(String.init).joined(separator: ", ")))
                 """, [merchantId, hold.customerId]
-            ).map {
-                Lot(id: $0["id"], remaining: $0["remaining"], activatesAt: $0["activates_at"], expiresAt: $0["expires_at"], storeId: $0["store_id"])
-            }
+            ).map(Lot.init(row:))
         }
         return ReleaseHoldSnapshot(hold: hold, account: account)
     }

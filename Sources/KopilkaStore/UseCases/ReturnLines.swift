@@ -93,11 +93,10 @@ extension SQLStore {
         case .failure(let refusal):
             return .failure(.returnRefused(refusal))
         case .success(let outcome):
-            let made = Dictionary(uniqueKeysWithValues: (outcome.book?.entries ?? []).map { ($0.id, $0) })
             let answer = ReturnMade(
                 id: String(returnId), receiptId: String(command.receiptId), lines: outcome.lines, refundKopecks: outcome.refund,
                 reversedPoints: outcome.reversed - outcome.unrecovered, restoredPoints: outcome.restored,
-                unrecoveredPoints: outcome.unrecovered, entries: outcome.entryIds.compactMap { made[$0].map(LedgerEntryView.init) },
+                unrecoveredPoints: outcome.unrecovered, entries: (outcome.book?.entries(outcome.entryIds) ?? []).map(LedgerEntryView.init),
                 balance: outcome.book?.account.snapshot(at: now) ?? BalanceSnapshot(spendable: 0, pending: 0, debt: 0),
                 createdAt: Instant(now))
             return .success((answer, outcome))
