@@ -316,14 +316,6 @@ extension SQLStore {
         guard changed == 1 else { throw Ledger.Stale() }
     }
 
-    /// Whether the customer is still at the version of `account` as read (true without a customer).
-    func customerUnchanged(_ db: any SQLConnection, merchantId: Int64, _ account: LedgerAccount?) throws -> Bool {
-        guard let account else { return true }
-        let version: Int64? = try db.row(
-            "SELECT version FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, account.customerId])?["version"]
-        return version == account.version
-    }
-
     /// The hold placed under the store's order number, if any.
     func holdId(_ db: any SQLConnection, merchantId: Int64, storeId: Int64, externalId: String) throws -> Int64? {
         try db.row(

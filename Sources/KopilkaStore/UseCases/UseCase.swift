@@ -84,4 +84,12 @@ extension SQLStore {
             return decided.answer
         }
     }
+
+    /// Whether the customer is still at the version of `account` as read (true without a customer).
+    func customerUnchanged(_ db: any SQLConnection, merchantId: Int64, _ account: LedgerAccount?) throws -> Bool {
+        guard let account else { return true }
+        let version: Int64? = try db.row(
+            "SELECT version FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, account.customerId])?["version"]
+        return version == account.version
+    }
 }
