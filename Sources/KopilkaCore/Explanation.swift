@@ -1,8 +1,10 @@
+import Synchronization
+
 /// One reason in a calculation's explanation: which rule gave what, or why a rule did not apply.
 ///
 /// A reason is a stable code with typed values and no prose: the engine says *what*, and whoever shows it (a page, the
 /// till's answer, a message) makes the sentence in its reader's language from one table per language (`KopilkaWords`).
-public struct Reason: Sendable, Equatable {
+public struct Reason: Sendable, Hashable {
     /// A stable machine code, e.g. `accrual_excluded_category`.
     public var code: String
     /// Which of the code's sentences, when it has several (`today` for a promotion's daily limit); nil for the first.
@@ -33,7 +35,7 @@ public struct Reason: Sendable, Equatable {
 }
 
 /// A value a reason shows; its type says how each language writes it.
-public enum ReasonValue: Sendable, Equatable {
+public enum ReasonValue: Sendable, Hashable {
     /// Kopecks.
     case money(Kopecks)
     /// Points, in hundredths.
@@ -57,7 +59,7 @@ public enum ReasonValue: Sendable, Equatable {
 }
 
 /// Why a schedule does not hold at a receipt's time.
-public enum ScheduleMiss: Sendable, Equatable {
+public enum ScheduleMiss: Sendable, Hashable {
     /// The receipt's local time is unknown.
     case timeUnknown
     /// The schedule starts on that day.
@@ -95,8 +97,30 @@ extension Reason {
     public var isUnmetCondition: Bool { Self.unmetConditionCodes.contains(code) }
 }
 
-/// Makes a reason's sentence: given by the edge that shows reasons (in its reader's language) to the JSON it writes.
-public typealias Wording = @Sendable (Reason) -> String
+/// Makes reasons' sentences in one language: given by the edge that shows reasons (in its reader's language) to the
+/// JSON it writes. It keeps the JSON of the reasons it worded last: a large program rules the same promotions out with
+/// the same values on receipt after receipt (a calculation against the benchmark's 50 promotions words 58 reasons, and
+/// wording and writing them took a fifth of its server time, perf).
+public final class Wording: Sendable {
+    /// The reason's sentence.
+    public let sentence: @Sendable (Reason) -> String
+    private let written = Mutex<[Reason: [UInt8]]>([:])
+    /// How many reasons' JSON is kept (about 300 bytes each); when full, it starts again.
+    private static let kept = 4_096
+
+    public init(_ sentence: @escaping @Sendable (Reason) -> String) { self.sentence = sentence }
+
+    /// The reason's JSON with its sentence, written by `write` the first time.
+    func json(of reason: Reason, _ write: (Reason) -> [UInt8]) -> [UInt8] {
+        if let bytes = written.withLock({ $0[reason] }) { return bytes }
+        let bytes = write(reason)
+        written.withLock { written in
+            if written.count >= Self.kept { written.removeAll(keepingCapacity: true) }
+            written[reason] = bytes
+        }
+        return bytes
+    }
+}
 
 extension CodingUserInfoKey {
     /// A `Wording` for `Reason`'s `Encodable`: with one, a reason is encoded with its `message`.
@@ -123,7 +147,7 @@ extension Reason: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(code, forKey: .code)
         try c.encodeIfPresent(line, forKey: .line)
-        try c.encodeIfPresent((encoder.userInfo[.wording] as? Wording).map { $0(self) } ?? storedMessage, forKey: .message)
+        try c.encodeIfPresent((encoder.userInfo[.wording] as? Wording).map { $0.sentence(self) } ?? storedMessage, forKey: .message)
         try c.encodeIfPresent(promotion, forKey: .promotion)
         try c.encode(values, forKey: .values)
         try c.encodeIfPresent(variant, forKey: .variant)

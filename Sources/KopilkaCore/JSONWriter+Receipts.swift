@@ -2,7 +2,15 @@
 
 extension Reason: JSONWritable {
     public func write(to json: inout JSONWriter) {
-        let message = json.wording.map { $0(self) } ?? storedMessage
+        guard let wording = json.wording else { return write(to: &json, message: storedMessage) }
+        json.append(json: wording.json(of: self) { reason in
+            var json = JSONWriter(capacity: 256)
+            reason.write(to: &json, message: wording.sentence(reason))
+            return json.bytes
+        })
+    }
+
+    private func write(to json: inout JSONWriter, message: String?) {
         json.object {
             $0.field("code", code)
             $0.field("line", line)

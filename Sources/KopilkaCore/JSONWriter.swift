@@ -59,6 +59,9 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
+    /// JSON text written before, as it is.
+    mutating func append(json: [UInt8]) { bytes.append(contentsOf: json) }
+
     /// An array of `elements`.
     public mutating func array<Elements: Sequence>(_ elements: Elements) where Elements.Element: JSONWritable {
         bytes.append(UInt8(ascii: "["))

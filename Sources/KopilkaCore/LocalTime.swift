@@ -70,7 +70,7 @@ public struct ClockTime: TextCodable, Sendable, Hashable, Comparable {
 
 /// Hours of the day when a rule applies: from `from` (inclusive) to `to` (exclusive), in the store's time zone.
 /// A window whose `to` is earlier than its `from` runs over midnight (`22:00`–`02:00`).
-public struct HourWindow: Codable, Sendable, Equatable {
+public struct HourWindow: Codable, Sendable, Hashable {
     public var from: ClockTime
     public var to: ClockTime
 

@@ -4,7 +4,10 @@ import GRDBSQLite
 
 /// The embedded database: one SQLite file in WAL mode, writes through the group-commit writer, reads on the calling thread.
 final class SQLiteBackend: SQLBackend {
+    /// GRDB's connections: the writer's, and readers for migrations and checks.
     let pool: DatabasePool
+    /// The snapshots' connections.
+    let readers: SQLiteReaders
     let writer: GroupCommitWriter
     let checkpointer: WALCheckpointer
     let path: String
@@ -33,23 +36,15 @@ final class SQLiteBackend: SQLBackend {
         try Migrations.migrator.migrate(pool)
         checkpointer = try WALCheckpointer(path: path, interval: checkpointEvery, restartFrames: restartFrames)
         writer = GroupCommitWriter(pool: pool, checkpointer: checkpointer, busyTimeoutMilliseconds: Int(busyTimeoutSeconds * 1000))
+        readers = SQLiteReaders(path: path, busyTimeoutMilliseconds: Int32(busyTimeoutSeconds * 1000))
     }
 
     /// Reads in a snapshot on the calling thread. SQLite reads take microseconds, so this is cheaper than
     /// GRDB's async read, whose hops to a reader queue and back cost more than the read itself (measured:
     /// 3,100 calculations with a balance read per second async, 19,700 on the calling thread, `kopilka bench`).
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        // One snapshot through a transaction of our own with cached statements: GRDB's `read` prepares a savepoint's
-        // statements anew on every read (4 % of a lookup's server time against 1 % this way, perf).
-        try snapshotHere { db in
-            try db.cachedStatement(sql: "BEGIN DEFERRED").execute()
-            defer { _ = try? db.cachedStatement(sql: "COMMIT").execute() }
-            return try body(SQLiteConnection(db, isSnapshot: true))
-        }
+        try readers.snapshot(body)
     }
-
-    /// GRDB's synchronous read without its transaction (in an async function Swift would pick the asynchronous one).
-    private func snapshotHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.unsafeRead(body) }
 
     /// GRDB's synchronous read (in an async function Swift would pick the asynchronous one).
     private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
@@ -67,20 +62,18 @@ final class SQLiteBackend: SQLBackend {
     }
 
     func close() async throws {
+        readers.close()
         try checkpointer.close()
         try pool.close()
     }
 }
 
-/// A GRDB connection seen through `SQLConnection`; statements are cached by GRDB per connection.
+/// The writer's GRDB connection seen through `SQLConnection`; statements are cached by GRDB per connection.
 final class SQLiteConnection: SQLConnection {
     let db: Database
-    let isSnapshot: Bool
+    var isSnapshot: Bool { false }
 
-    init(_ db: Database, isSnapshot: Bool = false) {
-        self.db = db
-        self.isSnapshot = isSnapshot
-    }
+    init(_ db: Database) { self.db = db }
 
     func run(_ sql: String, _ arguments: SQLArguments) throws -> Int {
         try bound(sql, arguments).execute()
@@ -123,26 +116,11 @@ final class SQLiteConnection: SQLConnection {
         statement.setUncheckedArguments(StatementArguments())
         precondition(arguments.count == Int(sqlite3_bind_parameter_count(statement.sqliteStatement)), "arguments of \(sql)")
         for (offset, argument) in arguments.enumerated() {
-            let index = CInt(offset + 1)
-            let code: CInt
-            switch argument?.sqlValue ?? .null {
-            case .null: code = sqlite3_bind_null(statement.sqliteStatement, index)
-            case .integer(let value): code = sqlite3_bind_int64(statement.sqliteStatement, index, value)
-            case .text(let value):
-                code = sqlite3_bind_text(statement.sqliteStatement, index, value, CInt(value.utf8.count), Self.transient)
-            case .bytes(let value) where value.isEmpty:
-                // A null pointer would bind NULL, not an empty blob.
-                code = sqlite3_bind_zeroblob(statement.sqliteStatement, index, 0)
-            case .bytes(let value):
-                code = value.withUnsafeBytes { sqlite3_bind_blob(statement.sqliteStatement, index, $0.baseAddress, CInt($0.count), Self.transient) }
-            }
+            let code = SQLiteBinding.bind(argument?.sqlValue ?? .null, to: statement.sqliteStatement, at: CInt(offset + 1))
             guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: sql) }
         }
         return statement
     }
-
-    /// SQLite copies a value bound with this destructor.
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     private static func row(_ row: Row, _ columns: [String]) -> SQLRow {
         SQLRow(columns: columns, values: row.databaseValues.map { value in

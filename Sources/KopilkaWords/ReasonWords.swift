@@ -29,8 +29,8 @@ public enum ReasonWords {
         }
     }
 
-    private static let englishWording: Wording = { sentence($0, in: .en) }
-    private static let russianWording: Wording = { sentence($0, in: .ru) }
+    private static let englishWording = Wording { sentence($0, in: .en) }
+    private static let russianWording = Wording { sentence($0, in: .ru) }
 
     /// Whether `language` has a sentence for the reason that names each of its values, and no value it lacks.
     public static func hasSentence(_ reason: Reason, in language: Language) -> Bool {

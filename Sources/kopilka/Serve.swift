@@ -56,7 +56,8 @@ struct Serve: AsyncParsableCommand {
             unsafe.insert(variant)
         }
         #endif
-        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        let json = logFormat == "json"
+        LoggingSystem.bootstrap { label -> any LogHandler in json ? JSONLogHandler(label: label) : TextLogHandler(label: label) }
         var logger = Logger(label: "kopilka")
         logger.logLevel = level
         var configuration = ServerConfiguration()
