@@ -42,12 +42,7 @@ final class GroupCommitWriter: Sendable {
                 execute: { db in
                     let result: Result<T, any Error>
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try body(db)
-                            return .commit
-                        }
-                        result = .success(value!)
+                        result = .success(try db.savepoint { try body(db) })
                     } catch {
                         result = .failure(error)
                     }
@@ -120,4 +115,25 @@ final class GroupCommitWriter: Sendable {
     }
 
     struct TransactionAborted: Error {}
+}
+
+extension Database {
+    /// Runs `body` in a savepoint: if it throws, what it wrote is undone and the error goes on. The savepoint's
+    /// statements are cached: GRDB's `inSavepoint` prepares them anew on every call, and a commit takes two savepoints
+    /// (its own in the batch, and its apply's).
+    func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try cachedStatement(sql: "SAVEPOINT kopilka").execute()
+        do {
+            let value = try body()
+            try cachedStatement(sql: "RELEASE SAVEPOINT kopilka").execute()
+            return value
+        } catch {
+            // Some errors (disk full, I/O) have rolled the whole transaction back already.
+            if isInsideTransaction {
+                try? cachedStatement(sql: "ROLLBACK TO SAVEPOINT kopilka").execute()
+                try? cachedStatement(sql: "RELEASE SAVEPOINT kopilka").execute()
+            }
+            throw error
+        }
+    }
 }

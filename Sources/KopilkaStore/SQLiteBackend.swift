@@ -98,14 +98,7 @@ final class SQLiteConnection: SQLConnection {
         return withExtendedLifetime(cursor) { Self.row(row, statement.columnNames) }
     }
 
-    func savepoint<T>(_ body: () throws -> T) throws -> T {
-        var value: T?
-        try db.inSavepoint {
-            value = try body()
-            return .commit
-        }
-        return value!
-    }
+    func savepoint<T>(_ body: () throws -> T) throws -> T { try db.savepoint(body) }
 
     /// The cached statement with `arguments` bound through SQLite's own calls. GRDB's `StatementArguments` box every
     /// value as an existential and check them on each call: 8 % of the single writer's samples under 64 committing
