@@ -159,6 +159,27 @@ import Testing
         #expect(worded.contains("\"message\":\"строка 3: отмечена «без оплаты баллами»\""), "\(worded.prefix(400))")
     }
 
+    /// A wording keeps the JSON of the reasons it wrote; what it keeps must be what it would write again, in its own
+    /// language, for exactly that reason.
+    @Test func keptReasonsAreWrittenAsTheyWereWorded() throws {
+        let reasons = Self.reasons()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for language in [Language.ru, .en] {
+            encoder.userInfo[.wording] = ReasonWords.wording(language)
+            let expected = try encoder.encode(reasons)
+            #expect(JSONWriter.bytes(of: reasons, wording: ReasonWords.wording(language)) == Array(expected), "first, \(language)")
+            #expect(JSONWriter.bytes(of: reasons, wording: ReasonWords.wording(language)) == Array(expected), "kept, \(language)")
+        }
+        // The same code with other values is another reason; more reasons than are kept start the keeping again.
+        let amounts = (0..<5_000).map { Reason("promotion_below_threshold", promotion: "p", .text("Осень"), .money(1_000_00), .money(Int64($0))) }
+        let worded = String(decoding: JSONWriter.bytes(of: amounts, wording: ReasonWords.wording(.ru)), as: UTF8.self)
+        #expect(worded.contains("товары стоят 0"), "\(worded.prefix(300))")
+        #expect(worded.contains("товары стоят 49,99"))
+        let again = String(decoding: JSONWriter.bytes(of: [amounts[0], amounts[4_999]], wording: ReasonWords.wording(.ru)), as: UTF8.self)
+        #expect(again.contains("стоят 0") && !again.contains("стоят 0,") && again.contains("стоят 49,99"), "\(again)")
+    }
+
     @Test func acceptLanguageChoosesBySpokenLanguageAndWeight() {
         #expect(Language(acceptLanguage: "en-US,en;q=0.9,ru;q=0.8") == .en)
         #expect(Language(acceptLanguage: "ru-RU, ru;q=0.9, en-US;q=0.8") == .ru)
