@@ -27,15 +27,17 @@ final class SQLiteReaders: Sendable {
             return state.idle.popLast()
         }
         let reader = try taken ?? SQLiteReader(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        var reusable = false
         defer {
-            let closed = state.withLock { state in
+            // A connection whose snapshot did not end cleanly is not used again.
+            let kept = reusable && state.withLock { state in
                 if !state.closed { state.idle.append(reader) }
-                return state.closed
+                return !state.closed
             }
-            if closed { reader.close() }
+            if !kept { reader.close() }
         }
         try reader.run("BEGIN DEFERRED", [])
-        defer { _ = try? reader.run("COMMIT", []) }
+        defer { reusable = (try? reader.run("COMMIT", [])) != nil }
         return try body(reader)
     }
 
