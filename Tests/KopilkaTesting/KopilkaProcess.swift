@@ -63,6 +63,9 @@ public enum KopilkaProcess {
         for _ in 0..<5 {
             // Below Linux's ephemeral range (32768…), where outgoing connections take their ports.
             port = Int.random(in: 20_000..<32_000)
+            // Another test's server may hold the port already: its /health would answer for ours, which then fails to
+            // bind and exits (a kill cycle once probed the wrong server and counted every receipt lost).
+            if (try? await request("GET", "http://127.0.0.1:\(port)/health", key: "")) != nil { continue }
             print("kopilka serve on port \(port)")
             let process = Process()
             process.executableURL = executable
@@ -70,7 +73,7 @@ public enum KopilkaProcess {
             try process.run()
             let server = Server(process: process, base: "http://127.0.0.1:\(port)")
             for _ in 0..<150 {
-                if (try? await request("GET", "\(server.base)/health", key: ""))?.0 == 200 { return server }
+                if (try? await request("GET", "\(server.base)/health", key: ""))?.0 == 200, process.isRunning { return server }
                 guard process.isRunning else { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
