@@ -1,6 +1,6 @@
 /// A program prepared for the receipt engine: promotions switched on and sorted by priority, lists turned into
 /// sets. Compiling once per program version keeps the per-receipt work to the receipt itself.
-public struct CompiledProgram: Sendable {
+public final class CompiledProgram: Sendable {
     /// The rules as the merchant saved them.
     public let rules: ProgramRules
     let promotions: [CompiledPromotion]

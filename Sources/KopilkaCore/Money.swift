@@ -25,8 +25,7 @@ public enum Arithmetic {
     /// `a * b / c` for non-negative `a`, `b` and positive `c`, rounded by `mode`.
     public static func mulDiv(_ a: Int64, _ b: Int64, _ c: Int64, _ mode: RoundingMode = .down) -> Int64 {
         precondition(a >= 0 && b >= 0 && c > 0, "mulDiv takes non-negative operands and a positive divisor")
-        let product = UInt64(a).multipliedFullWidth(by: UInt64(b))
-        let (quotient, remainder) = UInt64(c).dividingFullWidth(product)
+        let (quotient, remainder) = divide(UInt64(a), times: UInt64(b), by: UInt64(c))
         var result = quotient
         switch mode {
         case .down: break
@@ -34,6 +33,15 @@ public enum Arithmetic {
         case .halfUp: if remainder >= UInt64(c) - remainder { result += 1 }
         }
         return Int64(result)
+    }
+
+    /// `a * b / c` and its remainder. A product that fits in 64 bits (almost every one: sums of money times rates) is
+    /// divided in one machine division; a wider one at 128 bits, which Swift does in a library call many times slower.
+    @inline(__always)
+    static func divide(_ a: UInt64, times b: UInt64, by c: UInt64) -> (quotient: UInt64, remainder: UInt64) {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        if !overflow { return product.quotientAndRemainder(dividingBy: c) }
+        return c.dividingFullWidth(a.multipliedFullWidth(by: b))
     }
 
     /// Splits `total` over `weights` in proportion, to the last unit: shares are floored, and the
@@ -48,8 +56,7 @@ public enum Arithmetic {
         remainders.reserveCapacity(weights.count)
         var assigned: Int64 = 0
         for (index, weight) in weights.enumerated() {
-            let product = UInt64(total).multipliedFullWidth(by: UInt64(weight))
-            let (quotient, remainder) = UInt64(weightSum).dividingFullWidth(product)
+            let (quotient, remainder) = divide(UInt64(total), times: UInt64(weight), by: UInt64(weightSum))
             shares[index] = Int64(quotient)
             assigned += Int64(quotient)
             if remainder > 0 { remainders.append((remainder, index)) }

@@ -94,7 +94,7 @@ extension ReceiptWork {
 
     /// The lines the card (or level) discount may lower; nil when it does not apply.
     mutating func cardEligibility() -> [Bool]? {
-        guard rules.discountBp > 0 else { return nil }
+        guard discountBp > 0 else { return nil }
         guard customer != nil else {
             reasons.append(.init("discount_needs_customer"))
             return nil
@@ -130,7 +130,7 @@ extension ReceiptWork {
         case .wholesale(let rates):
             return base.indices.map { Arithmetic.mulDiv(base[$0], rates[$0], 10_000) }
         case .card(let eligible):
-            return proportional(rules.discountBp, of: lines.indices.filter { eligible[$0] }, base: base)
+            return proportional(discountBp, of: lines.indices.filter { eligible[$0] }, base: base)
         case .promotion(let candidate):
             let reward = candidate.reward
             switch reward.kind {
@@ -223,7 +223,7 @@ extension ReceiptWork {
             if total > 0 { reasons.append(.init("wholesale_applied", .money(total), .lines(touched.map { $0 + 1 }))) }
         case .card:
             if total > 0 {
-                reasons.append(.init("discount_rate", .percent(rules.discountBp), .money(total), .lines(touched.map { $0 + 1 })))
+                reasons.append(.init("discount_rate", .percent(discountBp), .money(total), .lines(touched.map { $0 + 1 })))
             }
         case .promotion(let candidate):
             for index in touched { promoted[index] = true }

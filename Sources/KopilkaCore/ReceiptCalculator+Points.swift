@@ -36,7 +36,7 @@ extension ReceiptWork {
 
         // The most the rules allow, in kopecks, and which limit binds.
         let eligible = redeemWeights.reduce(0, +)
-        let byShare = Arithmetic.mulDiv(totalAfterDiscounts, rules.maxRedeemShareBp, 10_000)
+        let byShare = Arithmetic.mulDiv(totalAfterDiscounts, maxRedeemShareBp, 10_000)
         let byMinPayable = max(0, totalAfterDiscounts - rules.minPayableKopecks)
         // Discounts and points together stay within the program's share of the receipt before discounts.
         let byBenefit = max(0, Arithmetic.mulDiv(amounts.reduce(0, +), rules.maxBenefitShareBp, 10_000) - discounted)
@@ -57,7 +57,7 @@ extension ReceiptWork {
         }
         if requested > ruleLimitPoints, schedule == nil {
             if ruleLimitKopecks == byShare, byShare < eligible {
-                reasons.append(.init("redemption_capped_share", .percent(rules.maxRedeemShareBp), .money(byShare)))
+                reasons.append(.init("redemption_capped_share", .percent(maxRedeemShareBp), .money(byShare)))
             } else if ruleLimitKopecks == byBenefit, byBenefit < eligible {
                 reasons.append(.init("redemption_capped_benefit", .percent(rules.maxBenefitShareBp), .money(byBenefit)))
             } else if ruleLimitKopecks == byMinPayable, byMinPayable < eligible {
@@ -140,12 +140,12 @@ extension ReceiptWork {
         } else {
             if !rules.accrualBands.isEmpty {
                 // The receipt's own sum chooses the rate; the base may be smaller (excluded lines, points paid).
-                rules.accrualRateBp = AccrualBand.rate(for: receiptSum, in: rules.accrualBands) ?? 0
-                reasons.append(.init("accrual_band", .money(receiptSum), .percent(rules.accrualRateBp)))
+                accrualRateBp = AccrualBand.rate(for: receiptSum, in: rules.accrualBands) ?? 0
+                reasons.append(.init("accrual_band", .money(receiptSum), .percent(accrualRateBp)))
             }
-            earned = points(on: base, rateBp: rules.accrualRateBp, percent: 100)
+            earned = points(on: base, rateBp: accrualRateBp, percent: 100)
             if earned > 0 {
-                reasons.append(.init("accrual_rate", .percent(rules.accrualRateBp), .money(base), .points(earned)))
+                reasons.append(.init("accrual_rate", .percent(accrualRateBp), .money(base), .points(earned)))
             }
         }
         lineEarned = Arithmetic.distribute(earned, over: weights)
@@ -210,7 +210,7 @@ extension ReceiptWork {
                 continue
             }
             let percent = candidate.reward.multiplierPercent ?? 100
-            let extra = points(on: base, rateBp: rules.accrualRateBp, percent: percent - 100)
+            let extra = points(on: base, rateBp: accrualRateBp, percent: percent - 100)
             guard extra > 0, fitsBudget(candidate, value: ReceiptCalculator.pointsToKopecksFloor(extra, rules)) else { continue }
             let shares = Arithmetic.distribute(extra, over: own)
             for line in lines.indices { lineEarned[line] += shares[line] }

@@ -70,8 +70,13 @@ public enum ReceiptCalculator {
 struct ReceiptWork {
     let lines: [ReceiptLine]
     let program: CompiledProgram
-    /// The program's rules with the customer's level applied.
-    var rules: ProgramRules
+    /// The program's rules (read through the program: a copy of every list and name in them cost each receipt a
+    /// retain and a release apiece).
+    var rules: ProgramRules { program.rules }
+    /// The rates the customer's level sets, else the program's; the receipt's sum may set the accrual rate (bands).
+    var accrualRateBp: BasisPoints
+    var maxRedeemShareBp: BasisPoints
+    var discountBp: BasisPoints
     let customer: ReceiptCalculator.Customer?
     let context: ReceiptContext
     let amounts: [Kopecks]
@@ -108,7 +113,9 @@ struct ReceiptWork {
         self.program = program
         self.customer = customer
         self.context = context
-        rules = program.rules
+        accrualRateBp = program.rules.accrualRateBp
+        maxRedeemShareBp = program.rules.maxRedeemShareBp
+        discountBp = program.rules.discountBp
         let amounts = lines.map(\.total)
         self.amounts = amounts
         terms = lines.map(program.vocabulary.terms(of:))
@@ -122,6 +129,8 @@ struct ReceiptWork {
         floors = lines.indices.map { index in
             max(priceFloors[index], amounts[index] - Arithmetic.mulDiv(amounts[index], maxShare, 10_000))
         }
+        // A reason for each promotion the program has, and a few more, without growing the array on the way.
+        reasons.reserveCapacity(program.promotions.count + 16)
         let zeros = [Int64](repeating: 0, count: lines.count)
         discounts = zeros
         promoted = [Bool](repeating: false, count: lines.count)
@@ -130,9 +139,9 @@ struct ReceiptWork {
         lineEarned = zeros
         if let tier = customer?.tier {
             // The level's rates and cap replace the program's for this customer.
-            rules.accrualRateBp = tier.accrualRateBp
-            rules.maxRedeemShareBp = tier.maxRedeemShareBp ?? rules.maxRedeemShareBp
-            rules.discountBp = tier.discountBp ?? rules.discountBp
+            accrualRateBp = tier.accrualRateBp
+            maxRedeemShareBp = tier.maxRedeemShareBp ?? maxRedeemShareBp
+            discountBp = tier.discountBp ?? discountBp
             reasons.append(.init("tier", .text(tier.name), .percent(tier.accrualRateBp)))
         }
     }
