@@ -67,6 +67,13 @@ enum JSONBody {
         }
     }
 
+    /// Decodes the receipt body of calculate and commit: read straight from its bytes when `ReceiptBodyReader` can,
+    /// else as any other body (whose errors name the field at fault).
+    static func decodeReceipt(from bytes: ByteBuffer) throws -> ReceiptBody {
+        if !hasForbiddenCharacter(bytes), let body = ReceiptBodyReader.read(bytes) { return body }
+        return try decode(ReceiptBody.self, from: bytes)
+    }
+
     /// Whether a string in the body holds NUL (PostgreSQL cannot store it; it cuts C strings short) or a bidirectional
     /// override or isolate (which makes a name or an article display as something else), raw or as a `\u` escape.
     static func hasForbiddenCharacter(_ bytes: ByteBuffer) -> Bool {

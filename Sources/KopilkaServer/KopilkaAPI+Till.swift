@@ -126,7 +126,7 @@ extension KopilkaAPI {
     /// `POST /v1/receipts/calculate`: no side effects.
     func calculate(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)
-        let receipt = try JSONBody.decode(ReceiptBody.self, from: try await body(request))
+        let receipt = try JSONBody.decodeReceipt(from: try await body(request))
         let lines = try receipt.validLines()
         let redeem = try receipt.validRedeem()
         let customer = try receipt.customer?.key(field: "customer")
@@ -150,7 +150,7 @@ extension KopilkaAPI {
     func commitReceipt(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)
         let body = try await body(request)
-        let command = try JSONBody.decode(ReceiptBody.self, from: body).command(principal: principal)
+        let command = try JSONBody.decodeReceipt(from: body).command(principal: principal)
         try await requireStore(principal, command.storeId)
         let response = try await idempotentWrite(request, principal: principal, body: body) { key in
             try await store.commitReceipt(
