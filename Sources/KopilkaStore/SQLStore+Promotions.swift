@@ -96,12 +96,20 @@ extension SQLStore {
         for (index, outcome) in calculation.codes.enumerated() where !outcome.applied {
             throw KopilkaError.codeNotApplicable(field: "promoCodes[\(index)]", code: outcome.code, status: outcome.status.rawValue)
         }
-        for applied in calculation.promotions {
+        // Up to 16 promotions per statement, as the receipt's lines: a receipt under a large program gets a dozen, and each
+        // statement is the single writer's time.
+        for start in stride(from: 0, to: calculation.promotions.count, by: 16) {
+            let chunk = calculation.promotions[start..<min(start + 16, calculation.promotions.count)]
             try db.run(
                 """
                 INSERT INTO receipt_promotions (merchant_id, receipt_id, promotion_id, discount, earned_points, value_kopecks, code)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [merchantId, receiptId, applied.id, applied.discount, applied.earnedPoints, applied.valueKopecks, applied.code])
+                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                """,
+                chunk.flatMap { applied -> SQLArguments in
+                    [merchantId, receiptId, applied.id, applied.discount, applied.earnedPoints, applied.valueKopecks, applied.code]
+                })
+        }
+        for applied in calculation.promotions {
             guard rules.promotions.first(where: { $0.id == applied.id })?.limits != nil else { continue }
             var buckets = [""]
             if let customerId { buckets.append("c\(customerId)") }

@@ -1,6 +1,6 @@
 import Foundation
 import KopilkaCore
-import KopilkaStore
+@testable import KopilkaStore
 import KopilkaTesting
 import Testing
 
@@ -19,6 +19,27 @@ import Testing
             ReceiptCommand(storeId: f.storeId, registerId: nil, customer: customerId.map { .id($0) }, externalId: UUID().uuidString,
                            lines: [StoreFixture.coffee], redeem: .points(0), codes: codes),
             idempotency: nil, now: now, render: StoreFixture.renderer())
+    }
+
+    /// A receipt records each promotion it got, with what it gave (written in one statement for all of them).
+    @Test(arguments: TestDatabase.allCases) func aReceiptRecordsEveryPromotionItGot(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            rules.promotions = [
+                Promotion(id: "minus10", name: "−10 %", reward: .percentOff(1000)),
+                Promotion(id: "bonus", name: "+5 баллов", reward: .bonusPoints(5_00)),
+                Promotion(id: "double", name: "Двойные баллы", reward: .pointsMultiplier(200)),
+            ]
+        }
+        let anna = try await f.customer(phone: "+79120000001")
+        let reply = try await commit(f, anna, codes: [])
+        #expect(reply.status == 201)
+        let rows = try await f.store.backend.read { db in
+            try db.rows("SELECT promotion_id, discount, earned_points FROM receipt_promotions WHERE merchant_id = ? ORDER BY promotion_id", [f.merchantId])
+        }
+        let recorded = rows.map { "\($0["promotion_id"] as String) \($0["discount"] as Int64) \($0["earned_points"] as Int64)" }
+        #expect(recorded.count == 3 && recorded.contains("minus10 2000 0") && recorded.contains("bonus 0 500"), "\(recorded)")
+        #expect(recorded.contains { $0.hasPrefix("double 0 ") && !$0.hasSuffix(" 0") }, "\(recorded)")
+        try await f.expectInvariants()
     }
 
     @Test(arguments: TestDatabase.allCases) func aSingleUseCodeIsTakenOnceUnderConcurrency(_ database: TestDatabase) async throws {
