@@ -18,6 +18,9 @@ extension ReceiptWork {
         if let eligible = cardEligibility() { sources.append(.card(eligible: eligible)) }
         switch rules.stacking.mode {
         case .sequential:
+            // What each line costs so far and what it can still give, kept up to date rather than built per source.
+            var base = bases
+            var room = [Kopecks](repeating: 0, count: lines.count)
             for var source in sources {
                 if case .card(var eligible) = source, !rules.stacking.cardDiscountOnPromotedLines {
                     for index in lines.indices where eligible[index] && promoted[index] {
@@ -26,15 +29,20 @@ extension ReceiptWork {
                     }
                     source = .card(eligible: eligible)
                 }
-                let base = bases
-                let room = zip(base, floors).map { max(0, $0 - $1) }
-                let got = clamp(wanted(source, base: base, room: room), to: room)
+                for index in room.indices { room[index] = max(0, base[index] - floors[index]) }
+                var got = wanted(source, base: base, room: room)
+                clamp(&got, to: room)
                 if case .promotion(let candidate) = source, !fitsBudget(candidate, value: got.reduce(0, +)) { continue }
                 take(source, got)
+                for index in base.indices { base[index] -= got[index] }
             }
         case .bestForCustomer:
             let room = zip(amounts, floors).map { max(0, $0 - $1) }
-            var offers = sources.map { clamp(wanted($0, base: amounts, room: room), to: room) }
+            var offers = sources.map { source in
+                var offer = wanted(source, base: amounts, room: room)
+                clamp(&offer, to: room)
+                return offer
+            }
             for (index, source) in sources.enumerated() {
                 if case .promotion(let candidate) = source, !fitsBudget(candidate, value: offers[index].reduce(0, +)) {
                     offers[index] = [Kopecks](repeating: 0, count: lines.count)
@@ -202,14 +210,13 @@ extension ReceiptWork {
     }
 
     /// Caps each line's discount at what the line can still give, explaining each line the floor stops.
-    mutating func clamp(_ wanted: [Kopecks], to room: [Kopecks]) -> [Kopecks] {
-        wanted.indices.map { index in
-            guard wanted[index] > room[index] else { return wanted[index] }
+    mutating func clamp(_ wanted: inout [Kopecks], to room: [Kopecks]) {
+        for index in wanted.indices where wanted[index] > room[index] {
             let number = index + 1
             if !reasons.contains(where: { $0.code == "discount_capped_floor" && $0.line == number }) {
                 reasons.append(.init("discount_capped_floor", line: number, .money(floors[index])))
             }
-            return room[index]
+            wanted[index] = room[index]
         }
     }
 
