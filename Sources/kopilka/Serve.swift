@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
         }
         #endif
         let json = logFormat == "json"
-        LoggingSystem.bootstrap { label -> any LogHandler in json ? JSONLogHandler(label: label) : TextLogHandler(label: label) }
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, format: json ? .json : .text) }
         var logger = Logger(label: "kopilka")
         logger.logLevel = level
         var configuration = ServerConfiguration()
