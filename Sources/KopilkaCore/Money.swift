@@ -52,21 +52,30 @@ public enum Arithmetic {
         let weightSum = weights.reduce(0, +)
         guard total > 0, weightSum > 0 else { return Array(repeating: 0, count: weights.count) }
         var shares = [Int64](repeating: 0, count: weights.count)
-        var remainders: [(remainder: UInt64, index: Int)] = []
-        remainders.reserveCapacity(weights.count)
-        var assigned: Int64 = 0
-        for (index, weight) in weights.enumerated() {
-            let (quotient, remainder) = divide(UInt64(total), times: UInt64(weight), by: UInt64(weightSum))
-            shares[index] = Int64(quotient)
-            assigned += Int64(quotient)
-            if remainder > 0 { remainders.append((remainder, index)) }
-        }
-        var left = total - assigned
-        if left > 0 {
-            remainders.sort { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index }
-            for entry in remainders where left > 0 {
-                shares[entry.index] += 1
-                left -= 1
+        // The remainders and the order they are served in live on the stack: an array of (remainder, index) pairs cost
+        // every call an allocation and a lookup of the tuple array's type at run time (perf: a tenth of a 5-line receipt).
+        let left = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: weights.count) { remainders in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: weights.count) { order in
+                var left = total
+                var served = 0
+                for index in weights.indices {
+                    let (quotient, remainder) = divide(UInt64(total), times: UInt64(weights[index]), by: UInt64(weightSum))
+                    shares[index] = Int64(quotient)
+                    left -= Int64(quotient)
+                    remainders[index] = remainder
+                    if remainder > 0 {
+                        order[served] = index
+                        served += 1
+                    }
+                }
+                guard left > 0 else { return left }
+                var queue = UnsafeMutableBufferPointer(rebasing: order[0..<served])
+                queue.sort { remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1 }
+                for index in queue where left > 0 {
+                    shares[index] += 1
+                    left -= 1
+                }
+                return left
             }
         }
         assert(left == 0, "largest-remainder distribution must place every unit")

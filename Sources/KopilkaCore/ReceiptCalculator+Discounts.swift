@@ -133,17 +133,19 @@ extension ReceiptWork {
 
     /// What a source would take off each line of `base`, before floors (`room` is what each line can still give).
     func wanted(_ source: DiscountSource, base: [Kopecks], room: [Kopecks]) -> [Kopecks] {
-        let zeros = [Kopecks](repeating: 0, count: lines.count)
+        var zeros: [Kopecks] { [Kopecks](repeating: 0, count: lines.count) }
         switch source {
         case .wholesale(let rates):
             return base.indices.map { Arithmetic.mulDiv(base[$0], rates[$0], 10_000) }
         case .card(let eligible):
-            return proportional(discountBp, of: lines.indices.filter { eligible[$0] }, base: base)
+            return proportional(discountBp, of: base.indices.map { eligible[$0] ? base[$0] : 0 })
         case .promotion(let candidate):
             let reward = candidate.reward
             switch reward.kind {
             case .percentOff:
-                return proportional(reward.percentBp ?? 0, of: candidate.lines, base: base)
+                var weights = zeros
+                for index in candidate.lines { weights[index] = base[index] }
+                return proportional(reward.percentBp ?? 0, of: weights)
             case .amountOff:
                 var weights = zeros
                 for index in candidate.lines { weights[index] = room[index] }
@@ -167,11 +169,10 @@ extension ReceiptWork {
         }
     }
 
-    /// `bp` of the lines' sum, computed once and split over the lines, so the lines add up to the receipt's discount.
-    func proportional(_ bp: BasisPoints, of indices: [Int], base: [Kopecks]) -> [Kopecks] {
-        var weights = [Kopecks](repeating: 0, count: lines.count)
-        for index in indices { weights[index] = base[index] }
-        return Arithmetic.distribute(Arithmetic.mulDiv(weights.reduce(0, +), bp, 10_000), over: weights)
+    /// `bp` of the lines' sum (each line's cost, or 0 for a line it does not lower), computed once and split over the
+    /// lines, so the lines add up to the receipt's discount.
+    func proportional(_ bp: BasisPoints, of weights: [Kopecks]) -> [Kopecks] {
+        Arithmetic.distribute(Arithmetic.mulDiv(weights.reduce(0, +), bp, 10_000), over: weights)
     }
 
     /// Buy X get Y: of every `buy + get` whole units of the matching lines, the `get` cheapest are discounted.
@@ -212,7 +213,7 @@ extension ReceiptWork {
     /// Caps each line's discount at what the line can still give, explaining each line the floor stops.
     mutating func clamp(_ wanted: inout [Kopecks], to room: [Kopecks]) {
         for index in wanted.indices where wanted[index] > room[index] {
-            let number = index + 1
+            let line = lines[index], number = index + 1
             if !reasons.contains(where: { $0.code == "discount_capped_floor" && $0.line == number }) {
                 reasons.append(.init("discount_capped_floor", line: number, .money(floors[index])))
             }
@@ -222,17 +223,22 @@ extension ReceiptWork {
 
     /// Applies what a source takes and explains it.
     mutating func take(_ source: DiscountSource, _ got: [Kopecks]) {
-        for index in got.indices { discounts[index] += got[index] }
-        let total = got.reduce(0, +)
-        let touched = got.indices.filter { got[$0] > 0 }
+        var total: Kopecks = 0
+        for index in got.indices {
+            discounts[index] += got[index]
+            total += got[index]
+        }
+        // The lines it lowered, numbered from 1 as reasons name them (reserved: growing an array reallocates it).
+        var numbers: [Int] = []
+        numbers.reserveCapacity(got.count)
+        for index in got.indices where got[index] > 0 { numbers.append(index + 1) }
         switch source {
         case .wholesale:
-            if total > 0 { reasons.append(.init("wholesale_applied", .money(total), .lines(touched.map { $0 + 1 }))) }
+            if total > 0 { reasons.append(.init("wholesale_applied", .money(total), .lines(numbers))) }
         case .card:
-            if total > 0 {
-                reasons.append(.init("discount_rate", .percent(discountBp), .money(total), .lines(touched.map { $0 + 1 })))
-            }
+            if total > 0 { reasons.append(.init("discount_rate", .percent(discountBp), .money(total), .lines(numbers))) }
         case .promotion(let candidate):
+            let touched = numbers.map { $0 - 1 }
             for index in touched { promoted[index] = true }
             if candidate.reward.kind == .gift {
                 let line = giftLine(candidate)
@@ -248,7 +254,7 @@ extension ReceiptWork {
                 }
             } else if total > 0 {
                 record(candidate, discount: total, lines: touched)
-                reasons.append(.init("promotion_applied", promotion: candidate.id, .text(candidate.name), .money(total), .lines(touched.map { $0 + 1 })))
+                reasons.append(.init("promotion_applied", promotion: candidate.id, .text(candidate.name), .money(total), .lines(numbers)))
             } else {
                 reasons.append(.init("promotion_no_effect", promotion: candidate.id, .text(candidate.name)))
             }

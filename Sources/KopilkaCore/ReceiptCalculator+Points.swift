@@ -1,8 +1,7 @@
 extension ReceiptWork {
     /// Points pay for what the rules allow of the discounted lines, within the share, minimum payable and balance caps.
     mutating func redeem(_ redeem: RedeemRequest) {
-        let bases = self.bases
-        let totalAfterDiscounts = bases.reduce(0, +)
+        let totalAfterDiscounts = self.totalAfterDiscounts
         var redeemWeights = [Kopecks](repeating: 0, count: lines.count)
         let schedule = program.redemptionWhen?.miss(at: context.time)
         let discounted = discounts.reduce(0, +)
@@ -29,7 +28,7 @@ extension ReceiptWork {
                     reasons.append(.init("redemption_excluded_discounted", line: number))
                 } else {
                     // Points are a discount too: they stop at the line's minimum price.
-                    redeemWeights[index] = max(0, bases[index] - priceFloors[index])
+                    redeemWeights[index] = max(0, base(index) - priceFloors[index])
                 }
             }
         }
@@ -74,8 +73,11 @@ extension ReceiptWork {
         redeemedKopecks = ReceiptCalculator.pointsToKopecksFloor(redeemedPoints, rules)
         // Spend only the points the discount needs (matters when a point is not worth a whole kopeck multiple).
         redeemedPoints = min(redeemedPoints, ReceiptCalculator.kopecksToPointsCeil(redeemedKopecks, rules))
-        lineRedeemedKopecks = Arithmetic.distribute(redeemedKopecks, over: redeemWeights)
-        lineRedeemedPoints = Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks)
+        // Most receipts spend nothing: their lines keep the zeros they started with.
+        if redeemedKopecks > 0 {
+            lineRedeemedKopecks = Arithmetic.distribute(redeemedKopecks, over: redeemWeights)
+            lineRedeemedPoints = Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks)
+        }
         if redeemedPoints > 0 {
             reasons.append(.init("redemption_applied", .points(redeemedPoints), .money(redeemedKopecks)))
         }
@@ -88,7 +90,7 @@ extension ReceiptWork {
             offerCard()
             return
         }
-        let receiptSum = bases.reduce(0, +)
+        let receiptSum = totalAfterDiscounts
         if rules.earnOrSpend, redeemedPoints > 0 {
             reasons.append(.init("accrual_earn_or_spend"))
             return
@@ -109,7 +111,6 @@ extension ReceiptWork {
         if let schedule = program.accrualWhen?.miss(at: context.time) {
             reasons.append(.init("accrual_outside_schedule", .schedule(schedule)))
         } else {
-            let bases = self.bases
             for (index, line) in lines.enumerated() {
                 let number = index + 1
                 if line.has(.noAccrual) {
@@ -121,7 +122,7 @@ extension ReceiptWork {
                 } else if !rules.accrueOnDiscountedLines, discounts[index] > 0 {
                     reasons.append(.init("accrual_excluded_discounted", line: number))
                 } else {
-                    weights[index] = rules.accrueOnRedeemedPart ? bases[index] : bases[index] - lineRedeemedKopecks[index]
+                    weights[index] = rules.accrueOnRedeemedPart ? base(index) : base(index) - lineRedeemedKopecks[index]
                 }
             }
             if redeemedKopecks > 0, !rules.accrueOnRedeemedPart {
@@ -148,7 +149,7 @@ extension ReceiptWork {
                 reasons.append(.init("accrual_rate", .percent(accrualRateBp), .money(base), .points(earned)))
             }
         }
-        lineEarned = Arithmetic.distribute(earned, over: weights)
+        if earned > 0 { lineEarned = Arithmetic.distribute(earned, over: weights) }
         applyMultipliers(candidates, weights: weights)
         for candidate in candidates where candidate.reward.kind == .bonusPoints {
             let bonus = candidate.reward.points ?? 0

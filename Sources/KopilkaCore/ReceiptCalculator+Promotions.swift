@@ -105,6 +105,7 @@ extension ReceiptWork {
             }
         }
         var matched: [Int] = []
+        matched.reserveCapacity(lines.count)
         for index in lines.indices where compiled.lines?.matches(terms[index]) ?? true {
             if compiled.promotion.reward.isDiscount, compiled.promotion.reward.kind != .gift, fixedPrice[index] {
                 reasons.append(.init("promotion_excluded_flag", line: index + 1, promotion: compiled.promotion.id, .text(compiled.promotion.name)))

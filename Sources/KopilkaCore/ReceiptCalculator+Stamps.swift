@@ -85,7 +85,7 @@ extension ReceiptWork {
         case .amountOff:
             got = Arithmetic.distribute(min(card.amountKopecks, room.reduce(0, +)), over: room)
         case .percentOff:
-            got = zip(proportional(card.percentBp, of: eligible, base: base), room).map { min($0, $1) }
+            got = zip(proportional(card.percentBp, of: lines.indices.map { eligible.contains($0) ? base[$0] : 0 }), room).map { min($0, $1) }
         }
         return (got.contains { $0 > 0 } ? 1 : 0, got)
     }

@@ -72,7 +72,8 @@ struct ReceiptWork {
     let program: CompiledProgram
     /// The program's rules (read through the program: a copy of every list and name in them cost each receipt a
     /// retain and a release apiece).
-    var rules: ProgramRules { program.rules }
+    // Inlined: a call returned a copy of the whole rules (perf: `memcpy` under `rules.getter`).
+    @inline(__always) var rules: ProgramRules { program.rules }
     /// The rates the customer's level sets, else the program's; the receipt's sum may set the accrual rate (bands).
     var accrualRateBp: BasisPoints
     var maxRedeemShareBp: BasisPoints
@@ -116,19 +117,32 @@ struct ReceiptWork {
         accrualRateBp = program.rules.accrualRateBp
         maxRedeemShareBp = program.rules.maxRedeemShareBp
         discountBp = program.rules.discountBp
-        let amounts = lines.map(\.total)
+        // Every line's facts in one pass, each array allocated once at its size.
+        let count = lines.count, maxShare = program.rules.stacking.maxLineDiscountBp, vocabulary = program.vocabulary
+        var amounts: [Kopecks] = [], terms: [[Int]] = [], fixedPrice: [Bool] = [], quantities: [Thousandths] = []
+        var priceFloors: [Kopecks] = [], floors: [Kopecks] = []
+        amounts.reserveCapacity(count)
+        terms.reserveCapacity(count)
+        fixedPrice.reserveCapacity(count)
+        quantities.reserveCapacity(count)
+        priceFloors.reserveCapacity(count)
+        floors.reserveCapacity(count)
+        for index in lines.indices {
+            let amount = lines[index].total, quantity = lines[index].quantity
+            let priceFloor = min(amount, lines[index].minPrice.map { Arithmetic.mulDiv($0, quantity, 1000, .up) } ?? 0)
+            amounts.append(amount)
+            terms.append(vocabulary.count == 0 ? [] : vocabulary.terms(of: lines[index]))
+            fixedPrice.append(lines[index].has(.noDiscount))
+            quantities.append(quantity)
+            priceFloors.append(priceFloor)
+            floors.append(max(priceFloor, amount - Arithmetic.mulDiv(amount, maxShare, 10_000)))
+        }
         self.amounts = amounts
-        terms = lines.map(program.vocabulary.terms(of:))
-        fixedPrice = lines.map { $0.has(.noDiscount) }
-        quantities = lines.map(\.quantity)
-        let maxShare = program.rules.stacking.maxLineDiscountBp
-        let priceFloors = lines.indices.map { index in
-            min(amounts[index], lines[index].minPrice.map { Arithmetic.mulDiv($0, lines[index].quantity, 1000, .up) } ?? 0)
-        }
+        self.terms = terms
+        self.fixedPrice = fixedPrice
+        self.quantities = quantities
         self.priceFloors = priceFloors
-        floors = lines.indices.map { index in
-            max(priceFloors[index], amounts[index] - Arithmetic.mulDiv(amounts[index], maxShare, 10_000))
-        }
+        self.floors = floors
         // A reason for each promotion the program has, and a few more, without growing the array on the way.
         reasons.reserveCapacity(program.promotions.count + 16)
         let zeros = [Int64](repeating: 0, count: lines.count)
@@ -149,13 +163,18 @@ struct ReceiptWork {
     /// What each line costs after discounts.
     var bases: [Kopecks] { zip(amounts, discounts).map { $0 - $1 } }
 
+    /// What line `index` costs after discounts.
+    func base(_ index: Int) -> Kopecks { amounts[index] - discounts[index] }
+
+    /// What the receipt costs after discounts.
+    var totalAfterDiscounts: Kopecks { amounts.reduce(0, +) - discounts.reduce(0, +) }
+
     func result() -> ReceiptCalculation {
-        let bases = self.bases
         let outcomes = lines.indices.map { index in
             LineOutcome(
                 line: index + 1, amount: amounts[index], discount: discounts[index],
                 redeemedKopecks: lineRedeemedKopecks[index], redeemedPoints: lineRedeemedPoints[index],
-                payable: bases[index] - lineRedeemedKopecks[index], earnedPoints: lineEarned[index])
+                payable: base(index) - lineRedeemedKopecks[index], earnedPoints: lineEarned[index])
         }
         let total = amounts.reduce(0, +)
         let discount = discounts.reduce(0, +)

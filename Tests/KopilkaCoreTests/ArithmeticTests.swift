@@ -21,6 +21,7 @@ import Testing
         (10, [0, 5, 0], [0, 10, 0]),
         (7, [3, 3, 1], [3, 3, 1]),
         (1, [1, 1], [1, 0]),  // ties go to the earlier line
+        (2, [1, 3, 3], [0, 1, 1]),  // the largest remainders first, wherever they are
         (0, [5, 5], [0, 0]),
         (5, [0, 0], [0, 0]),  // nothing to weigh by
         (99_99, [333_33, 333_33, 333_34], [33_33, 33_33, 33_33]),
