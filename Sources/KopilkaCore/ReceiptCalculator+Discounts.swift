@@ -29,7 +29,7 @@ extension ReceiptWork {
                     }
                     source = .card(eligible: eligible)
                 }
-                for index in room.indices { room[index] = max(0, base[index] - floors[index]) }
+                for index in room.indices { room[index] = max(0, base[index] - facts[index].floor) }
                 var got = wanted(source, base: base, room: room)
                 clamp(&got, to: room)
                 if case .promotion(let candidate) = source, !fitsBudget(candidate, value: got.reduce(0, +)) { continue }
@@ -37,9 +37,9 @@ extension ReceiptWork {
                 for index in base.indices { base[index] -= got[index] }
             }
         case .bestForCustomer:
-            let room = zip(amounts, floors).map { max(0, $0 - $1) }
+            let room = facts.map { max(0, $0.amount - $0.floor) }
             var offers = sources.map { source in
-                var offer = wanted(source, base: amounts, room: room)
+                var offer = wanted(source, base: facts.map(\.amount), room: room)
                 clamp(&offer, to: room)
                 return offer
             }
@@ -76,7 +76,7 @@ extension ReceiptWork {
         }
         var rates = [BasisPoints](repeating: 0, count: lines.count)
         for (step, scope) in wholesale.steps {
-            let matched = lines.indices.filter { (scope?.matches(terms[$0]) ?? true) && !fixedPrice[$0] }
+            let matched = lines.indices.filter { (scope?.matches(terms[$0]) ?? true) && !facts[$0].fixedPrice }
             // A step is named by its name, or else by its threshold.
             let label: ReasonValue = step.name.map { .text($0) } ?? step.minQuantity.map { .quantity($0) } ?? .money(step.minAmountKopecks ?? 0)
             let named = step.name != nil
@@ -87,7 +87,7 @@ extension ReceiptWork {
                     continue
                 }
             } else if let minimum = step.minAmountKopecks {
-                let sum = matched.reduce(0) { $0 + amounts[$1] }
+                let sum = matched.reduce(0) { $0 + facts[$1].amount }
                 guard sum >= minimum else {
                     reasons.append(.init("wholesale_step_not_reached", variant: named ? "named" : nil, label, .money(sum), .money(minimum)))
                     continue
@@ -180,21 +180,22 @@ extension ReceiptWork {
         var result = [Kopecks](repeating: 0, count: lines.count)
         let group = Int64(candidate.promotion.buy + candidate.promotion.get)
         guard group > 0 else { return result }
-        let quantities = self.quantities
-        let counted = candidate.lines.filter { quantities[$0] >= 1000 }
-        let units = counted.reduce(Int64(0)) { $0 + quantities[$1] / 1000 }
+        // A local: the closures below would otherwise capture the whole calculation.
+        let facts = self.facts
+        let counted = candidate.lines.filter { facts[$0].quantity >= 1000 }
+        let units = counted.reduce(Int64(0)) { $0 + facts[$1].quantity / 1000 }
         var left = units / group * Int64(candidate.promotion.get)
         guard left > 0 else { return result }
         // Cheapest unit first: compare base/quantity exactly, by cross-multiplying at 128 bits; ties by position.
         let order = counted.sorted { a, b in
-            let left = base[a].multipliedFullWidth(by: quantities[b]), right = base[b].multipliedFullWidth(by: quantities[a])
+            let left = base[a].multipliedFullWidth(by: facts[b].quantity), right = base[b].multipliedFullWidth(by: facts[a].quantity)
             return (left.high, left.low) != (right.high, right.low) ? (left.high, left.low) < (right.high, right.low) : a < b
         }
         let percent = candidate.reward.percentBp ?? 10_000
         for index in order where left > 0 {
-            let take = min(quantities[index] / 1000, left)
+            let take = min(facts[index].quantity / 1000, left)
             left -= take
-            let unitsPrice = min(base[index], Arithmetic.mulDiv(base[index], take * 1000, quantities[index]))
+            let unitsPrice = min(base[index], Arithmetic.mulDiv(base[index], take * 1000, facts[index].quantity))
             result[index] = Arithmetic.mulDiv(unitsPrice, percent, 10_000)
         }
         return result
@@ -215,7 +216,7 @@ extension ReceiptWork {
         for index in wanted.indices where wanted[index] > room[index] {
             let line = lines[index], number = index + 1
             if !reasons.contains(where: { $0.code == "discount_capped_floor" && $0.line == number }) {
-                reasons.append(.init("discount_capped_floor", line: number, .money(floors[index])))
+                reasons.append(.init("discount_capped_floor", line: number, .money(facts[index].floor)))
             }
             wanted[index] = room[index]
         }

@@ -28,7 +28,7 @@ extension ReceiptWork {
                     reasons.append(.init("redemption_excluded_discounted", line: number))
                 } else {
                     // Points are a discount too: they stop at the line's minimum price.
-                    redeemWeights[index] = max(0, base(index) - priceFloors[index])
+                    redeemWeights[index] = max(0, base(index) - facts[index].priceFloor)
                 }
             }
         }
@@ -38,7 +38,7 @@ extension ReceiptWork {
         let byShare = Arithmetic.mulDiv(totalAfterDiscounts, maxRedeemShareBp, 10_000)
         let byMinPayable = max(0, totalAfterDiscounts - rules.minPayableKopecks)
         // Discounts and points together stay within the program's share of the receipt before discounts.
-        let byBenefit = max(0, Arithmetic.mulDiv(amounts.reduce(0, +), rules.maxBenefitShareBp, 10_000) - discounted)
+        let byBenefit = max(0, Arithmetic.mulDiv(total, rules.maxBenefitShareBp, 10_000) - discounted)
         let ruleLimitKopecks = min(eligible, byShare, byMinPayable, byBenefit)
         ruleLimitPoints = ReceiptCalculator.floorToStep(ReceiptCalculator.kopecksToPointsFloor(ruleLimitKopecks, rules), rules.pointsStep)
         let spendable = customer.map { max(0, ReceiptCalculator.floorToStep($0.spendablePoints, rules.pointsStep)) } ?? 0
@@ -185,7 +185,7 @@ extension ReceiptWork {
     /// "A free card from N ₽": an anonymous purchase that reaches the threshold earns the customer a card.
     mutating func offerCard() {
         let threshold = rules.cardFromPurchaseKopecks
-        let paid = amounts.reduce(0, +) - discounts.reduce(0, +)
+        let paid = totalAfterDiscounts
         guard threshold > 0, paid >= threshold else { return }
         reasons.append(.init("card_offered", .money(paid), .money(threshold)))
     }
@@ -232,7 +232,7 @@ extension ReceiptWork {
         var chosen = [Kopecks](repeating: 0, count: lines.count)
         for line in preferred { chosen[line] = weights[line] }
         if chosen.allSatisfy({ $0 == 0 }) { chosen = weights }
-        if chosen.allSatisfy({ $0 == 0 }) { for line in preferred { chosen[line] = amounts[line] } }
+        if chosen.allSatisfy({ $0 == 0 }) { for line in preferred { chosen[line] = facts[line].amount } }
         guard chosen.contains(where: { $0 > 0 }) else { return nil }
         let shares = Arithmetic.distribute(points, over: chosen)
         for line in lines.indices { lineEarned[line] += shares[line] }

@@ -107,7 +107,7 @@ extension ReceiptWork {
         var matched: [Int] = []
         matched.reserveCapacity(lines.count)
         for index in lines.indices where compiled.lines?.matches(terms[index]) ?? true {
-            if compiled.promotion.reward.isDiscount, compiled.promotion.reward.kind != .gift, fixedPrice[index] {
+            if compiled.promotion.reward.isDiscount, compiled.promotion.reward.kind != .gift, facts[index].fixedPrice {
                 reasons.append(.init("promotion_excluded_flag", line: index + 1, promotion: compiled.promotion.id, .text(compiled.promotion.name)))
             } else {
                 matched.append(index)
@@ -115,7 +115,7 @@ extension ReceiptWork {
         }
         if matched.isEmpty { return skip("promotion_no_lines") }
         if let minimum = compiled.promotion.minAmountKopecks {
-            let sum = matched.reduce(0) { $0 + amounts[$1] }
+            let sum = matched.reduce(0) { $0 + facts[$1].amount }
             if sum < minimum { return skip("promotion_below_threshold", .money(minimum), .money(sum)) }
         }
         if let minimum = compiled.promotion.minQuantity {

@@ -19,12 +19,12 @@ extension ReceiptWork {
     private mutating func stamp(_ compiled: CompiledStampCard) {
         let card = compiled.card
         let inScope = lines.indices.filter { compiled.lines?.matches(terms[$0]) ?? true }
-        let units = card.basis == .item ? inScope.reduce(0) { $0 + Int(quantities[$1] / 1000) } : (inScope.isEmpty ? 0 : 1)
+        let units = card.basis == .item ? inScope.reduce(0) { $0 + Int(facts[$1].quantity / 1000) } : (inScope.isEmpty ? 0 : 1)
         guard units > 0 else { return }
         // Every reason about the card names it first.
         func explain(_ code: String, _ values: ReasonValue...) { reasons.append(Reason(code, values: [.text(card.name)] + values)) }
         guard customer != nil else { return explain("stamp_needs_customer") }
-        let sum = inScope.reduce(0) { $0 + amounts[$1] }
+        let sum = inScope.reduce(0) { $0 + facts[$1].amount }
         guard sum >= card.minAmountKopecks else {
             return explain("stamp_below_minimum", .money(sum), .money(card.minAmountKopecks))
         }
@@ -37,7 +37,7 @@ extension ReceiptWork {
             explain("stamp_reward_excluded")
             rewards = 0
         } else if rewards > 0 {
-            let eligible = inScope.filter { !fixedPrice[$0] }
+            let eligible = inScope.filter { !facts[$0].fixedPrice }
             (rewards, got) = card.basis == .item ? rewardUnits(card, eligible, upTo: rewards) : rewardVisit(card, eligible)
             if rewards == 0 { explain("stamp_reward_unavailable") }
         }
@@ -59,17 +59,17 @@ extension ReceiptWork {
     private func rewardUnits(_ card: StampCard, _ eligible: [Int], upTo wanted: Int) -> (Int, [Kopecks]) {
         var got = [Kopecks](repeating: 0, count: lines.count)
         let base = bases
-        let order = eligible.filter { quantities[$0] >= 1000 && base[$0] > floors[$0] }.sorted { a, b in
+        let order = eligible.filter { facts[$0].quantity >= 1000 && base[$0] > facts[$0].floor }.sorted { a, b in
             // Cheapest unit first: base/quantity compared exactly by cross-multiplying at 128 bits; ties by position.
-            let left = base[a].multipliedFullWidth(by: quantities[b]), right = base[b].multipliedFullWidth(by: quantities[a])
+            let left = base[a].multipliedFullWidth(by: facts[b].quantity), right = base[b].multipliedFullWidth(by: facts[a].quantity)
             return (left.high, left.low) != (right.high, right.low) ? (left.high, left.low) < (right.high, right.low) : a < b
         }
         var left = wanted
         for index in order where left > 0 {
-            let take = min(Int(quantities[index] / 1000), left)
+            let take = min(Int(facts[index].quantity / 1000), left)
             left -= take
-            let unit = Arithmetic.mulDiv(base[index], 1000, quantities[index])
-            got[index] = min(base[index] - floors[index], Kopecks(take) * rewardValue(card, of: unit))
+            let unit = Arithmetic.mulDiv(base[index], 1000, facts[index].quantity)
+            got[index] = min(base[index] - facts[index].floor, Kopecks(take) * rewardValue(card, of: unit))
         }
         return (wanted - left, got)
     }
@@ -78,7 +78,7 @@ extension ReceiptWork {
     private func rewardVisit(_ card: StampCard, _ eligible: [Int]) -> (Int, [Kopecks]) {
         var got = [Kopecks](repeating: 0, count: lines.count)
         let base = bases
-        let room = lines.indices.map { eligible.contains($0) ? max(0, base[$0] - floors[$0]) : 0 }
+        let room = lines.indices.map { eligible.contains($0) ? max(0, base[$0] - facts[$0].floor) : 0 }
         switch card.reward {
         case .freeItem:
             return rewardUnits(card, eligible, upTo: 1)

@@ -66,6 +66,19 @@ public enum ReceiptCalculator {
     }
 }
 
+/// What the engine reads of a line.
+struct LineFacts {
+    /// The line's sum.
+    let amount: Kopecks
+    let quantity: Thousandths
+    /// Whether its price is fixed (no discounts).
+    let fixedPrice: Bool
+    /// The lowest it may go at all, points included: its minimum price × quantity.
+    let priceFloor: Kopecks
+    /// The lowest it may go after discounts: its price floor, and the policy's largest discount share.
+    let floor: Kopecks
+}
+
 /// One calculation in progress: each step reads what the earlier ones left and adds its reasons.
 struct ReceiptWork {
     let lines: [ReceiptLine]
@@ -80,16 +93,13 @@ struct ReceiptWork {
     var discountBp: BasisPoints
     let customer: ReceiptCalculator.Customer?
     let context: ReceiptContext
-    let amounts: [Kopecks]
+    /// What the engine reads of each line, worked out once (one array: an array per fact cost each receipt an
+    /// allocation apiece).
+    let facts: [LineFacts]
+    /// The receipt's sum before discounts.
+    let total: Kopecks
     /// Each line's category, SKU and tags as the program's vocabulary numbers them (for scope tests).
     let terms: [[Int]]
-    /// Lines whose price is fixed.
-    let fixedPrice: [Bool]
-    let quantities: [Thousandths]
-    /// The lowest each line may go after discounts: its minimum price, and the policy's largest discount share.
-    let floors: [Kopecks]
-    /// The lowest each line may go at all, points included: its minimum price × quantity.
-    let priceFloors: [Kopecks]
     var discounts: [Kopecks]
     /// Lines a promotion discounted.
     var promoted: [Bool]
@@ -119,30 +129,20 @@ struct ReceiptWork {
         discountBp = program.rules.discountBp
         // Every line's facts in one pass, each array allocated once at its size.
         let count = lines.count, maxShare = program.rules.stacking.maxLineDiscountBp, vocabulary = program.vocabulary
-        var amounts: [Kopecks] = [], terms: [[Int]] = [], fixedPrice: [Bool] = [], quantities: [Thousandths] = []
-        var priceFloors: [Kopecks] = [], floors: [Kopecks] = []
-        amounts.reserveCapacity(count)
+        var facts: [LineFacts] = [], terms: [[Int]] = []
+        facts.reserveCapacity(count)
         terms.reserveCapacity(count)
-        fixedPrice.reserveCapacity(count)
-        quantities.reserveCapacity(count)
-        priceFloors.reserveCapacity(count)
-        floors.reserveCapacity(count)
         for index in lines.indices {
             let amount = lines[index].total, quantity = lines[index].quantity
             let priceFloor = min(amount, lines[index].minPrice.map { Arithmetic.mulDiv($0, quantity, 1000, .up) } ?? 0)
-            amounts.append(amount)
+            facts.append(LineFacts(
+                amount: amount, quantity: quantity, fixedPrice: lines[index].has(.noDiscount), priceFloor: priceFloor,
+                floor: max(priceFloor, amount - Arithmetic.mulDiv(amount, maxShare, 10_000))))
             terms.append(vocabulary.count == 0 ? [] : vocabulary.terms(of: lines[index]))
-            fixedPrice.append(lines[index].has(.noDiscount))
-            quantities.append(quantity)
-            priceFloors.append(priceFloor)
-            floors.append(max(priceFloor, amount - Arithmetic.mulDiv(amount, maxShare, 10_000)))
         }
-        self.amounts = amounts
+        self.facts = facts
         self.terms = terms
-        self.fixedPrice = fixedPrice
-        self.quantities = quantities
-        self.priceFloors = priceFloors
-        self.floors = floors
+        total = facts.reduce(0) { $0 + $1.amount }
         // A reason for each promotion the program has, and a few more, without growing the array on the way.
         reasons.reserveCapacity(program.promotions.count + 16)
         let zeros = [Int64](repeating: 0, count: lines.count)
@@ -161,22 +161,21 @@ struct ReceiptWork {
     }
 
     /// What each line costs after discounts.
-    var bases: [Kopecks] { zip(amounts, discounts).map { $0 - $1 } }
+    var bases: [Kopecks] { zip(facts, discounts).map { $0.amount - $1 } }
 
     /// What line `index` costs after discounts.
-    func base(_ index: Int) -> Kopecks { amounts[index] - discounts[index] }
+    func base(_ index: Int) -> Kopecks { facts[index].amount - discounts[index] }
 
     /// What the receipt costs after discounts.
-    var totalAfterDiscounts: Kopecks { amounts.reduce(0, +) - discounts.reduce(0, +) }
+    var totalAfterDiscounts: Kopecks { total - discounts.reduce(0, +) }
 
     func result() -> ReceiptCalculation {
         let outcomes = lines.indices.map { index in
             LineOutcome(
-                line: index + 1, amount: amounts[index], discount: discounts[index],
+                line: index + 1, amount: facts[index].amount, discount: discounts[index],
                 redeemedKopecks: lineRedeemedKopecks[index], redeemedPoints: lineRedeemedPoints[index],
                 payable: base(index) - lineRedeemedKopecks[index], earnedPoints: lineEarned[index])
         }
-        let total = amounts.reduce(0, +)
         let discount = discounts.reduce(0, +)
         let codes = context.codes.map { CodeOutcome(code: $0.code, status: $0.status, applied: usedCodes.contains($0.code)) }
         return ReceiptCalculation(
