@@ -47,7 +47,9 @@ public enum CommitDecision {
     /// What a commit writes.
     public struct Outcome: Sendable {
         /// The calculation as the receipt records it (`ReceiptCalculation.recorded`).
-        public var calculation: ReceiptCalculation
+        public let calculation: ReceiptCalculation
+        /// Its explanation's JSON as the receipt stores it, written here so that the single writer only copies it.
+        public let explanation: String
         /// The customer's ledger after the receipt, with its postings; nil for an anonymous receipt.
         public var book: LedgerBook?
         /// The lot of the points earned at the program's delay (a return reclaims it first).
@@ -97,7 +99,9 @@ public enum CommitDecision {
         {
             return .failure(refusal)
         }
-        var outcome = Outcome(calculation: calculation.recorded, book: nil, entryIds: [])
+        let recorded = calculation.recorded
+        var outcome = Outcome(
+            calculation: recorded, explanation: ReceiptCalculation.storedExplanation(recorded), book: nil, entryIds: [])
         guard var ledger = book, let customer else { return codeRefusal(calculation).map { .failure($0) } ?? .success(outcome) }
 
         let protection = rules.protection

@@ -58,6 +58,11 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
         return recorded
     }
 
+    /// The JSON of a recorded calculation's explanation, as a receipt stores it.
+    public static func storedExplanation(_ recorded: ReceiptCalculation) -> String {
+        String(decoding: JSONWriter.bytes(of: recorded.explanation), as: UTF8.self)
+    }
+
     public init(
         lines: [LineOutcome], amount: Kopecks, discount: Kopecks, redeemedKopecks: Kopecks, redeemedPoints: Points, payable: Kopecks,
         earnedPoints: Points, maxRedeemable: Points, ruleLimitPoints: Points, promotions: [AppliedPromotion], gifts: [Gift],

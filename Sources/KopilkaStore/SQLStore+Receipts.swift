@@ -67,8 +67,8 @@ extension SQLStore {
     @discardableResult
     func insertReceipt(
         _ db: any SQLConnection, merchantId: Int64, receiptId: Int64, _ command: ReceiptCommand, programVersion: Int64,
-        _ calculation: ReceiptCalculation, customerId: Int64?, earnLotId: Int64?, restoreExpiresAt: UnixSeconds?, holdId: Int64?,
-        now: UnixSeconds
+        _ calculation: ReceiptCalculation, explanation: String, customerId: Int64?, earnLotId: Int64?, restoreExpiresAt: UnixSeconds?,
+        holdId: Int64?, now: UnixSeconds
     ) throws -> ReceiptView {
         try db.run(
             """
@@ -80,7 +80,7 @@ extension SQLStore {
             [merchantId, receiptId, command.storeId, command.registerId, customerId, command.externalId, programVersion,
              calculation.amount, calculation.discount, calculation.redeemedKopecks, calculation.redeemedPoints, calculation.payable,
              calculation.earnedPoints, earnLotId, restoreExpiresAt, holdId, command.offline,
-             String(decoding: JSONWriter.bytes(of: calculation.explanation), as: UTF8.self), command.cashier, now])
+             explanation, command.cashier, now])
         // Up to 16 lines per statement: one round trip instead of one per line on PostgreSQL, and a bounded number of
         // distinct statements to prepare.
         let rows = Array(zip(command.lines, calculation.lines))

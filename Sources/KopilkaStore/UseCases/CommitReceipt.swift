@@ -153,7 +153,7 @@ extension SQLStore {
         }
         try insertReceipt(
             db, merchantId: merchantId, receiptId: receiptId, command, programVersion: snapshot.program.version, outcome.calculation,
-            customerId: customerId, earnLotId: outcome.earnLotId, restoreExpiresAt: outcome.restoreExpiresAt, holdId: nil, now: now)
+            explanation: outcome.explanation, customerId: customerId, earnLotId: outcome.earnLotId, restoreExpiresAt: outcome.restoreExpiresAt, holdId: nil, now: now)
         try recordPromotions(
             db, merchantId: merchantId, receiptId: receiptId, customerId: customerId, rules: rules, calculation: outcome.calculation,
             context: snapshot.context, now: now)

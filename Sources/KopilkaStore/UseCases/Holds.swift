@@ -191,6 +191,8 @@ extension SQLStore {
     struct ConfirmedHold: Sendable {
         var command: ReceiptCommand
         var calculation: ReceiptCalculation
+        /// The explanation's JSON as the receipt stores it, written before the writer is asked.
+        var explanation: String
         var confirmed: HoldDecision.Confirmed
     }
 
@@ -215,7 +217,8 @@ extension SQLStore {
                 receiptId: receiptId, command, programVersion: hold.order.programVersion, calculation, customerId: hold.customerId, now: now),
             calculation: calculation, entries: confirmed.book.entries(confirmed.entryIds).map(LedgerEntryView.init),
             balance: confirmed.book.account.snapshot(at: now))
-        return .success((answer, ConfirmedHold(command: command, calculation: calculation, confirmed: confirmed)))
+        return .success((answer, ConfirmedHold(
+            command: command, calculation: calculation, explanation: ReceiptCalculation.storedExplanation(calculation), confirmed: confirmed)))
     }
 
     /// The writes of a confirmed hold: the hold closed (while still held), the order's points, the receipt, its
@@ -233,7 +236,7 @@ extension SQLStore {
         let rules = snapshot.rules
         try insertReceipt(
             db, merchantId: merchantId, receiptId: receiptId, decided.command, programVersion: hold.order.programVersion, decided.calculation,
-            customerId: hold.customerId, earnLotId: decided.confirmed.earnLotId, restoreExpiresAt: hold.order.restoreExpiresAt, holdId: hold.id,
+            explanation: decided.explanation, customerId: hold.customerId, earnLotId: decided.confirmed.earnLotId, restoreExpiresAt: hold.order.restoreExpiresAt, holdId: hold.id,
             now: now)
         try recordPromotions(
             db, merchantId: merchantId, receiptId: receiptId, customerId: hold.customerId, rules: rules, calculation: decided.calculation,
