@@ -214,7 +214,7 @@ extension ReceiptWork {
     /// Caps each line's discount at what the line can still give, explaining each line the floor stops.
     mutating func clamp(_ wanted: inout [Kopecks], to room: [Kopecks]) {
         for index in wanted.indices where wanted[index] > room[index] {
-            let line = lines[index], number = index + 1
+            let number = index + 1
             if !reasons.contains(where: { $0.code == "discount_capped_floor" && $0.line == number }) {
                 reasons.append(.init("discount_capped_floor", line: number, .money(facts[index].floor)))
             }
