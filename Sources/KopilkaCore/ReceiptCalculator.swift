@@ -138,6 +138,8 @@ struct ReceiptWork {
             facts.append(LineFacts(
                 amount: amount, quantity: quantity, fixedPrice: lines[index].has(.noDiscount), priceFloor: priceFloor,
                 floor: max(priceFloor, amount - Arithmetic.mulDiv(amount, maxShare, 10_000))))
+            // Checked here rather than inside `terms(of:)`: the call passes the line by copy (measured: 20 lines 140k → 128k
+            // receipts/s with the check moved inside), and most programs scope nothing by line.
             terms.append(vocabulary.count == 0 ? [] : vocabulary.terms(of: lines[index]))
         }
         self.facts = facts
