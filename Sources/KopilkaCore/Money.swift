@@ -48,10 +48,17 @@ public enum Arithmetic {
     /// units left over go one each to the largest remainders (ties to the earlier index).
     /// The shares always add up to `total`, and no share exceeds its exact proportion by a unit or more.
     public static func distribute(_ total: Int64, over weights: [Int64]) -> [Int64] {
-        precondition(total >= 0 && weights.allSatisfy { $0 >= 0 })
-        let weightSum = weights.reduce(0, +)
-        guard total > 0, weightSum > 0 else { return Array(repeating: 0, count: weights.count) }
         var shares = [Int64](repeating: 0, count: weights.count)
+        distribute(total, over: weights, into: &shares)
+        return shares
+    }
+
+    /// `distribute(_:over:)` into an array of the weights' size the caller keeps (the receipt engine reuses one).
+    public static func distribute(_ total: Int64, over weights: [Int64], into shares: inout [Int64]) {
+        precondition(total >= 0 && weights.allSatisfy { $0 >= 0 } && shares.count == weights.count)
+        for index in shares.indices { shares[index] = 0 }
+        let weightSum = weights.reduce(0, +)
+        guard total > 0, weightSum > 0 else { return }
         // The remainders and the order they are served in live on the stack: an array of (remainder, index) pairs cost
         // every call an allocation and a lookup of the tuple array's type at run time (perf: a tenth of a 5-line receipt).
         let left = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: weights.count) { remainders in
@@ -79,7 +86,6 @@ public enum Arithmetic {
             }
         }
         assert(left == 0, "largest-remainder distribution must place every unit")
-        return shares
     }
 
     /// The part of `total` that belongs to `part` of `whole`, floored: `total * part / whole`.

@@ -13,14 +13,16 @@ extension ReceiptWork {
     /// Either way no line goes below its floor.
     mutating func applyDiscounts(_ candidates: [PromotionCandidate]) {
         var sources: [DiscountSource] = []
+        sources.reserveCapacity(candidates.count + 2)
         if let rates = wholesaleRates() { sources.append(.wholesale(rates: rates)) }
-        sources += candidates.filter { $0.reward.isDiscount }.map(DiscountSource.promotion)
+        for candidate in candidates where candidate.reward.isDiscount { sources.append(.promotion(candidate)) }
         if let eligible = cardEligibility() { sources.append(.card(eligible: eligible)) }
         switch rules.stacking.mode {
         case .sequential:
-            // What each line costs so far and what it can still give, kept up to date rather than built per source.
+            // What each line costs so far and what it can still give, kept up to date rather than built per source,
+            // and what a source takes, written into one array source after source.
             var base = bases
-            var room = [Kopecks](repeating: 0, count: lines.count)
+            var room = [Kopecks](repeating: 0, count: lines.count), got = room, weights = room
             for var source in sources {
                 if case .card(var eligible) = source, !rules.stacking.cardDiscountOnPromotedLines {
                     for index in lines.indices where eligible[index] && promoted[index] {
@@ -30,7 +32,7 @@ extension ReceiptWork {
                     source = .card(eligible: eligible)
                 }
                 for index in room.indices { room[index] = max(0, base[index] - facts[index].floor) }
-                var got = wanted(source, base: base, room: room)
+                wanted(source, base: base, room: room, weights: &weights, into: &got)
                 clamp(&got, to: room)
                 if case .promotion(let candidate) = source, !fitsBudget(candidate, value: got.reduce(0, +)) { continue }
                 take(source, got)
@@ -38,8 +40,11 @@ extension ReceiptWork {
             }
         case .bestForCustomer:
             let room = facts.map { max(0, $0.amount - $0.floor) }
+            let amounts = facts.map(\.amount)
+            var weights = room
             var offers = sources.map { source in
-                var offer = wanted(source, base: facts.map(\.amount), room: room)
+                var offer = room
+                wanted(source, base: amounts, room: room, weights: &weights, into: &offer)
                 clamp(&offer, to: room)
                 return offer
             }
@@ -113,17 +118,18 @@ extension ReceiptWork {
         }
         // A level's own discount may be for some lines only ("the paint discount"); the program's is for every line.
         let levelLines = customer?.tier?.discountBp != nil ? program.levelDiscountLines : nil
+        let excluded = program.discountExcluded
         return lines.indices.map { index in
-            let line = lines[index], number = index + 1
+            let number = index + 1
             if let levelLines, !levelLines.matches(terms[index]) {
                 reasons.append(.init("discount_outside_level", line: number))
                 return false
             }
-            if line.has(.noDiscount) {
+            if facts[index].fixedPrice {
                 reasons.append(.init("discount_excluded_flag", line: number))
                 return false
             }
-            if let category = line.category, program.discountExcluded.contains(category) {
+            if !excluded.isEmpty, let category = lines[index].category, excluded.contains(category) {
                 reasons.append(.init("discount_excluded_category", line: number, .text(category)))
                 return false
             }
@@ -131,61 +137,60 @@ extension ReceiptWork {
         }
     }
 
-    /// What a source would take off each line of `base`, before floors (`room` is what each line can still give).
-    func wanted(_ source: DiscountSource, base: [Kopecks], room: [Kopecks]) -> [Kopecks] {
-        var zeros: [Kopecks] { [Kopecks](repeating: 0, count: lines.count) }
+    /// What a source would take off each line of `base`, before floors (`room` is what each line can still give),
+    /// written into `result`; `weights` is room to work in. Both are arrays of the receipt's size the caller reuses.
+    func wanted(_ source: DiscountSource, base: [Kopecks], room: [Kopecks], weights: inout [Kopecks], into result: inout [Kopecks]) {
         switch source {
         case .wholesale(let rates):
-            return base.indices.map { Arithmetic.mulDiv(base[$0], rates[$0], 10_000) }
+            for index in base.indices { result[index] = Arithmetic.mulDiv(base[index], rates[index], 10_000) }
         case .card(let eligible):
-            return proportional(discountBp, of: base.indices.map { eligible[$0] ? base[$0] : 0 })
+            for index in base.indices { weights[index] = eligible[index] ? base[index] : 0 }
+            proportional(discountBp, of: weights, into: &result)
         case .promotion(let candidate):
             let reward = candidate.reward
             switch reward.kind {
             case .percentOff:
-                var weights = zeros
+                for index in weights.indices { weights[index] = 0 }
                 for index in candidate.lines { weights[index] = base[index] }
-                return proportional(reward.percentBp ?? 0, of: weights)
+                proportional(reward.percentBp ?? 0, of: weights, into: &result)
             case .amountOff:
-                var weights = zeros
+                for index in weights.indices { weights[index] = 0 }
                 for index in candidate.lines { weights[index] = room[index] }
-                return Arithmetic.distribute(min(reward.amountKopecks ?? 0, weights.reduce(0, +)), over: weights)
+                Arithmetic.distribute(min(reward.amountKopecks ?? 0, weights.reduce(0, +)), over: weights, into: &result)
             case .fixedPrice:
-                var result = zeros
+                for index in result.indices { result[index] = 0 }
                 for index in candidate.lines {
-                    let atPrice = Arithmetic.mulDiv(reward.priceKopecks ?? 0, lines[index].quantity, 1000, .halfUp)
+                    let atPrice = Arithmetic.mulDiv(reward.priceKopecks ?? 0, facts[index].quantity, 1000, .halfUp)
                     result[index] = max(0, base[index] - atPrice)
                 }
-                return result
             case .buyXGetY, .nthItem:
-                return cheapestUnits(candidate, base: base)
+                cheapestUnits(candidate, base: base, into: &result)
             case .gift:
-                var result = zeros
-                if let index = giftLine(candidate) { result[index] = min(base[index], Arithmetic.mulDiv(base[index], 1000, lines[index].quantity)) }
-                return result
+                for index in result.indices { result[index] = 0 }
+                if let index = giftLine(candidate) { result[index] = min(base[index], Arithmetic.mulDiv(base[index], 1000, facts[index].quantity)) }
             case .pointsMultiplier, .bonusPoints:
-                return zeros
+                for index in result.indices { result[index] = 0 }
             }
         }
     }
 
     /// `bp` of the lines' sum (each line's cost, or 0 for a line it does not lower), computed once and split over the
     /// lines, so the lines add up to the receipt's discount.
-    func proportional(_ bp: BasisPoints, of weights: [Kopecks]) -> [Kopecks] {
-        Arithmetic.distribute(Arithmetic.mulDiv(weights.reduce(0, +), bp, 10_000), over: weights)
+    func proportional(_ bp: BasisPoints, of weights: [Kopecks], into result: inout [Kopecks]) {
+        Arithmetic.distribute(Arithmetic.mulDiv(weights.reduce(0, +), bp, 10_000), over: weights, into: &result)
     }
 
     /// Buy X get Y: of every `buy + get` whole units of the matching lines, the `get` cheapest are discounted.
-    func cheapestUnits(_ candidate: PromotionCandidate, base: [Kopecks]) -> [Kopecks] {
-        var result = [Kopecks](repeating: 0, count: lines.count)
+    func cheapestUnits(_ candidate: PromotionCandidate, base: [Kopecks], into result: inout [Kopecks]) {
+        for index in result.indices { result[index] = 0 }
         let group = Int64(candidate.promotion.buy + candidate.promotion.get)
-        guard group > 0 else { return result }
+        guard group > 0 else { return }
         // A local: the closures below would otherwise capture the whole calculation.
         let facts = self.facts
         let counted = candidate.lines.filter { facts[$0].quantity >= 1000 }
         let units = counted.reduce(Int64(0)) { $0 + facts[$1].quantity / 1000 }
         var left = units / group * Int64(candidate.promotion.get)
-        guard left > 0 else { return result }
+        guard left > 0 else { return }
         // Cheapest unit first: compare base/quantity exactly, by cross-multiplying at 128 bits; ties by position.
         let order = counted.sorted { a, b in
             let left = base[a].multipliedFullWidth(by: facts[b].quantity), right = base[b].multipliedFullWidth(by: facts[a].quantity)
@@ -198,7 +203,6 @@ extension ReceiptWork {
             let unitsPrice = min(base[index], Arithmetic.mulDiv(base[index], take * 1000, facts[index].quantity))
             result[index] = Arithmetic.mulDiv(unitsPrice, percent, 10_000)
         }
-        return result
     }
 
     /// The receipt line holding a gift promotion's item.
@@ -229,23 +233,19 @@ extension ReceiptWork {
             discounts[index] += got[index]
             total += got[index]
         }
-        // The lines it lowered, numbered from 1 as reasons name them (reserved: growing an array reallocates it).
-        var numbers: [Int] = []
-        numbers.reserveCapacity(got.count)
-        for index in got.indices where got[index] > 0 { numbers.append(index + 1) }
+        let numbers = numbers { got[$0] > 0 }
         switch source {
         case .wholesale:
             if total > 0 { reasons.append(.init("wholesale_applied", .money(total), .lines(numbers))) }
         case .card:
             if total > 0 { reasons.append(.init("discount_rate", .percent(discountBp), .money(total), .lines(numbers))) }
         case .promotion(let candidate):
-            let touched = numbers.map { $0 - 1 }
-            for index in touched { promoted[index] = true }
+            for number in numbers { promoted[number - 1] = true }
             if candidate.reward.kind == .gift {
                 let line = giftLine(candidate)
                 let onReceipt = line.map { got[$0] > 0 } ?? false
                 gifts.append(Gift(promotionId: candidate.id, sku: candidate.reward.sku ?? "", name: candidate.reward.name ?? "", onReceipt: onReceipt))
-                record(candidate, discount: total, lines: touched)
+                record(candidate, discount: total, lines: numbers)
                 if let line, onReceipt {
                     reasons.append(.init("promotion_gift", line: line + 1, promotion: candidate.id, .text(candidate.name),
                                          .text(candidate.reward.name ?? candidate.reward.sku ?? ""), .money(total)))
@@ -254,7 +254,7 @@ extension ReceiptWork {
                                          .text(candidate.reward.name ?? ""), .text(candidate.reward.sku ?? "")))
                 }
             } else if total > 0 {
-                record(candidate, discount: total, lines: touched)
+                record(candidate, discount: total, lines: numbers)
                 reasons.append(.init("promotion_applied", promotion: candidate.id, .text(candidate.name), .money(total), .lines(numbers)))
             } else {
                 reasons.append(.init("promotion_no_effect", promotion: candidate.id, .text(candidate.name)))

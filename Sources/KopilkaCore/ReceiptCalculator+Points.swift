@@ -14,13 +14,14 @@ extension ReceiptWork {
         } else if !rules.redeemWithDiscounts, discounted > 0 {
             reasons.append(.init("redemption_not_with_discounts"))
         } else {
-            for (index, line) in lines.enumerated() {
+            let excluded = program.redemptionExcluded
+            for index in lines.indices {
                 let number = index + 1
-                if line.has(.noDiscount) {
+                if facts[index].fixedPrice {
                     reasons.append(.init("redemption_excluded_flag", variant: "no_discount", line: number))
-                } else if line.has(.noRedemption) {
+                } else if facts[index].noRedemption {
                     reasons.append(.init("redemption_excluded_flag", line: number))
-                } else if let category = line.category, program.redemptionExcluded.contains(category) {
+                } else if !excluded.isEmpty, let category = lines[index].category, excluded.contains(category) {
                     reasons.append(.init("redemption_excluded_category", line: number, .text(category)))
                 } else if let scope = program.redemptionLines, !scope.matches(terms[index]) {
                     reasons.append(.init("redemption_outside_scope", line: number))
@@ -75,8 +76,8 @@ extension ReceiptWork {
         redeemedPoints = min(redeemedPoints, ReceiptCalculator.kopecksToPointsCeil(redeemedKopecks, rules))
         // Most receipts spend nothing: their lines keep the zeros they started with.
         if redeemedKopecks > 0 {
-            lineRedeemedKopecks = Arithmetic.distribute(redeemedKopecks, over: redeemWeights)
-            lineRedeemedPoints = Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks)
+            Arithmetic.distribute(redeemedKopecks, over: redeemWeights, into: &lineRedeemedKopecks)
+            Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks, into: &lineRedeemedPoints)
         }
         if redeemedPoints > 0 {
             reasons.append(.init("redemption_applied", .points(redeemedPoints), .money(redeemedKopecks)))
@@ -111,11 +112,12 @@ extension ReceiptWork {
         if let schedule = program.accrualWhen?.miss(at: context.time) {
             reasons.append(.init("accrual_outside_schedule", .schedule(schedule)))
         } else {
-            for (index, line) in lines.enumerated() {
+            let excluded = program.accrualExcluded
+            for index in lines.indices {
                 let number = index + 1
-                if line.has(.noAccrual) {
+                if facts[index].noAccrual {
                     reasons.append(.init("accrual_excluded_flag", line: number))
-                } else if let category = line.category, program.accrualExcluded.contains(category) {
+                } else if !excluded.isEmpty, let category = lines[index].category, excluded.contains(category) {
                     reasons.append(.init("accrual_excluded_category", line: number, .text(category)))
                 } else if let scope = program.accrualLines, !scope.matches(terms[index]) {
                     reasons.append(.init("accrual_outside_scope", line: number))
@@ -149,12 +151,14 @@ extension ReceiptWork {
                 reasons.append(.init("accrual_rate", .percent(accrualRateBp), .money(base), .points(earned)))
             }
         }
-        if earned > 0 { lineEarned = Arithmetic.distribute(earned, over: weights) }
-        applyMultipliers(candidates, weights: weights)
+        if earned > 0 { Arithmetic.distribute(earned, over: weights, into: &lineEarned) }
+        // One array the multipliers and bonuses below split their points into, in turn.
+        var shares = [Points](repeating: 0, count: lines.count)
+        applyMultipliers(candidates, weights: weights, shares: &shares)
         for candidate in candidates where candidate.reward.kind == .bonusPoints {
             let bonus = candidate.reward.points ?? 0
             guard fitsBudget(candidate, value: ReceiptCalculator.pointsToKopecksFloor(bonus, rules)) else { continue }
-            guard let touched = credit(bonus, preferring: candidate.lines, weights: weights) else {
+            guard let touched = credit(bonus, preferring: candidate.lines, weights: weights, shares: &shares) else {
                 reasons.append(.init("promotion_no_effect", variant: "points", promotion: candidate.id, .text(candidate.name)))
                 continue
             }
@@ -162,7 +166,7 @@ extension ReceiptWork {
             reasons.append(.init("promotion_bonus", promotion: candidate.id, .text(candidate.name), .points(bonus)))
         }
         for code in context.codes where code.status == .valid && code.points > 0 {
-            guard credit(code.points, preferring: [], weights: weights) != nil else { continue }
+            guard credit(code.points, preferring: [], weights: weights, shares: &shares) != nil else { continue }
             usedCodes.insert(code.code)
             reasons.append(.init("code_bonus", .text(code.code), .points(code.points)))
         }
@@ -191,21 +195,23 @@ extension ReceiptWork {
     }
 
     /// Points multipliers: each line earns under the largest multiplier that covers it.
-    mutating func applyMultipliers(_ candidates: [PromotionCandidate], weights: [Kopecks]) {
-        let multipliers = candidates.filter { $0.reward.kind == .pointsMultiplier }
-        guard !multipliers.isEmpty else { return }
-        var best = [Int?](repeating: nil, count: lines.count)
-        for (index, candidate) in multipliers.enumerated() {
-            for line in candidate.lines where weights[line] > 0 {
-                if best[line].map({ (multipliers[$0].reward.multiplierPercent ?? 0) < (candidate.reward.multiplierPercent ?? 0) }) ?? true {
-                    best[line] = index
-                }
+    mutating func applyMultipliers(_ candidates: [PromotionCandidate], weights: [Kopecks], shares: inout [Points]) {
+        guard candidates.contains(where: { $0.reward.kind == .pointsMultiplier }) else { return }
+        // Each line's multiplier: the index of its candidate and its percent (-1 and 0 for none).
+        var best = [(candidate: Int, percent: Int64)](repeating: (-1, 0), count: lines.count)
+        for (index, candidate) in candidates.enumerated() where candidate.reward.kind == .pointsMultiplier {
+            let percent = candidate.reward.multiplierPercent ?? 0
+            for line in candidate.lines where weights[line] > 0 && (best[line].candidate < 0 || best[line].percent < percent) {
+                best[line] = (index, percent)
             }
         }
-        for (index, candidate) in multipliers.enumerated() {
-            var own = [Kopecks](repeating: 0, count: lines.count)
-            for line in lines.indices where best[line] == index { own[line] = weights[line] }
-            let base = own.reduce(0, +)
+        var own = [Kopecks](repeating: 0, count: lines.count)
+        for (index, candidate) in candidates.enumerated() where candidate.reward.kind == .pointsMultiplier {
+            var base: Kopecks = 0
+            for line in lines.indices {
+                own[line] = best[line].candidate == index ? weights[line] : 0
+                base += own[line]
+            }
             guard base > 0 else {
                 reasons.append(.init("promotion_not_best", variant: "multiplier", promotion: candidate.id, .text(candidate.name)))
                 continue
@@ -213,9 +219,9 @@ extension ReceiptWork {
             let percent = candidate.reward.multiplierPercent ?? 100
             let extra = points(on: base, rateBp: accrualRateBp, percent: percent - 100)
             guard extra > 0, fitsBudget(candidate, value: ReceiptCalculator.pointsToKopecksFloor(extra, rules)) else { continue }
-            let shares = Arithmetic.distribute(extra, over: own)
+            Arithmetic.distribute(extra, over: own, into: &shares)
             for line in lines.indices { lineEarned[line] += shares[line] }
-            record(candidate, points: extra, lines: lines.indices.filter { own[$0] > 0 })
+            record(candidate, points: extra, lines: numbers { own[$0] > 0 })
             reasons.append(.init("promotion_multiplier", promotion: candidate.id, .text(candidate.name), .quantity(percent * 10), .money(base), .points(extra)))
         }
     }
@@ -227,15 +233,15 @@ extension ReceiptWork {
     }
 
     /// Adds fixed points to the lines: over the preferred lines that earn, else over every line that earns, else
-    /// over the preferred lines' sums. Returns the lines credited, or nil when no line can carry them.
-    mutating func credit(_ points: Points, preferring preferred: [Int], weights: [Kopecks]) -> [Int]? {
+    /// over the preferred lines' sums. Returns the lines credited (numbered from 1), or nil when no line can carry them.
+    mutating func credit(_ points: Points, preferring preferred: [Int], weights: [Kopecks], shares: inout [Points]) -> [Int]? {
         var chosen = [Kopecks](repeating: 0, count: lines.count)
         for line in preferred { chosen[line] = weights[line] }
         if chosen.allSatisfy({ $0 == 0 }) { chosen = weights }
         if chosen.allSatisfy({ $0 == 0 }) { for line in preferred { chosen[line] = facts[line].amount } }
         guard chosen.contains(where: { $0 > 0 }) else { return nil }
-        let shares = Arithmetic.distribute(points, over: chosen)
+        Arithmetic.distribute(points, over: chosen, into: &shares)
         for line in lines.indices { lineEarned[line] += shares[line] }
-        return lines.indices.filter { chosen[$0] > 0 }
+        return numbers { chosen[$0] > 0 }
     }
 }

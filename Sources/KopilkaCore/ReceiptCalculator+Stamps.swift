@@ -85,7 +85,9 @@ extension ReceiptWork {
         case .amountOff:
             got = Arithmetic.distribute(min(card.amountKopecks, room.reduce(0, +)), over: room)
         case .percentOff:
-            got = zip(proportional(card.percentBp, of: lines.indices.map { eligible.contains($0) ? base[$0] : 0 }), room).map { min($0, $1) }
+            got = room
+            proportional(card.percentBp, of: lines.indices.map { eligible.contains($0) ? base[$0] : 0 }, into: &got)
+            for index in got.indices { got[index] = min(got[index], room[index]) }
         }
         return (got.contains { $0 > 0 } ? 1 : 0, got)
     }

@@ -71,8 +71,11 @@ struct LineFacts {
     /// The line's sum.
     let amount: Kopecks
     let quantity: Thousandths
-    /// Whether its price is fixed (no discounts).
+    /// Whether its price is fixed (no discounts), it earns nothing, or points cannot pay for it: its flags, read once
+    /// (the steps after read them here rather than copying the line, a retain per string and list in it).
     let fixedPrice: Bool
+    let noAccrual: Bool
+    let noRedemption: Bool
     /// The lowest it may go at all, points included: its minimum price × quantity.
     let priceFloor: Kopecks
     /// The lowest it may go after discounts: its price floor, and the policy's largest discount share.
@@ -135,9 +138,17 @@ struct ReceiptWork {
         for index in lines.indices {
             let amount = lines[index].total, quantity = lines[index].quantity
             let priceFloor = min(amount, lines[index].minPrice.map { Arithmetic.mulDiv($0, quantity, 1000, .up) } ?? 0)
+            var flags: (noDiscount: Bool, noAccrual: Bool, noRedemption: Bool) = (false, false, false)
+            for flag in lines[index].flags {
+                switch flag {
+                case .noDiscount: flags.noDiscount = true
+                case .noAccrual: flags.noAccrual = true
+                case .noRedemption: flags.noRedemption = true
+                }
+            }
             facts.append(LineFacts(
-                amount: amount, quantity: quantity, fixedPrice: lines[index].has(.noDiscount), priceFloor: priceFloor,
-                floor: max(priceFloor, amount - Arithmetic.mulDiv(amount, maxShare, 10_000))))
+                amount: amount, quantity: quantity, fixedPrice: flags.noDiscount, noAccrual: flags.noAccrual,
+                noRedemption: flags.noRedemption, priceFloor: priceFloor, floor: max(priceFloor, amount - Arithmetic.mulDiv(amount, maxShare, 10_000))))
             // Checked here rather than inside `terms(of:)`: the call passes the line by copy (measured: 20 lines 140k → 128k
             // receipts/s with the check moved inside), and most programs scope nothing by line.
             terms.append(vocabulary.count == 0 ? [] : vocabulary.terms(of: lines[index]))
@@ -168,6 +179,15 @@ struct ReceiptWork {
     /// What line `index` costs after discounts.
     func base(_ index: Int) -> Kopecks { facts[index].amount - discounts[index] }
 
+    /// The lines, numbered from 1 as reasons name them, that `holds` for (by index).
+    func numbers(_ holds: (Int) -> Bool) -> [Int] {
+        var numbers: [Int] = []
+        // Reserved: growing the array reallocates it.
+        numbers.reserveCapacity(lines.count)
+        for index in lines.indices where holds(index) { numbers.append(index + 1) }
+        return numbers
+    }
+
     /// What the receipt costs after discounts.
     var totalAfterDiscounts: Kopecks { total - discounts.reduce(0, +) }
 
@@ -186,12 +206,12 @@ struct ReceiptWork {
             ruleLimitPoints: ruleLimitPoints, promotions: applied, gifts: gifts, codes: codes, stamps: stamps, explanation: reasons)
     }
 
-    /// Records what a promotion gave (each promotion gives once: a discount or points).
-    mutating func record(_ candidate: PromotionCandidate, discount: Kopecks = 0, points: Points = 0, lines touched: [Int]) {
+    /// Records what a promotion gave (each promotion gives once: a discount or points) to the lines `numbers` (from 1).
+    mutating func record(_ candidate: PromotionCandidate, discount: Kopecks = 0, points: Points = 0, lines numbers: [Int]) {
         if let code = candidate.code { usedCodes.insert(code) }
         applied.append(AppliedPromotion(
             id: candidate.id, name: candidate.name, discount: discount, earnedPoints: points,
-            valueKopecks: discount + ReceiptCalculator.pointsToKopecksFloor(points, rules), lines: touched.map { $0 + 1 }, code: candidate.code))
+            valueKopecks: discount + ReceiptCalculator.pointsToKopecksFloor(points, rules), lines: numbers, code: candidate.code))
     }
 
     /// Whether a promotion's budget can pay `value` more; explains the refusal.
