@@ -37,9 +37,13 @@ public struct LineScope: Codable, Sendable, Equatable {
             self.bits = bits
         }
 
-        /// Whether a line with these terms (from `Vocabulary.terms(of:)`) belongs to the scope.
-        func matches(_ terms: [Int]) -> Bool {
-            terms.contains { bits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
+        /// Whether the receipt's line `line` (from 0) belongs to the scope.
+        func matches(_ terms: ReceiptTerms, line: Int) -> Bool {
+            for index in terms.range(of: line) {
+                let term = terms.numbers[index]
+                if bits[term >> 6] & (1 << UInt64(term & 63)) != 0 { return true }
+            }
+            return false
         }
     }
 }
@@ -68,12 +72,35 @@ struct Vocabulary: Sendable {
         (scope.categories ?? []).compactMap { categories[$0] } + (scope.skus ?? []).compactMap { skus[$0] } + (scope.tags ?? []).compactMap { tags[$0] }
     }
 
-    /// The numbers of a line's category, SKU and tags that some scope names.
-    func terms(of line: ReceiptLine) -> [Int] {
-        var terms: [Int] = []
-        if let category = line.category, let term = categories[category] { terms.append(term) }
-        if let term = skus[line.sku] { terms.append(term) }
-        for tag in line.tags { if let term = tags[tag] { terms.append(term) } }
-        return terms
+    /// The numbers of a line's category, SKU and tags that some scope names, added to `numbers`.
+    func add(category: String?, sku: String, tags lineTags: [String], to numbers: inout [Int]) {
+        if let category, let term = categories[category] { numbers.append(term) }
+        if let term = skus[sku] { numbers.append(term) }
+        for tag in lineTags { if let term = tags[tag] { numbers.append(term) } }
+    }
+}
+
+/// A receipt's lines' category, SKU and tags as numbers of the program's vocabulary (`Vocabulary`), all in one
+/// array: an array per line cost each receipt an allocation apiece.
+struct ReceiptTerms {
+    /// Every line's numbers, line after line.
+    private(set) var numbers: [Int] = []
+    /// Where each line's numbers end in `numbers`.
+    private var ends: [Int] = []
+
+    init(_ lines: [ReceiptLine], _ vocabulary: Vocabulary) {
+        // Most programs scope nothing by line: then no line has a number.
+        guard vocabulary.count > 0 else { return }
+        numbers.reserveCapacity(lines.count * 2)
+        ends.reserveCapacity(lines.count)
+        for index in lines.indices {
+            vocabulary.add(category: lines[index].category, sku: lines[index].sku, tags: lines[index].tags, to: &numbers)
+            ends.append(numbers.count)
+        }
+    }
+
+    /// Where line `line`'s numbers are in `numbers`.
+    func range(of line: Int) -> Range<Int> {
+        ends.isEmpty ? 0..<0 : (line == 0 ? 0 : ends[line - 1])..<ends[line]
     }
 }

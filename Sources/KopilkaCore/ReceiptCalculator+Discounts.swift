@@ -81,7 +81,7 @@ extension ReceiptWork {
         }
         var rates = [BasisPoints](repeating: 0, count: lines.count)
         for (step, scope) in wholesale.steps {
-            let matched = lines.indices.filter { (scope?.matches(terms[$0]) ?? true) && !facts[$0].fixedPrice }
+            let matched = lines.indices.filter { (scope?.matches(terms, line: $0) ?? true) && !facts[$0].fixedPrice }
             // A step is named by its name, or else by its threshold.
             let label: ReasonValue = step.name.map { .text($0) } ?? step.minQuantity.map { .quantity($0) } ?? .money(step.minAmountKopecks ?? 0)
             let named = step.name != nil
@@ -121,7 +121,7 @@ extension ReceiptWork {
         let excluded = program.discountExcluded
         return lines.indices.map { index in
             let number = index + 1
-            if let levelLines, !levelLines.matches(terms[index]) {
+            if let levelLines, !levelLines.matches(terms, line: index) {
                 reasons.append(.init("discount_outside_level", line: number))
                 return false
             }

@@ -23,7 +23,7 @@ extension ReceiptWork {
                     reasons.append(.init("redemption_excluded_flag", line: number))
                 } else if !excluded.isEmpty, let category = lines[index].category, excluded.contains(category) {
                     reasons.append(.init("redemption_excluded_category", line: number, .text(category)))
-                } else if let scope = program.redemptionLines, !scope.matches(terms[index]) {
+                } else if let scope = program.redemptionLines, !scope.matches(terms, line: index) {
                     reasons.append(.init("redemption_outside_scope", line: number))
                 } else if discounts[index] > 0, !rules.redeemOnDiscountedLines {
                     reasons.append(.init("redemption_excluded_discounted", line: number))
@@ -119,7 +119,7 @@ extension ReceiptWork {
                     reasons.append(.init("accrual_excluded_flag", line: number))
                 } else if !excluded.isEmpty, let category = lines[index].category, excluded.contains(category) {
                     reasons.append(.init("accrual_excluded_category", line: number, .text(category)))
-                } else if let scope = program.accrualLines, !scope.matches(terms[index]) {
+                } else if let scope = program.accrualLines, !scope.matches(terms, line: index) {
                     reasons.append(.init("accrual_outside_scope", line: number))
                 } else if !rules.accrueOnDiscountedLines, discounts[index] > 0 {
                     reasons.append(.init("accrual_excluded_discounted", line: number))

@@ -106,7 +106,8 @@ extension ReceiptWork {
         }
         var matched: [Int] = []
         matched.reserveCapacity(lines.count)
-        for index in lines.indices where compiled.lines?.matches(terms[index]) ?? true {
+        let scope = compiled.lines
+        for index in lines.indices where scope?.matches(terms, line: index) ?? true {
             if compiled.promotion.reward.isDiscount, compiled.promotion.reward.kind != .gift, facts[index].fixedPrice {
                 reasons.append(.init("promotion_excluded_flag", line: index + 1, promotion: compiled.promotion.id, .text(compiled.promotion.name)))
             } else {

@@ -18,7 +18,7 @@ extension ReceiptWork {
 
     private mutating func stamp(_ compiled: CompiledStampCard) {
         let card = compiled.card
-        let inScope = lines.indices.filter { compiled.lines?.matches(terms[$0]) ?? true }
+        let inScope = lines.indices.filter { compiled.lines?.matches(terms, line: $0) ?? true }
         let units = card.basis == .item ? inScope.reduce(0) { $0 + Int(facts[$1].quantity / 1000) } : (inScope.isEmpty ? 0 : 1)
         guard units > 0 else { return }
         // Every reason about the card names it first.
