@@ -185,23 +185,31 @@ extension ReceiptWork {
         for index in result.indices { result[index] = 0 }
         let group = Int64(candidate.promotion.buy + candidate.promotion.get)
         guard group > 0 else { return }
-        // A local: the closures below would otherwise capture the whole calculation.
+        // A local: the closure below would otherwise capture the whole calculation.
         let facts = self.facts
-        let counted = candidate.lines.filter { facts[$0].quantity >= 1000 }
-        let units = counted.reduce(Int64(0)) { $0 + facts[$1].quantity / 1000 }
+        let units = candidate.lines.reduce(Int64(0)) { $0 + facts[$1].quantity / 1000 }
         var left = units / group * Int64(candidate.promotion.get)
         guard left > 0 else { return }
-        // Cheapest unit first: compare base/quantity exactly, by cross-multiplying at 128 bits; ties by position.
-        let order = counted.sorted { a, b in
-            let left = base[a].multipliedFullWidth(by: facts[b].quantity), right = base[b].multipliedFullWidth(by: facts[a].quantity)
-            return (left.high, left.low) != (right.high, right.low) ? (left.high, left.low) < (right.high, right.low) : a < b
-        }
-        let percent = candidate.reward.percentBp ?? 10_000
-        for index in order where left > 0 {
-            let take = min(facts[index].quantity / 1000, left)
-            left -= take
-            let unitsPrice = min(base[index], Arithmetic.mulDiv(base[index], take * 1000, facts[index].quantity))
-            result[index] = Arithmetic.mulDiv(unitsPrice, percent, 10_000)
+        // The lines with a whole unit, ordered on the stack (two arrays a promotion cost each receipt two allocations).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: candidate.lines.count) { buffer in
+            var count = 0
+            for index in candidate.lines where facts[index].quantity >= 1000 {
+                buffer[count] = index
+                count += 1
+            }
+            var order = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+            // Cheapest unit first: compare base/quantity exactly, by cross-multiplying at 128 bits; ties by position.
+            order.sort { a, b in
+                let left = base[a].multipliedFullWidth(by: facts[b].quantity), right = base[b].multipliedFullWidth(by: facts[a].quantity)
+                return (left.high, left.low) != (right.high, right.low) ? (left.high, left.low) < (right.high, right.low) : a < b
+            }
+            let percent = candidate.reward.percentBp ?? 10_000
+            for index in order where left > 0 {
+                let take = min(facts[index].quantity / 1000, left)
+                left -= take
+                let unitsPrice = min(base[index], Arithmetic.mulDiv(base[index], take * 1000, facts[index].quantity))
+                result[index] = Arithmetic.mulDiv(unitsPrice, percent, 10_000)
+            }
         }
     }
 

@@ -166,7 +166,7 @@ extension ReceiptWork {
             reasons.append(.init("promotion_bonus", promotion: candidate.id, .text(candidate.name), .points(bonus)))
         }
         for code in context.codes where code.status == .valid && code.points > 0 {
-            guard credit(code.points, preferring: [], weights: weights, shares: &shares) != nil else { continue }
+            guard credit(code.points, preferring: LineSet(lineCount: lines.count), weights: weights, shares: &shares) != nil else { continue }
             usedCodes.insert(code.code)
             reasons.append(.init("code_bonus", .text(code.code), .points(code.points)))
         }
@@ -234,7 +234,7 @@ extension ReceiptWork {
 
     /// Adds fixed points to the lines: over the preferred lines that earn, else over every line that earns, else
     /// over the preferred lines' sums. Returns the lines credited (numbered from 1), or nil when no line can carry them.
-    mutating func credit(_ points: Points, preferring preferred: [Int], weights: [Kopecks], shares: inout [Points]) -> [Int]? {
+    mutating func credit(_ points: Points, preferring preferred: LineSet, weights: [Kopecks], shares: inout [Points]) -> [Int]? {
         var chosen = [Kopecks](repeating: 0, count: lines.count)
         for line in preferred { chosen[line] = weights[line] }
         if chosen.allSatisfy({ $0 == 0 }) { chosen = weights }

@@ -2,7 +2,7 @@
 struct PromotionCandidate {
     let promotion: CompiledPromotion
     /// Indices of the lines in the promotion's scope (for discounts, those that allow discounts).
-    let lines: [Int]
+    let lines: LineSet
     /// The code that unlocked it.
     let code: String?
 
@@ -68,17 +68,21 @@ extension ReceiptWork {
             values.append(.text(compiled.promotion.name))
             if let first { values.append(first) }
             if let second { values.append(second) }
+            return skip(code, variant: variant, values: values)
+        }
+        // The same with values made when the program was compiled (`CompiledPromotion.named`).
+        func skip(_ code: String, variant: String? = nil, values: [ReasonValue]) -> PromotionCandidate? {
             reasons.append(Reason(code, variant: variant, promotion: compiled.promotion.id, values: values))
             return nil
         }
         let code = unlocked.isEmpty ? nil : unlocked[compiled.promotion.id]
-        if compiled.promotion.requiresCode, code == nil { return skip("promotion_needs_code") }
-        if let miss = compiled.when?.miss(at: context.time) { return skip(miss.promotionCode, .schedule(miss)) }
-        if let stores = compiled.stores, !stores.contains(context.storeId ?? "") { return skip("promotion_other_store") }
-        if compiled.needsCustomer, customer == nil { return skip("promotion_needs_customer") }
+        if compiled.promotion.requiresCode, code == nil { return skip("promotion_needs_code", values: compiled.named) }
+        if let miss = compiled.when?.miss(at: context.time) { return skip(miss.promotionCode, values: compiled.named(miss)) }
+        if let stores = compiled.stores, !stores.contains(context.storeId ?? "") { return skip("promotion_other_store", values: compiled.named) }
+        if compiled.needsCustomer, customer == nil { return skip("promotion_needs_customer", values: compiled.named) }
         if let window = compiled.promotion.birthday {
             guard let birthday = context.facts.birthday, let today = context.time?.date, window.contains(today, birthday: birthday) else {
-                return skip("promotion_not_birthday")
+                return skip("promotion_not_birthday", values: compiled.named)
             }
         }
         if let days = compiled.promotion.recencyDays {
@@ -87,10 +91,10 @@ extension ReceiptWork {
             }
         }
         if let tiers = compiled.tiers, !tiers.contains(customer?.tier?.name ?? "") {
-            return skip("promotion_needs_tier", .names(compiled.promotion.tiers ?? []))
+            return skip("promotion_needs_tier", values: compiled.namedTiers)
         }
         if let groups = compiled.groups, groups.isDisjoint(with: customer?.groups ?? []) {
-            return skip("promotion_needs_group", .names(compiled.promotion.groups ?? []))
+            return skip("promotion_needs_group", values: compiled.namedGroups)
         }
         if let limits = compiled.promotion.limits {
             let usage = context.usage[compiled.promotion.id] ?? PromotionUsage()
@@ -104,23 +108,22 @@ extension ReceiptWork {
                 return skip("promotion_limit_reached", variant: "customer", .count(Int64(usage.customerUses)), .count(Int64(perCustomer)))
             }
         }
-        var matched: [Int] = []
-        matched.reserveCapacity(lines.count)
+        var matched = LineSet(lineCount: lines.count)
         let scope = compiled.lines
         for index in lines.indices where scope?.matches(terms, line: index) ?? true {
             if compiled.promotion.reward.isDiscount, compiled.promotion.reward.kind != .gift, facts[index].fixedPrice {
-                reasons.append(.init("promotion_excluded_flag", line: index + 1, promotion: compiled.promotion.id, .text(compiled.promotion.name)))
+                reasons.append(.init("promotion_excluded_flag", line: index + 1, promotion: compiled.promotion.id, values: compiled.named))
             } else {
-                matched.append(index)
+                matched.insert(index)
             }
         }
-        if matched.isEmpty { return skip("promotion_no_lines") }
+        if matched.isEmpty { return skip("promotion_no_lines", values: compiled.named) }
         if let minimum = compiled.promotion.minAmountKopecks {
             let sum = matched.reduce(0) { $0 + facts[$1].amount }
             if sum < minimum { return skip("promotion_below_threshold", .money(minimum), .money(sum)) }
         }
         if let minimum = compiled.promotion.minQuantity {
-            let quantity = matched.reduce(0) { $0 + lines[$1].quantity }
+            let quantity = matched.reduce(0) { $0 + facts[$1].quantity }
             if quantity < minimum {
                 return skip("promotion_below_threshold", variant: "units", .quantity(minimum), .quantity(quantity))
             }

@@ -152,8 +152,10 @@ struct ReceiptWork {
         self.facts = facts
         terms = ReceiptTerms(lines, program.vocabulary)
         total = facts.reduce(0) { $0 + $1.amount }
-        // A reason for each promotion the program has, and a few more, without growing the array on the way.
-        reasons.reserveCapacity(program.promotions.count + 16)
+        // A reason for each promotion the program has, a few for each line (its exclusions), and a few more, without
+        // growing the array on the way (perf: growing it from room for the promotions alone was 3 % of a receipt).
+        reasons.reserveCapacity(program.promotions.count + 4 * lines.count + 16)
+        applied.reserveCapacity(program.promotions.count)
         let zeros = [Int64](repeating: 0, count: lines.count)
         discounts = zeros
         promoted = [Bool](repeating: false, count: lines.count)

@@ -35,6 +35,12 @@ public struct Schedule: Codable, Sendable, Equatable {
     }
 
     /// The schedule as the engine tests it per receipt: weekdays as a bit set.
+    /// Every way the schedule can miss a time (`Compiled.miss(at:)`).
+    var misses: [ScheduleMiss] {
+        [.timeUnknown] + [from.map(ScheduleMiss.startsOn), until.map(ScheduleMiss.endedOn), weekdays.map(ScheduleMiss.onlyOn),
+                          hours.map(ScheduleMiss.within)].compactMap { $0 }
+    }
+
     struct Compiled: Sendable {
         let schedule: Schedule
         let isAlways: Bool

@@ -99,6 +99,15 @@ import Testing
         #expect(result.explanation.contains { $0.code == "promotion_gift" && $0.variant == "add" && $0.values.contains(.text("Cookie")) })
     }
 
+    /// The engine keeps a promotion's lines as bits up to 64 lines and as a list beyond: both find the same lines.
+    @Test(arguments: [3, 64, 65, 130]) func aPromotionFindsItsLinesOnLongReceipts(_ count: Int) {
+        let lines = (0..<count).map { ReceiptLine(sku: "S\($0)", category: $0 % 3 == 0 ? "coffee" : "tea", price: 100_00) }
+        let result = Self.calculate(lines, [Self.promotion(.percentOff(1000), lines: Self.coffee)])
+        let coffee = (0..<count).filter { $0 % 3 == 0 }
+        #expect(result.promotions.first?.lines == coffee.map { $0 + 1 })
+        #expect(result.lines.map(\.discount) == (0..<count).map { $0 % 3 == 0 ? 10_00 : 0 })
+    }
+
     @Test func aThresholdRewardStartsExactlyAtTheThreshold() {
         let reward = Self.promotion(.bonusPoints(200_00)) { $0.minAmountKopecks = 2000_00 }
         // 2000.00 exactly: 5 % = 100.00 + 200.00.
