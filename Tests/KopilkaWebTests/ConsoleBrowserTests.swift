@@ -154,6 +154,7 @@ import Testing
         #expect(promotion?.lines?.categories == ["coffee"])
         #expect(try await browser.find("#promotions tbody tr:last-child td:nth-child(3)").text() == "пн, вт, ср, чт, пт; 08:00–11:00")
         try await f.shoot(browser, "promotions")
+        try await browser.open(f.base + "/console/program/promotions")  // without the saved notice, so the next wait is for the switch
         try await browser.find("#promotions tbody tr:last-child form[action$='/switch'] button").click()
         _ = try await browser.waitFor(".notice")
         promotion = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.promotions.last
