@@ -88,10 +88,26 @@ public enum Arithmetic {
         assert(left == 0, "largest-remainder distribution must place every unit")
     }
 
+    /// `distribute(_:over:into:)` in whole steps: when `total` is a multiple of `step`, so is every share (the steps
+    /// go to the largest remainders). Points split over a receipt's lines this way stay on the program's step when a
+    /// line is returned. A total off the step is split to the unit, as before.
+    public static func distribute(_ total: Int64, over weights: [Int64], step: Int64, into shares: inout [Int64]) {
+        guard step > 1, total % step == 0 else { return distribute(total, over: weights, into: &shares) }
+        distribute(total / step, over: weights, into: &shares)
+        for index in shares.indices { shares[index] *= step }
+    }
+
     /// The part of `total` that belongs to `part` of `whole`, floored: `total * part / whole`.
     /// Cumulative use (`share(after) - share(before)`) splits a total over successive parts exactly.
     public static func share(of total: Int64, part: Int64, whole: Int64) -> Int64 {
         guard whole > 0 else { return 0 }
         return mulDiv(total, part, whole)
+    }
+
+    /// `share(of:part:whole:)` floored to whole steps when `total` is on the step: cumulative parts of a line's points
+    /// are then whole steps too, and the last part still takes what is left.
+    public static func share(of total: Int64, part: Int64, whole: Int64, step: Int64) -> Int64 {
+        guard step > 1, total % step == 0 else { return share(of: total, part: part, whole: whole) }
+        return share(of: total / step, part: part, whole: whole) * step
     }
 }

@@ -37,6 +37,9 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var accrualRounding: RoundingMode = .down
     /// The smallest amount of points earned or spent, in hundredths: 1 (kopeck-exact) or 100 (whole points).
     public var pointsStep: Points = 1
+    /// The step a receipt's points are split over its lines in, and given back in on returns: `pointsStep`, or whole
+    /// points when points are earned per whole sum ("1 point per 100 ₽"). Returning a line then leaves a balance on it.
+    public var linePointsStep: Points { accrualPerKopecks > 0 ? max(pointsStep, 100) : pointsStep }
     /// Earned points stay pending this many days before they can be spent (0: at once).
     public var activationDelayDays: Int = 0
     /// Earned points expire this many days after they were earned (0: never).
@@ -209,6 +212,18 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check((0...3650).contains(activationDelayDays), .activationDelayDays, "must be 0…3650 days")
         check((0...36500).contains(lifetimeDays), .lifetimeDays, "must be 0 (never) … 36500 days")
         check((0...100_000_000).contains(welcomeBonusPoints), .welcomeBonusPoints, "must be 0…100000000 hundredths")
+        // A fixed amount off the step would leave balances off it: points that could never be spent in full.
+        let offStep = "must be whole points: the program counts points in whole steps (pointsStep 100)"
+        if pointsStep == 100 {
+            check(welcomeBonusPoints % 100 == 0, .welcomeBonusPoints, offStep)
+            for (index, promotion) in promotions.enumerated() where (promotion.reward.points ?? 0) % 100 != 0 {
+                errors.append(FieldError(field: "promotions[\(index)].reward.points", message: offStep))
+            }
+            for (field, points) in [("referrerPoints", referral?.referrerPoints ?? 0), ("friendPoints", referral?.friendPoints ?? 0)]
+            where points % 100 != 0 {
+                errors.append(FieldError(field: "referral.\(field)", message: offStep))
+            }
+        }
         check((60...30 * 86_400).contains(holdTtlSeconds), .holdTtlSeconds, "must be 60…2592000 seconds")
         check(
             accrualExcludedCategories.count <= 1000 && accrualExcludedCategories.allSatisfy { $0.count <= 100 },

@@ -77,7 +77,7 @@ extension ReceiptWork {
         // Most receipts spend nothing: their lines keep the zeros they started with.
         if redeemedKopecks > 0 {
             Arithmetic.distribute(redeemedKopecks, over: redeemWeights, into: &lineRedeemedKopecks)
-            Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks, into: &lineRedeemedPoints)
+            Arithmetic.distribute(redeemedPoints, over: lineRedeemedKopecks, step: rules.linePointsStep, into: &lineRedeemedPoints)
         }
         if redeemedPoints > 0 {
             reasons.append(.init("redemption_applied", .points(redeemedPoints), .money(redeemedKopecks)))
@@ -151,7 +151,7 @@ extension ReceiptWork {
                 reasons.append(.init("accrual_rate", .percent(accrualRateBp), .money(base), .points(earned)))
             }
         }
-        if earned > 0 { Arithmetic.distribute(earned, over: weights, into: &lineEarned) }
+        if earned > 0 { Arithmetic.distribute(earned, over: weights, step: rules.linePointsStep, into: &lineEarned) }
         // One array the multipliers and bonuses below split their points into, in turn.
         var shares = [Points](repeating: 0, count: lines.count)
         applyMultipliers(candidates, weights: weights, shares: &shares)
@@ -219,7 +219,7 @@ extension ReceiptWork {
             let percent = candidate.reward.multiplierPercent ?? 100
             let extra = points(on: base, rateBp: accrualRateBp, percent: percent - 100)
             guard extra > 0, fitsBudget(candidate, value: ReceiptCalculator.pointsToKopecksFloor(extra, rules)) else { continue }
-            Arithmetic.distribute(extra, over: own, into: &shares)
+            Arithmetic.distribute(extra, over: own, step: rules.linePointsStep, into: &shares)
             for line in lines.indices { lineEarned[line] += shares[line] }
             record(candidate, points: extra, lines: numbers { own[$0] > 0 })
             reasons.append(.init("promotion_multiplier", promotion: candidate.id, .text(candidate.name), .quantity(percent * 10), .money(base), .points(extra)))
@@ -240,7 +240,7 @@ extension ReceiptWork {
         if chosen.allSatisfy({ $0 == 0 }) { chosen = weights }
         if chosen.allSatisfy({ $0 == 0 }) { for line in preferred { chosen[line] = facts[line].amount } }
         guard chosen.contains(where: { $0 > 0 }) else { return nil }
-        Arithmetic.distribute(points, over: chosen, into: &shares)
+        Arithmetic.distribute(points, over: chosen, step: rules.linePointsStep, into: &shares)
         for line in lines.indices { lineEarned[line] += shares[line] }
         return numbers { chosen[$0] > 0 }
     }

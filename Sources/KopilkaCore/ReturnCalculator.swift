@@ -81,8 +81,9 @@ public enum ReturnCalculator {
     }
 
     /// Computes a return. Shares are cumulative (`share(returned after) - share(returned before)`), so
-    /// partial returns that together return a whole line give back exactly what the line earned and spent.
-    public static func compute(lines: [ReturnableLine], requests: [Request]) throws(Refusal) -> [LineReturn] {
+    /// partial returns that together return a whole line give back exactly what the line earned and spent; points
+    /// go back in whole `pointsStep`s (`ProgramRules.linePointsStep`), so a balance on the step stays on it.
+    public static func compute(lines: [ReturnableLine], requests: [Request], pointsStep: Points = 1) throws(Refusal) -> [LineReturn] {
         var seen = Set<Int>()
         var results: [LineReturn] = []
         for (index, request) in requests.enumerated() {
@@ -95,13 +96,13 @@ public enum ReturnCalculator {
             }
             let before = line.returnedQuantity
             let after = before + request.quantity
-            func part(_ total: Int64) -> Int64 {
-                Arithmetic.share(of: total, part: after, whole: line.quantity)
-                    - Arithmetic.share(of: total, part: before, whole: line.quantity)
+            func part(_ total: Int64, step: Int64) -> Int64 {
+                Arithmetic.share(of: total, part: after, whole: line.quantity, step: step)
+                    - Arithmetic.share(of: total, part: before, whole: line.quantity, step: step)
             }
             results.append(LineReturn(
-                line: request.line, quantity: request.quantity, refundKopecks: part(line.payable),
-                reversedPoints: part(line.earnedPoints), restoredPoints: part(line.redeemedPoints)))
+                line: request.line, quantity: request.quantity, refundKopecks: part(line.payable, step: 1),
+                reversedPoints: part(line.earnedPoints, step: pointsStep), restoredPoints: part(line.redeemedPoints, step: pointsStep)))
         }
         return results
     }

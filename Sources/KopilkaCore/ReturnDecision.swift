@@ -53,7 +53,7 @@ public enum ReturnDecision {
         guard !requests.isEmpty else { return .failure(.nothingLeft) }
         let lines: [LineReturn]
         do throws(ReturnCalculator.Refusal) {
-            lines = try ReturnCalculator.compute(lines: receipt.lines, requests: requests)
+            lines = try ReturnCalculator.compute(lines: receipt.lines, requests: requests, pointsStep: rules.linePointsStep)
         } catch {
             return .failure(error)
         }

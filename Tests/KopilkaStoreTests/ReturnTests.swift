@@ -27,6 +27,27 @@ import Testing
         try await f.expectInvariants()
     }
 
+    /// Whole points: 21 points earned on 150 + 270 ₽ go to the lines as 8 + 13, not 7.50 + 13.50, so returning the first
+    /// line leaves 13 points the customer can spend in full (13.50 was refused: only whole points can be spent).
+    @Test(arguments: TestDatabase.allCases) func aPartialReturnLeavesWholePointsThatCanBeSpent(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) {
+            $0.pointsStep = 100
+            $0.accrualRounding = .halfUp
+        }
+        let anna = try await f.customer()
+        let books = [ReceiptLine(sku: "A", quantity: 1000, price: 150_00), ReceiptLine(sku: "B", quantity: 1000, price: 270_00)]
+        let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, books))
+        #expect(sale.calculation.earnedPoints == 21_00)
+        let made = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(sale.receipt.id, [.init(line: 1, quantity: 1000)]))
+        #expect(made.reversedPoints == 8_00)
+        #expect(try await f.balance(anna, at: StoreFixture.t0 + 10).spendable == 13_00)
+        let spend = try StoreFixture.decode(
+            ReceiptCommitted.self,
+            try await f.commit(anna, [ReceiptLine(sku: "C", quantity: 1000, price: 100_00)], redeem: .points(13_00), now: StoreFixture.t0 + 20))
+        #expect(spend.calculation.redeemedPoints == 13_00)
+        try await f.expectInvariants()
+    }
+
     @Test(arguments: TestDatabase.allCases, [ReturnPolicy.allowNegative, .capAtBalance])
     func returningSpentEarnedPointsFollowsThePolicy(_ database: TestDatabase, policy: ReturnPolicy) async throws {
         let f = try await StoreFixture(database) {
