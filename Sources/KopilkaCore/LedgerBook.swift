@@ -250,7 +250,8 @@ public struct LedgerBook: Sendable {
             entryIds.append(credit.entryId)
             earnLotId = earnLotId ?? credit.lotId
         }
-        if let deadline = rules.inactivityDeadline(after: now) { extendExpiry(to: deadline) }
+        // Points that burn after a time without a purchase: all of them now burn that long after this one.
+        if rules.expiry == .inactivity, let deadline = expiresAt(now) { extendExpiry(to: deadline) }
         if rules.welcomeBonusNextOrderOnly { burn(lots: welcomeLots) }
         return (entryIds, earnLotId)
     }

@@ -1,9 +1,4 @@
 extension ProgramRules {
-    /// With points that burn after `lifetimeDays` without a purchase, when all of them burn after a purchase at `now`.
-    public func inactivityDeadline(after now: UnixSeconds) -> UnixSeconds? {
-        expiry == .inactivity && lifetimeDays > 0 ? now + Int64(lifetimeDays) * 86_400 : nil
-    }
-
     /// When points earned at `now` become spendable.
     public func activation(from now: UnixSeconds) -> UnixSeconds {
         now + Int64(activationDelayDays) * 86_400

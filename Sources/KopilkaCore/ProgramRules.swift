@@ -16,7 +16,8 @@ public enum ExpiryMode: String, Codable, Sendable, CaseIterable {
     case endOfMonth
     /// At the end of the year `expiryPeriods` years after the one they became spendable in (0: that year).
     case endOfYear
-    /// All of a customer's points burn `lifetimeDays` after their last purchase: each purchase moves the date on.
+    /// All of a customer's points burn `lifetimeDays` (or `expiryPeriods` calendar months, when set) after their last
+    /// purchase: each purchase moves the date on. "After 6 months without a purchase" is `expiryPeriods: 6`.
     case inactivity
 }
 
@@ -92,7 +93,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var maxRedemptionsPerDay: Int = 0
     /// How points expire (default: `lifetimeDays` after they become spendable).
     public var expiry: ExpiryMode = .days
-    /// Months (or years, for `endOfYear`) for the calendar expiry modes.
+    /// Months (or years, for `endOfYear`) for the calendar expiry modes, and for `inactivity` when set (0: `lifetimeDays`).
     public var expiryPeriods: Int = 0
     /// The IANA time zone in which months and years end (default Europe/Moscow).
     public var expiryTimeZone: String = "Europe/Moscow"
@@ -263,8 +264,11 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check((0...1200).contains(expiryPeriods), .expiryPeriods, "must be 0…1200")
         check(expiry != .months || expiryPeriods > 0, .expiryPeriods, "points expiring by months need at least 1 month")
         check(
-            expiry != .inactivity || lifetimeDays > activationDelayDays, .lifetimeDays,
+            expiry != .inactivity || expiryPeriods > 0 || lifetimeDays > activationDelayDays, .lifetimeDays,
             "points that burn after days without a purchase need more days than the activation delay")
+        check(
+            expiry != .inactivity || expiryPeriods == 0 || expiryPeriods * 28 > activationDelayDays, .expiryPeriods,
+            "points that burn after months without a purchase need more time than the activation delay")
         check((1...64).contains(expiryTimeZone.count), .expiryTimeZone, "must be an IANA time zone, e.g. Europe/Moscow")
         check((0...3650).contains(welcomeBonusLifetimeDays), .welcomeBonusLifetimeDays, "must be 0 (as other points) … 3650 days")
         check((0...1000).contains(maxAccrualsPerDay), .maxAccrualsPerDay, "must be 0 (no limit) … 1000")

@@ -202,29 +202,6 @@ extension SQLStore {
     }
 }
 
-extension ProgramRules {
-    /// When points that become spendable at `start` expire, or nil if they never do.
-    func expiry(from start: UnixSeconds) -> UnixSeconds? {
-        if expiry == .days || expiry == .inactivity { return lifetimeDays > 0 ? start + Int64(lifetimeDays) * 86_400 : nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: expiryTimeZone) ?? TimeZone(identifier: "Europe/Moscow")!
-        let date = Date(timeIntervalSince1970: TimeInterval(start))
-        let end: Date?
-        switch expiry {
-        case .days, .inactivity: end = nil
-        case .months: end = calendar.date(byAdding: .month, value: expiryPeriods, to: date)
-        case .endOfMonth:
-            // The first moment of the month after the last one the points live in.
-            let month = calendar.date(from: calendar.dateComponents([.year, .month], from: date))
-            end = month.flatMap { calendar.date(byAdding: .month, value: expiryPeriods + 1, to: $0) }
-        case .endOfYear:
-            let year = calendar.date(from: calendar.dateComponents([.year], from: date))
-            end = year.flatMap { calendar.date(byAdding: .year, value: expiryPeriods + 1, to: $0) }
-        }
-        return end.map { UnixSeconds($0.timeIntervalSince1970) }
-    }
-}
-
 extension SQLStore {
     /// "A free card from N ₽": the anonymous receipt that earned the card must reach the threshold (after refunds)
     /// and not belong to anyone yet; it becomes the new customer's first purchase (its spend counts for levels).

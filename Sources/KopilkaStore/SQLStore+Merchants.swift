@@ -203,11 +203,14 @@ extension SQLStore {
         return (program, compiled)
     }
 
-    /// Replaces the program's rules; the version goes up by one and the old version stays readable.
-    /// With `expectedVersion`, refuses (`versionConflict`) when someone else changed the program since it was read.
+    /// Replaces the program's rules; the version goes up by one and the old version stays readable. Refuses rules out
+    /// of range (`validation`, time zones included), and with `expectedVersion` (`versionConflict`) when someone else
+    /// changed the program since it was read.
     public func updateProgram(
         merchantId: Int64, rules: ProgramRules, expectedVersion: Int64?, now: UnixSeconds, actor: AuditActor = .operator
     ) async throws -> ProgramView {
+        let problems = rules.violationsWithTimeZones()
+        guard problems.isEmpty else { throw KopilkaError.validation(problems) }
         let json = try String(decoding: JSONEncoder().encode(rules), as: UTF8.self)
         return try await backend.write { db in
             let planErrors = rules.planViolations(try self.plan(db, merchantId: merchantId))

@@ -122,7 +122,7 @@ extension WebConsole {
             return nil
         } catch KopilkaError.versionConflict {
             return (visit.t("program.conflict"), .conflict)
-        } catch KopilkaError.planLimit(let problems) {
+        } catch KopilkaError.planLimit(let problems), KopilkaError.validation(let problems) {
             return (problems.map(\.message).joined(separator: "; "), .unprocessableContent)
         }
     }

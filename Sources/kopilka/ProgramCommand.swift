@@ -49,7 +49,7 @@ struct ProgramCommand: AsyncParsableCommand {
             } catch let error as DecodingError {
                 throw ValidationError("\(path) is not a program: \(error.readable)")
             }
-            let problems = rules.violations()
+            let problems = rules.violationsWithTimeZones()
             guard problems.isEmpty else {
                 throw ValidationError("\(path):\n" + problems.map { "  \($0.field): \($0.message)" }.joined(separator: "\n"))
             }

@@ -124,6 +124,8 @@ import Testing
             let backwards = #"{"promotions": [{"id": "x", "name": "X", "when": {"from": "2026-12-31", "until": "2026-12-01"}, "reward": {"kind": "bonusPoints", "points": 100}}]}"#
             let refusedDates = try await client.call(.put, "/v1/program", key: f.adminKey, json: backwards, ifMatch: "2")
             #expect((refusedDates.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "promotions[0].when.until")
+            let typo = try await client.call(.put, "/v1/program", key: f.adminKey, json: #"{"expiryTimeZone": "Europe/Moskow"}"#, ifMatch: "2")
+            #expect(typo.status == 400 && (typo.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "expiryTimeZone", "\(typo.text)")
             #expect(try await client.get("/v1/program", key: f.adminKey).headers[.eTag] == "\"2\"", "the program did not change")
 
             let planRefused = try await client.call(.put, "/v1/program", key: freeKey.secret, json: Self.program, ifMatch: "1")

@@ -32,6 +32,11 @@ import Testing
         Case(name: "end of next year", mode: .endOfYear, periods: 1, start: utc(2026, 11, 24, 10), expires: utc(2027, 12, 31, 21)),
         Case(name: "six months from 31 August end on the last day of February", mode: .months, periods: 6, start: utc(2026, 8, 31, 9),
              expires: utc(2027, 2, 28, 9)),
+        Case(name: "six months without a purchase from 31 August: the last day of February", mode: .inactivity, periods: 6,
+             start: utc(2026, 8, 31, 9), expires: utc(2027, 2, 28, 9)),
+        Case(name: "in a leap year, 29 February", mode: .inactivity, periods: 6, start: utc(2027, 8, 31, 9), expires: utc(2028, 2, 29, 9)),
+        Case(name: "one month after 31 January in Moscow (30 January 21:30 UTC)", mode: .months, periods: 1, start: utc(2027, 1, 30, 21, 30),
+             expires: utc(2027, 2, 27, 21, 30)),
     ])
     func aLotExpiresAtTheEndOfItsPeriod(_ c: Case) {
         var rules = ProgramRules()
@@ -63,6 +68,45 @@ import Testing
         #expect(lots.map { $0.expiresAt?.seconds } == [Self.utc(2026, 1, 31, 21)])
         #expect(try await f.balance(customer, at: Self.utc(2026, 1, 31, 20, 59)).spendable == 10_00)
         #expect(try await f.balance(customer, at: Self.utc(2026, 1, 31, 21)).spendable == 0)
+    }
+
+    /// "All points are written off after 6 months without a purchase": calendar months, moved on by each purchase.
+    @Test(arguments: TestDatabase.allCases)
+    func withoutPurchasesForSixMonthsEveryPointBurns(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database)
+        var rules = ProgramRules()
+        rules.expiry = .inactivity
+        rules.expiryPeriods = 6
+        let august = Self.utc(2026, 8, 31, 9), october = Self.utc(2026, 10, 31, 9)
+        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: rules, expectedVersion: nil, now: august - 60)
+        let regular = try await f.customer(phone: "+79120000001", now: august)
+        let once = try await f.customer(phone: "+79120000002", now: august)
+        _ = try await f.commit(regular, now: august)
+        _ = try await f.commit(once, now: august)
+        _ = try await f.commit(regular, now: october)
+        // 31 August + 6 months is 28 February; 31 October + 6 months is 30 April.
+        #expect(try await f.balance(once, at: Self.utc(2027, 2, 28, 9) - 1).spendable == 10_00)
+        #expect(try await f.balance(once, at: Self.utc(2027, 2, 28, 9)).spendable == 0)
+        #expect(try await f.balance(regular, at: Self.utc(2027, 4, 30, 9) - 1).spendable == 20_00)
+        #expect(try await f.balance(regular, at: Self.utc(2027, 4, 30, 9)).spendable == 0)
+    }
+
+    /// A zone the system does not know is refused where the program is saved, not read as Moscow.
+    @Test(arguments: TestDatabase.allCases)
+    func anUnknownTimeZoneIsRefused(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database)
+        var rules = ProgramRules()
+        rules.expiry = .endOfMonth
+        rules.expiryTimeZone = "Europe/Moskow"
+        do {
+            _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: rules, expectedVersion: nil, now: StoreFixture.t0)
+            Issue.record("a program with an unknown zone was saved")
+        } catch KopilkaError.validation(let problems) {
+            #expect(problems.map(\.field) == ["expiryTimeZone"])
+        }
+        rules.expiryTimeZone = "Asia/Vladivostok"
+        let saved = try await f.store.updateProgram(merchantId: f.merchantId, rules: rules, expectedVersion: nil, now: StoreFixture.t0)
+        #expect(saved.rules.expiryTimeZone == "Asia/Vladivostok")
     }
 
     @Test(arguments: TestDatabase.allCases)
