@@ -87,6 +87,9 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     /// The part of the money paid these ways earns no points (e.g. `credit`, `certificate`), when the till says how
     /// a receipt is paid.
     public var accrualExcludedPayments: [Payment.Method] = []
+    /// Points pay for nothing on a receipt paid partly these ways ("points are neither earned nor spent on credit"),
+    /// when the till says how a receipt is paid.
+    public var redemptionExcludedPayments: [Payment.Method] = []
     /// At most this many receipts a day earn a customer points (0: no limit).
     public var maxAccrualsPerDay: Int = 0
     /// At most this many receipts a day may a customer pay with points (0: no limit).
@@ -140,6 +143,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
         case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
+        case redemptionExcludedPayments
         case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards, referral, balancePerStore
         case expiryReminderDays, expiryReminderMinPoints
     }
@@ -190,6 +194,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         maxAccrualsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxAccrualsPerDay) ?? 0
         maxRedemptionsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxRedemptionsPerDay) ?? 0
         accrualExcludedPayments = try c.decodeIfPresent([Payment.Method].self, forKey: .accrualExcludedPayments) ?? []
+        redemptionExcludedPayments = try c.decodeIfPresent([Payment.Method].self, forKey: .redemptionExcludedPayments) ?? []
         welcomeBonusLifetimeDays = try c.decodeIfPresent(Int.self, forKey: .welcomeBonusLifetimeDays) ?? 0
         welcomeBonusNextOrderOnly = try c.decodeIfPresent(Bool.self, forKey: .welcomeBonusNextOrderOnly) ?? false
         stampCards = try c.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []

@@ -5,12 +5,15 @@ extension ReceiptWork {
         var redeemWeights = [Kopecks](repeating: 0, count: lines.count)
         let schedule = program.redemptionWhen?.miss(at: context.time)
         let discounted = discounts.reduce(0, +)
+        let excludedPayments = excludedMethods(rules.redemptionExcludedPayments)
         if let schedule {
             reasons.append(.init("redemption_outside_schedule", .schedule(schedule)))
         } else if totalAfterDiscounts < rules.minRedemptionReceiptKopecks {
             reasons.append(.init("redemption_below_minimum", .money(rules.minRedemptionReceiptKopecks), .money(totalAfterDiscounts)))
         } else if rules.maxRedemptionsPerDay > 0, context.facts.redemptionsToday >= rules.maxRedemptionsPerDay {
             reasons.append(.init("redemption_daily_limit", .count(Int64(rules.maxRedemptionsPerDay))))
+        } else if !excludedPayments.isEmpty {
+            reasons.append(.init("redemption_excluded_payments", .payments(excludedPayments)))
         } else if !rules.redeemWithDiscounts, discounted > 0 {
             reasons.append(.init("redemption_not_with_discounts"))
         } else {
@@ -176,14 +179,19 @@ extension ReceiptWork {
     mutating func excludePayments(_ weights: inout [Kopecks]) {
         // Most programs exclude no way of paying and most tills do not say: nothing to allocate on every receipt.
         guard !rules.accrualExcludedPayments.isEmpty, !context.payments.isEmpty else { return }
-        let excludedMethods = Set(rules.accrualExcludedPayments)
         let paid = context.payments.reduce(0) { $0 + $1.amountKopecks }
-        let excluded = context.payments.filter { excludedMethods.contains($0.method) }
-        let excludedSum = excluded.reduce(0) { $0 + $1.amountKopecks }
+        let excludedSum = context.payments.filter { rules.accrualExcludedPayments.contains($0.method) }.reduce(0) { $0 + $1.amountKopecks }
         guard excludedSum > 0, paid > 0 else { return }
         for index in weights.indices { weights[index] = Arithmetic.mulDiv(weights[index], paid - min(excludedSum, paid), paid) }
-        let methods = Payment.Method.allCases.filter { method in excluded.contains { $0.method == method } }
-        reasons.append(.init("accrual_excludes_payments", .money(excludedSum), .payments(methods)))
+        reasons.append(.init("accrual_excludes_payments", .money(excludedSum), .payments(excludedMethods(rules.accrualExcludedPayments))))
+    }
+
+    /// The ways of paying in `excluded` that this receipt is paid by, in the order of `Payment.Method`.
+    func excludedMethods(_ excluded: [Payment.Method]) -> [Payment.Method] {
+        guard !excluded.isEmpty, !context.payments.isEmpty else { return [] }
+        return Payment.Method.allCases.filter { method in
+            excluded.contains(method) && context.payments.contains { $0.method == method && $0.amountKopecks > 0 }
+        }
     }
 
     /// "A free card from N ₽": an anonymous purchase that reaches the threshold earns the customer a card.

@@ -83,7 +83,10 @@ extension WebConsole {
                 let byCertificate = min(certificate, payable)
                 if byCertificate > 0 { payments.append(Payment(method: .certificate, amountKopecks: byCertificate)) }
                 if payable > byCertificate { payments.append(Payment(method: method ?? .other, amountKopecks: payable - byCertificate)) }
-                if !committing, !calculated.program.rules.accrualExcludedPayments.isEmpty { calculated = try await calculate(payments) }
+                let rules = calculated.program.rules
+                if !committing, !rules.accrualExcludedPayments.isEmpty || !rules.redemptionExcludedPayments.isEmpty {
+                    calculated = try await calculate(payments)
+                }
             }
             guard committing else {
                 let f = visit.format

@@ -56,6 +56,7 @@ extension WebConsole {
         whole("expiryReminderDays") { rules.expiryReminderDays = $0 }
         hundredths("expiryReminderMinPoints") { rules.expiryReminderMinPoints = $0 }
         rules.accrualExcludedPayments = Payment.Method.allCases.filter { form["noAccrual-\($0.rawValue)"] == "on" }
+        rules.redemptionExcludedPayments = Payment.Method.allCases.filter { form["noRedemption-\($0.rawValue)"] == "on" }
         // Bands by the receipt's sum: the rows filled in, in order; `bandRow[i]` is the form's row of band i.
         var bandRow: [Int] = []
         rules.accrualBands = []
@@ -180,6 +181,7 @@ extension WebConsole {
             ("welcome", [form.input("welcomeBonus"), form.input("welcomeBonusLifetimeDays", "numeric"), form.checkbox("welcomeBonusNextOrderOnly")]),
             ("spending", [
                 form.input("pointValue"), form.input("maxRedeemShare"), form.input("minPayable"), form.input("redemptionExcluded", "text"),
+                form.choices(visit.t("program.noRedemptionPayments"), Payment.Method.allCases.map { ("noRedemption-\($0.rawValue)", visit.t("payment.\($0.rawValue)")) }),
                 form.select("returnPolicy", ReturnPolicy.allCases.map { ($0.rawValue, visit.t("program.policy.\($0.rawValue)")) }),
                 form.input("minRedemptionReceipt"), form.input("maxBenefitShare"), form.input("maxRedemptionsPerDay", "numeric"), form.checkbox("earnOrSpend"),
                 form.checkbox("redeemWithDiscounts"), form.checkbox("balancePerStore"),
@@ -205,7 +207,7 @@ extension WebConsole {
         "balancePerStore", "expiryReminderDays", "expiryReminderMinPoints", "referrerPoints", "friendPoints", "referralMinPurchase",
         "referralWaitDays", "referralMaxPerPurchase", "referralMaxPerCustomer",
     ] + (1...bandRows).flatMap { ["band\($0)From", "band\($0)Rate"] } + (1...3).map { "referralLevel\($0)" }
-        + Payment.Method.allCases.map { "noAccrual-\($0.rawValue)" }
+        + Payment.Method.allCases.map { "noAccrual-\($0.rawValue)" } + Payment.Method.allCases.map { "noRedemption-\($0.rawValue)" }
 
     /// The form's text for the rules: percentages and roubles as people type them.
     static func fields(of rules: ProgramRules, _ f: Formatting) -> [String: String] {
@@ -228,6 +230,7 @@ extension WebConsole {
             "expiryReminderMinPoints": plain(rules.expiryReminderMinPoints),
         ]
         for method in rules.accrualExcludedPayments { fields["noAccrual-\(method.rawValue)"] = "on" }
+        for method in rules.redemptionExcludedPayments { fields["noRedemption-\(method.rawValue)"] = "on" }
         for (index, band) in rules.accrualBands.prefix(bandRows).enumerated() {
             fields["band\(index + 1)From"] = plain(band.fromKopecks)
             fields["band\(index + 1)Rate"] = plain(band.rateBp)

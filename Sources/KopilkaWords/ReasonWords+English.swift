@@ -8,6 +8,7 @@ extension ReasonWords {
         "redemption_outside_schedule": "points cannot be spent now: {1}",
         "redemption_below_minimum": "points pay for receipts from {1}; this one is {2}",
         "redemption_daily_limit": "points pay for at most {1} receipts a day",
+        "redemption_excluded_payments": "points pay for nothing on a receipt paid by {1}",
         "redemption_not_with_discounts": "points do not combine with other discounts, and this receipt has one",
         "redemption_excluded_flag.no_discount": "line {0}: price is fixed (noDiscount), points cannot pay for it",
         "redemption_excluded_flag": "line {0}: marked noRedemption, points cannot pay for it",

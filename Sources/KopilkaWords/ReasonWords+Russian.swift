@@ -9,6 +9,7 @@ extension ReasonWords {
         "redemption_outside_schedule": "баллы сейчас нельзя потратить: {1}",
         "redemption_below_minimum": "баллами можно оплатить чек от {1}, а этот на {2}",
         "redemption_daily_limit": "чеков в день, которые можно оплатить баллами: не больше {1}",
+        "redemption_excluded_payments": "баллами не оплачивается чек, оплаченный так: {1}",
         "redemption_not_with_discounts": "баллы не сочетаются с другими скидками, а в этом чеке скидка есть",
         "redemption_excluded_flag.no_discount": "строка {0}: цена фиксирована, баллами её не оплатить",
         "redemption_excluded_flag": "строка {0}: отмечена «без оплаты баллами»",
