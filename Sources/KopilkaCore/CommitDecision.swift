@@ -66,7 +66,9 @@ public enum CommitDecision {
     public enum Refusal: Error, Equatable, Sendable {
         case offlineRedemption
         case anonymousRedemption
-        case redemptionLimitExceeded(requested: Points, limit: Points)
+        /// More points asked for than the rules allow on the receipt; `because` is the rule that binds (a daily limit,
+        /// a schedule, the share of the receipt…), as the calculation's explanation gives it.
+        case redemptionLimitExceeded(requested: Points, limit: Points, because: Reason?)
         case insufficientPoints(requested: Points, spendable: Points)
         /// The points asked for cannot be spent exactly under the program's step; this many can.
         case offStep(redeemable: Points)
@@ -140,6 +142,13 @@ public enum CommitDecision {
     /// The lot the broken variant `spendAnyway` takes what the balance does not hold from; it exists nowhere.
     public static let overdraftLot: Int64 = 0
 
+    /// The reasons that stop or cap spending on a receipt by the program's rules.
+    static let limitingReasons: Set<String> = [
+        "redemption_outside_schedule", "redemption_below_minimum", "redemption_daily_limit", "redemption_excluded_payments",
+        "redemption_not_with_discounts", "redemption_capped_share", "redemption_capped_benefit", "redemption_capped_min_payable",
+        "redemption_capped_eligible",
+    ]
+
     /// Refuses a commit that asks for more than it may spend (calculate caps instead; a commit must not surprise the till).
     public static func redemptionRefusal(
         _ redeem: RedeemRequest, offline: Bool, anonymous: Bool, spendable: Points, _ calculation: ReceiptCalculation
@@ -149,7 +158,10 @@ public enum CommitDecision {
         }
         if offline { return .offlineRedemption }
         if anonymous { return .anonymousRedemption }
-        if requested > calculation.ruleLimitPoints { return .redemptionLimitExceeded(requested: requested, limit: calculation.ruleLimitPoints) }
+        if requested > calculation.ruleLimitPoints {
+            let because = calculation.explanation.first { limitingReasons.contains($0.code) }
+            return .redemptionLimitExceeded(requested: requested, limit: calculation.ruleLimitPoints, because: because)
+        }
         if requested > spendable { return .insufficientPoints(requested: requested, spendable: spendable) }
         if requested != calculation.redeemedPoints { return .offStep(redeemable: calculation.redeemedPoints) }
         return nil

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KopilkaCore
 import KopilkaStore
+import KopilkaWords
 
 /// An RFC 9457 problem: every error the API answers with, with a stable machine `code`.
 public struct Problem: Error, HTTPResponseError, Sendable {
@@ -32,6 +33,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         public var spendablePoints: Points?
         /// For `redemption_limit_exceeded`: the most the rules allow on this receipt.
         public var limitPoints: Points?
+        /// For `redemption_limit_exceeded`: the reason code of the rule that binds, e.g. `redemption_daily_limit`.
+        public var limitReason: String?
         /// For `confirmation_code_invalid`: `wrong`, `expired`, `attempts_exhausted`, `used` or `not_requested`.
         public var reason: String?
         /// For `confirmation_code_invalid`: wrong codes the open code still allows.
@@ -72,11 +75,13 @@ public struct Problem: Error, HTTPResponseError, Sendable {
                       detail: "asked to spend \(formatHundredths(requested)) points, \(formatHundredths(spendable)) can be spent")
             body.requestedPoints = requested
             body.spendablePoints = spendable
-        case .redemptionLimitExceeded(let requested, let limit):
+        case .redemptionLimitExceeded(let requested, let limit, let because):
+            let rule = because.map { ": " + ReasonWords.sentence($0, in: .en) } ?? ""
             self.init(.unprocessableContent, code: "redemption_limit_exceeded",
-                      detail: "asked to spend \(formatHundredths(requested)) points, the program allows \(formatHundredths(limit)) on this receipt")
+                      detail: "asked to spend \(formatHundredths(requested)) points, the program allows \(formatHundredths(limit)) on this receipt\(rule)")
             body.requestedPoints = requested
             body.limitPoints = limit
+            body.limitReason = because?.code
         case .receiptAlreadyRegistered(let receipt):
             self.init(.conflict, code: "receipt_already_registered",
                       detail: "receipt \(receipt.externalId) of this store is registered already as \(receipt.id)")

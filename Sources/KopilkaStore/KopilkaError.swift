@@ -12,7 +12,7 @@ public enum KopilkaError: Error, Sendable {
     /// The customer's spendable balance does not cover the points asked for.
     case insufficientPoints(requested: Points, spendable: Points)
     /// The points asked for exceed what the program allows on this receipt.
-    case redemptionLimitExceeded(requested: Points, limit: Points)
+    case redemptionLimitExceeded(requested: Points, limit: Points, because: Reason?)
     /// The receipt (store + externalId) was registered before; carries it.
     case receiptAlreadyRegistered(ReceiptView)
     /// An order (store + externalId) already has a hold; carries it.

@@ -136,8 +136,9 @@ enum Refusal {
         case .insufficientPoints(let requested, let spendable):
             return ru ? "Не хватает баллов: нужно \(f.points(requested)), доступно \(f.points(spendable))"
                 : "Not enough points: asked \(f.points(requested)), spendable \(f.points(spendable))"
-        case .redemptionLimitExceeded(_, let limit):
-            return ru ? "На этот чек можно потратить не больше \(f.points(limit)) баллов" : "At most \(f.points(limit)) points may be spent on this receipt"
+        case .redemptionLimitExceeded(_, let limit, let because):
+            let rule = because.map { ": " + ReasonWords.sentence($0, in: language) } ?? ""
+            return (ru ? "На этот чек можно потратить не больше \(f.points(limit)) баллов" : "At most \(f.points(limit)) points may be spent on this receipt") + rule
         case .receiptAlreadyRegistered:
             return ru ? "Чек с этим номером уже зарегистрирован в магазине" : "This receipt number is already registered in the store"
         case .returnRefused(let refusal):

@@ -227,6 +227,34 @@ import Testing
         }
     }
 
+    /// A spend the rules refuse says which rule: a daily limit is named as one (`limitReason`), and so is a receipt paid
+    /// on credit under "no points on credit".
+    @Test(arguments: TestDatabase.allCases) func aRefusedSpendNamesTheRuleThatRefusedIt(_ database: TestDatabase) async throws {
+        var rules = ProgramRules()
+        rules.welcomeBonusPoints = 500_00
+        rules.maxRedemptionsPerDay = 1
+        rules.redemptionExcludedPayments = [.credit]
+        let f = try await APIFixture(database, rules: rules)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let id = try await f.customer(client, key: till)
+            func sale(_ number: Int, payments: String = "") -> String {
+                """
+                {"customer": {"id": "\(id)"}, "externalId": "D-\(number)", "lines": [{"sku": "TV", "quantity": 1000, "price": 100000}],
+                 "redeem": 10000\(payments)}
+                """
+            }
+            let onCredit = try await client.post("/v1/receipts", key: till, sale(1, payments: #", "payments": [{"method": "credit", "amountKopecks": 90000}]"#))
+            #expect(onCredit.status == 422 && onCredit.json["limitReason"] as? String == "redemption_excluded_payments", "\(onCredit.text)")
+            #expect((onCredit.json["detail"] as? String)?.hasSuffix("points pay for nothing on a receipt paid by credit") == true, "\(onCredit.text)")
+            #expect(try await client.post("/v1/receipts", key: till, sale(2)).status == 201)
+            let second = try await client.post("/v1/receipts", key: till, sale(3))
+            #expect(second.status == 422 && second.json["code"] as? String == "redemption_limit_exceeded")
+            #expect(second.json["limitReason"] as? String == "redemption_daily_limit", "\(second.text)")
+            #expect((second.json["detail"] as? String)?.hasSuffix("points pay for at most 1 receipts a day") == true, "\(second.text)")
+        }
+    }
+
     /// A program saved the way the console saves it (through the store, not this API) is what the very next calculation
     /// uses: programs are cached by version, not for a while.
     @Test(arguments: TestDatabase.allCases) func aProgramSavedElsewhereIsUsedByTheNextCalculation(_ database: TestDatabase) async throws {

@@ -191,7 +191,8 @@ extension KopilkaError {
         case .offlineRedemption: self = .offlineRedemption
         case .anonymousRedemption:
             self = .validation([FieldError(field: "redeem", message: "an anonymous receipt cannot be paid with points")])
-        case .redemptionLimitExceeded(let requested, let limit): self = .redemptionLimitExceeded(requested: requested, limit: limit)
+        case .redemptionLimitExceeded(let requested, let limit, let because):
+            self = .redemptionLimitExceeded(requested: requested, limit: limit, because: because)
         case .insufficientPoints(let requested, let spendable): self = .insufficientPoints(requested: requested, spendable: spendable)
         case .offStep(let redeemable):
             self = .validation([FieldError(field: "redeem", message: "cannot be spent exactly under the program's step; \(redeemable) can")])
