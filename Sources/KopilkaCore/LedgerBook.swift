@@ -226,12 +226,15 @@ public struct LedgerBook: Sendable {
     }
 
     /// Burns now what is left in these lots (a next-order-only welcome bonus after the order).
-    public mutating func burn(lots ids: Set<Int64>) {
+    @discardableResult
+    public mutating func burn(lots ids: Set<Int64>) -> [Int64] {
         let open = account.lots.filter { ids.contains($0.id) }.map(\.id)
-        guard !open.isEmpty else { return }
+        guard !open.isEmpty else { return [] }
         postings.append(.expiry(at: now, lots: open))
         for index in account.lots.indices where ids.contains(account.lots[index].id) { account.lots[index].expiresAt = now }
+        let made = postings.count
         expireDue()
+        return postings[made...].compactMap { if case .entry(let entry) = $0 { entry.id } else { nil } }
     }
 
     /// Credits what a purchase earns, one lot per activation date (promotions may have their own), then what follows a
@@ -252,7 +255,8 @@ public struct LedgerBook: Sendable {
         }
         // Points that burn after a time without a purchase: all of them now burn that long after this one.
         if rules.expiry == .inactivity, let deadline = expiresAt(now) { extendExpiry(to: deadline) }
-        if rules.welcomeBonusNextOrderOnly { burn(lots: welcomeLots) }
+        // Burned with the purchase, so the till's answer lists it and can print it.
+        if rules.welcomeBonusNextOrderOnly { entryIds += burn(lots: welcomeLots) }
         return (entryIds, earnLotId)
     }
 

@@ -24,8 +24,10 @@ import Testing
 
         // Spends 50 on a 200 ₽ coffee: the other 50 burn; 5 % of the 150 ₽ paid is theirs.
         let spender = try await f.customer(phone: "+79120000002", now: t0)
-        _ = try await f.commit(spender, redeem: .points(50_00), now: t0 + day)
+        let spent = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(spender, redeem: .points(50_00), now: t0 + day))
         #expect(try await f.balance(spender, at: t0 + day).spendable == 7_50)
+        // The till's answer lists the burn with the purchase, so it can print it.
+        #expect(spent.entries.map(\.kind) == [.redemption, .accrual, .expiry] && spent.entries.last?.amount == -50_00, "\(spent.entries)")
 
         // Buys without spending: all 100 burn; the 10 points earned stay.
         let saver = try await f.customer(phone: "+79120000003", now: t0)
