@@ -112,9 +112,13 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .busy:
             self.init(.serviceUnavailable, code: "busy", detail: "too many concurrent changes to the same data; nothing was written, retry")
             headers[.retryAfter] = "1"
-        case .cardNeedsPurchase(let threshold):
-            let message = "a card is issued after a purchase of at least \(formatHundredths(threshold)): give the id of that anonymous receipt"
+        case .cardNeedsPurchase(let threshold, let paid):
+            let message = paid.map { "that purchase paid \(formatHundredths($0)); a card is issued after a purchase of at least \(formatHundredths(threshold))" }
+                ?? "a card is issued after a purchase of at least \(formatHundredths(threshold)): give the id of that anonymous receipt"
             self.init(.unprocessableContent, code: "card_needs_purchase", detail: message, errors: [FieldError(field: "purchaseReceiptId", message: message)])
+        case .purchaseAlreadyClaimed:
+            let message = "this purchase has given a card to another customer already: one purchase, one card"
+            self.init(.unprocessableContent, code: "purchase_already_claimed", detail: message, errors: [FieldError(field: "purchaseReceiptId", message: message)])
         case .planLimit(let errors):
             self.init(.forbidden, code: "plan_limit", detail: errors.map(\.message).joined(separator: "; "), errors: errors)
         case .codeNotApplicable(let field, let code, let status):

@@ -33,8 +33,11 @@ public enum KopilkaError: Error, Sendable {
     case storageFull
     /// The write kept colliding with concurrent writes to the same data (PostgreSQL, after every retry): nothing was written.
     case busy
-    /// The program issues cards only after a purchase of `threshold`, and the registration names no such receipt.
-    case cardNeedsPurchase(threshold: Kopecks)
+    /// The program issues cards only after a purchase of `threshold`, and the registration names no such receipt:
+    /// none, or one that paid only `paid` (after returns).
+    case cardNeedsPurchase(threshold: Kopecks, paid: Kopecks?)
+    /// The purchase named to earn a card gave a card to another customer already.
+    case purchaseAlreadyClaimed
     /// The merchant's plan does not include this; the fields at fault.
     case planLimit([FieldError])
     /// A presented code gives nothing on this receipt (used, expired, unknown, or its promotion does not apply).

@@ -206,11 +206,12 @@ extension SQLStore {
     /// "A free card from N ₽": the anonymous receipt that earned the card must reach the threshold (after refunds)
     /// and not belong to anyone yet; it becomes the new customer's first purchase (its spend counts for levels).
     func claimPurchase(_ db: any SQLConnection, merchantId: Int64, receiptId: Int64?, for customerId: Int64, threshold: Kopecks) throws {
-        let refuse = KopilkaError.cardNeedsPurchase(threshold: threshold)
         guard let receiptId,
-            let row = try db.row("SELECT payable - refunded_kopecks AS paid, customer_id FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, receiptId]),
-            (row["customer_id"] as Int64?) == nil, (row["paid"] as Int64) >= threshold
-        else { throw refuse }
+            let row = try db.row("SELECT payable - refunded_kopecks AS paid, customer_id FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, receiptId])
+        else { throw KopilkaError.cardNeedsPurchase(threshold: threshold, paid: nil) }
+        guard (row["customer_id"] as Int64?) == nil else { throw KopilkaError.purchaseAlreadyClaimed }
+        let paid: Int64 = row["paid"]
+        guard paid >= threshold else { throw KopilkaError.cardNeedsPurchase(threshold: threshold, paid: paid) }
         try db.run("UPDATE receipts SET customer_id = ? WHERE merchant_id = ? AND id = ?", [customerId, merchantId, receiptId])
     }
 }

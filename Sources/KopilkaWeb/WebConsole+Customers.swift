@@ -164,8 +164,10 @@ enum Refusal {
             return ru ? "Программа не требует подтверждать списание кодом" : "The program does not ask to confirm spending with a code"
         case .tooManyCodes:
             return ru ? "Слишком много кодов: попробуйте позже" : "Too many codes: try again later"
-        case .cardNeedsPurchase(let threshold):
+        case .cardNeedsPurchase(let threshold, _):
             return ru ? "Карта выдаётся после покупки от \(f.money(threshold))" : "A card is issued after a purchase of \(f.money(threshold)) or more"
+        case .purchaseAlreadyClaimed:
+            return ru ? "За эту покупку карту уже получил другой покупатель" : "This purchase has given a card to another customer already"
         default:
             return ru ? "Отказано: \(error)" : "Refused: \(error)"
         }

@@ -167,14 +167,15 @@ import Testing
             }
             let without = try await join(nil)
             #expect(without.status == 422 && without.json["code"] as? String == "card_needs_purchase")
-            #expect(try await join(smallId).status == 422, "a purchase below the threshold earns no card")
+            let below = try await join(smallId)
+            #expect(below.status == 422 && (below.json["detail"] as? String)?.hasPrefix("that purchase paid 2999.99") == true, "\(below.text)")
             let joined = try await join(bigId)
             #expect(joined.status == 201, "\(joined.text)")
             let customerId = (joined.json["customer"] as? [String: Any])?["id"] as? String
             let receipt = try await client.get("/v1/receipts/\(bigId)", key: till).json
             #expect(receipt["customerId"] as? String == customerId, "the purchase becomes the new customer's")
             let again = try await client.post("/v1/customers", key: till, #"{"phone": "+79120000002", "consents": {"personalData": true}, "purchaseReceiptId": "\#(bigId)"}"#)
-            #expect(again.status == 422, "one purchase, one card")
+            #expect(again.status == 422 && again.json["code"] as? String == "purchase_already_claimed", "one purchase, one card: \(again.text)")
         }
     }
 }
