@@ -2,8 +2,9 @@ import Hummingbird
 import KopilkaStore
 import Logging
 
-/// Turns every error into problem+json, counts responses and logs each request without personal data
-/// (method, path without its query, status, time: phones and card numbers travel in queries and bodies).
+/// Turns every error into problem+json, counts responses and logs each request at `info`, one line without personal
+/// data: the method, the route's template (`/v1/customers/{id}`, never the query: phones and card numbers travel in
+/// queries and bodies), the status, the time and the API key's kind and first characters (which register or admin).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
     let metrics: Metrics
@@ -41,13 +42,20 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         metrics.requests.add(1)
         if status >= 500 { metrics.serverErrors.add(1) } else if status >= 400 { metrics.clientErrors.add(1) }
         let elapsed = ContinuousClock.now - started
-        logger.debug(
-            "request",
-            metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(logsQueries ? request.uri.description : request.uri.path)",
-                "status": "\(status)",
-                "ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000 + elapsed.components.seconds * 1000)",
-            ])
+        var metadata: Logger.Metadata = [
+            "method": "\(request.method.rawValue)",
+            "route": "\(logsQueries ? request.uri.description : context.endpointPath ?? "unmatched")",
+            "status": "\(status)",
+            "ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000 + elapsed.components.seconds * 1000)",
+        ]
+        if let key = Self.keyPrefix(request) { metadata["key"] = "\(key)" }
+        logger.info("request", metadata: metadata)
         return response
+    }
+
+    /// `kpk_reg_` and the key's first four characters after it: enough to tell registers apart, far from the secret.
+    static func keyPrefix(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer kpk_") else { return nil }
+        return String(header.dropFirst("Bearer ".count).prefix("kpk_reg_".count + 4))
     }
 }

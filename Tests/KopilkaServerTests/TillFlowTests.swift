@@ -227,6 +227,21 @@ import Testing
         }
     }
 
+    /// Every request is one line at `info`: the route's template, not the path or the query that carry a phone or a card.
+    @Test func everyRequestIsOneLineWithItsRouteAndNoPersonalData() async throws {
+        let f = try await APIFixture(.sqlite)
+        try await f.run { client in
+            let (_, till) = try await f.till(client)
+            let id = try await f.customer(client, key: till, phone: "+79123334455")
+            #expect(try await client.get("/v1/customers/lookup?phone=%2B79123334455", key: till).status == 200)
+            #expect(try await client.get("/v1/customers/\(id)/ledger", key: till).status == 200)
+            let lines = f.logs.all.filter { $0.hasPrefix("info request") }
+            #expect(lines.contains { $0.contains("/v1/customers/lookup") && $0.contains("\"status\": 200") && $0.contains("\"key\": kpk_reg_") }, "\(lines)")
+            #expect(lines.contains { $0.contains("/v1/customers/{id}/ledger") }, "\(lines)")
+            #expect(!f.logs.all.joined().contains("3334455") && !f.logs.all.joined().contains(till), "no phone and no key in the log")
+        }
+    }
+
     /// A spend the rules refuse says which rule: a daily limit is named as one (`limitReason`), and so is a receipt paid
     /// on credit under "no points on credit".
     @Test(arguments: TestDatabase.allCases) func aRefusedSpendNamesTheRuleThatRefusedIt(_ database: TestDatabase) async throws {
