@@ -42,6 +42,7 @@ enum JSONBody {
             let path = firstPath(in: bytes) { ($0 as? String)?.unicodeScalars.contains { isForbidden(Int($0.value)) } == true } ?? "body"
             throw Problem.invalid(path, "must not contain NUL or bidirectional control characters (U+202A–U+202E, U+2066–U+2069)")
         }
+        if let fault = StrictJSON.fault(in: bytes) { throw Problem.invalid(fault.field, fault.message) }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: bytes))
         } catch let error as DecodingError {

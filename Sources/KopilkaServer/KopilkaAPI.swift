@@ -18,17 +18,21 @@ struct KopilkaAPI: Sendable {
 
     typealias Context = KopilkaRequestContext
 
-    /// The request body, within the size limit, as JSON.
+    /// The request body, within the size limit, as JSON: a body without `Content-Type: application/json` is refused
+    /// like one with another type.
     func body(_ request: Request) async throws -> ByteBuffer {
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            throw Problem(.unsupportedMediaType, code: "unsupported_media_type", detail: "send the body as application/json")
-        }
+        let unsupported = Problem(.unsupportedMediaType, code: "unsupported_media_type", detail: "send the body as application/json")
+        let type = request.headers[.contentType]
+        if let type, !type.lowercased().hasPrefix("application/json") { throw unsupported }
         var request = request
+        let bytes: ByteBuffer
         do {
-            return try await request.collectBody(upTo: maxBodyBytes)
+            bytes = try await request.collectBody(upTo: maxBodyBytes)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw Problem(.contentTooLarge, code: "body_too_large", detail: "the body is larger than \(maxBodyBytes) bytes")
         }
+        if type == nil, bytes.readableBytes > 0 { throw unsupported }
+        return bytes
     }
 
     /// An id from the path, or 404 (a malformed id names nothing).
