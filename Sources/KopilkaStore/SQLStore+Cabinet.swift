@@ -49,11 +49,16 @@ extension SQLStore {
                 """, [merchantId, phone, now])
             else { return nil }
             let id: Int64 = row["id"], attempts: Int = row["attempts"]
+            // The attempt is taken by the update itself, before the code is compared: concurrent guesses cannot share one.
+            guard try db.run(
+                "UPDATE login_codes SET attempts = attempts + 1 WHERE merchant_id = ? AND id = ? AND attempts < ? AND used_at IS NULL",
+                [merchantId, id, Self.loginCodeAttempts]) == 1
+            else { return nil }
             let matches = Self.codeHash(code, salt: Array(row["salt"] as Data)) == Array(row["hash"] as Data)
-            try db.run(
-                "UPDATE login_codes SET attempts = attempts + 1, used_at = ? WHERE merchant_id = ? AND id = ?",
-                [matches || attempts + 1 >= Self.loginCodeAttempts ? now : nil, merchantId, id])
-            return matches ? row["customer_id"] : nil
+            guard matches || attempts + 1 >= Self.loginCodeAttempts else { return nil }
+            // Used up by a match, or void after the last wrong guess; a match counts once.
+            let closed = try db.run("UPDATE login_codes SET used_at = ? WHERE merchant_id = ? AND id = ? AND used_at IS NULL", [now, merchantId, id])
+            return matches && closed == 1 ? row["customer_id"] : nil
         }
     }
 

@@ -26,6 +26,9 @@ public enum Passwords {
         return zip(derived, stored.hash).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
+    /// What a sign-in with an unknown email is checked against, at the cost of a real one; no password matches it.
+    static let unknownAccount = PasswordHash(hash: [UInt8](repeating: 0, count: 32), salt: [UInt8](repeating: 0, count: 16), params: "scrypt:32768:8:1")
+
     /// What is wrong with a new password, or nil.
     public static func problem(with password: String) -> String? {
         password.count < minimumLength ? "at least \(minimumLength) characters" : nil

@@ -20,10 +20,12 @@ extension WebConsole {
         var errors: [String: Any] = [:]
         if email.isEmpty { errors["emailError"] = visit.t("signIn.emailRequired") }
         if password.isEmpty { errors["passwordError"] = visit.t("signIn.passwordRequired") }
-        if errors.isEmpty, !signInFailures.allows(email, now: visit.now) {
+        if errors.isEmpty, !signInFailures.take(email, now: visit.now) {
             errors["formError"] = visit.t("signIn.throttled")
         } else if errors.isEmpty {
-            if let found = try await store.staffCredentials(email: email), Passwords.verify(password, against: found.password) {
+            let found = try await store.staffCredentials(email: email)
+            // An unknown email costs the same hashing as a known one: the time taken does not tell which emails exist.
+            if Passwords.verify(password, against: found?.password ?? Passwords.unknownAccount), let found {
                 signInFailures.succeeded(email)
                 let (token, hash) = Self.newToken()
                 try await store.openSession(
@@ -33,7 +35,6 @@ extension WebConsole {
                 visit.setCookie(Visit.sessionCookie, token, maxAge: sessionSeconds, on: &response)
                 return response
             }
-            signInFailures.failed(email, now: visit.now)
             errors["formError"] = visit.t("signIn.wrong")
         }
         var values = errors

@@ -199,24 +199,21 @@ final class SignInThrottle: Sendable {
     static let windowSeconds: Int64 = 900
     private let failures = Mutex<[String: (count: Int, since: Int64)]>([:])
 
-    /// Whether another attempt for `email` may be checked now.
-    func allows(_ email: String, now: Int64) -> Bool {
+    /// Takes an attempt for `email`, counted as a failure until it succeeds; false when the window's attempts are spent.
+    /// Counting before the password is checked keeps parallel guesses to the limit: "may it try?" and "count it" are one
+    /// step under the lock, with the slow hashing after it.
+    func take(_ email: String, now: Int64) -> Bool {
         failures.withLock { table in
-            guard let entry = table[email.lowercased()] else { return true }
-            if now - entry.since >= Self.windowSeconds {
-                table[email.lowercased()] = nil
+            // Forget old windows as new attempts come, so the table stays small.
+            if table.count > 10_000 { table = table.filter { now - $0.value.since < Self.windowSeconds } }
+            let key = email.lowercased()
+            guard let entry = table[key], now - entry.since < Self.windowSeconds else {
+                table[key] = (1, now)
                 return true
             }
-            return entry.count < Self.limit
-        }
-    }
-
-    func failed(_ email: String, now: Int64) {
-        failures.withLock { table in
-            // Forget old windows as new failures come, so the table stays small.
-            if table.count > 10_000 { table = table.filter { now - $0.value.since < Self.windowSeconds } }
-            let entry = table[email.lowercased()]
-            table[email.lowercased()] = entry.map { now - $0.since < Self.windowSeconds ? ($0.count + 1, $0.since) : (1, now) } ?? (1, now)
+            guard entry.count < Self.limit else { return false }
+            table[key] = (entry.count + 1, entry.since)
+            return true
         }
     }
 

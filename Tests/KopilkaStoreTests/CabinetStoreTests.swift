@@ -6,6 +6,28 @@ import Testing
 
 /// The cabinet's one-time sign-in codes and the customer's own consent, on both databases.
 @Suite struct CabinetStoreTests {
+    /// 30 guesses at once, the right code among the last: at most the allowed attempts are compared, so a code guessed at
+    /// in parallel is no weaker than one guessed at in turn. The attempt is taken before the comparison.
+    @Test(arguments: TestDatabase.allCases)
+    func parallelGuessesAtASignInCodeCountEach(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database)
+        let t0 = StoreFixture.t0
+        _ = try await f.customer(phone: "+79120000001")
+        _ = try await f.store.issueLoginCode(merchantId: f.merchantId, phone: "+79120000001", code: "123456", now: t0)
+        let signedIn = try await withThrowingTaskGroup(of: Int64?.self) { group in
+            for guess in 0..<30 {
+                let code = guess == 29 ? "123456" : String(format: "9%05d", guess)
+                group.addTask { try await f.store.useLoginCode(merchantId: f.merchantId, phone: "+79120000001", code: code, now: t0 + 10) }
+            }
+            return try await group.reduce(into: [Int64]()) { if let id = $1 { $0.append(id) } }
+        }
+        let attempts: Int64 = try await f.store.backend.read { db in
+            try db.row("SELECT attempts FROM login_codes WHERE merchant_id = ?", [f.merchantId])!["attempts"]
+        }
+        #expect(attempts <= Int64(SQLStore.loginCodeAttempts), "\(attempts) guesses were compared")
+        #expect(signedIn.count <= 1)
+    }
+
     @Test(arguments: TestDatabase.allCases)
     func aSignInCodeWorksOnceForItsPhoneAndNotAfterGuessing(_ database: TestDatabase) async throws {
         let f = try await StoreFixture(database)
