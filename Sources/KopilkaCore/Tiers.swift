@@ -39,6 +39,9 @@ public struct Tier: Codable, Sendable, Equatable {
 
 /// How a customer's level is found: what qualifies, over which window, and whether it can go down.
 public struct TierRules: Codable, Sendable, Equatable {
+    /// The longest table of levels a merchant may set (a formula makes up to 201).
+    public static let maxLevels = 100
+
     /// What the thresholds measure.
     public enum Basis: String, Codable, Sendable, CaseIterable {
         /// Money paid (after discounts and points, less refunds), in kopecks; with `itemCategories`, only what those
@@ -160,8 +163,8 @@ public struct TierRules: Codable, Sendable, Equatable {
         if let discountLines { errors += discountLines.violations(path: "\(path).discountLines") }
         if let formula {
             errors += formula.violations(path: "\(path).formula")
-        } else if tiers.isEmpty || tiers.count > 20 {
-            errors.append(.init(field: "\(path).tiers", message: "must hold 1…20 levels"))
+        } else if tiers.isEmpty || tiers.count > Self.maxLevels {
+            errors.append(.init(field: "\(path).tiers", message: "must hold 1…\(Self.maxLevels) levels"))
         }
         if !(1...24).contains(bestOfMonths) { errors.append(.init(field: "\(path).bestOfMonths", message: "must be 1…24 months")) }
         if !(0...3650).contains(windowDays) { errors.append(.init(field: "\(path).windowDays", message: "must be 0 (all time) … 3650 days")) }
@@ -194,15 +197,19 @@ public struct TierRules: Codable, Sendable, Equatable {
     }
 }
 
-/// "+`stepBp` of discount for each `stepKopecks` bought, at most `maxBp`" (and `accrualRateBp` back on every level).
+/// "`baseBp` from the start, +`stepBp` of discount for each `stepKopecks` bought, at most `maxBp`" (and
+/// `accrualRateBp` back on every level): "5 % card, +0.5 % for every 25,000 ₽, at most 17.5 %".
 public struct AccumulativeFormula: Codable, Sendable, Equatable {
+    /// The first level's discount (default 0).
+    public var baseBp: BasisPoints = 0
     public var stepKopecks: Kopecks
     public var stepBp: BasisPoints
     public var maxBp: BasisPoints
     /// The accrual rate of every level (0 for a discount-only card).
     public var accrualRateBp: BasisPoints
 
-    public init(stepKopecks: Kopecks, stepBp: BasisPoints, maxBp: BasisPoints, accrualRateBp: BasisPoints = 0) {
+    public init(stepKopecks: Kopecks, stepBp: BasisPoints, maxBp: BasisPoints, accrualRateBp: BasisPoints = 0, baseBp: BasisPoints = 0) {
+        self.baseBp = baseBp
         self.stepKopecks = stepKopecks
         self.stepBp = stepBp
         self.maxBp = maxBp
@@ -211,18 +218,19 @@ public struct AccumulativeFormula: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        baseBp = try c.decodeIfPresent(BasisPoints.self, forKey: .baseBp) ?? 0
         stepKopecks = try c.decode(Kopecks.self, forKey: .stepKopecks)
         stepBp = try c.decode(BasisPoints.self, forKey: .stepBp)
         maxBp = try c.decode(BasisPoints.self, forKey: .maxBp)
         accrualRateBp = try c.decodeIfPresent(BasisPoints.self, forKey: .accrualRateBp) ?? 0
     }
 
-    /// The levels the formula makes: 0 % from 0, then one more step for each `stepKopecks`, up to `maxBp`.
+    /// The levels the formula makes: `baseBp` from 0, then one more step for each `stepKopecks`, up to `maxBp`.
     public func levels() -> [Tier] {
-        guard stepKopecks > 0, stepBp > 0, maxBp >= 0, maxBp / stepBp <= 1000 else { return [] }
-        let steps = (maxBp + stepBp - 1) / stepBp
+        guard stepKopecks > 0, stepBp > 0, (0...maxBp).contains(baseBp), (maxBp - baseBp) / stepBp <= 1000 else { return [] }
+        let steps = (maxBp - baseBp + stepBp - 1) / stepBp
         return (0...steps).map { step in
-            let discount = min(maxBp, step * stepBp)
+            let discount = min(maxBp, baseBp + step * stepBp)
             return Tier(name: formatPercent(discount), threshold: step * stepKopecks, accrualRateBp: accrualRateBp, discountBp: discount)
         }
     }
@@ -232,7 +240,8 @@ public struct AccumulativeFormula: Codable, Sendable, Equatable {
         if !(1...ReceiptLine.Limits.maxAmount).contains(stepKopecks) { errors.append(.init(field: "\(path).stepKopecks", message: "must be a positive sum")) }
         if !(1...10_000).contains(stepBp) { errors.append(.init(field: "\(path).stepBp", message: "must be 1…10000 basis points")) }
         if !(0...10_000).contains(maxBp) { errors.append(.init(field: "\(path).maxBp", message: "must be 0…10000 basis points")) }
-        if stepBp > 0, maxBp / stepBp > 200 { errors.append(.init(field: "\(path).maxBp", message: "at most 200 steps")) }
+        if !(0...max(0, maxBp)).contains(baseBp) { errors.append(.init(field: "\(path).baseBp", message: "must be 0…maxBp basis points")) }
+        if stepBp > 0, (maxBp - baseBp) / stepBp > 200 { errors.append(.init(field: "\(path).maxBp", message: "at most 200 steps")) }
         if !(0...10_000).contains(accrualRateBp) { errors.append(.init(field: "\(path).accrualRateBp", message: "must be 0…10000 basis points")) }
         return errors
     }

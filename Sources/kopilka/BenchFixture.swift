@@ -166,6 +166,15 @@ struct BenchFixture: Sendable {
         return rules
     }()
 
+    /// The same program with a table of 100 levels (the most a merchant may set), for what a long table costs.
+    static let hundredLevels: ProgramRules = {
+        var rules = levelRules
+        rules.tiers = TierRules(tiers: (0..<TierRules.maxLevels).map { level in
+            Tier(name: "\(level + 1)", threshold: Int64(level) * 5_000_00, accrualRateBp: 300 + Int64(level) * 5, discountBp: Int64(level) * 10)
+        })
+        return rules
+    }()
+
     /// Receipts per second of the pure engine on one core, no I/O. With `compileEachTime` the rules are compiled
     /// for every receipt (as without a per-version cache); otherwise once.
     static func calculations(

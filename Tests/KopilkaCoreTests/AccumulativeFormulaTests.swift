@@ -31,6 +31,30 @@ import Testing
         #expect(result.discount == discount)
     }
 
+    /// "5 % card, +0.5 % for every 25,000 ₽ bought, at most 17.5 %": the formula starts from its base.
+    @Test func aFormulaStartsFromItsBase() throws {
+        var rules = try Self.rules()
+        rules.tiers?.formula = AccumulativeFormula(stepKopecks: 25_000_00, stepBp: 50, maxBp: 1750, baseBp: 500)
+        #expect(rules.violations() == [])
+        let levels = try #require(rules.tiers).tiers
+        #expect(levels.count == 26, "5 % and 25 steps of 0.5 % up to 17.5 %")
+        #expect(levels.prefix(2).map { [$0.threshold, $0.discountBp ?? -1] } == [[0, 500], [25_000_00, 550]])
+        #expect(levels.last.map { [$0.threshold, $0.discountBp ?? -1] } == [625_000_00, 1750])
+        let again = try JSONDecoder().decode(ProgramRules.self, from: JSONEncoder().encode(rules))
+        #expect(again == rules)
+        rules.tiers?.formula?.baseBp = 1800
+        #expect(rules.violations().map(\.field) == ["tiers.formula.baseBp"])
+    }
+
+    /// A table of levels as long as the merchant needs: 100 levels, not 101.
+    @Test func aHundredLevels() throws {
+        var rules = ProgramRules()
+        rules.tiers = TierRules(tiers: (0..<100).map { Tier(name: "L\($0)", threshold: Int64($0) * 1_000_00, accrualRateBp: 100 + Int64($0)) })
+        #expect(rules.violations() == [])
+        rules.tiers?.tiers.append(Tier(name: "L100", threshold: 100_000_00, accrualRateBp: 300))
+        #expect(rules.violations().map(\.field) == ["tiers.tiers"])
+    }
+
     @Test func aFormulaOutOfRangeIsRefused() throws {
         var rules = try Self.rules()
         rules.tiers?.formula = AccumulativeFormula(stepKopecks: 0, stepBp: 50, maxBp: 1750)
