@@ -1,4 +1,9 @@
 /// A promotion (акция): conditions (when, where, which lines, who, how much) and one reward.
+/// What a threshold counts: the lines a rule is for, or the whole receipt.
+public enum ThresholdBasis: String, Codable, Sendable, CaseIterable {
+    case lines, receipt
+}
+
 public struct Promotion: Codable, Sendable, Equatable {
     /// The merchant's key for the promotion, unique in the program (`happy-hour`); codes and reports refer to it.
     public var id: String
@@ -20,6 +25,9 @@ public struct Promotion: Codable, Sendable, Equatable {
     public var minAmountKopecks: Kopecks?
     /// The matching lines must hold at least this quantity, in thousandths.
     public var minQuantity: Thousandths?
+    /// What `minAmountKopecks` and `minQuantity` count: the matching lines (absent, `lines`) or the whole receipt
+    /// (`receipt`: "toys −3 % on an order from 1,000 ₽"). The reward goes to the matching lines either way.
+    public var thresholdOn: ThresholdBasis?
     /// Applies only when the till presents a code of a batch that gives this promotion.
     public var requiresCode: Bool = false
     /// Lower numbers apply first (default 100); ties keep the program's order.
@@ -56,6 +64,7 @@ public struct Promotion: Codable, Sendable, Equatable {
         groups = try c.decodeIfPresent([String].self, forKey: .groups)
         minAmountKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .minAmountKopecks)
         minQuantity = try c.decodeIfPresent(Thousandths.self, forKey: .minQuantity)
+        thresholdOn = try c.decodeIfPresent(ThresholdBasis.self, forKey: .thresholdOn)
         requiresCode = try c.decodeIfPresent(Bool.self, forKey: .requiresCode) ?? false
         priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 100
         exclusive = try c.decodeIfPresent(Bool.self, forKey: .exclusive) ?? false

@@ -85,14 +85,16 @@ extension ReceiptWork {
             // A step is named by its name, or else by its threshold.
             let label: ReasonValue = step.name.map { .text($0) } ?? step.minQuantity.map { .quantity($0) } ?? .money(step.minAmountKopecks ?? 0)
             let named = step.name != nil
+            // "From 100,000 ₽ for the whole order, −12 % on paint": the threshold may count the whole receipt.
+            let counted = step.thresholdOn == .receipt ? Array(lines.indices) : matched
             if let minimum = step.minQuantity {
-                let quantity = matched.reduce(0) { $0 + lines[$1].quantity }
+                let quantity = counted.reduce(0) { $0 + lines[$1].quantity }
                 guard quantity >= minimum else {
                     reasons.append(.init("wholesale_step_not_reached", variant: named ? "named_units" : "units", label, .quantity(quantity), .quantity(minimum)))
                     continue
                 }
             } else if let minimum = step.minAmountKopecks {
-                let sum = matched.reduce(0) { $0 + facts[$1].amount }
+                let sum = counted.reduce(0) { $0 + facts[$1].amount }
                 guard sum >= minimum else {
                     reasons.append(.init("wholesale_step_not_reached", variant: named ? "named" : nil, label, .money(sum), .money(minimum)))
                     continue

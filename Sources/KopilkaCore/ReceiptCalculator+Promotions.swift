@@ -118,14 +118,16 @@ extension ReceiptWork {
             }
         }
         if matched.isEmpty { return skip("promotion_no_lines", values: compiled.named) }
+        // The threshold counts the matching lines, or the whole receipt ("toys −3 % on an order from 1,000 ₽").
+        let wholeReceipt = compiled.promotion.thresholdOn == .receipt
         if let minimum = compiled.promotion.minAmountKopecks {
-            let sum = matched.reduce(0) { $0 + facts[$1].amount }
-            if sum < minimum { return skip("promotion_below_threshold", .money(minimum), .money(sum)) }
+            let sum = wholeReceipt ? total : matched.reduce(0) { $0 + facts[$1].amount }
+            if sum < minimum { return skip("promotion_below_threshold", variant: wholeReceipt ? "receipt" : nil, .money(minimum), .money(sum)) }
         }
         if let minimum = compiled.promotion.minQuantity {
-            let quantity = matched.reduce(0) { $0 + facts[$1].quantity }
+            let quantity = wholeReceipt ? facts.reduce(0) { $0 + $1.quantity } : matched.reduce(0) { $0 + facts[$1].quantity }
             if quantity < minimum {
-                return skip("promotion_below_threshold", variant: "units", .quantity(minimum), .quantity(quantity))
+                return skip("promotion_below_threshold", variant: wholeReceipt ? "receipt_units" : "units", .quantity(minimum), .quantity(quantity))
             }
         }
         return PromotionCandidate(promotion: compiled, lines: matched, code: code)

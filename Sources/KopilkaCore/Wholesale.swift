@@ -32,10 +32,17 @@ public struct WholesaleStep: Codable, Sendable, Equatable {
     public var minQuantity: Thousandths?
     /// The sum the lines in scope must reach together, in kopecks.
     public var minAmountKopecks: Kopecks?
+    /// What the threshold counts: the lines in scope (absent, `lines`) or the whole order (`receipt`); the discount
+    /// goes to the lines in scope either way.
+    public var thresholdOn: ThresholdBasis?
     /// The discount on those lines, in basis points.
     public var discountBp: BasisPoints
 
-    public init(name: String? = nil, lines: LineScope? = nil, minQuantity: Thousandths? = nil, minAmountKopecks: Kopecks? = nil, discountBp: BasisPoints) {
+    public init(
+        name: String? = nil, lines: LineScope? = nil, minQuantity: Thousandths? = nil, minAmountKopecks: Kopecks? = nil, discountBp: BasisPoints,
+        thresholdOn: ThresholdBasis? = nil
+    ) {
+        self.thresholdOn = thresholdOn
         self.name = name
         self.lines = lines
         self.minQuantity = minQuantity

@@ -61,6 +61,8 @@ extension ReasonWords {
         "promotion_no_lines": "«{1}»: no line of the receipt is in its scope",
         "promotion_below_threshold": "«{1}»: needs {2}, the lines add up to {3}",
         "promotion_below_threshold.units": "«{1}»: needs {2} units, the lines hold {3}",
+        "promotion_below_threshold.receipt": "«{1}»: needs a receipt of {2}, this one is {3}",
+        "promotion_below_threshold.receipt_units": "«{1}»: needs {2} units in the receipt, it holds {3}",
         "promotion_gift": "«{1}»: {2} free (line {0}, −{3})",
         "promotion_gift.add": "«{1}»: add {2} ({3}) to the receipt, free",
         "promotion_applied": "«{1}»: −{2} on {3}",

@@ -62,6 +62,8 @@ extension ReasonWords {
         "promotion_no_lines": "«{1}»: в чеке нет товаров, на которые она действует",
         "promotion_below_threshold": "«{1}»: нужно {2}, а подходящие товары стоят {3}",
         "promotion_below_threshold.units": "«{1}»: нужно {2} шт., а в чеке {3}",
+        "promotion_below_threshold.receipt": "«{1}»: нужен чек от {2}, а этот на {3}",
+        "promotion_below_threshold.receipt_units": "«{1}»: нужно {2} шт. в чеке, а в нём {3}",
         "promotion_gift": "«{1}»: {2} в подарок (строка {0}, −{3})",
         "promotion_gift.add": "«{1}»: добавьте в чек {2} ({3}), бесплатно",
         "promotion_applied": "«{1}»: −{2}, {3}",

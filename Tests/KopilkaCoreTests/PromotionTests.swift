@@ -202,3 +202,45 @@ import Testing
         #expect(result.explanation.contains { $0.code == "promotion_needs_customer" && $0.promotion == "bonus" })
     }
 }
+
+/// "For toys, by the order's value: 1,000–1,999 ₽ → 3 %, 2,000–4,999 → 4 %": a threshold on the whole receipt, a
+/// discount on a group of its lines.
+@Suite struct ThresholdBasisTests {
+    static let toys = LineScope(categories: ["toys"])
+    static func order(toys: Kopecks, other: Kopecks) -> [ReceiptLine] {
+        [ReceiptLine(sku: "BEAR", category: "toys", quantity: 1000, price: toys), ReceiptLine(sku: "MILK", category: "dairy", quantity: 1000, price: other)]
+    }
+
+    static let steps: [Promotion] = [(Kopecks(1_000_00), BasisPoints(300)), (2_000_00, 400), (5_000_00, 500)].enumerated().map { index, step in
+        PromotionTests.promotion(.percentOff(step.1), lines: toys) {
+            $0.id = "toys\(index)"
+            $0.minAmountKopecks = step.0
+            $0.thresholdOn = .receipt
+        }
+    }
+
+    @Test(arguments: [(Kopecks(500_00), Kopecks(400_00), Kopecks(0)), (500_00, 600_00, 15_00), (500_00, 1_600_00, 20_00), (500_00, 5_000_00, 25_00)])
+    func theOrderChoosesTheToysDiscount(toys: Kopecks, other: Kopecks, discount: Kopecks) {
+        // The steps do not add up: the best one for the customer applies.
+        let result = PromotionTests.calculate(Self.order(toys: toys, other: other), Self.steps) { $0.stacking.mode = .bestForCustomer }
+        #expect(result.discount == discount)
+        #expect(result.lines[1].discount == 0, "only the toys are discounted")
+    }
+
+    @Test func byDefaultTheThresholdCountsTheLinesItDiscounts() {
+        let lines = Self.steps.map { promotion in PromotionTests.promotion(promotion.reward, lines: Self.toys) { $0.id = promotion.id; $0.minAmountKopecks = promotion.minAmountKopecks } }
+        let result = PromotionTests.calculate(Self.order(toys: 500_00, other: 5_000_00), lines)
+        #expect(result.discount == 0)
+        #expect(result.explanation.contains { $0.code == "promotion_below_threshold" })
+    }
+
+    @Test func aWholesaleStepMayCountTheWholeOrder() {
+        var rules = ProgramRules()
+        rules.wholesale = WholesaleRules(steps: [WholesaleStep(lines: Self.toys, minAmountKopecks: 1_000_00, discountBp: 1000, thresholdOn: .receipt)])
+        #expect(rules.violations() == [])
+        let result = ReceiptCalculator.calculate(lines: Self.order(toys: 500_00, other: 600_00), rules: rules, customer: nil, redeem: .points(0))
+        #expect(result.lines.map(\.discount) == [50_00, 0])
+        rules.wholesale?.steps[0].thresholdOn = nil
+        #expect(ReceiptCalculator.calculate(lines: Self.order(toys: 500_00, other: 600_00), rules: rules, customer: nil, redeem: .points(0)).discount == 0)
+    }
+}
