@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import KopilkaCore
+import KopilkaServer
 import KopilkaStore
 
 /// `kopilka program …`
 struct ProgramCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "program", abstract: "Load a merchant's program from a file, or print it.", subcommands: [Apply.self, Show.self])
+        commandName: "program", abstract: "Load a merchant's program from a file, or print it, or print what its keys mean.",
+        subcommands: [Apply.self, Show.self, Reference.self])
 
     /// `kopilka program apply FILE --merchant …`
     struct Apply: AsyncParsableCommand {
@@ -71,5 +73,13 @@ struct ProgramCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(try await db.open().program(merchantId: merchant).rules), as: UTF8.self))
         }
+    }
+
+    /// `kopilka program reference`
+    struct Reference: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every key of a program with its default and meaning, as a Markdown table (the README's, made from the OpenAPI document).")
+
+        func run() { print(ProgramReference.markdown(), terminator: "") }
     }
 }
