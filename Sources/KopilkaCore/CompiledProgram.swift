@@ -7,6 +7,8 @@ public final class CompiledProgram: Sendable {
     let wholesale: CompiledWholesale?
     let accrualLines: LineScope.Compiled?
     let redemptionLines: LineScope.Compiled?
+    /// The caps on a line's share paid with points, each with its lines (nil: every line).
+    let redemptionLineCaps: [(maxShareBp: BasisPoints, lines: LineScope.Compiled?)]
     /// The lines a level's own discount lowers (`TierRules.discountLines`).
     let levelDiscountLines: LineScope.Compiled?
     let accrualWhen: Schedule.Compiled?
@@ -26,7 +28,7 @@ public final class CompiledProgram: Sendable {
         var vocabulary = Vocabulary()
         let scopes = rules.promotions.compactMap(\.lines) + (rules.wholesale?.steps.compactMap(\.lines) ?? [])
             + [rules.accrualScope?.lines, rules.redemptionScope?.lines, rules.tiers?.discountLines].compactMap { $0 }
-            + rules.stampCards.compactMap(\.lines)
+            + rules.stampCards.compactMap(\.lines) + rules.redemptionLineCaps.compactMap(\.lines)
         for scope in scopes { vocabulary.add(scope) }
         self.vocabulary = vocabulary
         promotions = rules.promotions.enumerated()
@@ -36,6 +38,7 @@ public final class CompiledProgram: Sendable {
         wholesale = rules.wholesale.map { CompiledWholesale($0, vocabulary) }
         accrualLines = rules.accrualScope?.lines.map { LineScope.Compiled($0, vocabulary) }
         redemptionLines = rules.redemptionScope?.lines.map { LineScope.Compiled($0, vocabulary) }
+        redemptionLineCaps = rules.redemptionLineCaps.map { ($0.maxShareBp, $0.lines.map { LineScope.Compiled($0, vocabulary) }) }
         levelDiscountLines = rules.tiers?.discountLines.map { LineScope.Compiled($0, vocabulary) }
         accrualWhen = rules.accrualScope?.when.map(Schedule.Compiled.init)
         redemptionWhen = rules.redemptionScope?.when.map(Schedule.Compiled.init)

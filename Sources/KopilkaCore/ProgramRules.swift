@@ -90,6 +90,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     /// Points pay for nothing on a receipt paid partly these ways ("points are neither earned nor spent on credit"),
     /// when the till says how a receipt is paid.
     public var redemptionExcludedPayments: [Payment.Method] = []
+    /// Caps on the share of each line points may pay ("at most 30 % of each dish"); none by default.
+    public var redemptionLineCaps: [LineCap] = []
     /// At most this many receipts a day earn a customer points (0: no limit).
     public var maxAccrualsPerDay: Int = 0
     /// At most this many receipts a day may a customer pay with points (0: no limit).
@@ -143,7 +145,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case redemptionScope, cardFromPurchaseKopecks, protection, accrualPerKopecks, accrualBands, minAccrualReceiptKopecks
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
         case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
-        case redemptionExcludedPayments
+        case redemptionExcludedPayments, redemptionLineCaps
         case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards, referral, balancePerStore
         case expiryReminderDays, expiryReminderMinPoints
     }
@@ -195,6 +197,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         maxRedemptionsPerDay = try c.decodeIfPresent(Int.self, forKey: .maxRedemptionsPerDay) ?? 0
         accrualExcludedPayments = try c.decodeIfPresent([Payment.Method].self, forKey: .accrualExcludedPayments) ?? []
         redemptionExcludedPayments = try c.decodeIfPresent([Payment.Method].self, forKey: .redemptionExcludedPayments) ?? []
+        redemptionLineCaps = try c.decodeIfPresent([LineCap].self, forKey: .redemptionLineCaps) ?? []
         welcomeBonusLifetimeDays = try c.decodeIfPresent(Int.self, forKey: .welcomeBonusLifetimeDays) ?? 0
         welcomeBonusNextOrderOnly = try c.decodeIfPresent(Bool.self, forKey: .welcomeBonusNextOrderOnly) ?? false
         stampCards = try c.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
@@ -255,6 +258,8 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         errors += stacking.violations(path: "stacking")
         if let accrualScope { errors += accrualScope.violations(path: "accrualScope") }
         if let redemptionScope { errors += redemptionScope.violations(path: "redemptionScope") }
+        check(redemptionLineCaps.count <= 100, .redemptionLineCaps, "at most 100 caps")
+        for (index, cap) in redemptionLineCaps.enumerated() { errors += cap.violations(path: "redemptionLineCaps[\(index)]") }
         check((0...ReceiptLine.Limits.maxAmount).contains(cardFromPurchaseKopecks), .cardFromPurchaseKopecks, "must be 0 (anyone may join) or a positive sum")
         errors += protection.violations(path: "protection")
         let sum = 0...ReceiptLine.Limits.maxAmount

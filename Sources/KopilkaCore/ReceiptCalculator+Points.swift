@@ -31,8 +31,15 @@ extension ReceiptWork {
                 } else if discounts[index] > 0, !rules.redeemOnDiscountedLines {
                     reasons.append(.init("redemption_excluded_discounted", line: number))
                 } else {
-                    // Points are a discount too: they stop at the line's minimum price.
+                    // Points are a discount too: they stop at the line's minimum price, and at the line's cap.
                     redeemWeights[index] = max(0, base(index) - facts[index].priceFloor)
+                    if let cap = lineCap(index) {
+                        let capped = Arithmetic.mulDiv(base(index), cap, 10_000)
+                        if capped < redeemWeights[index] {
+                            redeemWeights[index] = capped
+                            reasons.append(.init("redemption_line_capped", line: number, .percent(cap)))
+                        }
+                    }
                 }
             }
         }
@@ -85,6 +92,15 @@ extension ReceiptWork {
         if redeemedPoints > 0 {
             reasons.append(.init("redemption_applied", .points(redeemedPoints), .money(redeemedKopecks)))
         }
+    }
+
+    /// The smallest cap on the share of line `index` points may pay, in basis points; nil when none covers it.
+    func lineCap(_ index: Int) -> BasisPoints? {
+        var smallest: BasisPoints?
+        for cap in program.redemptionLineCaps where cap.lines?.matches(terms, line: index) ?? true {
+            smallest = min(smallest ?? cap.maxShareBp, cap.maxShareBp)
+        }
+        return smallest
     }
 
     /// What is paid in money earns points (or all of it, if the program says so); multipliers and bonuses add to it.

@@ -14,6 +14,7 @@ extension ReasonWords {
         "redemption_excluded_flag": "line {0}: marked noRedemption, points cannot pay for it",
         "redemption_excluded_category": "line {0}: category `{1}` excluded from redemption",
         "redemption_outside_scope": "line {0}: points may pay only for the program's redemption lines",
+        "redemption_line_capped": "line {0}: points pay at most {1} of it",
         "redemption_excluded_discounted": "line {0}: discounted already, points cannot pay for it",
         "redemption_needs_customer": "an anonymous receipt cannot be paid with points",
         "redemption_capped_share": "capped at {1} of the check ({2})",

@@ -15,6 +15,7 @@ extension ReasonWords {
         "redemption_excluded_flag": "строка {0}: отмечена «без оплаты баллами»",
         "redemption_excluded_category": "строка {0}: категорию «{1}» нельзя оплатить баллами",
         "redemption_outside_scope": "строка {0}: баллами оплачиваются только товары, названные в программе",
+        "redemption_line_capped": "строка {0}: баллами можно оплатить не больше {1} её стоимости",
         "redemption_excluded_discounted": "строка {0}: уже со скидкой, баллами её не оплатить",
         "redemption_needs_customer": "чек без покупателя нельзя оплатить баллами",
         "redemption_capped_share": "не больше {1} чека ({2})",
