@@ -14,7 +14,9 @@ public struct LineCap: Codable, Sendable, Equatable {
 
     func violations(path: String) -> [FieldError] {
         var errors: [FieldError] = []
-        if !(0...10_000).contains(maxShareBp) { errors.append(.init(field: "\(path).maxShareBp", message: "must be 0…10000 basis points (0–100 %)")) }
+        if !(0...10_000).contains(maxShareBp) {
+            errors.append(.init(field: "\(path).maxShareBp", message: "must be 0…10000 basis points (0–100 %)"))
+        }
         if let lines { errors += lines.violations(path: "\(path).lines") }
         return errors
     }

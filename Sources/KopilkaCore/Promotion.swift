@@ -1,9 +1,9 @@
-/// A promotion (акция): conditions (when, where, which lines, who, how much) and one reward.
 /// What a threshold counts: the lines a rule is for, or the whole receipt.
 public enum ThresholdBasis: String, Codable, Sendable, CaseIterable {
     case lines, receipt
 }
 
+/// A promotion (акция): conditions (when, where, which lines, who, how much) and one reward.
 public struct Promotion: Codable, Sendable, Equatable {
     /// The merchant's key for the promotion, unique in the program (`happy-hour`); codes and reports refer to it.
     public var id: String

@@ -122,12 +122,15 @@ extension ReceiptWork {
         let wholeReceipt = compiled.promotion.thresholdOn == .receipt
         if let minimum = compiled.promotion.minAmountKopecks {
             let sum = wholeReceipt ? total : matched.reduce(0) { $0 + facts[$1].amount }
-            if sum < minimum { return skip("promotion_below_threshold", variant: wholeReceipt ? "receipt" : nil, .money(minimum), .money(sum)) }
+            if sum < minimum {
+                return skip("promotion_below_threshold", variant: wholeReceipt ? "receipt" : nil, .money(minimum), .money(sum))
+            }
         }
         if let minimum = compiled.promotion.minQuantity {
             let quantity = wholeReceipt ? facts.reduce(0) { $0 + $1.quantity } : matched.reduce(0) { $0 + facts[$1].quantity }
             if quantity < minimum {
-                return skip("promotion_below_threshold", variant: wholeReceipt ? "receipt_units" : "units", .quantity(minimum), .quantity(quantity))
+                let variant = wholeReceipt ? "receipt_units" : "units"
+                return skip("promotion_below_threshold", variant: variant, .quantity(minimum), .quantity(quantity))
             }
         }
         return PromotionCandidate(promotion: compiled, lines: matched, code: code)

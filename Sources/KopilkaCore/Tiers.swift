@@ -240,7 +240,9 @@ public struct AccumulativeFormula: Codable, Sendable, Equatable {
         if !(1...ReceiptLine.Limits.maxAmount).contains(stepKopecks) { errors.append(.init(field: "\(path).stepKopecks", message: "must be a positive sum")) }
         if !(1...10_000).contains(stepBp) { errors.append(.init(field: "\(path).stepBp", message: "must be 1…10000 basis points")) }
         if !(0...10_000).contains(maxBp) { errors.append(.init(field: "\(path).maxBp", message: "must be 0…10000 basis points")) }
-        if !(0...max(0, maxBp)).contains(baseBp) { errors.append(.init(field: "\(path).baseBp", message: "must be 0…maxBp basis points")) }
+        if !(0...max(0, maxBp)).contains(baseBp) {
+            errors.append(.init(field: "\(path).baseBp", message: "must be 0…maxBp basis points"))
+        }
         if stepBp > 0, (maxBp - baseBp) / stepBp > 200 { errors.append(.init(field: "\(path).maxBp", message: "at most 200 steps")) }
         if !(0...10_000).contains(accrualRateBp) { errors.append(.init(field: "\(path).accrualRateBp", message: "must be 0…10000 basis points")) }
         return errors

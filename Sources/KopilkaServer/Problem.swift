@@ -77,8 +77,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             body.spendablePoints = spendable
         case .redemptionLimitExceeded(let requested, let limit, let because):
             let rule = because.map { ": " + ReasonWords.sentence($0, in: .en) } ?? ""
-            self.init(.unprocessableContent, code: "redemption_limit_exceeded",
-                      detail: "asked to spend \(formatHundredths(requested)) points, the program allows \(formatHundredths(limit)) on this receipt\(rule)")
+            let asked = "asked to spend \(formatHundredths(requested)) points"
+            self.init(
+                .unprocessableContent, code: "redemption_limit_exceeded", detail: "\(asked), the program allows \(formatHundredths(limit)) on this receipt\(rule)")
             body.requestedPoints = requested
             body.limitPoints = limit
             body.limitReason = because?.code
@@ -113,12 +114,13 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             self.init(.serviceUnavailable, code: "busy", detail: "too many concurrent changes to the same data; nothing was written, retry")
             headers[.retryAfter] = "1"
         case .cardNeedsPurchase(let threshold, let paid):
-            let message = paid.map { "that purchase paid \(formatHundredths($0)); a card is issued after a purchase of at least \(formatHundredths(threshold))" }
-                ?? "a card is issued after a purchase of at least \(formatHundredths(threshold)): give the id of that anonymous receipt"
+            let needed = "a card is issued after a purchase of at least \(formatHundredths(threshold))"
+            let message = paid.map { "that purchase paid \(formatHundredths($0)); \(needed)" } ?? "\(needed): give the id of that anonymous receipt"
             self.init(.unprocessableContent, code: "card_needs_purchase", detail: message, errors: [FieldError(field: "purchaseReceiptId", message: message)])
         case .purchaseAlreadyClaimed:
             let message = "this purchase has given a card to another customer already: one purchase, one card"
-            self.init(.unprocessableContent, code: "purchase_already_claimed", detail: message, errors: [FieldError(field: "purchaseReceiptId", message: message)])
+            self.init(
+                .unprocessableContent, code: "purchase_already_claimed", detail: message, errors: [FieldError(field: "purchaseReceiptId", message: message)])
         case .planLimit(let errors):
             self.init(.forbidden, code: "plan_limit", detail: errors.map(\.message).joined(separator: "; "), errors: errors)
         case .codeNotApplicable(let field, let code, let status):

@@ -53,7 +53,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    /// `kpk_reg_` and the key's first four characters after it: enough to tell registers apart, far from the secret.
+    /// The key's kind (`kpk_reg_`, `kpk_adm_`) and its first four characters after it: enough to tell keys apart, far from
+    /// the secret.
     static func keyPrefix(_ request: Request) -> String? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer kpk_") else { return nil }
         return String(header.dropFirst("Bearer ".count).prefix("kpk_reg_".count + 4))

@@ -73,7 +73,9 @@ enum StrictJSON {
             var keys = Set<String>()
             repeat {
                 skipSpace()
-                if at < bytes.count, bytes[at] == UInt8(ascii: "}") { throw Fault(path: path, message: "has a comma after its last member") }
+                if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
+                    throw Fault(path: path, message: "has a comma after its last member")
+                }
                 let key = try string()
                 let field = path.isEmpty ? key : "\(path).\(key)"
                 guard keys.insert(key).inserted else { throw Fault(path: field, message: "is given twice") }
@@ -90,7 +92,9 @@ enum StrictJSON {
             var index = 0
             repeat {
                 skipSpace()
-                if at < bytes.count, bytes[at] == UInt8(ascii: "]") { throw Fault(path: path, message: "has a comma after its last element") }
+                if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
+                    throw Fault(path: path, message: "has a comma after its last element")
+                }
                 try value(path: "\(path)[\(index)]", depth: depth)
                 index += 1
             } while take(UInt8(ascii: ","))
@@ -124,7 +128,9 @@ enum StrictJSON {
             if at < bytes.count, bytes[at] == UInt8(ascii: ".") || bytes[at] | 0x20 == UInt8(ascii: "e") {
                 throw Fault(
                     path: path,
-                    message: "must be a whole number, without a fraction or an exponent (money and points in hundredths, quantities in thousandths)")
+                    message:
+                        "must be a whole number, without a fraction or an exponent (money and points in hundredths, quantities in thousandths)"
+                )
             }
         }
 

@@ -34,7 +34,9 @@ extension ProgramRules {
         var errors = violations()
         let message = "is not an IANA time zone (e.g. Europe/Moscow)"
         if TimeZone(identifier: expiryTimeZone) == nil { errors.append(FieldError(field: "expiryTimeZone", message: message)) }
-        if let zone = tiers?.timeZone, TimeZone(identifier: zone) == nil { errors.append(FieldError(field: "tiers.timeZone", message: message)) }
+        if let zone = tiers?.timeZone, TimeZone(identifier: zone) == nil {
+            errors.append(FieldError(field: "tiers.timeZone", message: message))
+        }
         return errors
     }
 }

@@ -57,7 +57,8 @@ extension SQLStore {
             let matches = Self.codeHash(code, salt: Array(row["salt"] as Data)) == Array(row["hash"] as Data)
             guard matches || attempts + 1 >= Self.loginCodeAttempts else { return nil }
             // Used up by a match, or void after the last wrong guess; a match counts once.
-            let closed = try db.run("UPDATE login_codes SET used_at = ? WHERE merchant_id = ? AND id = ? AND used_at IS NULL", [now, merchantId, id])
+            let closed = try db.run(
+                "UPDATE login_codes SET used_at = ? WHERE merchant_id = ? AND id = ? AND used_at IS NULL", [now, merchantId, id])
             return matches && closed == 1 ? row["customer_id"] : nil
         }
     }

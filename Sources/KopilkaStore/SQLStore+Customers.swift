@@ -207,7 +207,8 @@ extension SQLStore {
     /// and not belong to anyone yet; it becomes the new customer's first purchase (its spend counts for levels).
     func claimPurchase(_ db: any SQLConnection, merchantId: Int64, receiptId: Int64?, for customerId: Int64, threshold: Kopecks) throws {
         guard let receiptId,
-            let row = try db.row("SELECT payable - refunded_kopecks AS paid, customer_id FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, receiptId])
+            let row = try db.row(
+                "SELECT payable - refunded_kopecks AS paid, customer_id FROM receipts WHERE merchant_id = ? AND id = ?", [merchantId, receiptId])
         else { throw KopilkaError.cardNeedsPurchase(threshold: threshold, paid: nil) }
         guard (row["customer_id"] as Int64?) == nil else { throw KopilkaError.purchaseAlreadyClaimed }
         let paid: Int64 = row["paid"]

@@ -27,7 +27,8 @@ public enum Passwords {
     }
 
     /// What a sign-in with an unknown email is checked against, at the cost of a real one; no password matches it.
-    static let unknownAccount = PasswordHash(hash: [UInt8](repeating: 0, count: 32), salt: [UInt8](repeating: 0, count: 16), params: "scrypt:32768:8:1")
+    static let unknownAccount = PasswordHash(
+        hash: [UInt8](repeating: 0, count: 32), salt: [UInt8](repeating: 0, count: 16), params: "scrypt:32768:8:1")
 
     /// What is wrong with a new password, or nil.
     public static func problem(with password: String) -> String? {

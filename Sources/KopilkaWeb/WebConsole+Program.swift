@@ -181,7 +181,9 @@ extension WebConsole {
             ("welcome", [form.input("welcomeBonus"), form.input("welcomeBonusLifetimeDays", "numeric"), form.checkbox("welcomeBonusNextOrderOnly")]),
             ("spending", [
                 form.input("pointValue"), form.input("maxRedeemShare"), form.input("minPayable"), form.input("redemptionExcluded", "text"),
-                form.choices(visit.t("program.noRedemptionPayments"), Payment.Method.allCases.map { ("noRedemption-\($0.rawValue)", visit.t("payment.\($0.rawValue)")) }),
+                form.choices(
+                    visit.t("program.noRedemptionPayments"),
+                    Payment.Method.allCases.map { ("noRedemption-\($0.rawValue)", visit.t("payment.\($0.rawValue)")) }),
                 form.select("returnPolicy", ReturnPolicy.allCases.map { ($0.rawValue, visit.t("program.policy.\($0.rawValue)")) }),
                 form.input("minRedemptionReceipt"), form.input("maxBenefitShare"), form.input("maxRedemptionsPerDay", "numeric"), form.checkbox("earnOrSpend"),
                 form.checkbox("redeemWithDiscounts"), form.checkbox("balancePerStore"),

@@ -139,9 +139,11 @@ struct Bench: AsyncParsableCommand {
             let small = BenchFixture.calculations(lines: BenchFixture.lines, rules: BenchFixture.levelRules, tier: nil, seconds: duration)
             rows.append(BenchRow(name: "engine: 5 lines, levels and a card discount", value: small, unit: "receipts/s", note: "one core"))
             let longTable = BenchFixture.hundredLevels
-            let long = BenchFixture.calculations(lines: BenchFixture.lines, rules: longTable, tier: longTable.tiers?.tiers[50], seconds: duration)
+            let long = BenchFixture.calculations(
+                lines: BenchFixture.lines, rules: longTable, tier: longTable.tiers?.tiers[50], seconds: duration)
             rows.append(BenchRow(
-                name: "engine: 5 lines, 100 levels", value: long, unit: "receipts/s", note: String(format: "%.2f × with 4 levels", long / small)))
+                name: "engine: 5 lines, 100 levels", value: long, unit: "receipts/s",
+                note: String(format: "%.2f × with 4 levels", long / small)))
             let gold = BenchFixture.levelRules.tiers?.tiers[2]
             let big = BenchFixture.calculations(lines: BenchFixture.bigReceipt, rules: BenchFixture.levelRules, tier: gold, seconds: duration)
             rows.append(BenchRow(name: "engine: 20 lines, levels and a card discount", value: big, unit: "receipts/s", note: String(format: "%.0f lines/s", big * 20)))

@@ -170,7 +170,9 @@ struct BenchFixture: Sendable {
     static let hundredLevels: ProgramRules = {
         var rules = levelRules
         rules.tiers = TierRules(tiers: (0..<TierRules.maxLevels).map { level in
-            Tier(name: "\(level + 1)", threshold: Int64(level) * 5_000_00, accrualRateBp: 300 + Int64(level) * 5, discountBp: Int64(level) * 10)
+            Tier(
+                name: "\(level + 1)", threshold: Int64(level) * 5_000_00, accrualRateBp: 300 + Int64(level) * 5,
+                discountBp: Int64(level) * 10)
         })
         return rules
     }()

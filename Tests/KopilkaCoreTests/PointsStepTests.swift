@@ -107,7 +107,8 @@ import Testing
                     continue
                 }
                 let lines = (0..<Int(random.next(5) + 1)).map { number in
-                    ReceiptLine(sku: "S\(number)", quantity: (random.next(4) + 1) * (random.chance(3) ? 500 : 1000), price: random.next(300_00) + 1)
+                    ReceiptLine(
+                        sku: "S\(number)", quantity: (random.next(4) + 1) * (random.chance(3) ? 500 : 1000), price: random.next(300_00) + 1)
                 }
                 // A return may have taken back points already spent: the balance can be below zero for a while.
                 let spend = balance > 0 && random.chance(2) ? random.next(balance + 1) : 0
@@ -120,11 +121,12 @@ import Testing
                     #expect(line.redeemedPoints % Self.stepOf(sale.redeemedPoints, step) == 0, "seed \(seed)")
                 }
                 balance += sale.earnedPoints - sale.redeemedPoints
-                receipts.append(zip(lines, sale.lines).map { line, result in
-                    ReturnableLine(
-                        quantity: line.quantity, returnedQuantity: 0, payable: result.payable, redeemedPoints: result.redeemedPoints,
-                        earnedPoints: result.earnedPoints)
-                })
+                receipts.append(
+                    zip(lines, sale.lines).map { line, result in
+                        ReturnableLine(
+                            quantity: line.quantity, returnedQuantity: 0, payable: result.payable, redeemedPoints: result.redeemedPoints,
+                            earnedPoints: result.earnedPoints)
+                    })
                 #expect(balance % rules.pointsStep == 0, "seed \(seed): balance \(balance)")
             }
             // Everything still open returned: the balance comes back to what it would be without those sales' lines.

@@ -13,8 +13,9 @@ import Testing
         let text = try String(contentsOf: Self.readme, encoding: .utf8)
         let begin = try #require(text.range(of: "from the OpenAPI document; a test holds this table to it -->\n"))
         let end = try #require(text.range(of: "<!-- end of program keys -->", range: begin.upperBound..<text.endIndex))
-        #expect(String(text[begin.upperBound..<end.lowerBound]) == ProgramReference.markdown(),
-                "README.md's table of program keys is out of date: replace it with the output of `kopilka program reference`")
+        #expect(
+            String(text[begin.upperBound..<end.lowerBound]) == ProgramReference.markdown(),
+            "README.md's table of program keys is out of date: replace it with the output of `kopilka program reference`")
     }
 
     @Test func everyKeyOfTheProgramIsInTheReference() throws {
@@ -27,8 +28,12 @@ import Testing
         rules.redemptionScope = Restriction()
         let encoded = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(rules)) as? [String: Any])
         let documented = Set(ProgramReference.keys().map(\.name))
-        #expect(Set(encoded.keys).subtracting(documented).isEmpty, "keys without a reference: \(Set(encoded.keys).subtracting(documented).sorted())")
-        #expect(documented.subtracting(encoded.keys).isEmpty, "referenced keys the program does not have: \(documented.subtracting(encoded.keys).sorted())")
+        #expect(
+            Set(encoded.keys).subtracting(documented).isEmpty,
+            "keys without a reference: \(Set(encoded.keys).subtracting(documented).sorted())")
+        #expect(
+            documented.subtracting(encoded.keys).isEmpty,
+            "referenced keys the program does not have: \(documented.subtracting(encoded.keys).sorted())")
         for key in ProgramReference.keys() { #expect(!key.meaning.isEmpty, "\(key.name) has no meaning in the reference") }
     }
 }
