@@ -277,7 +277,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
             expiry != .inactivity || expiryPeriods > 0 || lifetimeDays > activationDelayDays, .lifetimeDays,
             "points that burn after days without a purchase need more days than the activation delay")
         check(
-            expiry != .inactivity || expiryPeriods == 0 || expiryPeriods * 28 > activationDelayDays, .expiryPeriods,
+            expiry != .inactivity || expiryPeriods == 0 || expiryPeriods > activationDelayDays / 28, .expiryPeriods,
             "points that burn after months without a purchase need more time than the activation delay")
         check((1...64).contains(expiryTimeZone.count), .expiryTimeZone, "must be an IANA time zone, e.g. Europe/Moscow")
         check((0...3650).contains(welcomeBonusLifetimeDays), .welcomeBonusLifetimeDays, "must be 0 (as other points) … 3650 days")

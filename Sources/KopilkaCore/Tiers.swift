@@ -227,7 +227,11 @@ public struct AccumulativeFormula: Codable, Sendable, Equatable {
 
     /// The levels the formula makes: `baseBp` from 0, then one more step for each `stepKopecks`, up to `maxBp`.
     public func levels() -> [Tier] {
-        guard stepKopecks > 0, stepBp > 0, (0...maxBp).contains(baseBp), (maxBp - baseBp) / stepBp <= 1000 else { return [] }
+        // Levels are made while the rules are read, before they are checked: out of range, none are made (and the
+        // check refuses the formula) rather than a range or a product that traps.
+        guard (1...ReceiptLine.Limits.maxAmount).contains(stepKopecks), (1...10_000).contains(stepBp), (0...10_000).contains(maxBp),
+            (0...maxBp).contains(baseBp), (maxBp - baseBp) / stepBp <= 1000
+        else { return [] }
         let steps = (maxBp - baseBp + stepBp - 1) / stepBp
         return (0...steps).map { step in
             let discount = min(maxBp, baseBp + step * stepBp)

@@ -55,6 +55,25 @@ import Testing
         #expect(rules.violations().map(\.field) == ["tiers.tiers"])
     }
 
+    /// Levels are made while the rules are read, before they are checked: a formula out of range (the fuzzer sent
+    /// `maxBp: -1`, which trapped on a backwards range) makes none, and is refused.
+    @Test(arguments: [
+        (Int64(1), Int64(1), Int64(-1), Int64(0)), (.max, 50, 1750, 0), (1, .max / 500, .max, 0), (1, 1, 100, 200), (1, 0, 100, 0),
+    ])
+    func aFormulaOutOfRangeMakesNoLevels(stepKopecks: Int64, stepBp: Int64, maxBp: Int64, baseBp: Int64) throws {
+        let json = #"{"tiers": {"formula": {"stepKopecks": \#(stepKopecks), "stepBp": \#(stepBp), "maxBp": \#(maxBp), "baseBp": \#(baseBp)}}}"#
+        let rules = try JSONDecoder().decode(ProgramRules.self, from: Data(json.utf8))
+        #expect(rules.tiers?.tiers == [])
+        #expect(!rules.violations().isEmpty)
+    }
+
+    @Test func monthsWithoutAPurchaseOutOfRangeAreRefused() {
+        var rules = ProgramRules()
+        rules.expiry = .inactivity
+        rules.expiryPeriods = .max
+        #expect(rules.violations().map(\.field) == ["expiryPeriods"])
+    }
+
     @Test func aFormulaOutOfRangeIsRefused() throws {
         var rules = try Self.rules()
         rules.tiers?.formula = AccumulativeFormula(stepKopecks: 0, stepBp: 50, maxBp: 1750)
