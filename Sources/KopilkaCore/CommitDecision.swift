@@ -13,6 +13,9 @@ public enum CommitDecision {
         public var welcomeLots: Set<Int64>
         /// Receipts that credited the customer from this register or cashier within the velocity window.
         public var creditsInWindow: Int64
+        /// The customer's online orders still held past their expiry: their points count as released from that moment,
+        /// so the commit gives them back first (`account` holds the lots they came from, emptied ones too).
+        public var dueHolds: [DueHold] = []
 
         public init(account: LedgerAccount, tier: Tier?, groups: Set<String>, welcomeLots: Set<Int64> = [], creditsInWindow: Int64 = 0) {
             self.account = account
@@ -41,6 +44,17 @@ public enum CommitDecision {
             self.redeem = redeem
             self.offline = offline
             self.countsForVelocity = countsForVelocity
+        }
+    }
+
+    /// A hold past its expiry that maintenance has not released yet: its id and the points it took from each lot.
+    public struct DueHold: Sendable, Equatable {
+        public var holdId: Int64
+        public var takes: [LotTake]
+
+        public init(holdId: Int64, takes: [LotTake]) {
+            self.holdId = holdId
+            self.takes = takes
         }
     }
 
@@ -87,8 +101,10 @@ public enum CommitDecision {
     ) -> Result<Outcome, Refusal> {
         let rules = program.rules
         var book = customer.map { LedgerBook($0.account, now: now, nextID: nextID) }
-        // Loading an account expires what is due: the same as every write does.
+        // Loading an account expires what is due, and releases the holds that are: the same as every write does.
         book?.expireDue()
+        for hold in customer?.dueHolds ?? [] { _ = book?.giveBack(hold.takes, holdId: hold.holdId) }
+        if customer?.dueHolds.isEmpty == false { book?.expireDue() }
         let usable = book?.account.lots(for: receipt.storeId, balancePerStore: rules.balancePerStore)
         let spendable = usable.map { Lots.balance(of: $0, debt: book!.account.debt, at: now).spendable }
         let engineCustomer = customer.map {

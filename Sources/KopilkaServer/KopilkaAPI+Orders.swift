@@ -18,7 +18,7 @@ extension KopilkaAPI {
     func order(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try await auth.principal(request)
         let id = try pathID(context, what: "order")
-        guard let hold = try await store.hold(merchantId: principal.merchantId, holdId: id),
+        guard let hold = try await store.hold(merchantId: principal.merchantId, holdId: id, now: clock()),
             principal.sees(storeId: hold.storeId)
         else { throw Problem(.notFound, code: "not_found", detail: "no such order") }
         return JSONBody.response(.ok, hold)

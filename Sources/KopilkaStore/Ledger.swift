@@ -50,6 +50,47 @@ struct Ledger {
         ).map(Lot.init(row:))
     }
 
+    /// The customer's lots with these ids, emptied ones too.
+    static func lots(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, ids: Set<Int64>) throws -> [Lot] {
+        guard !ids.isEmpty else { return [] }
+        return try db.rows(
+            """
+            SELECT id, remaining, activates_at, expires_at, store_id FROM lots
+            WHERE merchant_id = ? AND customer_id = ? AND id IN (\(ids.sorted().map(String.init).joined(separator: ", ")))
+            """, [merchantId, customerId]
+        ).map(Lot.init(row:))
+    }
+
+    /// The customer's online orders still held past their expiry, which maintenance has not released yet: their points
+    /// count as released from that moment. The lots those holds emptied are added to `lots`, so the points can go back.
+    static func dueHolds(
+        _ db: any SQLConnection, merchantId: Int64, customerId: Int64, now: UnixSeconds, lots: inout [Lot]
+    ) throws -> [CommitDecision.DueHold] {
+        let rows = try db.rows(
+            "SELECT id, request FROM holds WHERE merchant_id = ? AND status = 'held' AND expires_at <= ? AND customer_id = ?",
+            [merchantId, now, customerId])
+        guard !rows.isEmpty else { return [] }
+        let holds = try rows.map { row in
+            let order = try JSONDecoder().decode(HeldOrder.self, from: Data((row["request"] as String).utf8))
+            return CommitDecision.DueHold(holdId: row["id"], takes: order.takes.map { LotTake(lotId: $0.lotId, points: $0.points) })
+        }
+        let emptied = Set(holds.flatMap { $0.takes.map(\.lotId) }).subtracting(lots.map(\.id))
+        lots += try Self.lots(db, merchantId: merchantId, customerId: customerId, ids: emptied)
+        return holds
+    }
+
+    /// The customer's open lots as they count now, for reading a balance: with the points of holds past their expiry
+    /// back in them (a write gives them back for real, `CommitDecision.Customer.dueHolds`).
+    static func countedLots(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, now: UnixSeconds) throws -> [Lot] {
+        var lots = try openLots(db, merchantId: merchantId, customerId: customerId)
+        for hold in try dueHolds(db, merchantId: merchantId, customerId: customerId, now: now, lots: &lots) {
+            for take in hold.takes {
+                if let index = lots.firstIndex(where: { $0.id == take.lotId }) { lots[index].remaining += take.points }
+            }
+        }
+        return lots
+    }
+
     /// The customer's open lots that hold what is left of the welcome bonus.
     static func welcomeLots(_ db: any SQLConnection, merchantId: Int64, customerId: Int64) throws -> Set<Int64> {
         Set(try db.column(

@@ -98,7 +98,7 @@ public protocol LoyaltyStore: Sendable {
         merchantId: Int64, holdId: Int64, storeId: Int64?, idempotency: IdempotencyKey?, now: UnixSeconds,
         render: @escaping ResponseRenderer<HoldView>) async throws -> StoredResponse
     /// The hold.
-    func hold(merchantId: Int64, holdId: Int64) async throws -> HoldView?
+    func hold(merchantId: Int64, holdId: Int64, now: UnixSeconds) async throws -> HoldView?
 
     // Protection.
     /// Saves a spending confirmation code for the customer (voiding older ones); nil when there is no such customer.

@@ -156,7 +156,7 @@ extension SQLStore {
     }
 
     static func readBalance(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, debt: Points, now: UnixSeconds) throws -> BalanceSnapshot {
-        let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId)
+        let lots = try Ledger.countedLots(db, merchantId: merchantId, customerId: customerId, now: now)
         return Lots.balance(of: lots, debt: debt, at: now)
     }
 
@@ -169,7 +169,7 @@ extension SQLStore {
         guard let row = try db.row("SELECT * FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, customerId]) else {
             return nil
         }
-        let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: customerId)
+        let lots = try Ledger.countedLots(db, merchantId: merchantId, customerId: customerId, now: now)
         let expiredUnprocessed = Lots.expired(lots, at: now).reduce(0) { $0 + $1.points }
         return CustomerProfile(
             id: String(customerId), card: row["card"], phone: row["phone"], name: row["name"], email: row["email"],

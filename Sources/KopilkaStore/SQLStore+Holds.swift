@@ -45,17 +45,20 @@ struct HeldOrder: Codable, Sendable {
 }
 
 extension SQLStore {
-    /// The hold, or nil.
-    public func hold(merchantId: Int64, holdId: Int64) async throws -> HoldView? {
-        try await backend.read { db in try Self.holdView(db, merchantId: merchantId, holdId: holdId) }
+    /// The hold, or nil. One held past its expiry reads `expired` at once: its points count as released from that
+    /// moment, before maintenance writes it so.
+    public func hold(merchantId: Int64, holdId: Int64, now: UnixSeconds) async throws -> HoldView? {
+        try await backend.read { db in try Self.holdView(db, merchantId: merchantId, holdId: holdId, now: now) }
     }
 
-    static func holdView(_ db: any SQLConnection, merchantId: Int64, holdId: Int64) throws -> HoldView? {
+    static func holdView(_ db: any SQLConnection, merchantId: Int64, holdId: Int64, now: UnixSeconds) throws -> HoldView? {
         try db.row("SELECT * FROM holds WHERE merchant_id = ? AND id = ?", [merchantId, holdId]).map {
-            HoldView(
+            let expiresAt: UnixSeconds = $0["expires_at"]
+            return HoldView(
                 id: String(holdId), externalId: $0["external_id"], storeId: String($0["store_id"] as Int64),
-                customerId: String($0["customer_id"] as Int64), status: $0["status"], points: $0["points"], expiresAt: Instant($0["expires_at"]),
-                receiptId: idString($0["receipt_id"]), createdAt: Instant($0["created_at"]))
+                customerId: String($0["customer_id"] as Int64),
+                status: HoldDecision.closedStatus(status: $0["status"], expiresAt: expiresAt, now: now) ?? "held", points: $0["points"],
+                expiresAt: Instant(expiresAt), receiptId: idString($0["receipt_id"]), createdAt: Instant($0["created_at"]))
         }
     }
 }

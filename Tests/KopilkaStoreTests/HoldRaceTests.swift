@@ -55,7 +55,7 @@ import Testing
         }
         let winners = replies.filter { $0.1 == 201 }
         #expect(winners.count == 1, "\(replies)")
-        let status = try #require(try await f.store.hold(merchantId: f.merchantId, holdId: holdId)?.status)
+        let status = try #require(try await f.store.hold(merchantId: f.merchantId, holdId: holdId, now: now)?.status)
         let spendable = try await f.balance(anna, at: now).spendable
         if winners.first?.0 == "confirm" {
             // 5 % of the 150 ₽ paid in money.

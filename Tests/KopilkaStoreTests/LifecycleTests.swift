@@ -47,7 +47,7 @@ import Testing
         let expiring = try await place("web-2", ttl: 60)
         #expect(try await f.store.runMaintenance(now: StoreFixture.t0 + 59).releasedHolds == 0)
         #expect(try await f.store.runMaintenance(now: StoreFixture.t0 + 60).releasedHolds == 1)
-        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: parseID(expiring.hold.id)!)?.status == "expired")
+        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: parseID(expiring.hold.id)!, now: StoreFixture.t0 + 60)?.status == "expired")
         #expect(try await f.balance(anna, at: StoreFixture.t0 + 60).spendable == 100_00)
 
         let confirmed = try await place("web-3")
@@ -61,6 +61,32 @@ import Testing
             merchantId: f.merchantId, holdId: parseID(confirmed.hold.id)!, storeId: nil, idempotency: nil, now: StoreFixture.t0 + 101,
             render: StoreFixture.renderer() as ResponseRenderer<HoldView>)
         #expect(String(decoding: late.body, as: UTF8.self).contains("confirmed"))
+        try await f.expectInvariants()
+    }
+
+    /// A hold past its expiry counts as released from that moment, before any maintenance run: it reads `expired`, its
+    /// points are in the balance, and a purchase can spend them (the commit gives them back and closes the hold).
+    @Test(arguments: TestDatabase.allCases) func aHoldPastItsExpiryIsReleasedAtOnce(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 100_00 }
+        let anna = try await f.customer()
+        let placed = try StoreFixture.decode(HoldPlaced.self, try await f.store.placeHold(
+            merchantId: f.merchantId,
+            HoldCommand(storeId: f.storeId, registerId: nil, customer: .id(anna), externalId: "web-1", lines: [StoreFixture.coffee],
+                        redeem: .points(50_00), ttlSeconds: 60),
+            idempotency: nil, now: StoreFixture.t0, render: StoreFixture.renderer()))
+        let holdId = parseID(placed.hold.id)!
+        #expect(try await f.balance(anna, at: StoreFixture.t0 + 59).spendable == 50_00)
+        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: holdId, now: StoreFixture.t0 + 59)?.status == "held")
+        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: holdId, now: StoreFixture.t0 + 60)?.status == "expired")
+        #expect(try await f.balance(anna, at: StoreFixture.t0 + 60).spendable == 100_00)
+
+        let tv = ReceiptLine(sku: "TV", quantity: 1000, price: 1_000_00)
+        let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, [tv], redeem: .points(100_00), now: StoreFixture.t0 + 61))
+        #expect(sale.calculation.redeemedPoints == 100_00)
+        #expect(sale.balance?.spendable == 45_00, "5 % of the 900 ₽ paid in money")
+        #expect(try await f.store.runMaintenance(now: StoreFixture.t0 + 62).releasedHolds == 0, "the commit released the hold")
+        let ledger = try await f.store.ledger(merchantId: f.merchantId, customerId: anna, before: nil, limit: 10)!
+        #expect(ledger.entries.filter { $0.kind == .holdRelease }.map(\.amount) == [50_00])
         try await f.expectInvariants()
     }
 

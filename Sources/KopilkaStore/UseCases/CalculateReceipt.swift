@@ -84,7 +84,7 @@ extension SQLStore {
             }
             var spendable = found.balance.spendable
             if program.rules.balancePerStore {
-                let lots = try Ledger.openLots(db, merchantId: merchantId, customerId: id).filter { $0.isUsable(in: command.storeId) }
+                let lots = try Ledger.countedLots(db, merchantId: merchantId, customerId: id, now: now).filter { $0.isUsable(in: command.storeId) }
                 spendable = Lots.balance(of: lots, debt: found.balance.debt, at: now).spendable
             }
             summary = found

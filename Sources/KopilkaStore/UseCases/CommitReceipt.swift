@@ -77,6 +77,7 @@ extension SQLStore {
                     lots: try Ledger.openLots(db, merchantId: merchantId, customerId: id), version: row["version"]),
                 tier: try tier(db, merchantId: merchantId, customerId: id, rules: rules, now: now),
                 groups: Set((row["groups"] as String).split(separator: ",").map(String.init)))
+            customer.dueHolds = try Ledger.dueHolds(db, merchantId: merchantId, customerId: id, now: now, lots: &customer.account.lots)
             if rules.welcomeBonusNextOrderOnly { customer.welcomeLots = try Ledger.welcomeLots(db, merchantId: merchantId, customerId: id) }
             customer.creditsInWindow = try creditsInWindow(db, merchantId: merchantId, protection: rules.protection, command, customerId: id, now: now)
             snapshot.customer = customer
@@ -138,6 +139,11 @@ extension SQLStore {
                     db, merchantId: merchantId, rule: "velocity", customerId: customer.account.customerId, registerId: command.registerId,
                     cashier: command.cashier, receiptId: receiptId, detail: Self.velocityDetail(command, credits: credits, rules.protection),
                     now: now)
+            }
+            // Holds past their expiry that the decision gave back: closed as maintenance would, while still held.
+            for hold in customer.dueHolds {
+                try closeHold(db, merchantId: merchantId, holdId: hold.holdId, status: "expired", receiptId: nil, now: now)
+                try reverseStamps(db, merchantId: merchantId, customerId: customer.account.customerId, holdId: hold.holdId, now: now)
             }
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             try ledger.apply(

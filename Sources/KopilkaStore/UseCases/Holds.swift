@@ -81,7 +81,7 @@ extension SQLStore {
         let (program, compiled) = try compiledProgram(db, merchantId: merchantId)
         var snapshot = PlaceHoldSnapshot(program: program, compiled: compiled)
         if let existing = try holdId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
-            snapshot.existing = try Self.holdView(db, merchantId: merchantId, holdId: existing)
+            snapshot.existing = try Self.holdView(db, merchantId: merchantId, holdId: existing, now: now)
             return snapshot
         }
         guard let row = try Self.customerRow(db, merchantId: merchantId, key: command.customer, columns: "id, balance, debt, version, groups")
@@ -279,14 +279,7 @@ extension SQLStore {
         }
         // The lots the hold emptied are not among the open ones; the points go back into them.
         let emptied = Set(hold.order.takes.map(\.lotId)).subtracting(account.lots.map(\.id))
-        if !emptied.isEmpty {
-            account.lots += try db.rows(
-                """
-                SELECT id, remaining, activates_at, expires_at, store_id FROM lots
-                WHERE merchant_id = ? AND customer_id = ? AND id IN (\(emptied.sorted().map(String.init).joined(separator: ", ")))
-                """, [merchantId, hold.customerId]
-            ).map(Lot.init(row:))
-        }
+        account.lots += try Ledger.lots(db, merchantId: merchantId, customerId: hold.customerId, ids: emptied)
         return ReleaseHoldSnapshot(hold: hold, account: account)
     }
 
