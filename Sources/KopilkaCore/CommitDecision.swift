@@ -103,8 +103,7 @@ public enum CommitDecision {
         var book = customer.map { LedgerBook($0.account, now: now, nextID: nextID) }
         // Loading an account expires what is due, and releases the holds that are: the same as every write does.
         book?.expireDue()
-        for hold in customer?.dueHolds ?? [] { _ = book?.giveBack(hold.takes, holdId: hold.holdId) }
-        if customer?.dueHolds.isEmpty == false { book?.expireDue() }
+        if let customer { book?.release(customer.dueHolds) }
         let usable = book?.account.lots(for: receipt.storeId, balancePerStore: rules.balancePerStore)
         let spendable = usable.map { Lots.balance(of: $0, debt: book!.account.debt, at: now).spendable }
         let engineCustomer = customer.map {
@@ -191,5 +190,15 @@ public enum CommitDecision {
             latest = max(latest, expiresAt)
         }
         return latest
+    }
+}
+
+extension LedgerBook {
+    /// Gives the points of holds past their expiry back to their lots, then expires what is due (a lot whose own expiry
+    /// passed while its points were held).
+    mutating func release(_ holds: [CommitDecision.DueHold]) {
+        guard !holds.isEmpty else { return }
+        for hold in holds { _ = giveBack(hold.takes, holdId: hold.holdId) }
+        expireDue()
     }
 }

@@ -22,8 +22,9 @@ public enum HoldDecision {
     ) -> Result<Placed, CommitDecision.Refusal> {
         let rules = program.rules
         var book = LedgerBook(customer.account, now: now, nextID: nextID)
-        // Loading an account expires what is due: the same as every write does.
+        // Loading an account expires what is due, and releases the holds that are: the same as every write does.
         book.expireDue()
+        book.release(customer.dueHolds)
         let lots = book.account.lots(for: storeId, balancePerStore: rules.balancePerStore)
         let spendable = Lots.balance(of: lots, debt: book.account.debt, at: now).spendable
         let calculation = ReceiptCalculator.calculate(

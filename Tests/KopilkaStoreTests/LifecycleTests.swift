@@ -65,28 +65,42 @@ import Testing
     }
 
     /// A hold past its expiry counts as released from that moment, before any maintenance run: it reads `expired`, its
-    /// points are in the balance, and a purchase can spend them (the commit gives them back and closes the hold).
+    /// points are in the balance, and a purchase or a new order can spend them (either gives them back and closes the
+    /// hold in its own transaction).
     @Test(arguments: TestDatabase.allCases) func aHoldPastItsExpiryIsReleasedAtOnce(_ database: TestDatabase) async throws {
         let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 100_00 }
         let anna = try await f.customer()
-        let placed = try StoreFixture.decode(HoldPlaced.self, try await f.store.placeHold(
-            merchantId: f.merchantId,
-            HoldCommand(storeId: f.storeId, registerId: nil, customer: .id(anna), externalId: "web-1", lines: [StoreFixture.coffee],
-                        redeem: .points(50_00), ttlSeconds: 60),
-            idempotency: nil, now: StoreFixture.t0, render: StoreFixture.renderer()))
-        let holdId = parseID(placed.hold.id)!
-        #expect(try await f.balance(anna, at: StoreFixture.t0 + 59).spendable == 50_00)
-        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: holdId, now: StoreFixture.t0 + 59)?.status == "held")
-        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: holdId, now: StoreFixture.t0 + 60)?.status == "expired")
-        #expect(try await f.balance(anna, at: StoreFixture.t0 + 60).spendable == 100_00)
+        func place(_ id: String, points: Points, at now: UnixSeconds) async throws -> StoredResponse {
+            try await f.store.placeHold(
+                merchantId: f.merchantId,
+                HoldCommand(storeId: f.storeId, registerId: nil, customer: .id(anna), externalId: id, lines: [StoreFixture.coffee],
+                            redeem: .points(points), ttlSeconds: 60),
+                idempotency: nil, now: now, render: StoreFixture.renderer())
+        }
+        // An order abandoned, then placed again after its hold lapsed: the second takes the same 50 points.
+        let t0 = StoreFixture.t0
+        let abandoned = try StoreFixture.decode(HoldPlaced.self, try await place("web-0", points: 50_00, at: t0 + 10))
+        let again = try StoreFixture.decode(HoldPlaced.self, try await place("web-0b", points: 50_00, at: t0 + 80))
+        #expect(again.balance.spendable == 50_00)
+        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: parseID(abandoned.hold.id)!, now: t0 + 80)?.status == "expired")
+        _ = try await f.store.cancelHold(
+            merchantId: f.merchantId, holdId: parseID(again.hold.id)!, storeId: nil, idempotency: nil, now: t0 + 81,
+            render: StoreFixture.renderer() as ResponseRenderer<HoldView>)
 
+        // Another lapses, and a purchase spends everything before maintenance runs.
+        let placed = try StoreFixture.decode(HoldPlaced.self, try await place("web-1", points: 50_00, at: t0 + 100))
+        let holdId = parseID(placed.hold.id)!
+        #expect(try await f.balance(anna, at: t0 + 159).spendable == 50_00)
+        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: holdId, now: t0 + 159)?.status == "held")
+        #expect(try await f.store.hold(merchantId: f.merchantId, holdId: holdId, now: t0 + 160)?.status == "expired")
+        #expect(try await f.balance(anna, at: t0 + 160).spendable == 100_00)
         let tv = ReceiptLine(sku: "TV", quantity: 1000, price: 1_000_00)
-        let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, [tv], redeem: .points(100_00), now: StoreFixture.t0 + 61))
+        let sale = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, [tv], redeem: .points(100_00), now: t0 + 161))
         #expect(sale.calculation.redeemedPoints == 100_00)
         #expect(sale.balance?.spendable == 45_00, "5 % of the 900 ₽ paid in money")
-        #expect(try await f.store.runMaintenance(now: StoreFixture.t0 + 62).releasedHolds == 0, "the commit released the hold")
-        let ledger = try await f.store.ledger(merchantId: f.merchantId, customerId: anna, before: nil, limit: 10)!
-        #expect(ledger.entries.filter { $0.kind == .holdRelease }.map(\.amount) == [50_00])
+        #expect(try await f.store.runMaintenance(now: t0 + 162).releasedHolds == 0, "the order and the purchase released the holds")
+        let ledger = try await f.store.ledger(merchantId: f.merchantId, customerId: anna, before: nil, limit: 20)!
+        #expect(ledger.entries.filter { $0.kind == .holdRelease }.map(\.amount) == [50_00, 50_00, 50_00])
         try await f.expectInvariants()
     }
 

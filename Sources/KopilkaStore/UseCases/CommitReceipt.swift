@@ -140,11 +140,7 @@ extension SQLStore {
                     cashier: command.cashier, receiptId: receiptId, detail: Self.velocityDetail(command, credits: credits, rules.protection),
                     now: now)
             }
-            // Holds past their expiry that the decision gave back: closed as maintenance would, while still held.
-            for hold in customer.dueHolds {
-                try closeHold(db, merchantId: merchantId, holdId: hold.holdId, status: "expired", receiptId: nil, now: now)
-                try reverseStamps(db, merchantId: merchantId, customerId: customer.account.customerId, holdId: hold.holdId, now: now)
-            }
+            try closeDueHolds(db, merchantId: merchantId, customer, now: now)
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
             try ledger.apply(
                 book, expectedVersion: customer.account.version,

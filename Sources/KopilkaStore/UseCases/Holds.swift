@@ -87,12 +87,14 @@ extension SQLStore {
         guard let row = try Self.customerRow(db, merchantId: merchantId, key: command.customer, columns: "id, balance, debt, version, groups")
         else { return snapshot }
         let id: Int64 = row["id"]
-        snapshot.customer = CommitDecision.Customer(
+        var customer = CommitDecision.Customer(
             account: LedgerAccount(
                 customerId: id, balance: row["balance"], debt: row["debt"], lots: try Ledger.openLots(db, merchantId: merchantId, customerId: id),
                 version: row["version"]),
             tier: try tier(db, merchantId: merchantId, customerId: id, rules: program.rules, now: now),
             groups: Set((row["groups"] as String).split(separator: ",").map(String.init)))
+        customer.dueHolds = try Ledger.dueHolds(db, merchantId: merchantId, customerId: id, now: now, lots: &customer.account.lots)
+        snapshot.customer = customer
         // An online order has no codes (yet); promotions see the store's local time.
         snapshot.context = try receiptContext(
             db, merchantId: merchantId, program: compiled, storeId: command.storeId, customerId: id, codes: [], now: now)
@@ -134,6 +136,7 @@ extension SQLStore {
                 db, merchantId: merchantId, protection: rules.protection, customer: command.customer, customerId: customerId,
                 code: command.confirmationCode, now: now)
         }
+        try closeDueHolds(db, merchantId: merchantId, customer, now: now)
         try Ledger(db: db, merchantId: merchantId, now: now, store: self).apply(placed.book, expectedVersion: customer.account.version)
         try recordStamps(db, merchantId: merchantId, customerId: customerId, placed.calculation.stamps, receiptId: nil, holdId: holdId, now: now)
         let order = HeldOrder(
@@ -301,6 +304,15 @@ extension SQLStore {
         if let book, let account = snapshot.account {
             try Ledger(db: db, merchantId: merchantId, now: now, store: self).apply(book, expectedVersion: account.version)
             try reverseStamps(db, merchantId: merchantId, customerId: hold.customerId, holdId: hold.id, now: now)
+        }
+    }
+
+    /// Closes the holds past their expiry that a decision gave back (`CommitDecision.Customer.dueHolds`), as maintenance
+    /// would: while still held, their stamps taken back.
+    func closeDueHolds(_ db: any SQLConnection, merchantId: Int64, _ customer: CommitDecision.Customer, now: UnixSeconds) throws {
+        for hold in customer.dueHolds {
+            try closeHold(db, merchantId: merchantId, holdId: hold.holdId, status: "expired", receiptId: nil, now: now)
+            try reverseStamps(db, merchantId: merchantId, customerId: customer.account.customerId, holdId: hold.holdId, now: now)
         }
     }
 
