@@ -70,27 +70,6 @@ import Testing
         #expect(try await f.balance(customer, at: Self.utc(2026, 1, 31, 21)).spendable == 0)
     }
 
-    /// "All points are written off after 6 months without a purchase": calendar months, moved on by each purchase.
-    @Test(arguments: TestDatabase.allCases)
-    func withoutPurchasesForSixMonthsEveryPointBurns(_ database: TestDatabase) async throws {
-        let f = try await StoreFixture(database)
-        var rules = ProgramRules()
-        rules.expiry = .inactivity
-        rules.expiryPeriods = 6
-        let august = Self.utc(2026, 8, 31, 9), october = Self.utc(2026, 10, 31, 9)
-        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: rules, expectedVersion: nil, now: august - 60)
-        let regular = try await f.customer(phone: "+79120000001", now: august)
-        let once = try await f.customer(phone: "+79120000002", now: august)
-        _ = try await f.commit(regular, now: august)
-        _ = try await f.commit(once, now: august)
-        _ = try await f.commit(regular, now: october)
-        // 31 August + 6 months is 28 February; 31 October + 6 months is 30 April.
-        #expect(try await f.balance(once, at: Self.utc(2027, 2, 28, 9) - 1).spendable == 10_00)
-        #expect(try await f.balance(once, at: Self.utc(2027, 2, 28, 9)).spendable == 0)
-        #expect(try await f.balance(regular, at: Self.utc(2027, 4, 30, 9) - 1).spendable == 20_00)
-        #expect(try await f.balance(regular, at: Self.utc(2027, 4, 30, 9)).spendable == 0)
-    }
-
     /// A zone the system does not know is refused where the program is saved, not read as Moscow.
     @Test(arguments: TestDatabase.allCases)
     func anUnknownTimeZoneIsRefused(_ database: TestDatabase) async throws {
@@ -109,26 +88,46 @@ import Testing
         #expect(saved.rules.expiryTimeZone == "Asia/Vladivostok")
     }
 
-    @Test(arguments: TestDatabase.allCases)
-    func withoutPurchasesForThirtyDaysEveryPointBurns(_ database: TestDatabase) async throws {
+    /// Points that burn after a time without a purchase: days, or calendar months ("all points are written off after
+    /// 6 months without a purchase"). A customer who buys only once loses their points when the time has passed; one
+    /// who buys again moves the date on for all their points.
+    struct Inactivity: CustomTestStringConvertible, Sendable {
+        let name: String
+        let lifetimeDays: Int
+        let months: Int
+        /// The first purchase of both customers, the regular's second one, and when each one's points burn.
+        let first: UnixSeconds, second: UnixSeconds, onceBurns: UnixSeconds, regularBurns: UnixSeconds
+        var testDescription: String { name }
+    }
+
+    static let inactivity = [
+        Inactivity(
+            name: "30 days", lifetimeDays: 30, months: 0, first: StoreFixture.t0, second: StoreFixture.t0 + 20 * 86_400,
+            onceBurns: StoreFixture.t0 + 30 * 86_400, regularBurns: StoreFixture.t0 + 50 * 86_400),
+        Inactivity(
+            name: "6 months: 31 August + 6 is 28 February, 31 October + 6 is 30 April", lifetimeDays: 365, months: 6,
+            first: utc(2026, 8, 31, 9), second: utc(2026, 10, 31, 9), onceBurns: utc(2027, 2, 28, 9), regularBurns: utc(2027, 4, 30, 9)),
+    ]
+
+    @Test(arguments: TestDatabase.allCases, inactivity)
+    func withoutPurchasesForAWhileEveryPointBurns(_ database: TestDatabase, _ c: Inactivity) async throws {
         let f = try await StoreFixture(database)
-        let t0 = StoreFixture.t0, day: Int64 = 86_400
         var rules = ProgramRules()
         rules.expiry = .inactivity
-        rules.lifetimeDays = 30
-        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: rules, expectedVersion: nil, now: t0 - 60)
-        let regular = try await f.customer(phone: "+79120000001")
-        let once = try await f.customer(phone: "+79120000002")
-        _ = try await f.commit(regular, now: t0)
-        _ = try await f.commit(once, now: t0)
-        // 20 days later the regular buys again: both of their lots now live to day 50; the other's lot still to day 30.
-        _ = try await f.commit(regular, now: t0 + 20 * day)
-        #expect(try await f.balance(once, at: t0 + 30 * day - 1).spendable == 10_00)
-        #expect(try await f.balance(once, at: t0 + 30 * day).spendable == 0)
-        #expect(try await f.balance(regular, at: t0 + 50 * day - 1).spendable == 20_00)
-        #expect(try await f.balance(regular, at: t0 + 50 * day).spendable == 0)
+        rules.lifetimeDays = c.lifetimeDays
+        rules.expiryPeriods = c.months
+        _ = try await f.store.updateProgram(merchantId: f.merchantId, rules: rules, expectedVersion: nil, now: c.first - 60)
+        let regular = try await f.customer(phone: "+79120000001", now: c.first)
+        let once = try await f.customer(phone: "+79120000002", now: c.first)
+        _ = try await f.commit(regular, now: c.first)
+        _ = try await f.commit(once, now: c.first)
+        _ = try await f.commit(regular, now: c.second)
+        #expect(try await f.balance(once, at: c.onceBurns - 1).spendable == 10_00)
+        #expect(try await f.balance(once, at: c.onceBurns).spendable == 0)
+        #expect(try await f.balance(regular, at: c.regularBurns - 1).spendable == 20_00)
+        #expect(try await f.balance(regular, at: c.regularBurns).spendable == 0)
         // Maintenance writes the expiry into the ledger.
-        let report = try await f.store.runMaintenance(now: t0 + 50 * day)
+        let report = try await f.store.runMaintenance(now: c.regularBurns)
         #expect(report.expiredLots == 3 && report.expiredPoints == 30_00)
     }
 }
