@@ -22,6 +22,8 @@ public enum EntryKind: String, Codable, Sendable, CaseIterable {
     case manualDebit = "manual_debit"
     /// A "bring a friend" reward, paid after the purchase's return window (creates a lot).
     case referral
+    /// Points a program rule gave outside a receipt: a birthday gift, a review, a level reached (creates a lot).
+    case rule
 }
 
 /// A customer's points as one decision sees them: the cached balance and debt, the open lots, and the version they

@@ -125,6 +125,9 @@ public struct ProgramRules: Codable, Sendable, Equatable {
     public var stampCards: [StampCard] = []
     /// "Bring a friend" rewards, simple and multi-level (absent: none).
     public var referral: ReferralRules?
+    /// Points given outside receipts: on registration, a birthday, an action (a review, a completed profile), a level
+    /// reached; each with its conditions, caps and lifetime.
+    public var rules: [Rule] = []
     /// Points earned in a store are spent only in that store (default: one balance across all the merchant's stores).
     /// The welcome bonus, hand credits and referral rewards are spent anywhere.
     public var balancePerStore: Bool = false
@@ -146,7 +149,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         case minRedemptionReceiptKopecks, earnOrSpend, accrueWithCodes, accrueOnDiscountedLines, redeemWithDiscounts, maxBenefitShareBp
         case expiry, expiryPeriods, expiryTimeZone, maxAccrualsPerDay, maxRedemptionsPerDay, accrualExcludedPayments
         case redemptionExcludedPayments, redemptionLineCaps
-        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards, referral, balancePerStore
+        case welcomeBonusLifetimeDays, welcomeBonusNextOrderOnly, stampCards, referral, rules, balancePerStore
         case expiryReminderDays, expiryReminderMinPoints
     }
 
@@ -202,6 +205,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         welcomeBonusNextOrderOnly = try c.decodeIfPresent(Bool.self, forKey: .welcomeBonusNextOrderOnly) ?? false
         stampCards = try c.decodeIfPresent([StampCard].self, forKey: .stampCards) ?? []
         referral = try c.decodeIfPresent(ReferralRules.self, forKey: .referral)
+        rules = try c.decodeIfPresent([Rule].self, forKey: .rules) ?? []
         balancePerStore = try c.decodeIfPresent(Bool.self, forKey: .balancePerStore) ?? false
         expiryReminderDays = try c.decodeIfPresent(Int.self, forKey: .expiryReminderDays) ?? 0
         expiryReminderMinPoints = try c.decodeIfPresent(Points.self, forKey: .expiryReminderMinPoints) ?? 0
@@ -287,6 +291,14 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check((0...100_000_000).contains(expiryReminderMinPoints), .expiryReminderMinPoints, "must be 0 (any) … 100000000 hundredths")
         check(stampCards.count <= 20, .stampCards, "at most 20 stamp cards")
         if let referral { errors += referral.violations(path: CodingKeys.referral.rawValue) }
+        check(rules.count <= 100, .rules, "at most 100 rules")
+        var ruleIds = Set<String>()
+        for (index, rule) in rules.enumerated() {
+            errors += rule.violations(path: "rules[\(index)]", tierNames: tierNames, pointsStep: pointsStep)
+            if !ruleIds.insert(rule.id).inserted {
+                errors.append(FieldError(field: "rules[\(index)].id", message: "`\(rule.id)` is used by another rule"))
+            }
+        }
         var cardIds = Set<String>()
         for (index, card) in stampCards.enumerated() {
             errors += card.violations(path: "stampCards[\(index)]")

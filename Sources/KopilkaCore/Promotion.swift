@@ -257,14 +257,17 @@ public struct BirthdayWindow: Codable, Sendable, Equatable {
 
     /// Whether `date` is in the window around `birthday` in any year (29 February is celebrated on 28 February in
     /// other years).
-    public func contains(_ date: LocalDate, birthday: LocalDate) -> Bool {
+    public func contains(_ date: LocalDate, birthday: LocalDate) -> Bool { anniversary(around: date, birthday: birthday) != nil }
+
+    /// The birthday's anniversary whose window holds `date`, if one does.
+    public func anniversary(around date: LocalDate, birthday: LocalDate) -> LocalDate? {
         let (year, _, _) = Instant.civil(fromDays: date.day)
         let (_, month, day) = Instant.civil(fromDays: birthday.day)
         for candidate in [year - 1, year, year + 1] {
             let leap = candidate % 4 == 0 && (candidate % 100 != 0 || candidate % 400 == 0)
             let anniversary = Instant.days(fromCivil: candidate, month, month == 2 && day == 29 && !leap ? 28 : day)
-            if (anniversary - Int64(daysBefore)...anniversary + Int64(daysAfter)).contains(date.day) { return true }
+            if (anniversary - Int64(daysBefore)...anniversary + Int64(daysAfter)).contains(date.day) { return LocalDate(day: anniversary) }
         }
-        return false
+        return nil
     }
 }

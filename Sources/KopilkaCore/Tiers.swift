@@ -110,6 +110,13 @@ public struct TierRules: Codable, Sendable, Equatable {
     public var windowDays: Int = 365
     /// Whether a level once reached is kept when qualifying spend falls (true), or follows the window (false).
     public var keepReachedLevel: Bool = false
+    /// A level reached is kept this many days from the day it was reached, whatever qualifies meanwhile (0: as
+    /// `keepReachedLevel` says).
+    public var keepReachedDays: Int = 0
+    /// A customer without a purchase for this many days falls to the first level, whatever was reached (0: never).
+    public var resetAfterDaysWithoutPurchase: Int = 0
+    /// With levels by purchases, only receipts from this sum (paid, after discounts) count as a visit (0: any).
+    public var minPurchaseKopecks: Kopecks = 0
     /// The levels, by ascending threshold; the first threshold must be 0.
     public var tiers: [Tier] = []
     /// An accumulative discount by formula ("+0.5 % for each 25,000 ₽ bought, at most 17.5 %"): the levels are made
@@ -133,20 +140,31 @@ public struct TierRules: Codable, Sendable, Equatable {
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "Europe/Moscow"
         windowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? 365
         keepReachedLevel = try c.decodeIfPresent(Bool.self, forKey: .keepReachedLevel) ?? false
+        keepReachedDays = try c.decodeIfPresent(Int.self, forKey: .keepReachedDays) ?? 0
+        resetAfterDaysWithoutPurchase = try c.decodeIfPresent(Int.self, forKey: .resetAfterDaysWithoutPurchase) ?? 0
+        minPurchaseKopecks = try c.decodeIfPresent(Kopecks.self, forKey: .minPurchaseKopecks) ?? 0
         itemCategories = try c.decodeIfPresent([String].self, forKey: .itemCategories) ?? []
         discountLines = try c.decodeIfPresent(LineScope.self, forKey: .discountLines)
         formula = try c.decodeIfPresent(AccumulativeFormula.self, forKey: .formula)
         tiers = try formula?.levels() ?? c.decode([Tier].self, forKey: .tiers)
     }
 
+    /// Whether a level is remembered once reached (kept for good, or for `keepReachedDays`).
+    public var remembersReachedLevel: Bool { keepReachedLevel || keepReachedDays > 0 }
+
     /// The index of the level a qualifying amount reaches (the highest threshold not above it).
-    /// With `keepReachedLevel`, never below `reached`; with calendar periods, never below what the previous
-    /// period's qualifying amount reaches (a level holds until the end of the period after it was reached).
-    public func level(for qualifying: Int64, previousPeriod: Int64? = nil, reached: Int? = nil) -> Int? {
+    /// With `keepReachedLevel` (or within `keepReachedDays` of reaching it), never below `reached`; with calendar
+    /// periods, never below what the previous period's qualifying amount reaches (a level holds until the end of the
+    /// period after it was reached). After `resetAfterDaysWithoutPurchase` days without a purchase, the first level.
+    public func level(
+        for qualifying: Int64, previousPeriod: Int64? = nil, reached: Int? = nil, reachedDaysAgo: Int64? = nil, daysWithoutPurchase: Int64? = nil
+    ) -> Int? {
         guard !tiers.isEmpty else { return nil }
+        if resetAfterDaysWithoutPurchase > 0, let days = daysWithoutPurchase, days >= resetAfterDaysWithoutPurchase { return 0 }
         var index = 0
         for (candidate, tier) in tiers.enumerated() where tier.threshold <= max(qualifying, previousPeriod ?? 0) { index = candidate }
-        if keepReachedLevel, let reached, reached < tiers.count { index = max(index, reached) }
+        let kept = keepReachedLevel || (keepReachedDays > 0 && (reachedDaysAgo ?? .max) < keepReachedDays)
+        if kept, let reached, reached < tiers.count { index = max(index, reached) }
         return index
     }
 
@@ -168,6 +186,18 @@ public struct TierRules: Codable, Sendable, Equatable {
         }
         if !(1...24).contains(bestOfMonths) { errors.append(.init(field: "\(path).bestOfMonths", message: "must be 1…24 months")) }
         if !(0...3650).contains(windowDays) { errors.append(.init(field: "\(path).windowDays", message: "must be 0 (all time) … 3650 days")) }
+        if !(0...3650).contains(keepReachedDays) { errors.append(.init(field: "\(path).keepReachedDays", message: "must be 0 … 3650 days")) }
+        if keepReachedLevel, keepReachedDays > 0 {
+            errors.append(.init(field: "\(path).keepReachedDays", message: "a level kept for good is not kept for days: give one of the two"))
+        }
+        if !(0...3650).contains(resetAfterDaysWithoutPurchase) {
+            errors.append(.init(field: "\(path).resetAfterDaysWithoutPurchase", message: "must be 0 (never) … 3650 days"))
+        }
+        if !(0...ReceiptLine.Limits.maxAmount).contains(minPurchaseKopecks) {
+            errors.append(.init(field: "\(path).minPurchaseKopecks", message: "must be 0 (any) or a positive sum"))
+        } else if minPurchaseKopecks > 0, basis != .purchases {
+            errors.append(.init(field: "\(path).minPurchaseKopecks", message: "only levels by purchases count visits from a sum"))
+        }
         if !(1...64).contains(timeZone.count) { errors.append(.init(field: "\(path).timeZone", message: "must be an IANA time zone, e.g. Europe/Moscow")) }
         for (index, tier) in tiers.enumerated() {
             let at = "\(path).tiers[\(index)]"
@@ -268,8 +298,14 @@ public struct TierStanding: Codable, Sendable, Equatable {
     public var privileges: [String]
 
     /// The standing for a qualifying amount under `rules`; nil when the program has no levels.
-    public init?(rules: TierRules, qualifying: Int64, previousPeriod: Int64? = nil, reached: Int? = nil) {
-        guard let level = rules.level(for: qualifying, previousPeriod: previousPeriod, reached: reached) else { return nil }
+    public init?(
+        rules: TierRules, qualifying: Int64, previousPeriod: Int64? = nil, reached: Int? = nil, reachedDaysAgo: Int64? = nil,
+        daysWithoutPurchase: Int64? = nil
+    ) {
+        guard
+            let level = rules.level(
+                for: qualifying, previousPeriod: previousPeriod, reached: reached, reachedDaysAgo: reachedDaysAgo, daysWithoutPurchase: daysWithoutPurchase)
+        else { return nil }
         let tier = rules.tiers[level]
         self.tier = tier.name
         self.level = level

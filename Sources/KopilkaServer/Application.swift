@@ -120,6 +120,7 @@ extension KopilkaAPI {
         (.post, "customers/:id/erasure", { $0.eraseCustomer }),
         (.post, "customers/:id/spend-codes", { $0.issueSpendCode }),
         (.post, "customers/:id/adjustments", { $0.adjustPoints }),
+        (.post, "customers/:id/actions", { $0.recordAction }),
         (.get, "fraud-flags", { $0.fraudFlags }),
         (.get, "analytics/dashboard", { $0.dashboard }),
         (.post, "code-batches", { $0.createCodeBatch }),

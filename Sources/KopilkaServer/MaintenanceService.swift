@@ -20,12 +20,13 @@ struct MaintenanceService: Service, CustomStringConvertible {
             do {
                 let report = try await store.runMaintenance(now: clock(), batchSize: 500)
                 metrics.maintenanceRuns.add(1)
-                if report.expiredLots + report.activatedLots + report.releasedHolds + report.settledReferrals > 0 {
+                if report.expiredLots + report.activatedLots + report.releasedHolds + report.settledReferrals + report.birthdaysChecked > 0 {
                     logger.info(
                         "maintenance",
                         metadata: [
                             "expiredLots": "\(report.expiredLots)", "expiredPoints": "\(report.expiredPoints)",
                             "activatedLots": "\(report.activatedLots)", "releasedHolds": "\(report.releasedHolds)", "settledReferrals": "\(report.settledReferrals)",
+                            "birthdaysChecked": "\(report.birthdaysChecked)",
                         ])
                 }
                 let folded = try await store.rollUpAnalytics(lagSeconds: 120, batchSize: 2_000)

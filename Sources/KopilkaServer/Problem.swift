@@ -117,6 +117,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             let needed = "a card is issued after a purchase of at least \(formatHundredths(threshold))"
             let message = paid.map { "that purchase paid \(formatHundredths($0)); \(needed)" } ?? "\(needed): give the id of that anonymous receipt"
             self.init(.unprocessableContent, code: "card_needs_purchase", detail: message, errors: [FieldError(field: "purchaseReceiptId", message: message)])
+        case .actionAlreadyRecorded(let action, let ref):
+            let message = "the \(action) «\(ref)» was reported before: an action is rewarded once"
+            self.init(.conflict, code: "action_already_recorded", detail: message, errors: [FieldError(field: "ref", message: message)])
         case .purchaseAlreadyClaimed:
             let message = "this purchase has given a card to another customer already: one purchase, one card"
             self.init(

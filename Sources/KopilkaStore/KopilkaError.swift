@@ -38,6 +38,8 @@ public enum KopilkaError: Error, Sendable {
     case cardNeedsPurchase(threshold: Kopecks, paid: Kopecks?)
     /// The purchase named to earn a card gave a card to another customer already.
     case purchaseAlreadyClaimed
+    /// The action with this id was reported (and rewarded) before.
+    case actionAlreadyRecorded(action: String, ref: String)
     /// The merchant's plan does not include this; the fields at fault.
     case planLimit([FieldError])
     /// A presented code gives nothing on this receipt (used, expired, unknown, or its promotion does not apply).

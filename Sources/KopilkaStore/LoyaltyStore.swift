@@ -107,6 +107,10 @@ public protocol LoyaltyStore: Sendable {
     func adjustPoints(
         merchantId: Int64, _ command: AdjustmentCommand, actor: AuditActor, idempotency: IdempotencyKey?, now: UnixSeconds,
         render: @escaping ResponseRenderer<AdjustmentMade>) async throws -> StoredResponse
+    /// Records a customer's action (a review, a completed profile) and gives what the program's rules on it decide.
+    func recordAction(
+        merchantId: Int64, _ command: ActionCommand, idempotency: IdempotencyKey?, now: UnixSeconds,
+        render: @escaping ResponseRenderer<ActionRecorded>) async throws -> StoredResponse
     /// Operations that broke a cashier limit and were flagged, newest first.
     func fraudFlags(merchantId: Int64, before: Int64?, limit: Int) async throws -> [FraudFlagView]
 

@@ -13,6 +13,7 @@ enum Migrations {
         ("007_stamps", schema007), ("008_referral", schema008),
         ("009_store_lots", schema009), ("010_expiry_reminders", schema010),
         ("011_customer_version", schema011), ("012_merchant_language", schema012),
+        ("013_rules", schema013),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -569,5 +570,41 @@ enum Migrations {
     static let schema012 = """
         -- The language of the merchant's API answers (`ru` or `en`); a request's `Accept-Language` overrides it.
         ALTER TABLE merchants ADD COLUMN language TEXT NOT NULL DEFAULT 'ru';
+        """
+
+    static let schema013 = """
+        -- Points the program's rules gave outside receipts (`ProgramRules.rules`). `ref` makes a grant once only: an
+        -- action's id, a birthday's year, a level.
+        CREATE TABLE rule_grants (
+            merchant_id INTEGER NOT NULL,
+            rule_id TEXT NOT NULL,
+            customer_id INTEGER NOT NULL,
+            ref TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            points INTEGER NOT NULL,
+            entry_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, rule_id, customer_id, ref)
+        ) WITHOUT ROWID;
+        -- Caps over everyone count a rule's grants by time.
+        CREATE INDEX rule_grants_by_time ON rule_grants(merchant_id, rule_id, created_at);
+        -- Actions customers did, as reported (`POST /v1/customers/{id}/actions`): an action's `ref` (a review's id) is
+        -- recorded, and rewarded, once.
+        CREATE TABLE customer_actions (
+            merchant_id INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            attributes TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, action, ref)
+        ) WITHOUT ROWID;
+        CREATE INDEX customer_actions_by_customer ON customer_actions(merchant_id, customer_id, created_at);
+        -- The local day maintenance last looked at the customer for birthday gifts; birthdays found by month and day.
+        ALTER TABLE customers ADD COLUMN birthday_checked_day INTEGER;
+        CREATE INDEX customers_by_birthday ON customers(merchant_id, substr(birthday, 6));
+        -- When the level in `tier_reached` was reached, for levels kept for a time (`TierRules.keepReachedDays`).
+        ALTER TABLE customers ADD COLUMN tier_reached_at INTEGER;
         """
 }

@@ -99,7 +99,7 @@ extension SQLStore {
     }
 
     /// Inserts the customer's row with a card number no other customer of the merchant has, and credits the welcome
-    /// bonus; returns the ledger entries written.
+    /// bonus and what the rules on registration give; returns the ledger entries written.
     private func insertCustomer(
         _ db: any SQLConnection, ledger: Ledger, id: Int64, _ customer: NewCustomer, referrerId: Int64? = nil, rules: ProgramRules
     ) throws -> [Int64] {
@@ -116,9 +116,12 @@ extension SQLStore {
             """,
             [merchantId, id, customer.phone, card, customer.name, customer.email, customer.birthday,
              customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now, referrerId])
-        guard rules.welcomeBonusPoints > 0, var account = try ledger.account(id) else { return [] }
-        let expiresAt = rules.welcomeBonusLifetimeDays > 0 ? now + Int64(rules.welcomeBonusLifetimeDays) * 86_400 : rules.expiry(from: now)
-        return [try ledger.credit(&account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: expiresAt).entryId]
+        var entries: [Int64] = []
+        if rules.welcomeBonusPoints > 0, var account = try ledger.account(id) {
+            let expiresAt = rules.welcomeBonusLifetimeDays > 0 ? now + Int64(rules.welcomeBonusLifetimeDays) * 86_400 : rules.expiry(from: now)
+            entries.append(try ledger.credit(&account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: expiresAt).entryId)
+        }
+        return entries + (try giveRules(db, merchantId: merchantId, rules: rules, customerId: id, now: now) { $0.on == .registration ? "registration" : nil })
     }
 
     /// Finds a customer by id, phone or card, with the balance at `now`.

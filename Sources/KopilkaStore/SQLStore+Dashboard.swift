@@ -57,7 +57,7 @@ extension SQLStore {
             func points(_ kinds: Set<EntryKind>, _ rows: [SQLRow]) -> Points {
                 rows.reduce(0) { kinds.contains(EntryKind(rawValue: $1["kind"]) ?? .accrual) ? $0 + ($1["amount"] as Int64) : $0 }
             }
-            let issuedKinds: Set<EntryKind> = [.accrual, .welcome, .manualCredit, .referral]
+            let issuedKinds: Set<EntryKind> = [.accrual, .welcome, .manualCredit, .referral, .rule]
             let spentKinds: Set<EntryKind> = [.redemption, .hold, .holdRelease]
             let issued = points(issuedKinds, pointRows), spent = -points(spentKinds, pointRows)
             let outstanding: Points = try db.row("SELECT COALESCE(SUM(amount), 0) AS total FROM daily_points WHERE merchant_id = ?", [merchantId])?["total"] ?? 0

@@ -2,8 +2,8 @@ import Foundation
 import KopilkaCore
 
 extension SQLStore {
-    /// Expires due lots, marks activated lots, releases expired holds, pays referral rewards whose return window is over
-    /// and drops day-old spending codes, for every merchant.
+    /// Expires due lots, marks activated lots, releases expired holds, pays referral rewards whose return window is over,
+    /// gives birthday gifts and drops day-old spending codes, for every merchant.
     /// Idempotent: a second run at the same moment finds nothing to do. Works in batches so writes keep flowing.
     public func runMaintenance(now: UnixSeconds, batchSize: Int = 500) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
@@ -17,6 +17,7 @@ extension SQLStore {
                 report.activatedLots += done.0.activatedLots
                 report.releasedHolds += done.0.releasedHolds
                 report.settledReferrals += done.0.settledReferrals
+                report.birthdaysChecked += done.0.birthdaysChecked
                 if done.1 { break }
             }
         }
@@ -52,6 +53,7 @@ extension SQLStore {
         }
         report.releasedHolds = holds.count
         report.settledReferrals = try payDueReferrals(db, merchantId: merchantId, now: now, limit: limit)
+        report.birthdaysChecked = try giveBirthdayGifts(db, merchantId: merchantId, rules: try program(db, merchantId: merchantId).rules, now: now, limit: limit)
         // Spending codes are of no use a day after they were sent (the longest lifetime, and the hourly count's window).
         let prunedCodes = try db.run(
             """
@@ -59,7 +61,7 @@ extension SQLStore {
                 SELECT id FROM spend_codes WHERE merchant_id = ? AND created_at < ? LIMIT ?)
             """, [merchantId, merchantId, now - 86_400, limit])
         let finished = expiring.count < limit && report.activatedLots < limit && holds.count < limit && prunedCodes < limit
-            && report.settledReferrals < limit
+            && report.settledReferrals < limit && report.birthdaysChecked < limit
         return (report, finished)
     }
 }

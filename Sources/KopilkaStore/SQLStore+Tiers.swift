@@ -2,13 +2,50 @@ import Foundation
 import KopilkaCore
 
 extension SQLStore {
+    /// What a customer's level is found from: what qualifies now (and in the previous calendar period), the level kept
+    /// so far and when it was reached, and the last purchase.
+    struct LevelInputs {
+        var qualifying: Int64
+        var previousPeriod: Int64?
+        var reached: Int?
+        var reachedAt: UnixSeconds?
+        var lastPurchaseAt: UnixSeconds?
+
+        /// The standing these make at `now`; `ownLevel` is the level qualifying alone reaches, nothing kept.
+        func standing(_ rules: TierRules, now: UnixSeconds) -> TierStanding? {
+            TierStanding(
+                rules: rules, qualifying: qualifying, previousPeriod: previousPeriod, reached: reached,
+                reachedDaysAgo: reachedAt.map { (now - $0) / 86_400 }, daysWithoutPurchase: lastPurchaseAt.map { (now - $0) / 86_400 })
+        }
+
+        func ownLevel(_ rules: TierRules) -> Int? { rules.level(for: qualifying, previousPeriod: previousPeriod) }
+    }
+
     /// The customer's level under `rules` at `now`: qualifying spend (payable less refunds, of the counted categories'
-    /// lines if the levels name some), purchases (receipts not returned in full) or items, over the rolling window,
-    /// over the current and the previous calendar period, or in the best of the last calendar months; kept at the
-    /// highest level reached if the program says so.
+    /// lines if the levels name some), purchases (receipts not returned in full, from `minPurchaseKopecks`) or items,
+    /// over the rolling window, over the current and the previous calendar period, or in the best of the last calendar
+    /// months; kept at the highest level reached if the program says so (for good, or for `keepReachedDays`); the
+    /// first level after `resetAfterDaysWithoutPurchase` days without a purchase.
     func standing(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> TierStanding? {
+        try levelInputs(db, merchantId: merchantId, customerId: customerId, rules: rules, now: now)?.standing(rules, now: now)
+    }
+
+    func levelInputs(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: TierRules, now: UnixSeconds) throws -> LevelInputs? {
+        // After a gap of `resetAfterDaysWithoutPurchase` days, what came before it no longer counts: purchases count
+        // from the first one after the last such gap, and a level kept from before the gap is forgotten.
+        var streakStart = Int64.min
+        if rules.resetAfterDaysWithoutPurchase > 0 {
+            streakStart = try db.row(
+                """
+                SELECT MAX(created_at) AS start FROM (
+                    SELECT created_at, LAG(created_at) OVER (ORDER BY created_at) AS previous
+                    FROM receipts WHERE merchant_id = ? AND customer_id = ?) purchases
+                WHERE previous IS NULL OR created_at - previous >= ?
+                """, [merchantId, customerId, Int64(rules.resetAfterDaysWithoutPurchase) * 86_400])?["start"] ?? Int64.min
+        }
         // One query per period, the level kept so far riding along (the commit path asks twice per receipt).
-        func qualifying(from: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {
+        func qualifying(from start: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {
+            let from = max(start, streakStart == .min ? .min : streakStart - 1)
             if rules.basis != .purchases, !rules.itemCategories.isEmpty {
                 // Lines of the counted categories: whole items ("every 10th cup"), or what they cost ("paint bought this
                 // quarter"); returns taken off. A line's refunds so far are `payable × returned / quantity` rounded
@@ -27,37 +64,52 @@ extension SQLStore {
             }
             let row = try db.row(
                 """
-                SELECT COALESCE(SUM(payable - refunded_kopecks), 0) AS spend, COALESCE(SUM(1 - returned_in_full), 0) AS purchases,
+                SELECT COALESCE(SUM(payable - refunded_kopecks), 0) AS spend,
+                       COALESCE(SUM(CASE WHEN payable >= ?5 THEN 1 - returned_in_full ELSE 0 END), 0) AS purchases,
                        (SELECT tier_reached FROM customers WHERE merchant_id = ?1 AND id = ?2) AS reached
                 FROM receipts WHERE merchant_id = ?1 AND customer_id = ?2 AND created_at > ?3 AND created_at <= ?4
-                """, [merchantId, customerId, from, until])
+                """, [merchantId, customerId, from, until, rules.minPurchaseKopecks])
             return (rules.basis == .spend ? row?["spend"] ?? 0 : row?["purchases"] ?? 0, row?["reached"])
         }
-        guard rules.period != .rolling, let zone = TimeZone(identifier: rules.timeZone) else {
+        var inputs: LevelInputs
+        if rules.period != .rolling, let zone = TimeZone(identifier: rules.timeZone) {
+            let local = LocalTime(now, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
+            // A period starts at local midnight of its first day.
+            func start(_ date: LocalDate) -> UnixSeconds {
+                let midnight = date.day * 86_400
+                return midnight - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(midnight))))
+            }
+            if rules.period == .bestMonth {
+                // One query per month, newest first; the best month is what qualifies.
+                var best: Int64 = 0, reached: Int?, until = Int64.max
+                for month in TierRules.Period.monthStarts(of: local.date, count: rules.bestOfMonths).map(start) {
+                    let counted = try qualifying(from: month - 1, until: until)
+                    (best, reached, until) = (max(best, counted.amount), counted.reached, month - 1)
+                }
+                inputs = LevelInputs(qualifying: best, reached: reached)
+            } else {
+                guard let bounds = rules.period.bounds(of: local.date) else { return nil }
+                let current = start(bounds.current), previous = start(bounds.previous)
+                let (amount, reached) = try qualifying(from: current - 1, until: Int64.max)
+                inputs = LevelInputs(
+                    qualifying: amount, previousPeriod: try qualifying(from: previous - 1, until: current - 1).amount, reached: reached)
+            }
+        } else {
             let since = rules.windowDays > 0 ? now - Int64(rules.windowDays) * 86_400 : Int64.min
             let (amount, reached) = try qualifying(from: since, until: Int64.max)
-            return TierStanding(rules: rules, qualifying: amount, reached: reached)
+            inputs = LevelInputs(qualifying: amount, reached: reached)
         }
-        let local = LocalTime(now, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
-        // A period starts at local midnight of its first day.
-        func start(_ date: LocalDate) -> UnixSeconds {
-            let midnight = date.day * 86_400
-            return midnight - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(midnight))))
+        if rules.keepReachedDays > 0 || rules.resetAfterDaysWithoutPurchase > 0 {
+            let row = try db.row(
+                """
+                SELECT tier_reached_at, (SELECT MAX(created_at) FROM receipts WHERE merchant_id = ?1 AND customer_id = ?2) AS last
+                FROM customers WHERE merchant_id = ?1 AND id = ?2
+                """, [merchantId, customerId])
+            inputs.reachedAt = row?["tier_reached_at"]
+            inputs.lastPurchaseAt = row?["last"]
+            if streakStart != .min, (inputs.reachedAt ?? .min) < streakStart { inputs.reached = nil }
         }
-        if rules.period == .bestMonth {
-            // One query per month, newest first; the best month is what qualifies.
-            var best: Int64 = 0, reached: Int?, until = Int64.max
-            for month in TierRules.Period.monthStarts(of: local.date, count: rules.bestOfMonths).map(start) {
-                let counted = try qualifying(from: month - 1, until: until)
-                (best, reached, until) = (max(best, counted.amount), counted.reached, month - 1)
-            }
-            return TierStanding(rules: rules, qualifying: best, reached: reached)
-        }
-        guard let bounds = rules.period.bounds(of: local.date) else { return nil }
-        let current = start(bounds.current), previous = start(bounds.previous)
-        let (amount, reached) = try qualifying(from: current - 1, until: Int64.max)
-        return TierStanding(
-            rules: rules, qualifying: amount, previousPeriod: try qualifying(from: previous - 1, until: current - 1).amount, reached: reached)
+        return inputs
     }
 
     /// The level that applies to the customer's next receipt, if the program has levels.
@@ -67,14 +119,25 @@ extension SQLStore {
         return tiers.tiers[standing.level]
     }
 
-    /// Records the level a purchase reached, for programs that keep a level once reached (upgrade at once).
+    /// Records the level a purchase reached, for programs that keep a level once reached (upgrade at once; a level kept
+    /// for days starts its days again each time purchases reach it anew), and gives the rules on reaching a level.
     func recordReachedLevel(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: ProgramRules, now: UnixSeconds) throws {
-        guard let tiers = rules.tiers, tiers.keepReachedLevel,
-            let standing = try standing(db, merchantId: merchantId, customerId: customerId, rules: tiers, now: now)
+        let rewardsLevels = rules.rules.contains { $0.enabled && $0.on == .levelReached }
+        guard let tiers = rules.tiers, tiers.remembersReachedLevel || rewardsLevels,
+            let inputs = try levelInputs(db, merchantId: merchantId, customerId: customerId, rules: tiers, now: now),
+            let standing = inputs.standing(tiers, now: now), let own = inputs.ownLevel(tiers)
         else { return }
-        try db.run(
-            "UPDATE customers SET tier_reached = CASE WHEN COALESCE(tier_reached, 0) >= ?1 THEN tier_reached ELSE ?1 END WHERE merchant_id = ?2 AND id = ?3",
-            [standing.level, merchantId, customerId])
-        try touchCustomer(db, merchantId: merchantId, customerId: customerId)
+        if tiers.keepReachedLevel, own > (inputs.reached ?? -1) {
+            // Higher than kept so far (or a level kept from before a reset gap, which `levelInputs` forgot).
+            try db.run(
+                "UPDATE customers SET tier_reached = ?, tier_reached_at = ? WHERE merchant_id = ? AND id = ?", [own, now, merchantId, customerId])
+            try touchCustomer(db, merchantId: merchantId, customerId: customerId)
+        } else if tiers.keepReachedDays > 0, own >= standing.level {
+            // Reached on its own (again, or higher, or the kept level lapsed): kept for its days from now.
+            try db.run(
+                "UPDATE customers SET tier_reached = ?, tier_reached_at = ? WHERE merchant_id = ? AND id = ?", [own, now, merchantId, customerId])
+            try touchCustomer(db, merchantId: merchantId, customerId: customerId)
+        }
+        try giveLevelRules(db, merchantId: merchantId, rules: rules, customerId: customerId, level: standing.level, now: now)
     }
 }

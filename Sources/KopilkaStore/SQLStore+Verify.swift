@@ -36,6 +36,7 @@ extension SQLStore {
                 EntryKind.holdRelease.rawValue: 1, EntryKind.redemption.rawValue: -1, EntryKind.hold.rawValue: -1,
                 EntryKind.expiry.rawValue: -1, EntryKind.reversal.rawValue: -1, EntryKind.manualCredit.rawValue: 1,
                 EntryKind.manualDebit.rawValue: -1, EntryKind.referral.rawValue: 1,
+                EntryKind.rule.rawValue: 1,
             ]
             for merchantId in try db.column("SELECT merchant_id FROM merchants ORDER BY merchant_id", [], as: Int64.self) {
                 let m = String(merchantId)
@@ -63,7 +64,7 @@ extension SQLStore {
                 }
                 func total(_ kinds: EntryKind...) -> Int64 { kinds.reduce(0) { $0 + (byKind[$1.rawValue] ?? 0) } }
                 // A manual credit is issued points; a manual debit takes points back, like a return's reversal.
-                let issued = total(.accrual, .welcome, .manualCredit, .referral)
+                let issued = total(.accrual, .welcome, .manualCredit, .referral, .rule)
                 let spent = -total(.redemption, .hold, .holdRelease, .restore)
                 let expired = -total(.expiry)
                 let reversed = -total(.reversal, .manualDebit)

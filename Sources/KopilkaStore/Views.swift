@@ -250,6 +250,8 @@ public struct MaintenanceReport: Codable, Sendable, Equatable {
     public var releasedHolds = 0
     /// Referral rewards paid or cancelled at the end of their purchase's return window.
     public var settledReferrals = 0
+    /// Customers looked at for birthday gifts (`ProgramRules.rules` on `birthday`).
+    public var birthdaysChecked = 0
 
     public init() {}
 }

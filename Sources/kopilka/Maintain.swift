@@ -21,7 +21,7 @@ struct Maintain: AsyncParsableCommand {
         var reminders: (sent: Int, refused: Int)?
         if let gateway = try sms.gateway() { reminders = try await ExpiryReminderSender(store: store, gateway: gateway).run(now: now) }
         let folded = try await store.rollUpAnalytics(lagSeconds: analyticsLag)
-        print("expired \(report.expiredLots) lots (\(report.expiredPoints) hundredths of points), activated \(report.activatedLots) lots, released \(report.releasedHolds) holds, settled \(report.settledReferrals) referral rewards, folded \(folded) receipts into the analytics")
+        print("expired \(report.expiredLots) lots (\(report.expiredPoints) hundredths of points), activated \(report.activatedLots) lots, released \(report.releasedHolds) holds, settled \(report.settledReferrals) referral rewards, looked at \(report.birthdaysChecked) birthdays, folded \(folded) receipts into the analytics")
         if let reminders { print("sent \(reminders.sent) expiry reminders, \(reminders.refused) refused by the SMS provider (tried again next run)") }
     }
 }

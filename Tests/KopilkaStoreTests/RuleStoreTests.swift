@@ -1,0 +1,183 @@
+import Foundation
+import KopilkaCore
+@testable import KopilkaStore
+import KopilkaTesting
+import Testing
+
+/// Rules outside receipts, on both databases, with amounts worked by hand: a birthday gift in a window around the day
+/// for customers whose birthday was known a month before, with its own lifetime, once a year; points for a review by
+/// its length and photos, once per review and once between purchases; a monthly cap on reposts; a bonus on reaching a
+/// level; points for joining with a birthday.
+@Suite struct RuleStoreTests {
+    static let day = StoreFixture.day
+    static let t0 = StoreFixture.t0  // 2026-01-01 00:00 UTC, 03:00 in Moscow
+
+    static func join(_ f: StoreFixture, _ phone: String, birthday: String?, now: UnixSeconds = t0) async throws -> Int64 {
+        let response = try await f.store.registerCustomer(
+            merchantId: f.merchantId,
+            NewCustomer(phone: phone, name: nil, email: nil, birthday: birthday, personalDataConsent: true, marketingConsent: false),
+            idempotency: nil, now: now, render: StoreFixture.renderer())
+        return try #require(parseID(try StoreFixture.decode(CustomerRegistered.self, response).customer.id))
+    }
+
+    /// The customer's `rule` ledger entries, oldest first.
+    static func rulePoints(_ f: StoreFixture, _ customerId: Int64) async throws -> [Points] {
+        let page = try await f.store.ledger(merchantId: f.merchantId, customerId: customerId, before: nil, limit: 100)
+        return (page?.entries ?? []).filter { $0.kind == .rule }.map(\.amount).reversed()
+    }
+
+    static func act(
+        _ f: StoreFixture, _ customerId: Int64, _ action: String, _ ref: String, _ attributes: [String: Int64] = [:], now: UnixSeconds
+    ) async throws -> StoredResponse {
+        try await f.store.recordAction(
+            merchantId: f.merchantId, ActionCommand(customerId: customerId, action: action, ref: ref, attributes: attributes), idempotency: nil,
+            now: now, render: StoreFixture.renderer())
+    }
+
+    static func recorded(_ response: StoredResponse) throws -> ActionRecorded { try StoreFixture.decode(ActionRecorded.self, response) }
+
+    @Test(arguments: TestDatabase.allCases)
+    func aBirthdayGiftComesInItsWindowOnceAYearToThoseWhoseBirthdayWasKnown(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var gift = Rule(id: "birthday", name: "Подарок ко дню рождения", on: .birthday, points: 500_00)
+            gift.birthday = BirthdayWindow(daysBefore: 3, daysAfter: 3)
+            gift.conditions = [RuleCondition(fact: RuleFacts.Customer.birthdayKnownDays.rawValue, atLeast: 30)]
+            gift.lifetime = RuleLifetime(days: 7)
+            rules.rules = [gift]
+        }
+        // Anna joined on 1 January with her birthday, 10 March; Boris on 1 March with his, 12 March: known 6–11 days.
+        let anna = try await Self.join(f, "+79120000001", birthday: "1990-03-10")
+        let boris = try await Self.join(f, "+79120000002", birthday: "1985-03-12", now: Self.t0 + 59 * Self.day)
+        let march6 = Self.t0 + 64 * Self.day, march7 = Self.t0 + 65 * Self.day
+        _ = try await f.store.runMaintenance(now: march6)
+        #expect(try await Self.rulePoints(f, anna) == [], "6 March is before the window (7–13 March)")
+        #expect(try await f.store.runMaintenance(now: march7).birthdaysChecked == 1, "Boris's window (9–15 March) is still ahead")
+        #expect(try await Self.rulePoints(f, anna) == [500_00])
+        #expect(try await f.store.runMaintenance(now: march7 + 3600).birthdaysChecked == 0, "looked at today already")
+        #expect(try await f.store.runMaintenance(now: march7 + 2 * Self.day).birthdaysChecked == 2)
+        #expect(try await Self.rulePoints(f, anna) == [500_00], "one gift per birthday, whichever day of the window")
+        #expect(try await Self.rulePoints(f, boris) == [], "on 9 March his birthday was known 8 days, not 30")
+        #expect(try await f.balance(anna, at: march7 + 7 * Self.day - 1).spendable == 500_00)
+        _ = try await f.store.runMaintenance(now: march7 + 7 * Self.day)
+        #expect(try await f.balance(anna, at: march7 + 7 * Self.day).spendable == 0, "the gift lives 7 days")
+        // A year later, both get one: Boris's birthday has been known for a year by then.
+        _ = try await f.store.runMaintenance(now: march7 + 365 * Self.day)
+        _ = try await f.store.runMaintenance(now: march7 + 367 * Self.day)
+        #expect(try await Self.rulePoints(f, anna) == [500_00, 500_00])
+        #expect(try await Self.rulePoints(f, boris) == [500_00])
+        try await f.expectInvariants()
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func aReviewIsPaidByItsLengthAndPhotosOncePerReviewAndOnceBetweenPurchases(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            // "50 points for a review of at least 100 characters, +50 with photos; one review between purchases."
+            var review = Rule(id: "review", name: "Отзыв", on: .action, points: 50_00)
+            review.action = "review"
+            review.conditions = [RuleCondition(fact: "action.length", atLeast: 100)]
+            review.pointsPer = [PointsPer(fact: "action.photos", every: 1, points: 50_00, maxPoints: 50_00)]
+            review.caps = [RuleCap(per: .purchase, times: 1)]
+            rules.rules = [review]
+        }
+        let anna = try await f.customer()
+        _ = try await f.commit(anna, now: Self.t0)
+        let first = try Self.recorded(try await Self.act(f, anna, "review", "r1", ["length": 300, "photos": 2], now: Self.t0 + 60))
+        #expect(first.points == 100_00 && first.grants.map(\.points) == [100_00], "50 + 50 for photos, however many")
+        let second = try Self.recorded(try await Self.act(f, anna, "review", "r2", ["length": 300], now: Self.t0 + 120))
+        #expect(second.points == 0 && second.noGrants.map(\.code) == ["rule_cap_reached"] && second.noGrants.first?.per == .purchase)
+        let again = try await Self.act(f, anna, "review", "r1", ["length": 300, "photos": 2], now: Self.t0 + 180)
+        #expect(again.status == 409 && String(decoding: again.body, as: UTF8.self).contains("actionAlreadyRecorded"), "the same review twice")
+
+        _ = try await f.commit(anna, now: Self.t0 + Self.day)
+        let short = try Self.recorded(try await Self.act(f, anna, "review", "r3", ["length": 99, "photos": 1], now: Self.t0 + Self.day + 60))
+        #expect(short.noGrants.map(\.code) == ["rule_condition_not_met"] && short.noGrants.first?.fact == "action.length")
+        let plain = try Self.recorded(try await Self.act(f, anna, "review", "r4", ["length": 100], now: Self.t0 + Self.day + 120))
+        #expect(plain.points == 50_00, "the short review did not use the cap")
+        let unknown = try Self.recorded(try await Self.act(f, anna, "like", "l1", now: Self.t0 + Self.day + 180))
+        #expect(unknown.points == 0 && unknown.noGrants.map(\.code) == ["no_rule_for_action"])
+        #expect(try await Self.rulePoints(f, anna) == [100_00, 50_00])
+        try await f.expectInvariants()
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func repostsArePaidUpToACapOfPointsInACalendarMonth(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var repost = Rule(id: "repost", name: "Репост", on: .action, points: 100_00)
+            repost.action = "repost"
+            repost.caps = [RuleCap(per: .month, points: 250_00)]
+            rules.rules = [repost]
+        }
+        let anna = try await f.customer()
+        var given: [Points] = []
+        for (index, at) in [Self.t0 + 60, Self.t0 + 120, Self.t0 + 180, Self.t0 + 240].enumerated() {
+            given.append(try Self.recorded(try await Self.act(f, anna, "repost", "p\(index)", now: at)).points)
+        }
+        #expect(given == [100_00, 100_00, 50_00, 0], "250 points a month: the third repost gets what is left")
+        // 1 February in Moscow begins at 21:00 UTC on 31 January.
+        let february = Self.t0 + 31 * Self.day - 3 * 3600
+        #expect(try Self.recorded(try await Self.act(f, anna, "repost", "p4", now: february - 1)).points == 0)
+        #expect(try Self.recorded(try await Self.act(f, anna, "repost", "p5", now: february)).points == 100_00)
+        try await f.expectInvariants()
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func reachingALevelGivesItsBonusOnceAndOnlyVisitsFromTheMinimumCount(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var tiers = TierRules(basis: .purchases, windowDays: 0, tiers: [
+                Tier(name: "Старт", threshold: 0, accrualRateBp: 300), Tier(name: "Серебро", threshold: 3, accrualRateBp: 500),
+            ])
+            tiers.minPurchaseKopecks = 300_00
+            tiers.resetAfterDaysWithoutPurchase = 90
+            rules.tiers = tiers
+            var bonus = Rule(id: "silver", name: "Бонус за Серебро", on: .levelReached, points: 200_00)
+            bonus.level = "Серебро"
+            rules.rules = [bonus]
+        }
+        let anna = try await f.customer()
+        let small = ReceiptLine(sku: "S", category: "goods", price: 200_00), big = ReceiptLine(sku: "B", category: "goods", price: 400_00)
+        for (index, line) in [big, small, big].enumerated() { _ = try await f.commit(anna, [line], now: Self.t0 + Int64(index) * Self.day) }
+        #expect(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: Self.t0 + 3 * Self.day)?.tier?.tier == "Старт",
+                "two visits count: the 200 ₽ one is below 300 ₽")
+        #expect(try await Self.rulePoints(f, anna) == [])
+        _ = try await f.commit(anna, [big], now: Self.t0 + 3 * Self.day)
+        _ = try await f.commit(anna, [big], now: Self.t0 + 4 * Self.day)
+        #expect(try await Self.rulePoints(f, anna) == [200_00], "once, on the purchase that reached Silver")
+        #expect(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: Self.t0 + 93 * Self.day)?.tier?.tier == "Серебро")
+        let lapsed = Self.t0 + 94 * Self.day
+        #expect(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: lapsed)?.tier?.tier == "Старт", "90 days without a purchase")
+        _ = try await f.commit(anna, [big], now: lapsed)
+        let after = try await f.store.customer(merchantId: f.merchantId, .id(anna), now: lapsed)?.tier
+        #expect(after?.tier == "Старт" && after?.qualifying == 1, "visits count again from the first after the gap")
+        try await f.expectInvariants()
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func aLevelReachedIsKeptForItsDaysThenFollowsPurchases(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var tiers = TierRules(basis: .spend, windowDays: 30, tiers: [
+                Tier(name: "Base", threshold: 0, accrualRateBp: 300), Tier(name: "Gold", threshold: 1_000_00, accrualRateBp: 700),
+            ])
+            tiers.keepReachedDays = 60
+            rules.tiers = tiers
+        }
+        let anna = try await f.customer()
+        _ = try await f.commit(anna, [ReceiptLine(sku: "B", category: "goods", price: 1_000_00)], now: Self.t0)
+        let level = { (at: UnixSeconds) in try await f.store.customer(merchantId: f.merchantId, .id(anna), now: at)?.tier?.tier }
+        #expect(try await level(Self.t0 + 40 * Self.day) == "Gold", "out of the 30-day window, kept for 60 days")
+        #expect(try await level(Self.t0 + 60 * Self.day) == "Base")
+    }
+
+    @Test(arguments: TestDatabase.allCases)
+    func joiningWithABirthdayGivesPointsAndWithoutNone(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var joined = Rule(id: "profile", name: "За дату рождения", on: .registration, points: 100_00)
+            joined.conditions = [RuleCondition(fact: RuleFacts.Customer.hasBirthday.rawValue, atLeast: 1)]
+            rules.rules = [joined]
+        }
+        let anna = try await Self.join(f, "+79120000001", birthday: "1990-03-10")
+        let boris = try await Self.join(f, "+79120000002", birthday: nil)
+        #expect(try await Self.rulePoints(f, anna) == [100_00])
+        #expect(try await Self.rulePoints(f, boris) == [])
+        try await f.expectInvariants()
+    }
+}
