@@ -37,10 +37,10 @@ extension SQLStore {
         if rules.resetAfterDaysWithoutPurchase > 0 {
             streakStart = try db.row(
                 """
-                SELECT MAX(created_at) AS start FROM (
-                    SELECT created_at, LAG(created_at) OVER (ORDER BY created_at) AS previous
-                    FROM receipts WHERE merchant_id = ? AND customer_id = ?) purchases
-                WHERE previous IS NULL OR created_at - previous >= ?
+                SELECT MAX(r.created_at) AS start FROM receipts r
+                WHERE r.merchant_id = ?1 AND r.customer_id = ?2 AND NOT EXISTS (
+                    SELECT 1 FROM receipts p WHERE p.merchant_id = ?1 AND p.customer_id = ?2
+                    AND p.created_at < r.created_at AND p.created_at > r.created_at - ?3)
                 """, [merchantId, customerId, Int64(rules.resetAfterDaysWithoutPurchase) * 86_400])?["start"] ?? Int64.min
         }
         // One query per period, the level kept so far riding along (the commit path asks twice per receipt).

@@ -69,6 +69,15 @@ import Testing
                 lines: [line("PIZZA", "pizza", 1_000_00)], balance: 1_000_00, qualifying: 15, redeem: .max, discount: 0, redeemed: 500_00,
                 earned: 35_00),
 
+        // Online cosmetics: 5 %, Gold from 30,000 ₽ a year 7 %, points pay up to 30 % (gifts and reviews are rules, in
+        // RuleStoreTests).
+        Receipt(program: "cosmetics-online", name: "Base: 5 % of 2,000 ₽", lines: [line("CRM", "care", 2_000_00)], qualifying: 29_999_99,
+                discount: 0, redeemed: 0, earned: 100_00),
+        Receipt(program: "cosmetics-online", name: "Gold from 30,000 ₽: 7 % of 1,000 ₽", lines: [line("CRM", "care", 1_000_00)],
+                qualifying: 30_000_00, discount: 0, redeemed: 0, earned: 70_00),
+        Receipt(program: "cosmetics-online", name: "1,000 points pay 30 % of 2,000 ₽, 5 % of the 1,400 ₽ paid",
+                lines: [line("CRM", "care", 2_000_00)], balance: 1_000_00, redeem: .max, discount: 0, redeemed: 600_00, earned: 70_00),
+
         // A grocery store: a point per 50 ₽ from a 300 ₽ receipt; tobacco, alcohol and baby food earn nothing; points
         // pay up to 20 %, not for tobacco or alcohol.
         Receipt(program: "grocery-store", name: "270 ₽ is below 300 ₽",

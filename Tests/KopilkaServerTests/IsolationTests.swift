@@ -93,6 +93,7 @@ import Testing
                 "POST /v1/customers/{id}/erasure": ("/v1/customers/\(bCustomer)/erasure", "{}", .notFound),
                 "POST /v1/customers/{id}/spend-codes": ("/v1/customers/\(bCustomer)/spend-codes", "{}", .notFound),
                 "POST /v1/customers/{id}/adjustments": ("/v1/customers/\(bCustomer)/adjustments", #"{"points": 100000, "reason": "x"}"#, .notFound),
+                "POST /v1/customers/{id}/actions": ("/v1/customers/\(bCustomer)/actions", #"{"action": "review", "ref": "r1"}"#, .notFound),
                 "GET /v1/fraud-flags": ("/v1/fraud-flags", nil, .aOnly),
                 "GET /v1/analytics/dashboard": ("/v1/analytics/dashboard?from=2025-01-01&to=2026-12-31", nil, .aOnly),
                 "POST /v1/code-batches": ("/v1/code-batches", #"{"name": "А-коды", "points": 100, "count": 1}"#, .aOnly),
