@@ -94,10 +94,25 @@ public struct TierRules: Codable, Sendable, Equatable {
 
     /// What the thresholds count.
     public var basis: Basis = .spend
-    /// Rolling window, or calendar periods with re-evaluation at each period's end.
-    public var period: Period = .rolling
+    /// Rolling window, or calendar periods with re-evaluation at each period's end. Changing it forgets a window or a
+    /// count of months the new period does not read.
+    public var period: Period = .rolling {
+        didSet { forgetUnreadSettings() }
+    }
+
+    /// Forgets the window or the count of months `period` does not read (programs saved before they were refused may
+    /// hold them).
+    public mutating func forgetUnreadSettings() {
+        if period != .rolling { givenWindowDays = nil }
+        if period != .bestMonth { givenBestOfMonths = nil }
+    }
     /// For `bestMonth`: how many calendar months, the current one included, the best is taken from (default 3).
-    public var bestOfMonths: Int = 3
+    public var bestOfMonths: Int {
+        get { givenBestOfMonths ?? 3 }
+        set { givenBestOfMonths = newValue }
+    }
+    /// `bestOfMonths` as set; other periods do not read it, so it is refused beside them.
+    private var givenBestOfMonths: Int?
     /// The IANA time zone calendar periods follow (default Europe/Moscow).
     public var timeZone: String = "Europe/Moscow"
     /// The categories whose items count, for the `items` basis; for `spend`, when given, only these categories'
@@ -106,8 +121,14 @@ public struct TierRules: Codable, Sendable, Equatable {
     /// The lines a level's own discount (`Tier.discountBp`) lowers; absent for every line that allows a discount.
     /// With `itemCategories` it makes a discount on a product group by what was bought of it.
     public var discountLines: LineScope?
-    /// The window qualifying purchases are counted over, in days back from now; 0 counts every purchase ever.
-    public var windowDays: Int = 365
+    /// For `rolling`: the window qualifying purchases are counted over, in days back from now (default 365); 0 counts
+    /// every purchase ever.
+    public var windowDays: Int {
+        get { givenWindowDays ?? 365 }
+        set { givenWindowDays = newValue }
+    }
+    /// `windowDays` as set; calendar periods do not read it, so it is refused beside them.
+    private var givenWindowDays: Int?
     /// Whether a level once reached is kept when qualifying spend falls (true), or follows the window (false).
     public var keepReachedLevel: Bool = false
     /// A level reached is kept this many days from the day it was reached, whatever qualifies meanwhile (0: as
@@ -125,6 +146,11 @@ public struct TierRules: Codable, Sendable, Equatable {
         didSet { if let formula { tiers = formula.levels() } }
     }
 
+    enum CodingKeys: String, CodingKey {
+        case basis, period, bestOfMonths, timeZone, itemCategories, discountLines, windowDays, keepReachedLevel, keepReachedDays
+        case resetAfterDaysWithoutPurchase, minPurchaseKopecks, tiers, formula
+    }
+
     public init(basis: Basis = .spend, windowDays: Int = 365, keepReachedLevel: Bool = false, tiers: [Tier] = []) {
         self.basis = basis
         self.windowDays = windowDays
@@ -132,13 +158,30 @@ public struct TierRules: Codable, Sendable, Equatable {
         self.tiers = tiers
     }
 
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(basis, forKey: .basis)
+        try c.encode(period, forKey: .period)
+        try c.encodeIfPresent(givenBestOfMonths, forKey: .bestOfMonths)
+        try c.encode(timeZone, forKey: .timeZone)
+        try c.encode(itemCategories, forKey: .itemCategories)
+        try c.encodeIfPresent(discountLines, forKey: .discountLines)
+        try c.encodeIfPresent(givenWindowDays, forKey: .windowDays)
+        try c.encode(keepReachedLevel, forKey: .keepReachedLevel)
+        try c.encode(keepReachedDays, forKey: .keepReachedDays)
+        try c.encode(resetAfterDaysWithoutPurchase, forKey: .resetAfterDaysWithoutPurchase)
+        try c.encode(minPurchaseKopecks, forKey: .minPurchaseKopecks)
+        try c.encode(tiers, forKey: .tiers)
+        try c.encodeIfPresent(formula, forKey: .formula)
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         basis = try c.decodeIfPresent(Basis.self, forKey: .basis) ?? .spend
         period = try c.decodeIfPresent(Period.self, forKey: .period) ?? .rolling
-        bestOfMonths = try c.decodeIfPresent(Int.self, forKey: .bestOfMonths) ?? 3
+        givenBestOfMonths = try c.decodeIfPresent(Int.self, forKey: .bestOfMonths) ?? (period == .bestMonth ? 3 : nil)
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "Europe/Moscow"
-        windowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? 365
+        givenWindowDays = try c.decodeIfPresent(Int.self, forKey: .windowDays) ?? (period == .rolling ? 365 : nil)
         keepReachedLevel = try c.decodeIfPresent(Bool.self, forKey: .keepReachedLevel) ?? false
         keepReachedDays = try c.decodeIfPresent(Int.self, forKey: .keepReachedDays) ?? 0
         resetAfterDaysWithoutPurchase = try c.decodeIfPresent(Int.self, forKey: .resetAfterDaysWithoutPurchase) ?? 0
@@ -186,6 +229,13 @@ public struct TierRules: Codable, Sendable, Equatable {
         }
         if !(1...24).contains(bestOfMonths) { errors.append(.init(field: "\(path).bestOfMonths", message: "must be 1…24 months")) }
         if !(0...3650).contains(windowDays) { errors.append(.init(field: "\(path).windowDays", message: "must be 0 (all time) … 3650 days")) }
+        // A setting the period does not read would be silently ignored: refused instead.
+        if period != .rolling, givenWindowDays != nil {
+            errors.append(.init(field: "\(path).windowDays", message: "only a rolling window has days; calendar periods count their own months: leave it out"))
+        }
+        if period != .bestMonth, givenBestOfMonths != nil {
+            errors.append(.init(field: "\(path).bestOfMonths", message: "only the best month of several (period bestMonth) counts months: leave it out"))
+        }
         if !(0...3650).contains(keepReachedDays) { errors.append(.init(field: "\(path).keepReachedDays", message: "must be 0 … 3650 days")) }
         if keepReachedLevel, keepReachedDays > 0 {
             errors.append(.init(field: "\(path).keepReachedDays", message: "a level kept for good is not kept for days: give one of the two"))

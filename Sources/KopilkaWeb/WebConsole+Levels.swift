@@ -33,10 +33,20 @@ extension WebConsole {
         let scoped = [discountLines.categories, discountLines.skus, discountLines.tags].contains { !($0 ?? []).isEmpty }
         levels.discountLines = scoped ? discountLines : nil
         levels.timeZone = current.rules.tiers?.timeZone ?? levels.timeZone
-        if let days = Int((form["windowDays"] ?? "").trimmingCharacters(in: .whitespaces)), (0...3650).contains(days) {
-            levels.windowDays = days
-        } else {
-            errors["windowDays"] = visit.t("levels.windowInvalid")
+        // What the form does not show (set in All rules) stays as it was.
+        if let kept = current.rules.tiers {
+            if levels.period == .bestMonth { levels.bestOfMonths = kept.bestOfMonths }
+            levels.keepReachedDays = levels.keepReachedLevel ? 0 : kept.keepReachedDays
+            levels.resetAfterDaysWithoutPurchase = kept.resetAfterDaysWithoutPurchase
+            levels.minPurchaseKopecks = basis == .purchases ? kept.minPurchaseKopecks : 0
+        }
+        // Only a rolling window has days; calendar periods count their own months.
+        if levels.period == .rolling {
+            if let days = Int((form["windowDays"] ?? "").trimmingCharacters(in: .whitespaces)), (0...3650).contains(days) {
+                levels.windowDays = days
+            } else {
+                errors["windowDays"] = visit.t("levels.windowInvalid")
+            }
         }
         for row in 1...Self.levelRows {
             func field(_ name: String) -> String { (form["\(name)\(row)"] ?? "").trimmingCharacters(in: .whitespaces) }

@@ -94,4 +94,26 @@ import Testing
         rules.bestOfMonths = 0
         #expect(rules.violations(path: "tiers").map(\.field) == ["tiers.bestOfMonths"])
     }
+
+    @Test func aSettingThePeriodDoesNotReadIsRefusedAndWhatIsReadBackSavesAgain() throws {
+        func decoded(_ json: String) throws -> TierRules {
+            let levels = #""tiers": [{"name": "A", "threshold": 0, "accrualRateBp": 300}]"#
+            return try JSONDecoder().decode(TierRules.self, from: Data("{\(levels), \(json)}".utf8))
+        }
+        #expect(try decoded(#""period": "quarter", "windowDays": 0"#).violations(path: "tiers").map(\.field) == ["tiers.windowDays"])
+        #expect(try decoded(#""period": "month", "bestOfMonths": 3"#).violations(path: "tiers").map(\.field) == ["tiers.bestOfMonths"])
+        #expect(try decoded(#""period": "rolling", "windowDays": 0, "bestOfMonths": 2"#).violations(path: "tiers").map(\.field) == ["tiers.bestOfMonths"])
+        #expect(try decoded(#""period": "bestMonth", "bestOfMonths": 2"#).violations(path: "tiers") == [])
+        // What the API shows is what it takes: a calendar period is shown without a window, a rolling one with its default.
+        for json in [#""period": "quarter""#, #""period": "rolling""#, #""period": "bestMonth""#] {
+            let rules = try decoded(json)
+            let shown = try JSONDecoder().decode(TierRules.self, from: JSONEncoder().encode(rules))
+            #expect(shown == rules && shown.violations(path: "tiers") == [], "\(json)")
+        }
+        #expect(String(decoding: try JSONEncoder().encode(try decoded(#""period": "rolling""#)), as: UTF8.self).contains(#""windowDays":365"#))
+        // A program saved with a window beside a quarter (before it was refused) reads without it.
+        var stored = try decoded(#""period": "quarter", "windowDays": 0"#)
+        stored.forgetUnreadSettings()
+        #expect(stored.violations(path: "tiers") == [])
+    }
 }

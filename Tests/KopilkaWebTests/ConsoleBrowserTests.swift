@@ -139,6 +139,17 @@ import Testing
         let cleared = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.tiers
         #expect(cleared?.itemCategories == [] && cleared?.discountLines == nil && cleared?.tiers.count == 2)
 
+        // A calendar period saves without a window (only a rolling window has days; one beside a quarter is refused);
+        // then back to the rolling year.
+        for period in ["quarter", "rolling"] {
+            try await browser.open(f.base + "/console/program/levels")
+            try await browser.find("#period option[value=\(period)]").click()
+            try await browser.find("form.settings button[type=submit]").click()
+            _ = try await browser.waitFor(".notice")
+            let saved = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.tiers
+            #expect(saved?.period.rawValue == period && saved?.windowDays == 365 && saved?.tiers.count == 2)
+        }
+
         // Promotions: a happy hour on weekday mornings, then switched off.
         try await browser.open(f.base + "/console/program/promotions")
         try await browser.find("#name").type("Утренний кофе")
