@@ -277,6 +277,7 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         check((0...10_000).contains(maxBenefitShareBp), .maxBenefitShareBp, "must be 0…10000 basis points (0–100 %)")
         check((0...1200).contains(expiryPeriods), .expiryPeriods, "must be 0…1200")
         check(expiry != .months || expiryPeriods > 0, .expiryPeriods, "points expiring by months need at least 1 month")
+        check(expiry != .days || expiryPeriods == 0, .expiryPeriods, "points expiring after days (lifetimeDays) count no months: set 0, or choose a calendar expiry")
         check(
             expiry != .inactivity || expiryPeriods > 0 || lifetimeDays > activationDelayDays, .lifetimeDays,
             "points that burn after days without a purchase need more days than the activation delay")

@@ -101,6 +101,7 @@ public struct Promotion: Codable, Sendable, Equatable {
         if let groups { check(!groups.isEmpty && groups.allSatisfy { (1...64).contains($0.count) }, "groups", "list 1…64-character group names") }
         if let minAmountKopecks { check((1...ReceiptLine.Limits.maxAmount).contains(minAmountKopecks), "minAmountKopecks", "must be positive") }
         if let minQuantity { check((1...ReceiptLine.Limits.maxQuantity).contains(minQuantity), "minQuantity", "must be positive (thousandths)") }
+        check(thresholdOn == nil || minAmountKopecks != nil || minQuantity != nil, "thresholdOn", "says what a threshold counts: give minAmountKopecks or minQuantity, or leave it out")
         errors += reward.violations(path: "\(path).reward")
         if let limits { errors += limits.violations(path: "\(path).limits") }
         if let birthday {

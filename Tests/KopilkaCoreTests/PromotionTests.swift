@@ -234,6 +234,14 @@ import Testing
         #expect(result.explanation.contains { $0.code == "promotion_below_threshold" })
     }
 
+    @Test func whatAThresholdCountsNeedsAThreshold() {
+        var rules = ProgramRules()
+        rules.promotions = [PromotionTests.promotion(.percentOff(300), lines: Self.toys) { $0.thresholdOn = .receipt }]
+        #expect(rules.violations().map(\.field) == ["promotions[0].thresholdOn"], "not silently ignored")
+        rules.promotions[0].minQuantity = 2000
+        #expect(rules.violations() == [])
+    }
+
     @Test func aWholesaleStepMayCountTheWholeOrder() {
         var rules = ProgramRules()
         rules.wholesale = WholesaleRules(steps: [WholesaleStep(lines: Self.toys, minAmountKopecks: 1_000_00, discountBp: 1000, thresholdOn: .receipt)])

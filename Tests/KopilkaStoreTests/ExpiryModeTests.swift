@@ -53,6 +53,8 @@ import Testing
         #expect(rules.expiry(from: 1_000) == nil)
         rules.expiry = .months
         #expect(rules.violations().map(\.field) == ["expiryPeriods"], "months need a number of months")
+        (rules.expiry, rules.expiryPeriods) = (.days, 6)
+        #expect(rules.violations().map(\.field) == ["expiryPeriods"], "days count no months: not silently ignored")
     }
 
     @Test(arguments: TestDatabase.allCases)
