@@ -588,6 +588,14 @@ enum Migrations {
         ) WITHOUT ROWID;
         -- Caps over everyone count a rule's grants by time.
         CREATE INDEX rule_grants_by_time ON rule_grants(merchant_id, rule_id, created_at);
+        -- Grants of rules with a cap over everyone, counted: every such grant writes its rule's row, so two grants
+        -- decided on the same count cannot both commit (PostgreSQL's snapshot writes; docs/decisions/0006).
+        CREATE TABLE rule_counters (
+            merchant_id INTEGER NOT NULL,
+            rule_id TEXT NOT NULL,
+            grants INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, rule_id)
+        ) WITHOUT ROWID;
         -- Actions customers did, as reported (`POST /v1/customers/{id}/actions`): an action's `ref` (a review's id) is
         -- recorded, and rewarded, once.
         CREATE TABLE customer_actions (

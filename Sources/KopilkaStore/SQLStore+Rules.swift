@@ -90,12 +90,21 @@ extension SQLStore {
     }
 
     /// Records a grant whose points were credited as `entryId`; a second grant under the same `ref` fails the primary key.
+    /// A grant of a rule capped over everyone also counts itself in the rule's row, which every such grant writes: the
+    /// customer's version guards a customer's caps, this row the caps of everyone.
     func recordGrant(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, _ grant: RuleGrant, entryId: Int64, now: UnixSeconds) throws {
         try db.run(
             """
             INSERT INTO rule_grants (merchant_id, rule_id, customer_id, ref, id, points, entry_id, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [merchantId, grant.rule.id, customerId, grant.ref, nextID(), grant.points, entryId, now])
+        if grant.rule.caps.contains(where: { $0.of == .everyone }) {
+            try db.run(
+                """
+                INSERT INTO rule_counters (merchant_id, rule_id, grants) VALUES (?, ?, 1)
+                ON CONFLICT (merchant_id, rule_id) DO UPDATE SET grants = rule_counters.grants + 1
+                """, [merchantId, grant.rule.id])
+        }
     }
 
     /// Gives what the enabled rules on `trigger` decide for the customer, inside the writer's transaction (a

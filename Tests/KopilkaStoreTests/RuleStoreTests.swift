@@ -180,4 +180,36 @@ import Testing
         #expect(try await Self.rulePoints(f, boris) == [])
         try await f.expectInvariants()
     }
+
+    /// Eight reports of one review at once, and eight customers racing for the first three prizes of a contest: the
+    /// review is rewarded once, and a cap over everyone gives exactly three prizes.
+    @Test(arguments: TestDatabase.allCases)
+    func racingReportsNeverPayAnActionTwiceOrACapOverEveryoneBeyondIt(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var review = Rule(id: "review", name: "Отзыв", on: .action, points: 50_00)
+            review.action = "review"
+            var prize = Rule(id: "first-three", name: "Первым трём", on: .action, points: 300_00)
+            prize.action = "contest"
+            prize.caps = [RuleCap(per: .ever, times: 3, of: .everyone)]
+            rules.rules = [review, prize]
+        }
+        let anna = try await f.customer()
+        let same = try await withThrowingTaskGroup(of: StoredResponse.self) { group in
+            for _ in 0..<8 { group.addTask { try await Self.act(f, anna, "review", "r1", ["length": 300], now: Self.t0 + 60) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(same.filter { $0.status == 201 }.count == 1, "\(same.map { String(decoding: $0.body, as: UTF8.self) })")
+        #expect(try await Self.rulePoints(f, anna) == [50_00])
+
+        var customers: [Int64] = []
+        for index in 0..<8 { customers.append(try await f.customer(phone: "+7912000010\(index)")) }
+        let prizes = try await withThrowingTaskGroup(of: Points.self) { group in
+            for customer in customers {
+                group.addTask { try Self.recorded(try await Self.act(f, customer, "contest", "entry-\(customer)", now: Self.t0 + 120)).points }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(prizes.sorted() == [0, 0, 0, 0, 0, 300_00, 300_00, 300_00], "three prizes, whoever came first")
+        try await f.expectInvariants()
+    }
 }
