@@ -588,6 +588,8 @@ enum Migrations {
         ) WITHOUT ROWID;
         -- Caps over everyone count a rule's grants by time.
         CREATE INDEX rule_grants_by_time ON rule_grants(merchant_id, rule_id, created_at);
+        -- A customer's ledger names the rule of each `rule` entry.
+        CREATE INDEX rule_grants_by_customer ON rule_grants(merchant_id, customer_id, entry_id);
         -- Grants of rules with a cap over everyone, counted: every such grant writes its rule's row, so two grants
         -- decided on the same count cannot both commit (PostgreSQL's snapshot writes; docs/decisions/0006).
         CREATE TABLE rule_counters (

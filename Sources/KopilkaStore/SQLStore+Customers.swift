@@ -194,12 +194,17 @@ extension SQLStore {
             }
             let rows = try db.rows(
                 """
-                SELECT e.*, l.activates_at, l.expires_at FROM ledger_entries e
+                SELECT e.*, l.activates_at, l.expires_at, g.rule_id FROM ledger_entries e
                 LEFT JOIN lots l ON l.merchant_id = e.merchant_id AND l.id = e.lot_id
+                LEFT JOIN rule_grants g ON g.merchant_id = e.merchant_id AND g.customer_id = e.customer_id AND g.entry_id = e.id
                 WHERE e.merchant_id = ? AND e.customer_id = ? AND e.id < ?
                 ORDER BY e.id DESC LIMIT ?
                 """, [merchantId, customerId, before ?? Int64.max, limit + 1])
-            let entries = rows.prefix(limit).map(LedgerEntryView.init(row:))
+            let entries = rows.prefix(limit).map { row in
+                var entry = LedgerEntryView(row: row)
+                entry.rule = row["rule_id"]
+                return entry
+            }
             return LedgerPage(entries: Array(entries), nextBefore: rows.count > limit ? entries.last?.id : nil)
         }
     }

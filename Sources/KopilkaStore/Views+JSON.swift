@@ -46,6 +46,7 @@ extension LedgerEntryView: JSONWritable {
             $0.field("lotId", lotId)
             $0.field("receiptId", receiptId)
             $0.field("returnId", returnId)
+            $0.field("rule", rule)
         }
     }
 }

@@ -144,6 +144,8 @@ public struct LedgerEntryView: Codable, Sendable, Equatable {
     /// When the lot expires (accruals), nil for never.
     public var expiresAt: Instant?
     public var createdAt: Instant
+    /// For a `rule` entry, the id of the program's rule that gave it (`ProgramRules.rules`).
+    public var rule: String?
 }
 
 /// A page of ledger entries, newest first.

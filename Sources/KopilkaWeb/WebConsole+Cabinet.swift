@@ -48,6 +48,7 @@ extension WebConsole {
         let soon = lots.filter { ($0.expiresAt?.seconds ?? .max) <= visit.now + 30 * 86_400 && $0.activatesAt.seconds <= visit.now }
         let pending = lots.filter { $0.activatesAt.seconds > visit.now }
         let ledger = try await store.ledger(merchantId: merchantId, customerId: customerId, before: nil, limit: 30)
+        let rules = try await store.program(merchantId: merchantId).rules
         var values: [String: Any] = [
             "card": profile.card, "barcode": Barcode.svg(profile.card, label: visit.t("cabinet.card") + " " + profile.card),
             "name": profile.name ?? "", "spendable": f.points(profile.balance.spendable), "pending": f.points(profile.balance.pending),
@@ -55,12 +56,11 @@ extension WebConsole {
             "expiring": soon.map { ["points": f.points($0.remaining), "date": $0.expiresAt.map { f.date($0, zone) } ?? ""] },
             "hasPending": !pending.isEmpty, "hasExpiring": !soon.isEmpty,
             "history": (ledger?.entries ?? []).map {
-                ["at": f.time($0.createdAt, zone), "kind": visit.t("kind.\($0.kind.rawValue)"), "amount": f.points($0.amount), "positive": $0.amount > 0]
+                ["at": f.time($0.createdAt, zone), "kind": Self.label($0, rules: rules, visit), "amount": f.points($0.amount), "positive": $0.amount > 0]
             },
             "marketing": profile.consents.marketing, "personalDataAt": profile.consents.personalDataAt.map { f.date($0, zone) } ?? "—",
             "consentChanged": visit.query["consent"] == "1", "stampCards": summary.stamps.map { f.stampCard($0, zone) },
         ]
-        let rules = try await store.program(merchantId: merchantId).rules
         if let tier = summary.tier, let levels = rules.tiers { values["tier"] = f.tier(tier, levels: levels) }
         if let referral = rules.referral {
             let standing = try await store.referralSummary(merchantId: merchantId, customerId: customerId)

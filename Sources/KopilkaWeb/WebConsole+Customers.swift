@@ -30,6 +30,7 @@ extension WebConsole {
         let lots = try await store.openLots(merchantId: session.merchantId, customerId: customerId)
         let ledger = try await store.ledger(merchantId: session.merchantId, customerId: customerId, before: nil, limit: 50)
         let owner = session.staff?.role != .cashier
+        let rules = try await store.program(merchantId: session.merchantId).rules
         var values: [String: Any] = [
             "id": profile.id, "card": profile.card,
             // Cashiers see what a till shows; owners and marketers the whole profile.
@@ -46,11 +47,11 @@ extension WebConsole {
                  "expires": $0.expiresAt.map { f.date($0, zone) } ?? visit.t("customer.never")]
             },
             "history": (ledger?.entries ?? []).map {
-                ["at": f.time($0.createdAt, zone), "kind": visit.t("kind.\($0.kind.rawValue)"), "amount": f.points($0.amount),
+                ["at": f.time($0.createdAt, zone), "kind": Self.label($0, rules: rules, visit), "amount": f.points($0.amount),
                  "positive": $0.amount > 0, "receipt": $0.receiptId ?? ""]
             },
         ]
-        if let tier = summary.tier, let levels = try await store.program(merchantId: session.merchantId).rules.tiers {
+        if let tier = summary.tier, let levels = rules.tiers {
             values["tier"] = f.tier(tier, levels: levels)
         }
         values["stampCards"] = summary.stamps.map { f.stampCard($0, zone) }
@@ -171,5 +172,13 @@ enum Refusal {
         default:
             return ru ? "Отказано: \(error)" : "Refused: \(error)"
         }
+    }
+}
+
+extension WebConsole {
+    /// What a ledger entry is, in the page's words: the rule's own name for points a rule gave ("Подарок ко дню
+    /// рождения"), the kind of entry otherwise.
+    static func label(_ entry: LedgerEntryView, rules: ProgramRules, _ visit: Visit) -> String {
+        entry.rule.flatMap { id in rules.rules.first { $0.id == id }?.name } ?? visit.t("kind.\(entry.kind.rawValue)")
     }
 }

@@ -96,6 +96,8 @@ import Testing
         let unknown = try Self.recorded(try await Self.act(f, anna, "like", "l1", now: Self.t0 + Self.day + 180))
         #expect(unknown.points == 0 && unknown.noGrants.map(\.code) == ["no_rule_for_action"])
         #expect(try await Self.rulePoints(f, anna) == [100_00, 50_00])
+        let page = try await f.store.ledger(merchantId: f.merchantId, customerId: anna, before: nil, limit: 100)
+        #expect(page?.entries.filter { $0.kind == .rule }.map(\.rule) == ["review", "review"], "the ledger names the rule")
         try await f.expectInvariants()
     }
 
