@@ -192,6 +192,21 @@ import Testing
         add(#"phone with \u0000"#, register, person(phone: #"+7912\u00000000002"#), invalid("phone"))
         add("phone with an RTL override", register, person(phone: "\u{202E}+79120000003"), invalid("phone"))
         add("phone of 10,000 digits", register, person(phone: String(repeating: "9", count: 10_000)), invalid("phone"))
+        // A customer's action: its attributes are whole numbers, its id is text a database keeps, and a key given twice
+        // is refused (two parsers must not read two reviews).
+        let actions = "/v1/customers/\(customer)/actions"
+        func action(_ attributes: String, ref: String = "r-1", name: String = "review") -> String {
+            #"{"action": "\#(name)", "ref": "\#(ref)", "attributes": {\#(attributes)}}"#
+        }
+        add("length fractional", actions, action(#""length": 12.5"#), invalid("attributes.length"))
+        add("length with .0", actions, action(#""length": 300.0"#), invalid("attributes.length"))
+        add("length negative", actions, action(#""length": -1"#), invalid("attributes.length"))
+        add("length 2^63", actions, action(#""length": 9223372036854775808"#), invalid("attributes.length"))
+        add("length given twice", actions, action(#""length": 1, "length": 100000"#), invalid("attributes.length"))
+        add("21 attributes", actions, action((0...20).map { #""a\#($0)": 1"# }.joined(separator: ", ")), invalid("attributes"))
+        add(#"ref with \u0000"#, actions, action("", ref: #"r\u0000"#), invalid("ref"))
+        add("ref of 101 characters", actions, action("", ref: String(repeating: "r", count: 101)), invalid("ref"))
+        add("action with a space", actions, action("", name: "re view"), invalid("action"))
         return list
     }
 }
