@@ -19,6 +19,8 @@ public final class CompiledProgram: Sendable {
     let vocabulary: Vocabulary
     /// The stamp cards switched on.
     let stampCards: [CompiledStampCard]
+    /// The program's rules on `purchase` switched on: their facts are read, and they run, only when there are some.
+    public let purchaseRules: [Rule]
     /// Whether calculations need `CustomerFacts` (daily limits, birthday or recency promotions): the store reads them
     /// only then.
     public let needsCustomerFacts: Bool
@@ -46,6 +48,7 @@ public final class CompiledProgram: Sendable {
         redemptionExcluded = Words(rules.redemptionExcludedCategories)
         discountExcluded = Words(rules.discountExcludedCategories)
         stampCards = rules.stampCards.filter(\.enabled).map { CompiledStampCard($0, vocabulary) }
+        purchaseRules = rules.rules.filter { $0.enabled && $0.on == .purchase }
         needsCustomerFacts = rules.maxAccrualsPerDay > 0 || rules.maxRedemptionsPerDay > 0
             || rules.promotions.contains { $0.enabled && ($0.birthday != nil || $0.recencyDays != nil) }
     }

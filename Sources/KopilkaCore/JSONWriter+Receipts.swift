@@ -90,6 +90,16 @@ extension AppliedPromotion: JSONWritable {
     }
 }
 
+extension AppliedRule: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            $0.field("id", id)
+            $0.field("name", name)
+            $0.field("points", points)
+        }
+    }
+}
+
 extension Gift: JSONWritable {
     public func write(to json: inout JSONWriter) {
         json.object {
@@ -131,6 +141,7 @@ extension ReceiptCalculation: JSONWritable {
             $0.field("redeemedKopecks", redeemedKopecks)
             $0.field("redeemedPoints", redeemedPoints)
             $0.field("ruleLimitPoints", ruleLimitPoints)
+            $0.field("rules", rules)
             $0.field("stamps", stamps)
         }
     }

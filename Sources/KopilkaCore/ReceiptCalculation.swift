@@ -44,6 +44,8 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     public var codes: [CodeOutcome]
     /// What the receipt did on each stamp card it touched.
     public var stamps: [StampOutcome]
+    /// The program's rules on `purchase` that added points, in the program's order.
+    public var rules: [AppliedRule] = []
     /// Which rule gave what, and why a rule did not apply.
     public var explanation: [Reason]
 
@@ -66,7 +68,7 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     public init(
         lines: [LineOutcome], amount: Kopecks, discount: Kopecks, redeemedKopecks: Kopecks, redeemedPoints: Points, payable: Kopecks,
         earnedPoints: Points, maxRedeemable: Points, ruleLimitPoints: Points, promotions: [AppliedPromotion], gifts: [Gift],
-        codes: [CodeOutcome], stamps: [StampOutcome] = [], explanation: [Reason]
+        codes: [CodeOutcome], stamps: [StampOutcome] = [], rules: [AppliedRule] = [], explanation: [Reason]
     ) {
         self.lines = lines
         self.amount = amount
@@ -81,10 +83,12 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
         self.gifts = gifts
         self.codes = codes
         self.stamps = stamps
+        self.rules = rules
         self.explanation = explanation
     }
 
-    // Calculations kept with held orders before promotions (or stamp cards) existed have no promotions, gifts, codes or stamps.
+    // Calculations kept with held orders before promotions (or stamp cards, or rules) existed have no promotions, gifts, codes,
+    // stamps or rules.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         lines = try c.decode([LineOutcome].self, forKey: .lines)
@@ -100,6 +104,7 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
         gifts = try c.decodeIfPresent([Gift].self, forKey: .gifts) ?? []
         codes = try c.decodeIfPresent([CodeOutcome].self, forKey: .codes) ?? []
         stamps = try c.decodeIfPresent([StampOutcome].self, forKey: .stamps) ?? []
+        rules = try c.decodeIfPresent([AppliedRule].self, forKey: .rules) ?? []
         explanation = try c.decode([Reason].self, forKey: .explanation)
     }
 }

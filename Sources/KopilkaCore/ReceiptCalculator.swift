@@ -110,6 +110,8 @@ struct ReceiptWork {
     var exclusive = false
     var reasons: [Reason] = []
     var applied: [AppliedPromotion] = []
+    /// The rules on `purchase` that added points.
+    var appliedRules: [AppliedRule] = []
     var gifts: [Gift] = []
     var usedCodes: Set<String> = []
     var stamps: [StampOutcome] = []
@@ -201,7 +203,8 @@ struct ReceiptWork {
         return ReceiptCalculation(
             lines: outcomes, amount: total, discount: discount, redeemedKopecks: redeemedKopecks, redeemedPoints: redeemedPoints,
             payable: total - discount - redeemedKopecks, earnedPoints: lineEarned.reduce(0, +), maxRedeemable: maxRedeemable,
-            ruleLimitPoints: ruleLimitPoints, promotions: applied, gifts: gifts, codes: codes, stamps: stamps, explanation: reasons)
+            ruleLimitPoints: ruleLimitPoints, promotions: applied, gifts: gifts, codes: codes, stamps: stamps, rules: appliedRules,
+            explanation: reasons)
     }
 
     /// Records what a promotion gave (each promotion gives once: a discount or points) to the lines `numbers` (from 1).

@@ -15,6 +15,10 @@ public struct ReceiptContext: Sendable {
     public var payments: [Payment] = []
     /// Stamps on the customer's stamp cards now, by card id (burnt stamps already left out).
     public var stamps: [String: Int] = [:]
+    /// The customer's facts for the program's rules on `purchase` (gathered only when it has some).
+    public var ruleFacts = RuleFacts()
+    /// Grants so far of each rule on `purchase` with caps, by rule id, in its caps' order.
+    public var ruleUsage: [String: [RuleCapUsage]] = [:]
 
     public init(
         time: LocalTime? = nil, storeId: String? = nil, codes: [PresentedCode] = [], usage: [String: PromotionUsage] = [:],
@@ -110,6 +114,20 @@ public struct AppliedPromotion: Codable, Sendable, Equatable {
     public var lines: [Int]
     /// The code that unlocked it, if one did.
     public var code: String?
+}
+
+/// Points a program rule on `purchase` added to the receipt's.
+public struct AppliedRule: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// Points it added, in hundredths.
+    public var points: Points
+
+    public init(id: String, name: String, points: Points) {
+        self.id = id
+        self.name = name
+        self.points = points
+    }
 }
 
 /// An item a promotion gives for free.

@@ -16,6 +16,9 @@ public struct Rule: Codable, Sendable, Equatable {
         case action
         /// A purchase lifts the customer to the level `level` (or past it), once.
         case levelReached
+        /// A purchase that earns points: the rule's points join them (split over the lines, given back by returns, and
+        /// living as they do). Conditions may read the receipt (`receipt.*`) and the customer as before the purchase.
+        case purchase
     }
 
     /// The merchant's key for the rule, unique in the program (`birthday-gift`).
@@ -102,6 +105,8 @@ public struct Rule: Codable, Sendable, Equatable {
         check(caps.count <= 10, "caps", "at most 10 caps")
         for (index, cap) in caps.enumerated() { errors += cap.violations(path: "\(path).caps[\(index)]") }
         if let lifetime { errors += lifetime.violations(path: "\(path).lifetime") }
+        check(on != .purchase || lifetime == nil, "lifetime", "a purchase's points live as its other points: leave it out")
+        check(on != .purchase || caps.allSatisfy { $0.per != .purchase }, "caps", "a purchase starts a new period between purchases: cap per day, week, month, year or ever")
         return errors
     }
 }

@@ -19,6 +19,18 @@ public struct RuleFacts: Sendable, Equatable {
         case marketingConsent = "customer.marketingConsent"
     }
 
+    /// The facts of the receipt a rule on `purchase` looks at.
+    public enum Receipt: String, CaseIterable, Sendable {
+        /// The receipt's sum before anything, in kopecks.
+        case amountKopecks = "receipt.amountKopecks"
+        /// After discounts, before points.
+        case sumKopecks = "receipt.sumKopecks"
+        /// Paid in money: after discounts and points.
+        case paidKopecks = "receipt.paidKopecks"
+        /// Whole items on the receipt (each line's quantity, in whole units, added up).
+        case items = "receipt.items"
+    }
+
     public static let actionPrefix = "action."
 
     private var values: [String: Int64] = [:]
@@ -31,6 +43,11 @@ public struct RuleFacts: Sendable, Equatable {
     }
 
     public subscript(fact: Customer) -> Int64? {
+        get { values[fact.rawValue] }
+        set { values[fact.rawValue] = newValue }
+    }
+
+    public subscript(fact: Receipt) -> Int64? {
         get { values[fact.rawValue] }
         set { values[fact.rawValue] = newValue }
     }
@@ -48,10 +65,13 @@ public struct RuleFacts: Sendable, Equatable {
 
     static func violations(_ fact: String, path: String, on trigger: Rule.Trigger) -> [FieldError] {
         if Customer(rawValue: fact) != nil { return [] }
+        if Receipt(rawValue: fact) != nil {
+            return trigger == .purchase ? [] : [.init(field: path, message: "only a rule on a purchase knows the receipt")]
+        }
         if fact.hasPrefix(actionPrefix), isName(String(fact.dropFirst(actionPrefix.count))) {
             return trigger == .action ? [] : [.init(field: path, message: "only a rule on an action knows the action's attributes")]
         }
-        let known = Customer.allCases.map(\.rawValue).joined(separator: ", ")
+        let known = (Customer.allCases.map(\.rawValue) + Receipt.allCases.map(\.rawValue)).joined(separator: ", ")
         return [.init(field: path, message: "must be one of \(known), or action.<attribute>")]
     }
 }

@@ -13,6 +13,12 @@ extension SQLStore {
             codes: try codes.map { try presentedCode(db, merchantId: merchantId, code: $0, customerId: customerId, now: now) },
             usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day),
             facts: program.needsCustomerFacts ? try customerFacts(db, merchantId: merchantId, customerId: customerId, time: time, now: now) : .init())
+        if let customerId, !program.purchaseRules.isEmpty,
+            let subject = try ruleSubject(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
+        {
+            context.ruleFacts = subject.facts
+            context.ruleUsage = try purchaseRuleUsage(db, merchantId: merchantId, program: program, subject: subject, now: now)
+        }
         if let customerId, !program.rules.stampCards.isEmpty {
             for balance in try stampBalances(db, merchantId: merchantId, customerId: customerId, cards: program.rules.stampCards, now: now) {
                 context.stamps[balance.card] = balance.stamps

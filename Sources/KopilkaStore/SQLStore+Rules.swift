@@ -71,6 +71,38 @@ extension SQLStore {
         }
     }
 
+    /// The caps' usage of each rule on `purchase` that has caps, by rule id.
+    func purchaseRuleUsage(
+        _ db: any SQLConnection, merchantId: Int64, program: CompiledProgram, subject: RuleSubject, now: UnixSeconds
+    ) throws -> [String: [RuleCapUsage]] {
+        var usage: [String: [RuleCapUsage]] = [:]
+        for rule in program.purchaseRules where !rule.caps.isEmpty {
+            usage[rule.id] = try ruleUsage(db, merchantId: merchantId, rule: rule, subject: subject, rules: program.rules, now: now)
+        }
+        return usage
+    }
+
+    /// Records the grants of the rules on `purchase` a receipt's calculation applied, their points being in the
+    /// receipt's accrual entry `entryId`. With `usage` (a commit), each rule's caps must still be as the calculation
+    /// read them.
+    func recordPurchaseRules(
+        _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64, receiptId: Int64, calculation: ReceiptCalculation,
+        entryId: Int64?, usage: [String: [RuleCapUsage]]?, now: UnixSeconds
+    ) throws {
+        guard !calculation.rules.isEmpty, let entryId else { return }
+        let subject = RuleSubject(customerId: customerId, facts: RuleFacts(), level: nil, lastPurchaseAt: nil)
+        for applied in calculation.rules {
+            guard let rule = rules.rules.first(where: { $0.id == applied.id }) else { continue }
+            if let usage, !rule.caps.isEmpty {
+                // Caps per purchase are refused for these rules, so the last purchase is not needed to count.
+                let current = try ruleUsage(db, merchantId: merchantId, rule: rule, subject: subject, rules: rules, now: now)
+                guard current == usage[rule.id] ?? rule.caps.map({ _ in RuleCapUsage() }) else { throw Ledger.Stale() }
+            }
+            let grant = RuleGrant(rule: rule, points: applied.points, ref: "receipt:\(receiptId)", expiresAt: nil)
+            try recordGrant(db, merchantId: merchantId, customerId: customerId, grant, entryId: entryId, now: now)
+        }
+    }
+
     /// The rule's decision for the customer: a grant, or why none. `ref` makes the grant once only.
     func decideRule(
         _ db: any SQLConnection, merchantId: Int64, rule: Rule, subject: RuleSubject, facts: RuleFacts, ref: String, rules: ProgramRules,

@@ -40,6 +40,8 @@ extension ReasonWords {
         "accrual_rate": "{1} of {2} earns {3} points",
         "card_offered": "a purchase of {1} earns a free card (from {2}): offer it; register with this receipt's id",
         "promotion_bonus": "«{1}»: +{2} points",
+        "rule_points": "«{1}»: +{2} points",
+        "rule_cap_reached": "«{1}»: its limit is reached",
         "promotion_multiplier": "«{1}»: ×{2} points on {3}: +{4}",
         "promotion_excluded": "«{1}»: «{2}» is exclusive",
         "promotion_exclusive": "«{1}» is exclusive: no other discount applies",

@@ -78,6 +78,18 @@ import Testing
         #expect(fields { $0.caps = [RuleCap(per: .day)] } == ["rules[0].caps[0].times"])
         #expect(fields { $0.lifetime = RuleLifetime(days: 7, months: 1) } == ["rules[0].lifetime.months"])
         #expect(fields { $0.points = 0; $0.pointsPer = [] } == ["rules[0].points"])
+        #expect(fields { $0.pointsPer = [PointsPer(fact: "receipt.paidKopecks", every: 100, points: 100)] } == ["rules[0].pointsPer[0].fact"],
+                "only a purchase knows the receipt")
+        func purchase(_ configure: (inout Rule) -> Void) -> [String] {
+            fields { rule in
+                (rule.on, rule.action, rule.caps) = (.purchase, nil, [])
+                rule.pointsPer = [PointsPer(fact: "receipt.paidKopecks", every: 100_000, points: 50_00)]
+                configure(&rule)
+            }
+        }
+        #expect(purchase { _ in } == [])
+        #expect(purchase { $0.lifetime = RuleLifetime(days: 30) } == ["rules[0].lifetime"], "a purchase's points live as its others")
+        #expect(purchase { $0.caps = [RuleCap(per: .purchase, times: 1)] } == ["rules[0].caps"])
         var rules = ProgramRules()
         rules.pointsStep = 100
         rules.rules = [Self.review(), Self.review()]

@@ -214,4 +214,39 @@ import Testing
         #expect(prizes.sorted() == [0, 0, 0, 0, 0, 300_00, 300_00, 300_00], "three prizes, whoever came first")
         try await f.expectInvariants()
     }
+
+    /// Rules on a purchase, with the receipt and the customer as facts: 200 points for the first purchase, 300 for coming
+    /// back after 60 days, and 50 points per whole 1,000 ₽ paid from 3,000 ₽ at most twice a month — beside 5 % back.
+    /// Their points join the receipt's, so a return takes them back with it.
+    @Test(arguments: TestDatabase.allCases)
+    func purchaseRulesAddTheirPointsToTheReceiptsWithinTheirCaps(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var first = Rule(id: "first", name: "Первая покупка", on: .purchase, points: 200_00)
+            first.conditions = [RuleCondition(fact: RuleFacts.Customer.purchases.rawValue, atMost: 0)]
+            var back = Rule(id: "back", name: "С возвращением", on: .purchase, points: 300_00)
+            back.conditions = [RuleCondition(fact: RuleFacts.Customer.daysSinceLastPurchase.rawValue, atLeast: 60)]
+            var big = Rule(id: "big", name: "За каждую тысячу", on: .purchase, points: 0)
+            big.conditions = [RuleCondition(fact: RuleFacts.Receipt.paidKopecks.rawValue, atLeast: 3_000_00)]
+            big.pointsPer = [PointsPer(fact: RuleFacts.Receipt.paidKopecks.rawValue, every: 1_000_00, points: 50_00)]
+            big.caps = [RuleCap(per: .month, times: 2)]
+            rules.rules = [first, back, big]
+        }
+        let anna = try await f.customer()
+        func buy(_ price: Kopecks, day: Int64) async throws -> ReceiptCommitted {
+            try StoreFixture.decode(
+                ReceiptCommitted.self, try await f.commit(anna, [ReceiptLine(sku: "G", category: "goods", price: price)], now: Self.t0 + day * Self.day))
+        }
+        let purchases = [try await buy(1_000_00, day: 0), try await buy(3_500_00, day: 1), try await buy(4_000_00, day: 2), try await buy(5_000_00, day: 3)]
+        #expect(purchases.map(\.calculation.earnedPoints) == [250_00, 325_00, 400_00, 250_00], "50 + 200; 175 + 3 × 50; 200 + 4 × 50; 250 only")
+        #expect(purchases.map { $0.calculation.rules.map(\.id) } == [["first"], ["big"], ["big"], []])
+        #expect(purchases[3].calculation.explanation.contains { $0.code == "rule_cap_reached" }, "twice a month")
+        let returning = try await buy(1_000_00, day: 70)
+        #expect(returning.calculation.earnedPoints == 350_00 && returning.calculation.rules.map(\.points) == [300_00], "67 days away")
+        let before = try await f.balance(anna, at: Self.t0 + 70 * Self.day).spendable
+        _ = try StoreFixture.decode(ReturnMade.self, try await f.returnLines(returning.receipt.id, now: Self.t0 + 70 * Self.day + 60))
+        #expect(try await f.balance(anna, at: Self.t0 + 70 * Self.day + 60).spendable == before - 350_00, "the return takes the rule's points too")
+        // March: the cap of two is new.
+        #expect(try await buy(3_000_00, day: 71).calculation.rules.map(\.points) == [150_00])
+        try await f.expectInvariants()
+    }
 }

@@ -162,6 +162,9 @@ extension SQLStore {
         if let customerId {
             try recordStamps(db, merchantId: merchantId, customerId: customerId, outcome.calculation.stamps, receiptId: receiptId, holdId: nil, now: now)
             try recordReferral(db, merchantId: merchantId, rules: rules, customerId: customerId, receiptId: receiptId, paid: outcome.calculation.payable, now: now)
+            try recordPurchaseRules(
+                db, merchantId: merchantId, rules: rules, customerId: customerId, receiptId: receiptId, calculation: outcome.calculation,
+                entryId: outcome.book?.entries(outcome.entryIds).first { $0.kind == .accrual }?.id, usage: snapshot.context.ruleUsage, now: now)
             try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: rules, now: now)
         }
     }

@@ -244,6 +244,10 @@ extension SQLStore {
         try recordPromotions(
             db, merchantId: merchantId, receiptId: receiptId, customerId: hold.customerId, rules: rules, calculation: decided.calculation,
             context: ReceiptContext(time: snapshot.time), now: now)
+        // The order's rules were decided when it was placed: recorded now, as its promotions are.
+        try recordPurchaseRules(
+            db, merchantId: merchantId, rules: rules, customerId: hold.customerId, receiptId: receiptId, calculation: decided.calculation,
+            entryId: decided.confirmed.book.entries(decided.confirmed.entryIds).first { $0.kind == .accrual }?.id, usage: nil, now: now)
         try recordReachedLevel(db, merchantId: merchantId, customerId: hold.customerId, rules: rules, now: now)
         try recordReferral(
             db, merchantId: merchantId, rules: rules, customerId: hold.customerId, receiptId: receiptId, paid: decided.calculation.payable, now: now)
