@@ -44,8 +44,8 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     public var codes: [CodeOutcome]
     /// What the receipt did on each stamp card it touched.
     public var stamps: [StampOutcome]
-    /// The program's rules on `purchase` that added points, in the program's order.
-    public var rules: [AppliedRule] = []
+    /// The program's rules on `purchase` that added points, in the program's order; nil when none did.
+    public var rules: [AppliedRule]?
     /// Which rule gave what, and why a rule did not apply.
     public var explanation: [Reason]
 
@@ -68,7 +68,7 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
     public init(
         lines: [LineOutcome], amount: Kopecks, discount: Kopecks, redeemedKopecks: Kopecks, redeemedPoints: Points, payable: Kopecks,
         earnedPoints: Points, maxRedeemable: Points, ruleLimitPoints: Points, promotions: [AppliedPromotion], gifts: [Gift],
-        codes: [CodeOutcome], stamps: [StampOutcome] = [], rules: [AppliedRule] = [], explanation: [Reason]
+        codes: [CodeOutcome], stamps: [StampOutcome] = [], rules: [AppliedRule]? = nil, explanation: [Reason]
     ) {
         self.lines = lines
         self.amount = amount
@@ -104,7 +104,7 @@ public struct ReceiptCalculation: Codable, Sendable, Equatable {
         gifts = try c.decodeIfPresent([Gift].self, forKey: .gifts) ?? []
         codes = try c.decodeIfPresent([CodeOutcome].self, forKey: .codes) ?? []
         stamps = try c.decodeIfPresent([StampOutcome].self, forKey: .stamps) ?? []
-        rules = try c.decodeIfPresent([AppliedRule].self, forKey: .rules) ?? []
+        rules = try c.decodeIfPresent([AppliedRule].self, forKey: .rules)
         explanation = try c.decode([Reason].self, forKey: .explanation)
     }
 }

@@ -195,18 +195,19 @@ extension ReceiptWork {
     /// The program's rules on `purchase`: each decided on the customer's facts and the receipt's, within its caps; its
     /// points join the receipt's, over the lines that earn.
     mutating func applyPurchaseRules(weights: [Kopecks], shares: inout [Points]) {
-        var facts = context.ruleFacts
+        let customerSide = context.purchaseRules ?? PurchaseRuleFacts(facts: RuleFacts(), usage: [:])
+        var facts = customerSide.facts
         let sum = totalAfterDiscounts
         facts[.amountKopecks] = total
         facts[.sumKopecks] = sum
         facts[.paidKopecks] = sum - redeemedKopecks
         facts[.items] = lines.reduce(0) { $0 + $1.quantity } / 1000
         for rule in program.purchaseRules {
-            let usage = context.ruleUsage[rule.id] ?? rule.caps.map { _ in RuleCapUsage() }
+            let usage = customerSide.usage[rule.id] ?? rule.caps.map { _ in RuleCapUsage() }
             switch RuleDecision.points(rule, facts: facts, level: customer?.tier?.name, usage: usage, step: rules.linePointsStep) {
             case .success(let points):
                 guard credit(points, preferring: LineSet(lineCount: lines.count), weights: weights, shares: &shares) != nil else { continue }
-                appliedRules.append(AppliedRule(id: rule.id, name: rule.name, points: points))
+                appliedRules = (appliedRules ?? []) + [AppliedRule(id: rule.id, name: rule.name, points: points)]
                 reasons.append(.init("rule_points", .text(rule.name), .points(points)))
             case .failure(.capReached):
                 reasons.append(.init("rule_cap_reached", .text(rule.name)))

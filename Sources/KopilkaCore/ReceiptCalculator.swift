@@ -110,8 +110,8 @@ struct ReceiptWork {
     var exclusive = false
     var reasons: [Reason] = []
     var applied: [AppliedPromotion] = []
-    /// The rules on `purchase` that added points.
-    var appliedRules: [AppliedRule] = []
+    /// The rules on `purchase` that added points; nil until one does (one collection less to copy on most receipts).
+    var appliedRules: [AppliedRule]?
     var gifts: [Gift] = []
     var usedCodes: Set<String> = []
     var stamps: [StampOutcome] = []

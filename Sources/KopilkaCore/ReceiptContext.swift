@@ -15,10 +15,9 @@ public struct ReceiptContext: Sendable {
     public var payments: [Payment] = []
     /// Stamps on the customer's stamp cards now, by card id (burnt stamps already left out).
     public var stamps: [String: Int] = [:]
-    /// The customer's facts for the program's rules on `purchase` (gathered only when it has some).
-    public var ruleFacts = RuleFacts()
-    /// Grants so far of each rule on `purchase` with caps, by rule id, in its caps' order.
-    public var ruleUsage: [String: [RuleCapUsage]] = [:]
+    /// What the program's rules on `purchase` read of the customer; nil when it has none, so that most receipts copy
+    /// nothing more.
+    public var purchaseRules: PurchaseRuleFacts?
 
     public init(
         time: LocalTime? = nil, storeId: String? = nil, codes: [PresentedCode] = [], usage: [String: PromotionUsage] = [:],
@@ -114,6 +113,19 @@ public struct AppliedPromotion: Codable, Sendable, Equatable {
     public var lines: [Int]
     /// The code that unlocked it, if one did.
     public var code: String?
+}
+
+/// The customer's side of the rules on `purchase`.
+public struct PurchaseRuleFacts: Sendable, Equatable {
+    /// The customer's facts, as before the purchase.
+    public var facts: RuleFacts
+    /// Grants so far of each rule with caps, by rule id, in its caps' order.
+    public var usage: [String: [RuleCapUsage]]
+
+    public init(facts: RuleFacts, usage: [String: [RuleCapUsage]]) {
+        self.facts = facts
+        self.usage = usage
+    }
 }
 
 /// Points a program rule on `purchase` added to the receipt's.

@@ -16,8 +16,8 @@ extension SQLStore {
         if let customerId, !program.purchaseRules.isEmpty,
             let subject = try ruleSubject(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
         {
-            context.ruleFacts = subject.facts
-            context.ruleUsage = try purchaseRuleUsage(db, merchantId: merchantId, program: program, subject: subject, now: now)
+            context.purchaseRules = PurchaseRuleFacts(
+                facts: subject.facts, usage: try purchaseRuleUsage(db, merchantId: merchantId, program: program, subject: subject, now: now))
         }
         if let customerId, !program.rules.stampCards.isEmpty {
             for balance in try stampBalances(db, merchantId: merchantId, customerId: customerId, cards: program.rules.stampCards, now: now) {

@@ -89,9 +89,9 @@ extension SQLStore {
         _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64, receiptId: Int64, calculation: ReceiptCalculation,
         entryId: Int64?, usage: [String: [RuleCapUsage]]?, now: UnixSeconds
     ) throws {
-        guard !calculation.rules.isEmpty, let entryId else { return }
+        guard let applied = calculation.rules, let entryId else { return }
         let subject = RuleSubject(customerId: customerId, facts: RuleFacts(), level: nil, lastPurchaseAt: nil)
-        for applied in calculation.rules {
+        for applied in applied {
             guard let rule = rules.rules.first(where: { $0.id == applied.id }) else { continue }
             if let usage, !rule.caps.isEmpty {
                 // Caps per purchase are refused for these rules, so the last purchase is not needed to count.

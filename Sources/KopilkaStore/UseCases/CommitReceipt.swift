@@ -164,7 +164,7 @@ extension SQLStore {
             try recordReferral(db, merchantId: merchantId, rules: rules, customerId: customerId, receiptId: receiptId, paid: outcome.calculation.payable, now: now)
             try recordPurchaseRules(
                 db, merchantId: merchantId, rules: rules, customerId: customerId, receiptId: receiptId, calculation: outcome.calculation,
-                entryId: outcome.book?.entries(outcome.entryIds).first { $0.kind == .accrual }?.id, usage: snapshot.context.ruleUsage, now: now)
+                entryId: outcome.book?.entries(outcome.entryIds).first { $0.kind == .accrual }?.id, usage: snapshot.context.purchaseRules?.usage ?? [:], now: now)
             try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: rules, now: now)
         }
     }
