@@ -310,6 +310,13 @@ public struct ProgramRules: Codable, Sendable, Equatable {
         return errors
     }
 
+    /// Forgets settings that nothing reads beside the others (a window beside a calendar period, a reward's field its
+    /// kind does not read): programs saved before such settings were refused may hold them, and must save again.
+    public mutating func forgetUnreadSettings() {
+        tiers?.forgetUnreadSettings()
+        for index in promotions.indices { promotions[index].reward.forgetUnreadSettings() }
+    }
+
     /// What the merchant's plan does not include, as (field, message); empty when the plan covers the program.
     public func planViolations(_ plan: Plan) -> [FieldError] {
         guard !plan.includesPromotions else { return [] }

@@ -200,7 +200,45 @@ public struct Reward: Codable, Sendable, Equatable {
         check(name?.unicodeScalars.count, "name", 0...200, "must be at most 200 characters", requiredBy: [])
         check(multiplierPercent, "multiplierPercent", 101...1000, "must be 101…1000 (200 is double points)", requiredBy: [.pointsMultiplier])
         check(points, "points", 1...100_000_000, "must be 1…100000000 hundredths", requiredBy: [.bonusPoints])
+        // A field the kind does not read would be silently ignored: refused instead.
+        for (field, given) in givenFields where given && !Self.reads(kind).contains(field) {
+            errors.append(.init(field: "\(path).\(field)", message: "`\(kind.rawValue)` does not read it: leave it out"))
+        }
         return errors
+    }
+
+    /// The fields `kind` reads.
+    static func reads(_ kind: Kind) -> Set<String> {
+        switch kind {
+        case .percentOff: ["percentBp"]
+        case .amountOff: ["amountKopecks"]
+        case .fixedPrice: ["priceKopecks"]
+        case .buyXGetY: ["buy", "get", "percentBp"]
+        case .nthItem: ["n", "percentBp"]
+        case .gift: ["sku", "name"]
+        case .pointsMultiplier: ["multiplierPercent"]
+        case .bonusPoints: ["points"]
+        }
+    }
+
+    /// Each optional field, and whether it is set.
+    private var givenFields: [(String, Bool)] {
+        [("percentBp", percentBp != nil), ("amountKopecks", amountKopecks != nil), ("priceKopecks", priceKopecks != nil), ("buy", buy != nil),
+         ("get", get != nil), ("n", n != nil), ("sku", sku != nil), ("name", name != nil), ("multiplierPercent", multiplierPercent != nil),
+         ("points", points != nil)]
+    }
+
+    /// Forgets the fields the kind does not read (programs saved before they were refused may hold them).
+    public mutating func forgetUnreadSettings() {
+        let read = Self.reads(kind)
+        if !read.contains("percentBp") { percentBp = nil }
+        if !read.contains("amountKopecks") { amountKopecks = nil }
+        if !read.contains("priceKopecks") { priceKopecks = nil }
+        if !read.contains("buy") { (buy, get) = (nil, nil) }
+        if !read.contains("n") { n = nil }
+        if !read.contains("sku") { (sku, name) = (nil, nil) }
+        if !read.contains("multiplierPercent") { multiplierPercent = nil }
+        if !read.contains("points") { points = nil }
     }
 }
 

@@ -198,7 +198,7 @@ extension SQLStore {
         }
         var rules = try JSONDecoder().decode(ProgramRules.self, from: Data(text.utf8))
         // Saved before settings a period does not read were refused: read without them, so the program saves again.
-        rules.tiers?.forgetUnreadSettings()
+        rules.forgetUnreadSettings()
         let program = ProgramView(version: version, rules: rules, updatedAt: Instant(row["updated_at"]))
         let compiled = CompiledProgram(rules)
         programs.withLock { $0[merchantId] = CachedProgram(text: text, program: program, compiled: compiled, committed: db.isSnapshot) }

@@ -234,6 +234,20 @@ import Testing
         #expect(result.explanation.contains { $0.code == "promotion_below_threshold" })
     }
 
+    @Test func aRewardFieldItsKindDoesNotReadIsRefusedAndForgottenWhenRead() throws {
+        var rules = ProgramRules()
+        var reward = Reward.amountOff(100_00)
+        reward.percentBp = 1000
+        rules.promotions = [PromotionTests.promotion(reward, lines: Self.toys) { _ in }]
+        #expect(rules.violations().map(\.field) == ["promotions[0].reward.percentBp"], "«100 ₽ off» with a percent: not silently ignored")
+        rules.promotions[0].reward = .buyXGetY(buy: 2, get: 1, percentBp: 5000)
+        #expect(rules.violations() == [], "2 + 1 at half price reads its percent")
+        // A program saved before the refusal reads without the field, and saves again.
+        rules.promotions[0].reward = reward
+        rules.forgetUnreadSettings()
+        #expect(rules.violations() == [] && rules.promotions[0].reward == .amountOff(100_00))
+    }
+
     @Test func whatAThresholdCountsNeedsAThreshold() {
         var rules = ProgramRules()
         rules.promotions = [PromotionTests.promotion(.percentOff(300), lines: Self.toys) { $0.thresholdOn = .receipt }]
