@@ -33,8 +33,9 @@ public struct ActionRecorded: Codable, Sendable, Equatable {
     /// A rule on the action that gave nothing, as a code (`rule_condition_not_met`, `rule_cap_reached`, …) with its
     /// arguments.
     public struct NoGrant: Codable, Sendable, Equatable {
-        public var rule: String
-        public var name: String
+        /// The rule, absent for `no_rule_for_action`.
+        public var rule: String?
+        public var name: String?
         public var code: String
         /// For `rule_condition_not_met`: the fact that did not hold.
         public var fact: String?
@@ -128,7 +129,7 @@ extension SQLStore {
             }
         }
         if snapshot.candidates.isEmpty {
-            noGrants.append(.init(rule: "", name: "", code: "no_rule_for_action"))
+            noGrants.append(.init(code: "no_rule_for_action"))
         }
         let answer = ActionRecorded(
             customerId: String(command.customerId), action: command.action, ref: command.ref, points: grants.reduce(0) { $0 + $1.grant.points },
