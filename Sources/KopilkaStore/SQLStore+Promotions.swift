@@ -14,7 +14,8 @@ extension SQLStore {
             usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day),
             facts: program.needsCustomerFacts ? try customerFacts(db, merchantId: merchantId, customerId: customerId, time: time, now: now) : .init())
         if let customerId, !program.purchaseRules.isEmpty,
-            let subject = try ruleSubject(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now)
+            // The engine takes the level from the customer the calculation is for: not read again here.
+            let subject = try ruleSubject(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now, level: false)
         {
             context.purchaseRules = PurchaseRuleFacts(
                 facts: subject.facts, usage: try purchaseRuleUsage(db, merchantId: merchantId, program: program, subject: subject, now: now))

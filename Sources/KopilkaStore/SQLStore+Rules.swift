@@ -20,8 +20,11 @@ struct RuleGrant: Sendable {
 }
 
 extension SQLStore {
-    /// The customer's facts for the rules, or nil when the merchant has no such customer (or it was erased).
-    func ruleSubject(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: ProgramRules, now: UnixSeconds) throws -> RuleSubject? {
+    /// The customer's facts for the rules, or nil when the merchant has no such customer (or it was erased). With
+    /// `level: false` the level is not read (a receipt's calculation has it already).
+    func ruleSubject(
+        _ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: ProgramRules, now: UnixSeconds, level readsLevel: Bool = true
+    ) throws -> RuleSubject? {
         guard
             let row = try db.row(
                 """
@@ -44,24 +47,25 @@ extension SQLStore {
         facts[.hasEmail] = (email ?? "").isEmpty ? 0 : 1
         facts[.hasBirthday] = birthday == nil ? 0 : 1
         facts[.marketingConsent] = (row["marketing_consent"] as Bool) ? 1 : 0
-        let level = try tier(db, merchantId: merchantId, customerId: customerId, rules: rules, now: now)?.name
+        let level = readsLevel ? try tier(db, merchantId: merchantId, customerId: customerId, rules: rules, now: now)?.name : nil
         return RuleSubject(customerId: customerId, facts: facts, level: level, lastPurchaseAt: last)
     }
 
     /// Each of the rule's caps' grants so far in its period (the program's `expiryTimeZone` says where days, weeks,
     /// months and years end).
     func ruleUsage(
-        _ db: any SQLConnection, merchantId: Int64, rule: Rule, subject: RuleSubject, rules: ProgramRules, now: UnixSeconds
+        _ db: any SQLConnection, merchantId: Int64, rule: Rule, customerId: Int64, lastPurchaseAt: UnixSeconds?, rules: ProgramRules,
+        now: UnixSeconds
     ) throws -> [RuleCapUsage] {
         try rule.caps.map { cap in
             let since: UnixSeconds
             switch cap.per {
             case .ever: since = Int64.min
-            case .purchase: since = subject.lastPurchaseAt ?? Int64.min
+            case .purchase: since = lastPurchaseAt ?? Int64.min
             case .day, .week, .month, .year: since = rules.periodStart(cap.per, at: now)
             }
             let customer = cap.of == .customer ? "AND customer_id = ?" : ""
-            let arguments: [(any SQLBindable)?] = cap.of == .customer ? [merchantId, rule.id, since, subject.customerId] : [merchantId, rule.id, since]
+            let arguments: [(any SQLBindable)?] = cap.of == .customer ? [merchantId, rule.id, since, customerId] : [merchantId, rule.id, since]
             let row = try db.row(
                 """
                 SELECT COUNT(*) AS times, COALESCE(SUM(points), 0) AS points FROM rule_grants
@@ -77,7 +81,9 @@ extension SQLStore {
     ) throws -> [String: [RuleCapUsage]] {
         var usage: [String: [RuleCapUsage]] = [:]
         for rule in program.purchaseRules where !rule.caps.isEmpty {
-            usage[rule.id] = try ruleUsage(db, merchantId: merchantId, rule: rule, subject: subject, rules: program.rules, now: now)
+            usage[rule.id] = try ruleUsage(
+                db, merchantId: merchantId, rule: rule, customerId: subject.customerId, lastPurchaseAt: subject.lastPurchaseAt, rules: program.rules,
+                now: now)
         }
         return usage
     }
@@ -90,12 +96,11 @@ extension SQLStore {
         entryId: Int64?, usage: [String: [RuleCapUsage]]?, now: UnixSeconds
     ) throws {
         guard let applied = calculation.rules, let entryId else { return }
-        let subject = RuleSubject(customerId: customerId, facts: RuleFacts(), level: nil, lastPurchaseAt: nil)
         for applied in applied {
             guard let rule = rules.rules.first(where: { $0.id == applied.id }) else { continue }
             if let usage, !rule.caps.isEmpty {
                 // Caps per purchase are refused for these rules, so the last purchase is not needed to count.
-                let current = try ruleUsage(db, merchantId: merchantId, rule: rule, subject: subject, rules: rules, now: now)
+                let current = try ruleUsage(db, merchantId: merchantId, rule: rule, customerId: customerId, lastPurchaseAt: nil, rules: rules, now: now)
                 guard current == usage[rule.id] ?? rule.caps.map({ _ in RuleCapUsage() }) else { throw Ledger.Stale() }
             }
             let grant = RuleGrant(rule: rule, points: applied.points, ref: "receipt:\(receiptId)", expiresAt: nil)
@@ -108,7 +113,8 @@ extension SQLStore {
         _ db: any SQLConnection, merchantId: Int64, rule: Rule, subject: RuleSubject, facts: RuleFacts, ref: String, rules: ProgramRules,
         now: UnixSeconds
     ) throws -> Result<RuleGrant, RuleDecision.Refusal> {
-        let usage = try ruleUsage(db, merchantId: merchantId, rule: rule, subject: subject, rules: rules, now: now)
+        let usage = try ruleUsage(
+            db, merchantId: merchantId, rule: rule, customerId: subject.customerId, lastPurchaseAt: subject.lastPurchaseAt, rules: rules, now: now)
         return RuleDecision.points(rule, facts: facts, level: subject.level, usage: usage, step: rules.pointsStep).map {
             RuleGrant(rule: rule, points: $0, ref: ref, expiresAt: rules.expiry(of: rule, from: now))
         }

@@ -92,7 +92,10 @@ extension SQLStore {
         var candidates: [(rule: Rule, usage: [RuleCapUsage])] = []
         if let subject {
             for rule in rules.rules where rule.on == .action && rule.action == command.action {
-                candidates.append((rule, try ruleUsage(db, merchantId: merchantId, rule: rule, subject: subject, rules: rules, now: now)))
+                let usage = try ruleUsage(
+                    db, merchantId: merchantId, rule: rule, customerId: subject.customerId, lastPurchaseAt: subject.lastPurchaseAt, rules: rules,
+                    now: now)
+                candidates.append((rule, usage))
             }
         }
         let recorded = try db.row(
@@ -157,7 +160,10 @@ extension SQLStore {
             [merchantId, command.action, command.ref, nextID(), command.customerId, attributes, now])
         for (rule, usage) in snapshot.candidates where !rule.caps.isEmpty {
             // Caps were decided on counts that must not have moved (a cap over everyone is not the customer's version).
-            guard try ruleUsage(db, merchantId: merchantId, rule: rule, subject: subject, rules: snapshot.rules, now: now) == usage else {
+            let current = try ruleUsage(
+                db, merchantId: merchantId, rule: rule, customerId: subject.customerId, lastPurchaseAt: subject.lastPurchaseAt, rules: snapshot.rules,
+                now: now)
+            guard current == usage else {
                 throw Ledger.Stale()
             }
         }
