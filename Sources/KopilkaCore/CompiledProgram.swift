@@ -21,6 +21,9 @@ public final class CompiledProgram: Sendable {
     let stampCards: [CompiledStampCard]
     /// The program's rules on `purchase` switched on: their facts are read, and they run, only when there are some.
     public let purchaseRules: [Rule]
+    /// Whether calculations read the customer's rule facts (`ReceiptContext.purchaseRules`): for rules on `purchase`
+    /// and promotions with `conditions`, and only then.
+    public let readsRuleFacts: Bool
     /// Whether calculations need `CustomerFacts` (daily limits, birthday or recency promotions): the store reads them
     /// only then.
     public let needsCustomerFacts: Bool
@@ -49,6 +52,7 @@ public final class CompiledProgram: Sendable {
         discountExcluded = Words(rules.discountExcludedCategories)
         stampCards = rules.stampCards.filter(\.enabled).map { CompiledStampCard($0, vocabulary) }
         purchaseRules = rules.rules.filter { $0.enabled && $0.on == .purchase }
+        readsRuleFacts = !purchaseRules.isEmpty || promotions.contains { $0.promotion.conditions != nil }
         needsCustomerFacts = rules.maxAccrualsPerDay > 0 || rules.maxRedemptionsPerDay > 0
             || rules.promotions.contains { $0.enabled && ($0.birthday != nil || $0.recencyDays != nil) }
     }
@@ -84,7 +88,8 @@ final class CompiledPromotion: Sendable {
     /// For buy-X-get-Y and n-th item: the group size and how many of it are discounted.
     let buy: Int
     let get: Int
-    /// Whether only an identified customer can have it (levels, groups, points, per-customer limits, birthdays, recency).
+    /// Whether only an identified customer can have it (levels, groups, points, per-customer limits, birthdays, recency,
+    /// conditions).
     let needsCustomer: Bool
     /// The values of the reasons that rule it out for the receipt, made once: each names the promotion, and most of a
     /// large program's promotions are ruled out on every receipt (building the values per receipt was an allocation
@@ -100,6 +105,7 @@ final class CompiledPromotion: Sendable {
         self.promotion = promotion
         needsCustomer = promotion.tiers != nil || promotion.groups != nil || !promotion.reward.isDiscount
             || promotion.limits?.usesPerCustomer != nil || promotion.birthday != nil || promotion.recencyDays != nil
+            || promotion.conditions != nil
         lines = promotion.lines.map { LineScope.Compiled($0, vocabulary) }
         stores = promotion.stores.map(Set.init)
         tiers = promotion.tiers.map(Set.init)

@@ -56,6 +56,8 @@ public enum ReasonValue: Sendable, Hashable {
     case payments([Payment.Method])
     /// Why a schedule does not hold now.
     case schedule(ScheduleMiss)
+    /// A condition on a fact about the customer (`customer.purchases` at most 0).
+    case condition(RuleCondition)
 }
 
 /// Why a schedule does not hold at a receipt's time.
@@ -155,7 +157,7 @@ extension Reason: Codable {
 }
 
 extension ReasonValue: Codable {
-    private enum CodingKeys: String, CodingKey { case money, points, percent, quantity, count, text, names, lines, payments, schedule }
+    private enum CodingKeys: String, CodingKey { case money, points, percent, quantity, count, text, names, lines, payments, schedule, condition }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -173,6 +175,7 @@ extension ReasonValue: Codable {
         case .lines: self = .lines(try c.decode([Int].self, forKey: key))
         case .payments: self = .payments(try c.decode([Payment.Method].self, forKey: key))
         case .schedule: self = .schedule(try c.decode(ScheduleMiss.self, forKey: key))
+        case .condition: self = .condition(try c.decode(RuleCondition.self, forKey: key))
         }
     }
 
@@ -189,6 +192,7 @@ extension ReasonValue: Codable {
         case .lines(let value): try c.encode(value, forKey: .lines)
         case .payments(let value): try c.encode(value, forKey: .payments)
         case .schedule(let value): try c.encode(value, forKey: .schedule)
+        case .condition(let value): try c.encode(value, forKey: .condition)
         }
     }
 }

@@ -35,6 +35,7 @@ extension ReasonValue: JSONWritable {
         case .lines(let value): json.single("lines", value)
         case .payments(let value): json.single("payments", value.map(\.rawValue))
         case .schedule(let value): json.single("schedule", value)
+        case .condition(let value): json.single("condition", value)
         }
     }
 }
@@ -195,6 +196,17 @@ extension LineReturn: JSONWritable {
             $0.field("refundKopecks", refundKopecks)
             $0.field("restoredPoints", restoredPoints)
             $0.field("reversedPoints", reversedPoints)
+        }
+    }
+}
+
+extension RuleCondition: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.object {
+            // In sorted order, as every writer here: the stored bytes equal JSONEncoder's with sorted keys.
+            $0.field("atLeast", atLeast)
+            $0.field("atMost", atMost)
+            $0.field("fact", fact)
         }
     }
 }

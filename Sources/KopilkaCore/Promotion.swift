@@ -42,6 +42,9 @@ public struct Promotion: Codable, Sendable, Equatable {
     public var birthday: BirthdayWindow?
     /// Only when the customer's previous purchase was at most this many days ago ("come back within a week").
     public var recencyDays: Int?
+    /// Facts about the customer that must hold, as a rule's (`customer.purchases` at most 0: "−10 % on the first
+    /// purchase"; `customer.daysSinceJoined` at most 6: "double points in the first week"); absent for none.
+    public var conditions: [RuleCondition]?
     /// The points it gives become spendable this many days after the purchase, instead of after the program's delay
     /// ("promotion points are credited in 30 days").
     public var activationDelayDays: Int?
@@ -72,6 +75,7 @@ public struct Promotion: Codable, Sendable, Equatable {
         limits = try c.decodeIfPresent(PromotionLimits.self, forKey: .limits)
         birthday = try c.decodeIfPresent(BirthdayWindow.self, forKey: .birthday)
         recencyDays = try c.decodeIfPresent(Int.self, forKey: .recencyDays)
+        conditions = try c.decodeIfPresent([RuleCondition].self, forKey: .conditions)
         activationDelayDays = try c.decodeIfPresent(Int.self, forKey: .activationDelayDays)
     }
 
@@ -108,6 +112,10 @@ public struct Promotion: Codable, Sendable, Equatable {
             check((0...31).contains(birthday.daysBefore) && (0...31).contains(birthday.daysAfter), "birthday", "days before and after must be 0…31")
         }
         if let recencyDays { check((1...3650).contains(recencyDays), "recencyDays", "must be 1…3650 days") }
+        if let conditions {
+            check((1...20).contains(conditions.count), "conditions", "list 1…20 conditions, or leave it out")
+            for (index, condition) in conditions.enumerated() { errors += condition.promotionViolations(path: "\(path).conditions[\(index)]") }
+        }
         if let activationDelayDays { check((0...3650).contains(activationDelayDays), "activationDelayDays", "must be 0…3650 days") }
         return errors
     }

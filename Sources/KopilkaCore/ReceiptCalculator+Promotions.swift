@@ -96,6 +96,12 @@ extension ReceiptWork {
         if let groups = compiled.groups, groups.isDisjoint(with: customer?.groups ?? []) {
             return skip("promotion_needs_group", values: compiled.namedGroups)
         }
+        if let conditions = compiled.promotion.conditions {
+            let facts = context.purchaseRules?.facts ?? RuleFacts()
+            if let failed = conditions.first(where: { !$0.holds(in: facts) }) {
+                return skip("promotion_condition_not_met", .condition(failed))
+            }
+        }
         if let limits = compiled.promotion.limits {
             let usage = context.usage[compiled.promotion.id] ?? PromotionUsage()
             if let total = limits.totalUses, usage.uses >= total {

@@ -112,7 +112,7 @@ public struct Rule: Codable, Sendable, Equatable {
 }
 
 /// A fact that must lie in a range: `{"fact": "action.length", "atLeast": 200}`.
-public struct RuleCondition: Codable, Sendable, Equatable {
+public struct RuleCondition: Codable, Sendable, Hashable {
     /// A fact's name (`RuleFacts`).
     public var fact: String
     public var atLeast: Int64?
@@ -131,7 +131,18 @@ public struct RuleCondition: Codable, Sendable, Equatable {
     }
 
     func violations(path: String, on trigger: Rule.Trigger) -> [FieldError] {
-        var errors = RuleFacts.violations(fact, path: "\(path).fact", on: trigger)
+        rangeViolations(path: path, RuleFacts.violations(fact, path: "\(path).fact", on: trigger))
+    }
+
+    /// For a promotion's conditions, which read the customer only (the receipt has its thresholds).
+    func promotionViolations(path: String) -> [FieldError] {
+        let known = RuleFacts.Customer(rawValue: fact) != nil
+        let message = "a promotion reads the customer: one of " + RuleFacts.Customer.allCases.map(\.rawValue).joined(separator: ", ")
+        return rangeViolations(path: path, known ? [] : [.init(field: "\(path).fact", message: message)])
+    }
+
+    private func rangeViolations(path: String, _ factErrors: [FieldError]) -> [FieldError] {
+        var errors = factErrors
         if atLeast == nil, atMost == nil { errors.append(.init(field: "\(path).atLeast", message: "give atLeast, atMost or both")) }
         if let atLeast, let atMost, atLeast > atMost { errors.append(.init(field: "\(path).atMost", message: "must not be below atLeast")) }
         return errors

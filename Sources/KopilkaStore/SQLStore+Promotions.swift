@@ -13,7 +13,7 @@ extension SQLStore {
             codes: try codes.map { try presentedCode(db, merchantId: merchantId, code: $0, customerId: customerId, now: now) },
             usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day),
             facts: program.needsCustomerFacts ? try customerFacts(db, merchantId: merchantId, customerId: customerId, time: time, now: now) : .init())
-        if let customerId, !program.purchaseRules.isEmpty,
+        if let customerId, program.readsRuleFacts,
             // The engine takes the level from the customer the calculation is for: not read again here.
             let subject = try ruleSubject(db, merchantId: merchantId, customerId: customerId, rules: program.rules, now: now, level: false)
         {

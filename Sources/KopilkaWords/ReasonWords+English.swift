@@ -54,6 +54,7 @@ extension ReasonWords {
         "promotion_other_store": "«{1}»: not in this store",
         "promotion_needs_customer": "«{1}»: needs an identified customer",
         "promotion_not_birthday": "«{1}»: only around the customer's birthday",
+        "promotion_condition_not_met": "«{1}»: only when {2}",
         "promotion_not_recent": "«{1}»: only when the previous purchase was at most {2} days ago",
         "promotion_needs_tier": "«{1}»: for levels {2}",
         "promotion_needs_group": "«{1}»: for groups {2}",
@@ -131,6 +132,7 @@ extension ReasonWords {
             case .onlyOn(let days): "only on " + days.map { englishWeekdays[($0 - 1) % 7] }.joined(separator: ", ")
             case .within(let hours): "outside \(hours)"
             }
+        case .condition(let condition): ConditionWords.english(condition)
         }
     }
 

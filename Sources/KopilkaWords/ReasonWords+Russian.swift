@@ -55,6 +55,7 @@ extension ReasonWords {
         "promotion_other_store": "«{1}»: не действует в этом магазине",
         "promotion_needs_customer": "«{1}»: только покупателю с картой",
         "promotion_not_birthday": "«{1}»: только в дни рождения покупателя",
+        "promotion_condition_not_met": "«{1}»: только если {2}",
         "promotion_not_recent": "«{1}»: только если с прошлой покупки прошло не больше {2} дн.",
         "promotion_needs_tier": "«{1}»: только для уровней {2}",
         "promotion_needs_group": "«{1}»: только для групп {2}",
@@ -136,6 +137,7 @@ extension ReasonWords {
             case .onlyOn(let days): return "только по дням: " + days.map { russianWeekdays[($0 - 1) % 7] }.joined(separator: ", ")
             case .within(let hours): return "только с \(hours.from) до \(hours.to)"
             }
+        case .condition(let condition): return ConditionWords.russian(condition)
         }
     }
 

@@ -34,6 +34,8 @@ import Testing
         var groups: Set<String> = []
         var codes: [PresentedCode] = []
         var facts = CustomerFacts()
+        /// The customer's facts that promotions' `conditions` and purchase rules read (`customer.purchases`).
+        var ruleFacts: [RuleFacts.Customer: Int64] = [:]
         var payments: [Payment] = []
         var redeem: RedeemRequest = .points(0)
         /// Stamps on the customer's stamp cards before the receipt, and after it.
@@ -72,7 +74,9 @@ import Testing
         // Online cosmetics: 5 %, Gold from 30,000 ₽ a year 7 %, points pay up to 30 % (gifts and reviews are rules, in
         // RuleStoreTests).
         Receipt(program: "cosmetics-online", name: "Base: 5 % of 2,000 ₽", lines: [line("CRM", "care", 2_000_00)], qualifying: 29_999_99,
-                discount: 0, redeemed: 0, earned: 100_00),
+                ruleFacts: [.purchases: 3], discount: 0, redeemed: 0, earned: 100_00),
+        Receipt(program: "cosmetics-online", name: "the first order: −10 % of 2,000 ₽, 5 % of 1,800 ₽", lines: [line("CRM", "care", 2_000_00)],
+                ruleFacts: [.purchases: 0], discount: 200_00, redeemed: 0, earned: 90_00),
         Receipt(program: "cosmetics-online", name: "Gold from 30,000 ₽: 7 % of 1,000 ₽", lines: [line("CRM", "care", 1_000_00)],
                 qualifying: 30_000_00, discount: 0, redeemed: 0, earned: 70_00),
         Receipt(program: "cosmetics-online", name: "1,000 points pay 30 % of 2,000 ₽, 5 % of the 1,400 ₽ paid",
@@ -257,6 +261,11 @@ import Testing
         var context = ReceiptContext(time: receipt.time, storeId: "1", codes: receipt.codes, facts: receipt.facts)
         context.payments = receipt.payments
         context.stamps = receipt.stamps
+        if !receipt.ruleFacts.isEmpty {
+            var facts = RuleFacts()
+            for (fact, value) in receipt.ruleFacts { facts[fact] = value }
+            context.purchaseRules = PurchaseRuleFacts(facts: facts, usage: [:])
+        }
         let result = ReceiptCalculator.calculate(
             lines: receipt.lines, rules: rules, customer: .init(spendablePoints: receipt.balance, tier: tier, groups: receipt.groups),
             redeem: receipt.redeem, context: context)

@@ -249,4 +249,40 @@ import Testing
         #expect(try await buy(3_000_00, day: 71).calculation.rules?.map(\.points) == [150_00])
         try await f.expectInvariants()
     }
+
+    /// Promotions read the same facts as rules: "−10 % on the first purchase", "double points in the first week after
+    /// joining" and "100 points for customers who gave an email". Two first purchases at once get the discount once.
+    @Test(arguments: TestDatabase.allCases)
+    func promotionsReadTheCustomersFactsAsRulesDo(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var first = Promotion(id: "first", name: "Первая покупка", reward: .percentOff(10_00))
+            first.conditions = [RuleCondition(fact: RuleFacts.Customer.purchases.rawValue, atMost: 0)]
+            var week = Promotion(id: "week", name: "Первая неделя", reward: .pointsMultiplier(200))
+            week.conditions = [RuleCondition(fact: RuleFacts.Customer.daysSinceJoined.rawValue, atMost: 6)]
+            var email = Promotion(id: "email", name: "За email", reward: .bonusPoints(100_00))
+            email.conditions = [RuleCondition(fact: RuleFacts.Customer.hasEmail.rawValue, atLeast: 1)]
+            rules.promotions = [first, week, email]
+        }
+        let anna = try await f.customer()
+        func buy(_ day: Int64, _ customer: Int64? = nil) async throws -> ReceiptCalculation {
+            try StoreFixture.decode(
+                ReceiptCommitted.self, try await f.commit(customer ?? anna, [ReceiptLine(sku: "G", category: "goods", price: 1_000_00)], now: Self.t0 + day * Self.day)
+            ).calculation
+        }
+        let purchases = [try await buy(0), try await buy(1), try await buy(7)]
+        #expect(purchases.map(\.discount) == [100_00, 0, 0], "−10 % on the first purchase only")
+        #expect(purchases.map(\.earnedPoints) == [90_00, 100_00, 50_00], "5 % of 900 ₽ doubled; of 1,000 ₽ doubled; day 7 is past the first week")
+        let refusal = try #require(purchases[2].explanation.first { $0.code == "promotion_condition_not_met" && $0.promotion == "week" })
+        #expect(refusal.values == [.text("Первая неделя"), .condition(RuleCondition(fact: "customer.daysSinceJoined", atMost: 6))])
+        let email = try #require(purchases[0].explanation.first { $0.promotion == "email" })
+        #expect(email.code == "promotion_condition_not_met", "Анна gave no email")
+
+        let boris = try await f.customer(phone: "+79120000002")
+        let racing = try await withThrowingTaskGroup(of: ReceiptCalculation.self) { group in
+            for _ in 0..<4 { group.addTask { try await buy(0, boris) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(racing.map(\.discount).sorted() == [0, 0, 0, 100_00], "one of four first purchases")
+        try await f.expectInvariants()
+    }
 }

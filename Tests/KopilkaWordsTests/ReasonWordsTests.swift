@@ -26,7 +26,9 @@ import Testing
         double.lines = LineScope(categories: ["bakery"])
         var later = Promotion(id: "later", name: "Весенняя", reward: .bonusPoints(50_00))
         later.when = Schedule(from: LocalDate("2027-03-01")!)
-        rules.promotions = [sale, double, later, Promotion(id: "bonus", name: "Подарок", reward: .bonusPoints(10_00))]
+        var first = Promotion(id: "first", name: "Первая покупка", reward: .percentOff(1000))
+        first.conditions = [RuleCondition(fact: "customer.purchases", atMost: 0)]
+        rules.promotions = [sale, double, later, Promotion(id: "bonus", name: "Подарок", reward: .bonusPoints(10_00)), first]
         #expect(rules.violations() == [], "the test's program is valid")
         return rules
     }
@@ -141,6 +143,15 @@ import Testing
             == "«Весна»: действует с 01.03.2027")
         #expect(ReasonWords.sentence(Reason("accrual_excludes_payments", .money(50_00), .payments([.credit])), in: .ru)
             == "на 50 ₽, оплаченные так: в кредит, баллы не начисляются")
+        func condition(_ fact: String, _ atLeast: Int64?, _ atMost: Int64?, _ language: Language = .ru) -> String {
+            ReasonWords.sentence(Reason("promotion_condition_not_met", .text("Акция"), .condition(RuleCondition(fact: fact, atLeast: atLeast, atMost: atMost))), in: language)
+        }
+        #expect(condition("customer.purchases", nil, 0) == "«Акция»: только если покупок до этой — не больше 0")
+        #expect(condition("customer.daysSinceJoined", 7, 30) == "«Акция»: только если дней с регистрации — от 7 до 30")
+        #expect(condition("customer.hasEmail", 1, nil) == "«Акция»: только если указан email")
+        #expect(condition("customer.marketingConsent", nil, 0) == "«Акция»: только если нет согласия на рассылки")
+        #expect(condition("receipt.paidKopecks", 3_000_00, nil) == "«Акция»: только если оплачено деньгами — не меньше 3\u{202F}000 ₽")
+        #expect(condition("customer.purchases", 4, 4, .en) == "«Акция»: only when the number of purchases before this one is exactly 4")
     }
 
     @Test func aReasonWithoutASentenceShowsWhatItWasStoredWith() throws {
