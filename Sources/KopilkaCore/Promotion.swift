@@ -256,6 +256,9 @@ public struct PromotionLimits: Codable, Sendable, Equatable {
     public var totalUses: Int64?
     /// Receipts it may apply to per customer (needs an identified customer).
     public var usesPerCustomer: Int64?
+    /// What `usesPerCustomer` counts over: the store's local `day`, `week` (from Monday), calendar `month` or `year`
+    /// ("a birthday discount once a year", "once a week"); absent, all time.
+    public var customerPeriod: RuleCap.Period?
     /// Receipts it may apply to per day (the store's local day).
     public var usesPerDay: Int64?
     /// Money it may give away in all: discounts plus points at their value, in kopecks.
@@ -273,7 +276,30 @@ public struct PromotionLimits: Codable, Sendable, Equatable {
         for (field, value) in [("totalUses", totalUses), ("usesPerCustomer", usesPerCustomer), ("usesPerDay", usesPerDay), ("budgetKopecks", budgetKopecks)] {
             if let value, value < 1 { errors.append(.init(field: "\(path).\(field)", message: "must be positive (leave it out for no limit)")) }
         }
+        if let customerPeriod {
+            if usesPerCustomer == nil {
+                errors.append(.init(field: "\(path).customerPeriod", message: "says what usesPerCustomer counts over: give usesPerCustomer, or leave it out"))
+            }
+            if ![.day, .week, .month, .year].contains(customerPeriod) {
+                errors.append(.init(field: "\(path).customerPeriod", message: "must be day, week, month or year (leave it out for all time)"))
+            }
+        }
         return errors
+    }
+}
+
+extension PromotionLimits {
+    /// The counter of a customer's uses on the store's local `date`: one for all time, or one per period (nil when
+    /// the date is unknown: a calculation without a store).
+    public func customerBucket(_ customerId: Int64, date: LocalDate?) -> String? {
+        guard let customerPeriod, customerPeriod != .ever else { return "c\(customerId)" }
+        guard let date else { return nil }
+        switch customerPeriod {
+        case .day: return "c\(customerId)/d\(date.day)"
+        case .week: return "c\(customerId)/w\(date.day - Int64(date.weekday - 1))"
+        case .month: return "c\(customerId)/m\(date.description.prefix(7))"
+        default: return "c\(customerId)/y\(date.description.prefix(4))"
+        }
     }
 }
 

@@ -111,7 +111,9 @@ extension ReceiptWork {
                 return skip("promotion_limit_reached", variant: "today", .count(Int64(usage.dayUses)), .count(Int64(perDay)))
             }
             if let perCustomer = limits.usesPerCustomer, usage.customerUses >= perCustomer {
-                return skip("promotion_limit_reached", variant: "customer", .count(Int64(usage.customerUses)), .count(Int64(perCustomer)))
+                // Counted over all time, or in this day, week, month or year (`customer_year`).
+                let variant = limits.customerPeriod.map { "customer_\($0.rawValue)" } ?? "customer"
+                return skip("promotion_limit_reached", variant: variant, .count(Int64(usage.customerUses)), .count(Int64(perCustomer)))
             }
         }
         var matched = LineSet(lineCount: lines.count)

@@ -11,7 +11,7 @@ extension SQLStore {
         var context = ReceiptContext(
             time: time, storeId: idString(storeId),
             codes: try codes.map { try presentedCode(db, merchantId: merchantId, code: $0, customerId: customerId, now: now) },
-            usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, day: time?.date.day),
+            usage: try promotionUsage(db, merchantId: merchantId, rules: program.rules, customerId: customerId, date: time?.date),
             facts: program.needsCustomerFacts ? try customerFacts(db, merchantId: merchantId, customerId: customerId, time: time, now: now) : .init())
         if let customerId, program.readsRuleFacts,
             // The engine takes the level from the customer the calculation is for: not read again here.
@@ -68,12 +68,16 @@ extension SQLStore {
         return LocalTime(now, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
     }
 
-    /// How often each promotion with limits has been used: in all, by this customer and on this local day.
-    func promotionUsage(_ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64?, day: Int64?) throws -> [String: PromotionUsage] {
+    /// How often each promotion with limits has been used: in all, by this customer (in all or in the period of
+    /// `customerPeriod`) and on this local day.
+    func promotionUsage(
+        _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64?, date: LocalDate?
+    ) throws -> [String: PromotionUsage] {
         var usage: [String: PromotionUsage] = [:]
-        for promotion in rules.promotions where promotion.enabled && promotion.limits != nil {
+        for promotion in rules.promotions where promotion.enabled {
+            guard let limits = promotion.limits else { continue }
             var counted = PromotionUsage()
-            let buckets = ["", customerId.map { "c\($0)" } ?? "-", day.map { "d\($0)" } ?? "-"]
+            let buckets = ["", customerId.flatMap { limits.customerBucket($0, date: date) } ?? "-", date.map { "d\($0.day)" } ?? "-"]
             for row in try db.rows(
                 "SELECT bucket, uses, value_kopecks FROM promotion_counters WHERE merchant_id = ? AND promotion_id = ? AND bucket IN (?, ?, ?)",
                 [merchantId, promotion.id, buckets[0], buckets[1], buckets[2]])
@@ -117,9 +121,9 @@ extension SQLStore {
                 })
         }
         for applied in calculation.promotions {
-            guard rules.promotions.first(where: { $0.id == applied.id })?.limits != nil else { continue }
+            guard let limits = rules.promotions.first(where: { $0.id == applied.id })?.limits else { continue }
             var buckets = [""]
-            if let customerId { buckets.append("c\(customerId)") }
+            if let customerId, let bucket = limits.customerBucket(customerId, date: context.time?.date) { buckets.append(bucket) }
             if let day = context.time?.date.day { buckets.append("d\(day)") }
             for bucket in buckets {
                 try db.run(

@@ -256,6 +256,23 @@ import Testing
         #expect(rules.violations() == [])
     }
 
+    @Test func aPromotionsConditionsAndPeriodsAreChecked() {
+        var rules = ProgramRules()
+        rules.promotions = [PromotionTests.promotion(.percentOff(300), lines: Self.toys) {
+            $0.conditions = [RuleCondition(fact: "receipt.amountKopecks", atLeast: 100_00), RuleCondition(fact: "customer.purchases")]
+            $0.limits = PromotionLimits(totalUses: 10)
+            $0.limits?.customerPeriod = .purchase
+        }]
+        #expect(rules.violations().map(\.field) == [
+            "promotions[0].limits.customerPeriod", "promotions[0].limits.customerPeriod", "promotions[0].conditions[0].fact",
+            "promotions[0].conditions[1].atLeast",
+        ], "the receipt has thresholds; a range; a period needs usesPerCustomer and is a calendar one")
+        rules.promotions[0].conditions = [RuleCondition(fact: "customer.purchases", atMost: 0)]
+        rules.promotions[0].limits = PromotionLimits(usesPerCustomer: 1)
+        rules.promotions[0].limits?.customerPeriod = .month
+        #expect(rules.violations() == [])
+    }
+
     @Test func aWholesaleStepMayCountTheWholeOrder() {
         var rules = ProgramRules()
         rules.wholesale = WholesaleRules(steps: [WholesaleStep(lines: Self.toys, minAmountKopecks: 1_000_00, discountBp: 1000, thresholdOn: .receipt)])

@@ -125,6 +125,43 @@ import Testing
         try await f.expectInvariants()
     }
 
+    /// "−15 % on the birthday week, once a year" and "a coffee −50 % twice a week": a customer's uses counted per
+    /// calendar year and per week (from Monday), in the store's zone.
+    @Test(arguments: TestDatabase.allCases)
+    func aCustomersUsesCanBeCountedPerWeekOrYear(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            var birthday = Promotion(id: "birthday", name: "День рождения", reward: .percentOff(15_00))
+            birthday.birthday = BirthdayWindow(daysBefore: 3, daysAfter: 3)
+            birthday.limits = PromotionLimits(usesPerCustomer: 1)
+            birthday.limits?.customerPeriod = .year
+            var coffee = Promotion(id: "coffee", name: "Кофе −50 %", reward: .percentOff(50_00))
+            coffee.limits = PromotionLimits(usesPerCustomer: 2)
+            coffee.limits?.customerPeriod = .week
+            coffee.priority = 200
+            rules.promotions = [birthday, coffee]
+        }
+        let response = try await f.store.registerCustomer(
+            merchantId: f.merchantId,
+            NewCustomer(phone: "+79120000009", name: nil, email: nil, birthday: "1990-01-03", personalDataConsent: true, marketingConsent: false),
+            idempotency: nil, now: StoreFixture.t0, render: StoreFixture.renderer())
+        let anna = parseID(try StoreFixture.decode(CustomerRegistered.self, response).customer.id)!
+        func promotions(_ day: Int64) async throws -> (ids: [String], reasons: [Reason]) {
+            let calculation = try StoreFixture.decode(ReceiptCommitted.self, try await f.commit(anna, now: StoreFixture.t0 + day * StoreFixture.day)).calculation
+            return (calculation.promotions.map(\.id), calculation.explanation.filter { $0.code == "promotion_limit_reached" })
+        }
+        // 2026-01-01 is a Thursday; the birthday is on Saturday the 3rd.
+        #expect(try await promotions(0).ids == ["birthday", "coffee"])
+        let friday = try await promotions(1)
+        #expect(friday.ids == ["coffee"], "the birthday discount once a year; the coffee's second use this week")
+        #expect(friday.reasons.map(\.variant) == ["customer_year"])
+        let saturday = try await promotions(2)
+        #expect(saturday.ids.isEmpty && saturday.reasons.map(\.variant) == ["customer_year", "customer_week"])
+        #expect(saturday.reasons.last?.values == [.text("Кофе −50 %"), .count(2), .count(2)])
+        #expect(try await promotions(4).ids == ["coffee"], "Monday the 5th starts a new week")
+        #expect(try await promotions(366 + 1).ids == ["birthday", "coffee"], "2027-01-03: a new year")
+        try await f.expectInvariants()
+    }
+
     @Test(arguments: TestDatabase.allCases)
     func promotionPointsWaitTheirOwnThirtyDays(_ database: TestDatabase) async throws {
         // 5 % at once; "+100 points for any purchase, credited in 30 days".

@@ -148,7 +148,7 @@ extension SQLStore {
         }
         // Promotions with limits were decided on counters that must not have moved.
         if rules.promotions.contains(where: { $0.enabled && $0.limits != nil }),
-            try promotionUsage(db, merchantId: merchantId, rules: rules, customerId: customerId, day: snapshot.context.time?.date.day)
+            try promotionUsage(db, merchantId: merchantId, rules: rules, customerId: customerId, date: snapshot.context.time?.date)
                 != snapshot.context.usage
         {
             throw Ledger.Stale()
