@@ -105,6 +105,7 @@ public struct TierRules: Codable, Sendable, Equatable {
     public mutating func forgetUnreadSettings() {
         if period != .rolling { givenWindowDays = nil }
         if period != .bestMonth { givenBestOfMonths = nil }
+        tiersBesideFormula = false
     }
     /// For `bestMonth`: how many calendar months, the current one included, the best is taken from (default 3).
     public var bestOfMonths: Int {
@@ -141,10 +142,19 @@ public struct TierRules: Codable, Sendable, Equatable {
     /// The levels, by ascending threshold; the first threshold must be 0.
     public var tiers: [Tier] = []
     /// An accumulative discount by formula ("+0.5 % for each 25,000 ₽ bought, at most 17.5 %"): the levels are made
-    /// from it (one per step), and `tiers` given beside it are ignored.
+    /// from it (one per step); `tiers` given beside it must be the levels it makes (as the API shows them).
     public var formula: AccumulativeFormula? {
-        didSet { if let formula { tiers = formula.levels() } }
+        didSet {
+            if let formula { tiers = formula.levels() }
+            tiersBesideFormula = false
+        }
     }
+    /// Levels were given beside a formula and differ from those it makes: refused rather than silently replaced.
+    private var tiersBesideFormula = false
+
+    /// Set (to anything) in an encoder's `userInfo` to write the rules for a merchant to edit: without the levels a
+    /// formula makes.
+    public static let forEditing = CodingUserInfoKey(rawValue: "kopilka.forEditing")!
 
     enum CodingKeys: String, CodingKey {
         case basis, period, bestOfMonths, timeZone, itemCategories, discountLines, windowDays, keepReachedLevel, keepReachedDays
@@ -171,7 +181,8 @@ public struct TierRules: Codable, Sendable, Equatable {
         try c.encode(keepReachedDays, forKey: .keepReachedDays)
         try c.encode(resetAfterDaysWithoutPurchase, forKey: .resetAfterDaysWithoutPurchase)
         try c.encode(minPurchaseKopecks, forKey: .minPurchaseKopecks)
-        try c.encode(tiers, forKey: .tiers)
+        // For editing, the levels a formula makes are left out: the formula is what the merchant changes.
+        if formula == nil || encoder.userInfo[Self.forEditing] == nil { try c.encode(tiers, forKey: .tiers) }
         try c.encodeIfPresent(formula, forKey: .formula)
     }
 
@@ -189,7 +200,13 @@ public struct TierRules: Codable, Sendable, Equatable {
         itemCategories = try c.decodeIfPresent([String].self, forKey: .itemCategories) ?? []
         discountLines = try c.decodeIfPresent(LineScope.self, forKey: .discountLines)
         formula = try c.decodeIfPresent(AccumulativeFormula.self, forKey: .formula)
-        tiers = try formula?.levels() ?? c.decode([Tier].self, forKey: .tiers)
+        if let formula {
+            tiers = formula.levels()
+            let given = try c.decodeIfPresent([Tier].self, forKey: .tiers)
+            tiersBesideFormula = given != nil && given != tiers
+        } else {
+            tiers = try c.decode([Tier].self, forKey: .tiers)
+        }
     }
 
     /// Whether a level is remembered once reached (kept for good, or for `keepReachedDays`).
@@ -224,6 +241,9 @@ public struct TierRules: Codable, Sendable, Equatable {
         if let discountLines { errors += discountLines.violations(path: "\(path).discountLines") }
         if let formula {
             errors += formula.violations(path: "\(path).formula")
+            if tiersBesideFormula {
+                errors.append(.init(field: "\(path).tiers", message: "the formula makes the levels: leave tiers out, or give no formula"))
+            }
         } else if tiers.isEmpty || tiers.count > Self.maxLevels {
             errors.append(.init(field: "\(path).tiers", message: "must hold 1…\(Self.maxLevels) levels"))
         }

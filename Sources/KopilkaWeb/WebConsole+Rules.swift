@@ -43,6 +43,7 @@ extension WebConsole {
     static func prettyJSON(_ rules: ProgramRules) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.userInfo[TierRules.forEditing] = true
         return (try? encoder.encode(rules)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

@@ -46,6 +46,22 @@ import Testing
         #expect(rules.violations().map(\.field) == ["tiers.formula.baseBp"])
     }
 
+    /// Levels given beside a formula are the ones it makes (as the API shows them), or refused: not silently replaced.
+    @Test func levelsBesideAFormulaAreTheOnesItMakes() throws {
+        let shown = String(decoding: try JSONEncoder().encode(try Self.rules()), as: UTF8.self)
+        #expect(try JSONDecoder().decode(ProgramRules.self, from: Data(shown.utf8)).violations() == [], "what GET shows saves again")
+        let json = #"{"tiers": {"formula": {"stepKopecks": 2500000, "stepBp": 50, "maxBp": 1750}, "tiers": [{"name": "Gold", "threshold": 0, "accrualRateBp": 700}]}}"#
+        var rules = try JSONDecoder().decode(ProgramRules.self, from: Data(json.utf8))
+        #expect(rules.violations().map(\.field) == ["tiers.tiers"])
+        rules.forgetUnreadSettings()
+        #expect(rules.violations() == [], "a program stored before the refusal reads without them")
+        let editing = JSONEncoder()
+        editing.userInfo[TierRules.forEditing] = true
+        let edited = String(decoding: try editing.encode(rules), as: UTF8.self)
+        #expect(!edited.contains("accrualRateBp\":700") && !edited.contains("\"tiers\":["), "the editor shows the formula, not its levels: \(edited)")
+        #expect(try JSONDecoder().decode(ProgramRules.self, from: Data(edited.utf8)) == rules)
+    }
+
     /// A table of levels as long as the merchant needs: 100 levels, not 101.
     @Test func aHundredLevels() throws {
         var rules = ProgramRules()
