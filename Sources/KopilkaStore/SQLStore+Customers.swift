@@ -121,7 +121,7 @@ extension SQLStore {
             let expiresAt = rules.welcomeBonusLifetimeDays > 0 ? now + Int64(rules.welcomeBonusLifetimeDays) * 86_400 : rules.expiry(from: now)
             entries.append(try ledger.credit(&account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: expiresAt).entryId)
         }
-        return entries + (try giveRules(db, merchantId: merchantId, rules: rules, customerId: id, now: now) { $0.on == .registration ? "registration" : nil })
+        return entries + (try giveRules(db, ledger: ledger, rules: rules, customerId: id) { $0.on == .registration ? "registration" : nil })
     }
 
     /// Finds a customer by id, phone or card, with the balance at `now`.

@@ -149,14 +149,11 @@ extension SQLStore {
     /// registration, a level reached, a birthday in maintenance); rules that already gave under their `ref` are
     /// skipped. Returns the ledger entries written.
     @discardableResult
-    func giveRules(
-        _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64, now: UnixSeconds,
-        matching: (Rule) -> String?
-    ) throws -> [Int64] {
+    func giveRules(_ db: any SQLConnection, ledger: Ledger, rules: ProgramRules, customerId: Int64, matching: (Rule) -> String?) throws -> [Int64] {
+        let merchantId = ledger.merchantId, now = ledger.now
         let candidates = rules.rules.compactMap { rule in rule.enabled ? matching(rule).map { (rule, $0) } : nil }
         guard !candidates.isEmpty, let subject = try ruleSubject(db, merchantId: merchantId, customerId: customerId, rules: rules, now: now)
         else { return [] }
-        let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
         var entries: [Int64] = []
         for (rule, ref) in candidates where try !ruleGranted(db, merchantId: merchantId, ruleId: rule.id, customerId: customerId, ref: ref) {
             guard case .success(let grant) = try decideRule(
@@ -164,6 +161,8 @@ extension SQLStore {
                 var account = try ledger.account(customerId)
             else { continue }
             let entryId = try ledger.credit(&account, .rule, grant.points, activatesAt: now, expiresAt: grant.expiresAt).entryId
+            // An answer that shows the entry names its rule.
+            ledger.made.entries[entryId]?.rule = rule.id
             try recordGrant(db, merchantId: merchantId, customerId: customerId, grant, entryId: entryId, now: now)
             entries.append(entryId)
         }
@@ -171,10 +170,12 @@ extension SQLStore {
     }
 
     /// The rules on reaching a level, after a purchase lifted the customer to `level` (an index into the levels):
-    /// each gives once, for its level or one above it.
-    func giveLevelRules(_ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64, level: Int, now: UnixSeconds) throws {
-        guard let tiers = rules.tiers?.tiers, rules.rules.contains(where: { $0.on == .levelReached }) else { return }
-        try giveRules(db, merchantId: merchantId, rules: rules, customerId: customerId, now: now) { rule in
+    /// each gives once, for its level or one above it. Returns the ledger entries written.
+    func giveLevelRules(
+        _ db: any SQLConnection, ledger: Ledger, rules: ProgramRules, customerId: Int64, level: Int
+    ) throws -> [Int64] {
+        guard let tiers = rules.tiers?.tiers, rules.rules.contains(where: { $0.on == .levelReached }) else { return [] }
+        return try giveRules(db, ledger: ledger, rules: rules, customerId: customerId) { rule in
             guard rule.on == .levelReached, let name = rule.level, let index = tiers.firstIndex(where: { $0.name == name }), index <= level
             else { return nil }
             return "level"
@@ -201,10 +202,11 @@ extension SQLStore {
               AND (birthday_checked_day IS NULL OR birthday_checked_day < ?)
             LIMIT ?
             """, [merchantId] + monthDays.sorted().map { $0 as (any SQLBindable)? } + [today.day, limit])
+        let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
         for row in due {
             let customerId: Int64 = row["id"]
             guard let birthday = LocalDate(row["birthday"] as String) else { continue }
-            try giveRules(db, merchantId: merchantId, rules: rules, customerId: customerId, now: now) { rule in
+            try giveRules(db, ledger: ledger, rules: rules, customerId: customerId) { rule in
                 guard rule.on == .birthday, let anniversary = (rule.birthday ?? BirthdayWindow(daysBefore: 0, daysAfter: 0))
                     .anniversary(around: today, birthday: birthday)
                 else { return nil }

@@ -121,12 +121,14 @@ extension SQLStore {
 
     /// Records the level a purchase reached, for programs that keep a level once reached (upgrade at once; a level kept
     /// for days starts its days again each time purchases reach it anew), and gives the rules on reaching a level.
-    func recordReachedLevel(_ db: any SQLConnection, merchantId: Int64, customerId: Int64, rules: ProgramRules, now: UnixSeconds) throws {
+    /// Returns the ledger entries of the bonuses given.
+    func recordReachedLevel(_ db: any SQLConnection, ledger: Ledger, customerId: Int64, rules: ProgramRules) throws -> [Int64] {
+        let merchantId = ledger.merchantId, now = ledger.now
         let rewardsLevels = rules.rules.contains { $0.enabled && $0.on == .levelReached }
         guard let tiers = rules.tiers, tiers.remembersReachedLevel || rewardsLevels,
             let inputs = try levelInputs(db, merchantId: merchantId, customerId: customerId, rules: tiers, now: now),
             let standing = inputs.standing(tiers, now: now), let own = inputs.ownLevel(tiers)
-        else { return }
+        else { return [] }
         if tiers.keepReachedLevel, own > (inputs.reached ?? -1) {
             // Higher than kept so far (or a level kept from before a reset gap, which `levelInputs` forgot).
             try db.run(
@@ -138,6 +140,21 @@ extension SQLStore {
                 "UPDATE customers SET tier_reached = ?, tier_reached_at = ? WHERE merchant_id = ? AND id = ?", [own, now, merchantId, customerId])
             try touchCustomer(db, merchantId: merchantId, customerId: customerId)
         }
-        try giveLevelRules(db, merchantId: merchantId, rules: rules, customerId: customerId, level: standing.level, now: now)
+        return try giveLevelRules(db, ledger: ledger, rules: rules, customerId: customerId, level: standing.level)
+    }
+
+    /// Finishes a receipt (a commit, an order confirmed) once it counts: records the level it reached and gives the
+    /// level's bonus; a bonus given joins the answer, with the balance after it (nil: the answer stands).
+    func finishReceipt(
+        _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64?, _ answer: ReceiptCommitted, now: UnixSeconds
+    ) throws -> ReceiptCommitted? {
+        guard let customerId else { return nil }
+        let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+        let given = try recordReachedLevel(db, ledger: ledger, customerId: customerId, rules: rules)
+        guard !given.isEmpty else { return nil }
+        var answer = answer
+        answer.entries += try ledger.entries(given)
+        answer.balance = try ledger.account(customerId)?.snapshot(at: now)
+        return answer
     }
 }

@@ -141,7 +141,13 @@ import Testing
         #expect(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: Self.t0 + 3 * Self.day)?.tier?.tier == "Старт",
                 "two visits count: the 200 ₽ one is below 300 ₽")
         #expect(try await Self.rulePoints(f, anna) == [])
-        _ = try await f.commit(anna, [big], now: Self.t0 + 3 * Self.day)
+        let key = IdempotencyKey(key: "silver", requestHash: [1])
+        let reaching = try await f.commit(anna, [big], externalId: "R-4", key: key, now: Self.t0 + 3 * Self.day)
+        let reached = try StoreFixture.decode(ReceiptCommitted.self, reaching)
+        // The till prints the bonus and the balance with it: 12 + 6 + 12 + 12 points at 3 %, and 200.
+        #expect(reached.entries.map(\.kind) == [.accrual, .rule] && reached.entries.last?.rule == "silver" && reached.entries.last?.amount == 200_00)
+        #expect(reached.balance?.spendable == 242_00)
+        #expect(try await f.commit(anna, [big], externalId: "R-4", key: key, now: Self.t0 + 3 * Self.day).body == reaching.body, "replayed as answered")
         _ = try await f.commit(anna, [big], now: Self.t0 + 4 * Self.day)
         #expect(try await Self.rulePoints(f, anna) == [200_00], "once, on the purchase that reached Silver")
         #expect(try await f.store.customer(merchantId: f.merchantId, .id(anna), now: Self.t0 + 93 * Self.day)?.tier?.tier == "Серебро")
@@ -176,7 +182,13 @@ import Testing
             joined.conditions = [RuleCondition(fact: RuleFacts.Customer.hasBirthday.rawValue, atLeast: 1)]
             rules.rules = [joined]
         }
-        let anna = try await Self.join(f, "+79120000001", birthday: "1990-03-10")
+        let response = try await f.store.registerCustomer(
+            merchantId: f.merchantId,
+            NewCustomer(phone: "+79120000001", name: nil, email: nil, birthday: "1990-03-10", personalDataConsent: true, marketingConsent: false),
+            idempotency: nil, now: Self.t0, render: StoreFixture.renderer())
+        let registered = try StoreFixture.decode(CustomerRegistered.self, response)
+        #expect(registered.entries.map(\.rule) == ["profile"] && registered.customer.balance.spendable == 100_00, "the answer names the rule")
+        let anna = try #require(parseID(registered.customer.id))
         let boris = try await Self.join(f, "+79120000002", birthday: nil)
         #expect(try await Self.rulePoints(f, anna) == [100_00])
         #expect(try await Self.rulePoints(f, boris) == [])

@@ -48,6 +48,10 @@ extension SQLStore {
             apply: { db, snapshot, outcome in
                 try self.writeCommit(db, merchantId: merchantId, command, snapshot, outcome, receiptId: receiptId, now: now)
             },
+            finish: { db, snapshot, answer in
+                try self.finishReceipt(
+                    db, merchantId: merchantId, rules: snapshot.program.rules, customerId: snapshot.customer?.account.customerId, answer, now: now)
+            },
             // Decided on the customer's points, level and counters as they still are.
             refusalHolds: { db, snapshot in try self.customerUnchanged(db, merchantId: merchantId, snapshot.customer?.account) })
     }
@@ -116,8 +120,8 @@ extension SQLStore {
         }
     }
 
-    /// The writes of a decided commit: the ledger's postings, the receipt and its lines, promotions, codes, stamps,
-    /// referral and the level reached.
+    /// The writes of a decided commit: the ledger's postings, the receipt and its lines, promotions, codes, stamps and
+    /// referral (the level reached follows in `finishReceipt`).
     func writeCommit(
         _ db: any SQLConnection, merchantId: Int64, _ command: ReceiptCommand, _ snapshot: CommitSnapshot, _ outcome: CommitDecision.Outcome,
         receiptId: Int64, now: UnixSeconds
@@ -165,7 +169,6 @@ extension SQLStore {
             try recordPurchaseRules(
                 db, merchantId: merchantId, rules: rules, customerId: customerId, receiptId: receiptId, calculation: outcome.calculation,
                 entryId: outcome.book?.entries(outcome.entryIds).first { $0.kind == .accrual }?.id, usage: snapshot.context.purchaseRules?.usage ?? [:], now: now)
-            try recordReachedLevel(db, merchantId: merchantId, customerId: customerId, rules: rules, now: now)
         }
     }
 

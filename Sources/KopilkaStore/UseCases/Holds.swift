@@ -167,6 +167,9 @@ extension SQLStore {
             decide: { self.decideConfirmHold($0, externalId: externalId, receiptId: receiptId, now: now) },
             apply: { db, snapshot, decided in
                 try self.writeConfirmedHold(db, merchantId: merchantId, snapshot, decided, receiptId: receiptId, now: now)
+            },
+            finish: { db, snapshot, answer in
+                try self.finishReceipt(db, merchantId: merchantId, rules: snapshot.rules, customerId: snapshot.hold?.customerId, answer, now: now)
             })
     }
 
@@ -248,7 +251,6 @@ extension SQLStore {
         try recordPurchaseRules(
             db, merchantId: merchantId, rules: rules, customerId: hold.customerId, receiptId: receiptId, calculation: decided.calculation,
             entryId: decided.confirmed.book.entries(decided.confirmed.entryIds).first { $0.kind == .accrual }?.id, usage: nil, now: now)
-        try recordReachedLevel(db, merchantId: merchantId, customerId: hold.customerId, rules: rules, now: now)
         try recordReferral(
             db, merchantId: merchantId, rules: rules, customerId: hold.customerId, receiptId: receiptId, paid: decided.calculation.payable, now: now)
         // The order's stamps were recorded when it was placed; a return of the receipt now takes them back.

@@ -26,7 +26,9 @@ extension SQLStore {
     /// - `decide`, and the answer rendered from its decision (or refusal) before the writer is asked;
     /// - in the writer's transaction: `before` (what stays written even when the operation is refused: a counted code
     ///   attempt) and its refusal; then `apply`'s guarded writes, or for a refusal `refusalHolds` (it must have been decided
-    ///   on what is still true); and the answer under its key.
+    ///   on what is still true); then `finish`, writes that follow from the applied ones and may add to the answer (a
+    ///   level's bonus once the receipt counts: it returns the answer with them, or nil for none); and the answer under
+    ///   its key.
     ///
     /// A guard that fails (`Ledger.Stale`) means prefetch and decide again; after `UseCase.snapshotAttempts`, and always
     /// under the reliability suites' broken variants of idempotency (which live in `idempotent`), the three steps run
@@ -37,6 +39,7 @@ extension SQLStore {
         decide: @escaping @Sendable (Snapshot) -> Result<(answer: Answer, outcome: Outcome), KopilkaError>,
         before: (@Sendable (any SQLConnection) throws -> KopilkaError?)? = nil,
         apply: @escaping @Sendable (any SQLConnection, Snapshot, Outcome) throws -> Void,
+        finish: (@Sendable (any SQLConnection, Snapshot, Answer) throws -> Answer?)? = nil,
         refusalHolds: @escaping @Sendable (any SQLConnection, Snapshot) throws -> Bool = { _, _ in true }
     ) async throws -> StoredResponse {
         if unsafeVariants.isDisjoint(with: [.acknowledgeBeforeCommit, .replaysExecuteAgain]) {
@@ -58,7 +61,12 @@ extension SQLStore {
                             switch decided {
                             case .success(let decision):
                                 do {
-                                    try db.savepoint { try apply(db, snapshot, decision.outcome) }
+                                    let finished = try db.savepoint {
+                                        try apply(db, snapshot, decision.outcome)
+                                        return try finish?(db, snapshot, decision.answer)
+                                    }
+                                    // Rare (a level's bonus): rendered again, in the writer, only when it adds to the answer.
+                                    if let finished { response = render(.success(finished)) }
                                 } catch let error as KopilkaError {
                                     response = render(.failure(error))
                                 }
@@ -81,7 +89,7 @@ extension SQLStore {
             let snapshot = try prefetch(db)
             let decided = try decide(snapshot).get()
             try apply(db, snapshot, decided.outcome)
-            return decided.answer
+            return try finish?(db, snapshot, decided.answer) ?? decided.answer
         }
     }
 
