@@ -136,7 +136,7 @@ extension ReasonWords {
             case .onlyOn(let days): "only on " + days.map { englishWeekdays[($0 - 1) % 7] }.joined(separator: ", ")
             case .within(let hours): "outside \(hours)"
             }
-        case .condition(let condition): ConditionWords.english(condition)
+        case .condition(let condition): ConditionWords.english.words(condition)
         }
     }
 

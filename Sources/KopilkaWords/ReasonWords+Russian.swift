@@ -141,7 +141,7 @@ extension ReasonWords {
             case .onlyOn(let days): return "только по дням: " + days.map { russianWeekdays[($0 - 1) % 7] }.joined(separator: ", ")
             case .within(let hours): return "только с \(hours.from) до \(hours.to)"
             }
-        case .condition(let condition): return ConditionWords.russian(condition)
+        case .condition(let condition): return ConditionWords.russian.words(condition)
         }
     }
 
