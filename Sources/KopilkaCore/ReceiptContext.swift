@@ -15,8 +15,8 @@ public struct ReceiptContext: Sendable {
     public var payments: [Payment] = []
     /// Stamps on the customer's stamp cards now, by card id (burnt stamps already left out).
     public var stamps: [String: Int] = [:]
-    /// What the program's rules on `purchase` read of the customer; nil when it has none, so that most receipts copy
-    /// nothing more.
+    /// What the program's rules on `purchase` and its promotions' `conditions` read of the customer; nil when it has
+    /// neither, so that most receipts copy nothing more.
     public var purchaseRules: PurchaseRuleFacts?
 
     public init(
@@ -115,7 +115,7 @@ public struct AppliedPromotion: Codable, Sendable, Equatable {
     public var code: String?
 }
 
-/// The customer's side of the rules on `purchase`.
+/// The customer's side of the rules on `purchase` (and of promotions' `conditions`, which read the same facts).
 public struct PurchaseRuleFacts: Sendable, Equatable {
     /// The customer's facts, as before the purchase.
     public var facts: RuleFacts
