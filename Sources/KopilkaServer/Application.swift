@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     /// Requests a second one IP address may make without a valid key (wrong keys, `/health`, …), bursts of five times
     /// as many; 0: unlimited. Slows down guessing keys.
     public var ipRequestsPerSecond = 20
+    /// The proxies (nginx, a load balancer) whose `Forwarded` / `X-Forwarded-For` headers name the client, for per-IP
+    /// limits; none by default, so a client cannot choose its own address.
+    public var trustedProxies = TrustedProxies()
     /// Sends spending confirmation codes and expiry reminders to customers' phones; nil: none configured (code
     /// requests get 503, no reminders are sent).
     public var smsGateway: (any SMSGateway)?
@@ -63,7 +66,7 @@ public func buildApplication(
                 ? TokenBuckets(perSecond: configuration.keyRequestsPerSecond, burst: 2 * configuration.keyRequestsPerSecond, clock: clock) : nil,
             perIP: configuration.ipRequestsPerSecond > 0
                 ? TokenBuckets(perSecond: configuration.ipRequestsPerSecond, burst: 5 * configuration.ipRequestsPerSecond, clock: clock) : nil,
-            auth: api.auth, afterTheWork: unsafe.contains(.rateLimitAfterTheWork)))
+            auth: api.auth, proxies: configuration.trustedProxies, afterTheWork: unsafe.contains(.rateLimitAfterTheWork)))
     }
     api.addRoutes(to: router)
     do {
@@ -139,7 +142,7 @@ extension KopilkaAPI {
 
     /// The methods served at `path` (for 405 answers); empty when no route has that path.
     static func methods(allowedAt path: String) -> [String] {
-        let fixed = ["/health": "GET", "/openapi.yaml": "GET", "/metrics": "GET"]
+        let fixed = ["/health": "GET", "/ready": "GET", "/openapi.yaml": "GET", "/metrics": "GET"]
         if let method = fixed[path] { return [method] }
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         return routes.filter { route in
@@ -149,8 +152,17 @@ extension KopilkaAPI {
     }
 
     func addRoutes(to router: Router<Context>) {
+        // The process answers (for a restart); `/ready` also asks the database (for a balancer's rotation).
         router.get("/health") { _, _ in
             JSONBody.response(.ok, ["status": "ok"])
+        }
+        router.get("/ready") { _, _ in
+            do {
+                try await self.store.checkReady()
+                return JSONBody.response(.ok, ["status": "ready"])
+            } catch {
+                throw Problem(.serviceUnavailable, code: "not_ready", detail: "the database does not answer")
+            }
         }
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml)))

@@ -49,8 +49,8 @@ final class TokenBuckets<Name: Hashable & Sendable>: Sendable {
     }
 }
 
-/// Limits requests per API key and, for requests that no known key vouches for (no key, a wrong key, `/health`, …),
-/// per client IP. A refused request gets `429 rate_limited` with `Retry-After` and never reaches a handler, so it
+/// Limits requests per API key and, for requests that no known key vouches for (no key, a wrong key, `/health`, the
+/// console's and the cabinet's pages), per client IP (behind trusted proxies, the address they forward). A refused request gets `429 rate_limited` with `Retry-After` and never reaches a handler, so it
 /// changes nothing.
 struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
     /// Per key (by its hash); nil: unlimited.
@@ -58,6 +58,8 @@ struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext
     /// Per IP, for requests without a known key; nil: unlimited.
     let perIP: TokenBuckets<String>?
     let auth: Authenticator
+    /// Whose forwarding headers name the client (nginx in front); without any, every request is from its peer.
+    var proxies = TrustedProxies()
 
     /// `UnsafeVariants.rateLimitAfterTheWork`: the request is served before its refusal.
     var afterTheWork = false
@@ -80,7 +82,7 @@ struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext
             return Self.refused(perKey, "this key")
         }
         if let perIP, !(hash.map(auth.isKnown) ?? false) {
-            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            let address = proxies.client(peer: context.remoteAddress?.ipAddress, headers: request.headers) ?? "unknown"
             if !perIP.take(address) { return Self.refused(perIP, "this address without a valid key") }
         }
         return nil

@@ -172,6 +172,8 @@ public protocol LoyaltyStore: Sendable {
     func auditLog(merchantId: Int64, after: Int64, limit: Int) async throws -> AuditPage
     /// Checks the ledger invariants and the audit chain.
     func verify() async throws -> VerificationReport
+    /// Throws unless the database answers a read (`/ready`).
+    func checkReady() async throws
 }
 
 extension SQLStore: LoyaltyStore {}

@@ -30,7 +30,7 @@ final class PostgresBackend: SQLBackend {
         self.logger = logger
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password, database: location.database,
-            tls: .disable)
+            tls: try location.tls())
         configuration.options.additionalStartupParameters = [
             ("application_name", "kopilka"),
             // An acknowledged commit is on the primary's disk (and on synchronous standbys, if any).
@@ -137,7 +137,8 @@ final class PostgresBackend: SQLBackend {
     }
 }
 
-/// Where the PostgreSQL database is: `postgres://user:password@host:port/database?schema=name&pool=16`.
+/// Where the PostgreSQL database is: `postgres://user:password@host:port/database?schema=name&pool=16`, with TLS as
+/// libpq's `sslmode` and `sslrootcert` say.
 public struct PostgresLocation: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -148,6 +149,19 @@ public struct PostgresLocation: Sendable, Equatable {
     public var schema: String?
     /// Connections (and threads) per process.
     public var poolSize: Int
+    /// TLS to the server, as libpq's `sslmode` (default `disable`).
+    public var sslMode: SSLMode = .disable
+    /// The CA certificates (PEM) that `verify-ca` and `verify-full` check the server's certificate against; absent,
+    /// the system's.
+    public var sslRootCert: String?
+
+    /// libpq's `sslmode`: `disable` (plain), `prefer` (TLS if the server offers it, unchecked), `require` (TLS, the
+    /// certificate unchecked), `verify-ca` (a certificate from a trusted CA), `verify-full` (and for this host name).
+    public enum SSLMode: String, Sendable, CaseIterable {
+        case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
 
     /// Parses a `postgres://` or `postgresql://` URL; nil for anything else.
     public init?(url: String) {
@@ -161,20 +175,46 @@ public struct PostgresLocation: Sendable, Equatable {
         let query = components.queryItems ?? []
         schema = query.first { $0.name == "schema" }?.value
         poolSize = query.first { $0.name == "pool" }?.value.flatMap(Int.init) ?? 16
+        if let mode = query.first(where: { $0.name == "sslmode" })?.value {
+            guard let mode = SSLMode(rawValue: mode) else { return nil }
+            sslMode = mode
+        }
+        sslRootCert = query.first { $0.name == "sslrootcert" }?.value
         if let schema, schema.isEmpty || !schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) { return nil }
         guard (1...256).contains(poolSize) else { return nil }
     }
 
     /// The URL, with the password: for handing the location to another Kopilka process.
     public var url: String {
-        connectionURL + "?pool=\(poolSize)" + (schema.map { "&schema=\($0)" } ?? "")
+        connectionURL + "&pool=\(poolSize)" + (schema.map { "&schema=\($0)" } ?? "")
     }
 
-    /// The server and database alone, as libpq (psql, pgbench) reads it.
+    /// The server and database alone (and TLS), as libpq (psql, pgbench) reads it.
     public var connectionURL: String {
         let credentials = user.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed)!
             + (password.map { ":" + $0.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed)! } ?? "")
-        return "postgres://\(credentials)@\(host):\(port)/\(database)"
+        // sslmode always: libpq's own default (prefer) would take TLS where Kopilka's (disable) does not.
+        let tls = "?sslmode=\(sslMode.rawValue)"
+            + (sslRootCert.map { "&sslrootcert=" + $0.addingPercentEncoding(withAllowedCharacters: Self.queryValue)! } ?? "")
+        return "postgres://\(credentials)@\(host):\(port)/\(database)" + tls
+    }
+
+    private static let queryValue = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))
+
+    /// postgres-nio's TLS for `sslMode`: the CA file is read here, so a wrong path fails at start.
+    func tls() throws -> PostgresConnection.Configuration.TLS {
+        guard sslMode != .disable else { return .disable }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch sslMode {
+        case .disable, .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let sslRootCert, sslMode == .verifyCA || sslMode == .verifyFull {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(sslRootCert))
+        }
+        let context = try NIOSSLContext(configuration: configuration)
+        return sslMode == .prefer ? .prefer(context) : .require(context)
     }
 
     /// The same location with another schema.
@@ -190,6 +230,7 @@ public struct PostgresLocation: Sendable, Equatable {
 extension PostgresLocation: CustomStringConvertible {
     /// The URL without the password, for logs.
     public var description: String {
-        "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
+        let query = (schema.map { ["schema=\($0)"] } ?? []) + (sslMode == .disable ? [] : ["sslmode=\(sslMode.rawValue)"])
+        return "postgres://\(user)@\(host):\(port)/\(database)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
     }
 }

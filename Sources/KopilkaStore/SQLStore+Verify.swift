@@ -25,6 +25,10 @@ public struct VerificationReport: Codable, Sendable {
 }
 
 extension SQLStore {
+    public func checkReady() async throws {
+        _ = try await backend.read { db in try db.row("SELECT COUNT(*) AS n FROM merchants WHERE merchant_id = 0", []) }
+    }
+
     /// Checks the ledger invariants on the live database, in one read snapshot:
     /// I1 conservation per merchant, I2 cached balance = sum of entries per customer, I9 per lot
     /// earned = remaining + what moved out, that each balance equals its lots less its debt, and I10 the audit chain.

@@ -23,7 +23,7 @@ struct DatabaseOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "An SQLite file (created and migrated if missing) or a PostgreSQL URL.",
-            discussion: "postgres://user:password@host:port/database?pool=16&schema=name — also from KOPILKA_DATABASE."))
+            discussion: "postgres://user:password@host:port/database?pool=16&schema=name&sslmode=verify-full&sslrootcert=/path/ca.pem — also from KOPILKA_DATABASE."))
     var database = ProcessInfo.processInfo.environment["KOPILKA_DATABASE"] ?? "kopilka.sqlite"
 
     @Option(name: .long, help: "SQLite synchronous mode: FULL (durable on power loss, default), NORMAL, OFF.")

@@ -29,6 +29,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests a second per IP address without a valid key, bursts of five times as many (0: unlimited).")
     var ipRateLimit = 20
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "An address or range (127.0.0.1, 10.0.0.0/8, ::1) of a proxy in front whose Forwarded / X-Forwarded-For names the client; repeat for more.",
+            discussion: "Also from KOPILKA_TRUSTED_PROXIES, comma-separated. Without one, per-IP limits count each request's peer."))
+    var trustedProxies: [String] = ProcessInfo.processInfo.environment["KOPILKA_TRUSTED_PROXIES"].map { [$0] } ?? []
+
     @OptionGroup var sms: SMSOptions
 
     #if KOPILKA_FAULTS
@@ -46,6 +53,8 @@ struct Serve: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 1…65535") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        let proxies: TrustedProxies
+        do { proxies = try TrustedProxies(parsing: trustedProxies) } catch { throw ValidationError("--trusted-proxy: \(error)") }
         let store = try await db.open()
         #if KOPILKA_FAULTS
         var unsafe: UnsafeVariants = []
@@ -67,6 +76,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.keyRequestsPerSecond = keyRateLimit
         configuration.ipRequestsPerSecond = ipRateLimit
+        configuration.trustedProxies = proxies
         #if KOPILKA_FAULTS
         configuration.unsafeVariants = unsafe
         if !unsafeVariant.isEmpty { logger.warning("UNSAFE: deliberately broken for a reliability test", metadata: ["variants": "\(unsafeVariant)"]) }

@@ -32,7 +32,7 @@ struct APIFixture {
     /// Runs `body` against the application with a pinned clock (rate limits off unless `configure` sets them: the
     /// clock does not move, so buckets would never refill).
     func run(
-        now: UnixSeconds = t0, configure: (inout ServerConfiguration) -> Void = { _ in },
+        now: UnixSeconds = t0, setup: TestingSetup = .router, configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable @escaping (Client) async throws -> Void
     ) async throws {
         var configuration = ServerConfiguration()
@@ -45,7 +45,7 @@ struct APIFixture {
         var logger = Logger(label: "kopilka-test") { _ in recorder }
         logger.logLevel = .trace
         let app = buildApplication(store: store, configuration: configuration, logger: logger, clock: { now })
-        try await app.test(.router) { client in try await body(Client(client: client)) }
+        try await app.test(setup) { client in try await body(Client(client: client)) }
     }
 
     /// A thin JSON client over the test client.
@@ -66,9 +66,9 @@ struct APIFixture {
 
         func call(
             _ method: HTTPRequest.Method, _ path: String, key: String?, json: String? = nil, idempotencyKey: String? = nil,
-            contentType: String? = "application/json", ifMatch: String? = nil, acceptLanguage: String? = nil
+            contentType: String? = "application/json", ifMatch: String? = nil, acceptLanguage: String? = nil, headers more: HTTPFields = [:]
         ) async throws -> Reply {
-            var headers: HTTPFields = [:]
+            var headers = more
             if let acceptLanguage { headers[.acceptLanguage] = acceptLanguage }
             if let ifMatch { headers[.ifMatch] = "\"\(ifMatch)\"" }
             if let key { headers[.authorization] = "Bearer \(key)" }

@@ -137,7 +137,7 @@ import Testing
                     currentPath = nil
                 }
             }
-            let served = Set(kopilkaRouteTable.map { "\($0.method) \($0.path)" } + ["GET /health", "GET /openapi.yaml", "GET /metrics"])
+            let served = Set(kopilkaRouteTable.map { "\($0.method) \($0.path)" } + ["GET /health", "GET /ready", "GET /openapi.yaml", "GET /metrics"])
             #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
             #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
         }

@@ -21,6 +21,10 @@ import Testing
         // The coordinator's own bookkeeping.
         "SELECT name FROM schema_migrations", "SELECT name FROM schema_migrations ORDER BY name",
         "INSERT INTO schema_migrations (name) VALUES (?)", "SELECT nextval('process_tags') % 1024 AS tag",
+        // Other tests' own statements in this process: whether a connection is encrypted (PostgresTLSTests), and a
+        // database taken away from `/ready` (TrustedProxyTests).
+        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        "ALTER TABLE merchants RENAME TO merchants_away", "ALTER TABLE merchants_away RENAME TO merchants",
     ]
 
     @Test func everyTableAndQueryLeadsWithTheMerchant() async throws {
