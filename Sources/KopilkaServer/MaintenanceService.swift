@@ -16,8 +16,17 @@ struct MaintenanceService: Service, CustomStringConvertible {
     let reminders: ExpiryReminderSender?
 
     func run() async throws {
+        var maintaining: Bool?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
+                // One process of several on one database maintains; the others stand by and take over when it ends.
+                let holds = try await store.holdsMaintenanceLease()
+                if holds != maintaining { logger.info(holds ? "maintaining" : "maintenance standing by: another process runs it") }
+                maintaining = holds
+                guard holds else {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(intervalSeconds)) }
+                    continue
+                }
                 let report = try await store.runMaintenance(now: clock(), batchSize: 500)
                 metrics.maintenanceRuns.add(1)
                 if report.expiredLots + report.activatedLots + report.releasedHolds + report.settledReferrals + report.birthdaysChecked > 0 {

@@ -21,6 +21,8 @@ final class PostgresBackend: SQLBackend {
     private let events: MultiThreadedEventLoopGroup
     private let idle = Mutex<[PostgresSession]>([])
     private let connectionIds = Atomic<Int>(0)
+    /// Connections of their own holding session advisory locks, by lease name: a lock lives as long as its connection.
+    private let leases = Mutex<[String: PostgresSession]>([:])
     private let logger: Logger
     /// How often a write is tried before a conflict is answered with `busy`.
     static let maxAttempts = 40
@@ -90,13 +92,31 @@ final class PostgresBackend: SQLBackend {
 
     deinit {
         // A store dropped without `close()` (tests open hundreds) must not keep its connections and threads.
-        for session in idle.withLock({ $0 }) {
+        for session in idle.withLock({ $0 }) + leases.withLock({ Array($0.values) }) {
             let connection = session.connection
             // postgres-nio asserts that a connection is closed before it is released: keep it until then.
             connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
         }
         threads.shutdownGracefully { _ in }
         events.shutdownGracefully { _ in }
+    }
+
+    /// A session advisory lock on a connection kept for it, keyed by the schema and `name` (tests and benchmarks
+    /// share a database under schemas of their own). A process whose connection broke has lost the lock: another
+    /// takes it on its next try.
+    func holdsLease(_ name: String) async throws -> Bool {
+        try await threads.runIfActive {
+            if let held = self.leases.withLock({ $0[name] }), !held.connection.isClosed { return true }
+            let session = try self.connect()
+            let taken: Bool = try session.row("SELECT pg_try_advisory_lock(hashtext(current_schema() || '.' || ?)) AS taken", [name])?["taken"] ?? false
+            guard taken else {
+                let connection = session.connection
+                connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+                return false
+            }
+            self.leases.withLock { $0[name] = session }
+            return true
+        }
     }
 
     func appliedMigrations() async throws -> [String] {
@@ -112,6 +132,9 @@ final class PostgresBackend: SQLBackend {
             return sessions
         }
         for session in sessions { try? await session.connection.close() }
+        for session in leases.withLock({ leases in defer { leases = [:] }; return Array(leases.values) }) {
+            try? await session.connection.close()
+        }
     }
 
     /// Runs `body` on a pool thread with a connection of its own, opened if none is idle.

@@ -11,4 +11,7 @@ protocol SQLBackend: Sendable {
     func integrityCheck() async throws -> [String]
     /// Closes every connection.
     func close() async throws
+    /// Whether this process holds the lease `name` (taking it if no process does): held until the process ends or
+    /// loses its database connection, so that one process at a time does the work it guards and others stand by.
+    func holdsLease(_ name: String) async throws -> Bool
 }

@@ -5,6 +5,8 @@ extension SQLStore {
     /// Expires due lots, marks activated lots, releases expired holds, pays referral rewards whose return window is over,
     /// gives birthday gifts and drops day-old spending codes, for every merchant.
     /// Idempotent: a second run at the same moment finds nothing to do. Works in batches so writes keep flowing.
+    public func holdsMaintenanceLease() async throws -> Bool { try await backend.holdsLease("maintenance") }
+
     public func runMaintenance(now: UnixSeconds, batchSize: Int = 500) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
         for merchantId in try await merchantIds() {

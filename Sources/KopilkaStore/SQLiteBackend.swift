@@ -57,6 +57,9 @@ final class SQLiteBackend: SQLBackend {
         try readHere { db in try Migrations.migrator.appliedMigrations(db) }
     }
 
+    /// One process owns an SQLite file: it holds every lease.
+    func holdsLease(_ name: String) async throws -> Bool { true }
+
     func integrityCheck() async throws -> [String] {
         try readHere { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }.filter { $0 != "ok" }
     }

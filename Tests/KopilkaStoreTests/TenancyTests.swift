@@ -21,6 +21,7 @@ import Testing
         // The coordinator's own bookkeeping.
         "SELECT name FROM schema_migrations", "SELECT name FROM schema_migrations ORDER BY name",
         "INSERT INTO schema_migrations (name) VALUES (?)", "SELECT nextval('process_tags') % 1024 AS tag",
+        "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.' || ?)) AS taken",
         // Other tests' own statements in this process: whether a connection is encrypted (PostgresTLSTests), and a
         // database taken away from `/ready` (TrustedProxyTests).
         "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
