@@ -269,6 +269,12 @@ struct Bench: AsyncParsableCommand {
             if let worst {
                 targets.append(BenchTarget(name: "commit over HTTP on PostgreSQL ÷ pgbench TPC-B at the same clients (lowest)", value: worst, threshold: 0.8, unit: "×"))
             }
+            let connections = levels.max() ?? 16
+            if let nginx = BenchCluster.nginxPath, let one = http.rate(.commit, size: size, connections: connections) {
+                rows.append(try await clusterRun(fixture, database: schemaLocation.url, nginx: nginx, size: size, connections: connections, one: one, folder: folder))
+            } else {
+                progress("PostgreSQL: no nginx (scripts/setup-nginx installs it): the cluster measure is left out")
+            }
         }
         let report = try await fixture.store.verify()
         rows.append(BenchRow(
@@ -276,6 +282,28 @@ struct Bench: AsyncParsableCommand {
             unit: "violations", note: "\(report.entries) ledger entries"))
         try await fixture.store.dropSchema()
         return (rows, targets)
+    }
+
+    /// Commits over HTTP through nginx to three processes on the same database, beside one process's rate `one` at the
+    /// same connections, and where the limit is: the machine's cores kept busy, and Kopilka's share of them.
+    func clusterRun(
+        _ fixture: BenchFixture, database: String, nginx: String, size: Int, connections: Int, one: Double, folder: URL
+    ) async throws -> BenchRow {
+        progress("PostgreSQL: commit over HTTP through nginx to 3 processes, \(connections) connections")
+        let cluster = try await BenchCluster(database: database, processes: 3, synchronous: synchronous, nginx: nginx)
+        defer { cluster.stop() }
+        let load = LoadGenerator(base: cluster.base, tillKey: fixture.tillKey, customers: size, seed: seed, folder: folder)
+        let machine = MachineCPU.sample(), kopilka = cluster.cpuSeconds
+        // A run number no other run used: its receipts' numbers are new.
+        let result = try load.run(.commit, connections: connections, seconds: duration, run: 10_000)
+        let busy = MachineCPU.sample().coresBusy(since: machine), servers = (cluster.cpuSeconds - kopilka) / result.seconds
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return BenchRow(
+            name: "PostgreSQL: commit over HTTP, 3 processes behind nginx, \(connections) conn", value: result.perSecond, unit: "req/s",
+            p50Ms: result.p50Ms, p99Ms: result.p99Ms, serverCores: servers, errors: result.errors,
+            note: String(
+                format: "%.2f × one process; the machine's %d cores %.1f busy, Kopilka's processes %.1f of them (the rest: PostgreSQL, nginx, wrk)",
+                result.perSecond / one, cores, busy, servers))
     }
 
     func ratio(_ value: Double, _ base: Double, _ name: String) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import KopilkaCore
+import KopilkaServer
 import KopilkaStore
 import KopilkaTesting
 import Testing
@@ -175,8 +176,8 @@ import FoundationNetworking
     }
 }
 
-/// Debian's nginx in the foreground with a configuration of its own: round robin over `upstreams`, the client's
-/// address forwarded, a request to a dead process sent to the next.
+/// Debian's nginx in the foreground with `NginxConfiguration`: round robin over `upstreams`, the client's address
+/// forwarded, a request to a dead process sent to the next.
 final class Nginx: Sendable {
     let process: Process
     let base: String
@@ -205,36 +206,8 @@ final class Nginx: Sendable {
     }
 
     private static func start(_ executable: String, upstreams: [String], folder: URL, port: Int, log: inout String) async throws -> Nginx? {
-        let servers = upstreams.map { "        server \($0.replacingOccurrences(of: "http://", with: "")) max_fails=1 fail_timeout=2s;" }
-        let configuration = """
-            worker_processes 1;
-            pid \(folder.path)/nginx.pid;
-            error_log \(folder.path)/error.log warn;
-            events { worker_connections 1024; }
-            http {
-                access_log off;
-                client_body_temp_path \(folder.path)/body;
-                proxy_temp_path \(folder.path)/proxy;
-                fastcgi_temp_path \(folder.path)/fastcgi;
-                uwsgi_temp_path \(folder.path)/uwsgi;
-                scgi_temp_path \(folder.path)/scgi;
-                upstream kopilka {
-            \(servers.joined(separator: "\n"))
-                    keepalive 32;
-                }
-                server {
-                    listen 127.0.0.1:\(port);
-                    location / {
-                        proxy_pass http://kopilka;
-                        proxy_http_version 1.1;
-                        proxy_set_header Connection "";
-                        proxy_set_header Host $host;
-                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                        proxy_next_upstream error timeout http_502 http_503 non_idempotent;
-                    }
-                }
-            }
-            """
+        let configuration = NginxConfiguration.text(
+            upstreams: upstreams.map { $0.replacingOccurrences(of: "http://", with: "") }, port: port, folder: folder.path)
         try configuration.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
