@@ -106,7 +106,11 @@ final class PostgresBackend: SQLBackend {
     /// takes it on its next try.
     func holdsLease(_ name: String) async throws -> Bool {
         try await threads.runIfActive {
-            if let held = self.leases.withLock({ $0[name] }), !held.connection.isClosed { return true }
+            if let held = self.leases.withLock({ $0[name] }) {
+                if !held.connection.isClosed { return true }
+                // The server ended the session, and the lock with it: another process may hold it now.
+                self.leases.withLock { $0[name] = nil }
+            }
             let session = try self.connect()
             let taken: Bool = try session.row("SELECT pg_try_advisory_lock(hashtext(current_schema() || '.' || ?)) AS taken", [name])?["taken"] ?? false
             guard taken else {

@@ -1,5 +1,5 @@
 import Foundation
-import KopilkaStore
+@testable import KopilkaStore
 import KopilkaTesting
 import Testing
 
@@ -16,5 +16,21 @@ import Testing
         #expect(try await elsewhere.holdsMaintenanceLease(), "another schema is another Kopilka")
         try await first.close()
         #expect(try await second.holdsMaintenanceLease(), "taken over once the first process is gone")
+
+        // The server ends the holder's session (a restart, a network cut): the lock goes with it, another process takes
+        // it, and the holder finds out when it asks instead of maintaining beside it.
+        let third = try await SQLStore.postgres(location)
+        let ended: Int = try await third.backend.read { db in
+            try db.row(
+                """
+                SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_locks
+                WHERE locktype = 'advisory' AND objsubid = 1
+                  AND objid::bigint = (hashtext(current_schema() || '.maintenance')::bigint & 4294967295)
+                """, [])?["n"] ?? 0
+        }
+        #expect(ended == 1)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await third.holdsMaintenanceLease(), "the lock went with the session")
+        #expect(try await !second.holdsMaintenanceLease(), "the old holder asks and stands by")
     }
 }
