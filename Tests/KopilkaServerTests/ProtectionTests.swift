@@ -173,6 +173,32 @@ import Testing
         #expect(try await f.store.verify().violations.isEmpty)
     }
 
+    /// Eight sales at once by one cashier at two registers, to one customer, under "at most 2 credits an hour": each
+    /// decision counts the credits on its snapshot, and the customer's version guards it, so exactly two go through.
+    @Test(arguments: TestDatabase.allCases) func theVelocityRuleHoldsUnderRacingRegisters(_ database: TestDatabase) async throws {
+        var rules = ProgramRules()
+        rules.protection.maxCreditsPerCustomer = 2
+        rules.protection.velocityWindowMinutes = 60
+        let f = try await APIFixture(database, rules: rules)
+        try await f.run { client in
+            let (storeId, till) = try await f.till(client)
+            let register2 = try #require((try await client.post("/v1/stores/\(storeId)/registers", key: f.adminKey, #"{"name": "Касса 2"}"#)
+                .json["key"] as? [String: Any])?["secret"] as? String)
+            let id = try await f.customer(client, key: till)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        let body = #"{"customer": {"id": "\#(id)"}, "externalId": "R-\#(index)", \#(Self.sale), "cashier": "Иванова"}"#
+                        return try await client.post("/v1/receipts", key: index % 2 == 0 ? till : register2, body).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 2 && statuses.filter { $0 == 403 }.count == 6, "\(statuses.sorted())")
+        }
+        #expect(try await f.store.verify().violations.isEmpty)
+    }
+
     @Test(arguments: TestDatabase.allCases) func manualAdjustmentsAreAuditedAndLimited(_ database: TestDatabase) async throws {
         var rules = ProgramRules()
         rules.protection.maxManualAdjustment = 1_000_00
