@@ -133,17 +133,27 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.allCases) func theVelocityRuleBlocksOrFlags(_ database: TestDatabase) async throws {
+    /// At most 2 credits to a customer an hour from one register or cashier.
+    static var velocity: ProgramRules {
         var rules = ProgramRules()
         rules.protection.maxCreditsPerCustomer = 2
         rules.protection.velocityWindowMinutes = 60
-        let base = rules
-        let f = try await APIFixture(database, rules: rules)
+        return rules
+    }
+
+    /// A store's two registers' keys and a customer.
+    static func twoRegistersAndACustomer(_ f: APIFixture, _ client: APIFixture.Client) async throws -> (String, String, String) {
+        let (storeId, till) = try await f.till(client)
+        let register2 = try #require((try await client.post("/v1/stores/\(storeId)/registers", key: f.adminKey, #"{"name": "Касса 2"}"#)
+            .json["key"] as? [String: Any])?["secret"] as? String)
+        return (till, register2, try await f.customer(client, key: till))
+    }
+
+    @Test(arguments: TestDatabase.allCases) func theVelocityRuleBlocksOrFlags(_ database: TestDatabase) async throws {
+        let base = Self.velocity
+        let f = try await APIFixture(database, rules: base)
         try await f.run { client in
-            let (storeId, till) = try await f.till(client)
-            let register2 = try #require((try await client.post("/v1/stores/\(storeId)/registers", key: f.adminKey, #"{"name": "Касса 2"}"#)
-                .json["key"] as? [String: Any])?["secret"] as? String)
-            let id = try await f.customer(client, key: till)
+            let (till, register2, id) = try await Self.twoRegistersAndACustomer(f, client)
             func sell(_ key: String, _ receipt: String, cashier: String? = nil) async throws -> APIFixture.Client.Reply {
                 let who = cashier.map { #", "cashier": "\#($0)""# } ?? ""
                 return try await client.post("/v1/receipts", key: key, #"{"customer": {"id": "\#(id)"}, "externalId": "\#(receipt)", \#(Self.sale)\#(who)}"#)
@@ -176,15 +186,9 @@ import Testing
     /// Eight sales at once by one cashier at two registers, to one customer, under "at most 2 credits an hour": each
     /// decision counts the credits on its snapshot, and the customer's version guards it, so exactly two go through.
     @Test(arguments: TestDatabase.allCases) func theVelocityRuleHoldsUnderRacingRegisters(_ database: TestDatabase) async throws {
-        var rules = ProgramRules()
-        rules.protection.maxCreditsPerCustomer = 2
-        rules.protection.velocityWindowMinutes = 60
-        let f = try await APIFixture(database, rules: rules)
+        let f = try await APIFixture(database, rules: Self.velocity)
         try await f.run { client in
-            let (storeId, till) = try await f.till(client)
-            let register2 = try #require((try await client.post("/v1/stores/\(storeId)/registers", key: f.adminKey, #"{"name": "Касса 2"}"#)
-                .json["key"] as? [String: Any])?["secret"] as? String)
-            let id = try await f.customer(client, key: till)
+            let (till, register2, id) = try await Self.twoRegistersAndACustomer(f, client)
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<8 {
                     group.addTask {
