@@ -54,7 +54,8 @@ public struct TrustedProxies: Sendable, Equatable {
     /// The client's address: the peer's, or, from a trusted peer, the last address the forwarding headers name that
     /// is not itself a trusted proxy (all trusted: the first one named). nil when the peer is unknown.
     func client(peer: String?, headers: HTTPFields) -> String? {
-        guard let peer, let peerBytes = IPAddress.bytes(peer) else { return peer }
+        // No proxy trusted (the default): the peer, as it was, with nothing parsed per request.
+        guard !ranges.isEmpty, let peer, let peerBytes = IPAddress.bytes(peer) else { return peer }
         guard trusts(peerBytes) else { return IPAddress.text(peerBytes) }
         let hops = Self.forwardedFor(headers)
         // Right to left: each hop was added by the proxy after it; the first one no trusted proxy vouches for is the client.
