@@ -76,12 +76,15 @@ public struct PresentedCode: Sendable, Equatable {
     public var promotionId: String?
     /// Points the code gives, in hundredths (0: none).
     public var points: Points
+    /// The batch the code belongs to (nil when unknown): its counters are written by every use of its codes.
+    public var batchId: Int64?
 
-    public init(code: String, status: Status, promotionId: String? = nil, points: Points = 0) {
+    public init(code: String, status: Status, promotionId: String? = nil, points: Points = 0, batchId: Int64? = nil) {
         self.code = code
         self.status = status
         self.promotionId = promotionId
         self.points = points
+        self.batchId = batchId
     }
 }
 

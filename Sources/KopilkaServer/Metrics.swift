@@ -1,3 +1,4 @@
+import KopilkaStore
 import Synchronization
 
 /// Counters served at `/metrics` in the Prometheus text format.
@@ -28,8 +29,10 @@ final class Metrics: Sendable {
 
     var all: [Counter] { [requests, clientErrors, serverErrors, calculations, commits, maintenanceRuns, spendCodes, expiryReminders] }
 
-    /// The exposition text.
-    func render() -> String {
-        all.map { "# HELP \($0.name) \($0.help)\n# TYPE \($0.name) counter\n\($0.name) \($0.current)\n" }.joined()
+    /// The exposition text, with the store's own counters.
+    func render(store: any LoyaltyStore) -> String {
+        (all.map { ($0.name, $0.help, $0.current) } + [
+            ("kopilka_write_conflicts_total", "write transactions tried again after a conflict with a concurrent one (PostgreSQL)", store.writeConflicts)
+        ]).map { name, help, value in "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n" }.joined()
     }
 }

@@ -174,6 +174,8 @@ public protocol LoyaltyStore: Sendable {
     func verify() async throws -> VerificationReport
     /// Throws unless the database answers a read (`/ready`).
     func checkReady() async throws
+    /// Write transactions tried again after a conflict with a concurrent one since the process began (`/metrics`).
+    var writeConflicts: Int { get }
     /// Whether this process is the one that runs maintenance now (several `kopilka serve` on one PostgreSQL: one
     /// maintains, the others stand by and take over when it ends).
     func holdsMaintenanceLease() async throws -> Bool

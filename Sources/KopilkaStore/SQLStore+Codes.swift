@@ -130,7 +130,7 @@ extension SQLStore {
             """, [merchantId, code])
         else { return PresentedCode(code: code, status: .unknown) }
         func found(_ status: PresentedCode.Status) -> PresentedCode {
-            PresentedCode(code: code, status: status, promotionId: row["promotion_id"], points: row["points"])
+            PresentedCode(code: code, status: status, promotionId: row["promotion_id"], points: row["points"], batchId: row["batch_id"])
         }
         if let from: UnixSeconds = row["valid_from"], now < from { return found(.notStarted) }
         if let until: UnixSeconds = row["valid_until"], now > until { return found(.expired) }

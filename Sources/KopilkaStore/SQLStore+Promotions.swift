@@ -69,40 +69,60 @@ extension SQLStore {
     }
 
     /// How often each promotion with limits has been used: in all, by this customer (in all or in the period of
-    /// `customerPeriod`) and on this local day.
+    /// `customerPeriod`) and on this local day. One statement for all of them (up to 100 promotions a statement).
     func promotionUsage(
         _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64?, date: LocalDate?
     ) throws -> [String: PromotionUsage] {
-        var usage: [String: PromotionUsage] = [:]
-        for promotion in rules.promotions where promotion.enabled {
-            guard let limits = promotion.limits else { continue }
-            var counted = PromotionUsage()
-            let buckets = ["", customerId.flatMap { limits.customerBucket($0, date: date) } ?? "-", date.map { "d\($0.day)" } ?? "-"]
-            for row in try db.rows(
-                "SELECT bucket, uses, value_kopecks FROM promotion_counters WHERE merchant_id = ? AND promotion_id = ? AND bucket IN (?, ?, ?)",
-                [merchantId, promotion.id, buckets[0], buckets[1], buckets[2]])
-            {
-                let bucket: String = row["bucket"]
+        let limited = rules.promotions.filter { $0.enabled && $0.limits != nil }
+        var usage = Dictionary(uniqueKeysWithValues: limited.map { ($0.id, PromotionUsage()) })
+        let day = date.map { "d\($0.day)" }
+        for start in stride(from: 0, to: limited.count, by: 100) {
+            let chunk = limited[start..<min(start + 100, limited.count)]
+            let customerBuckets = Set(chunk.compactMap { promotion in customerId.flatMap { promotion.limits!.customerBucket($0, date: date) } })
+            let buckets = [""] + (day.map { [$0] } ?? []) + customerBuckets.sorted()
+            let rows = try db.rows(
+                """
+                SELECT promotion_id, bucket, uses, value_kopecks FROM promotion_counters
+                WHERE merchant_id = ? AND promotion_id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
+                  AND bucket IN (\(Array(repeating: "?", count: buckets.count).joined(separator: ", ")))
+                """, [merchantId] + chunk.map(\.id) + buckets)
+            for row in rows {
+                let id: String = row["promotion_id"], bucket: String = row["bucket"]
                 if bucket.isEmpty {
-                    counted.uses = row["uses"]
-                    counted.spentKopecks = row["value_kopecks"]
-                } else if bucket.hasPrefix("c") {
-                    counted.customerUses = row["uses"]
-                } else {
-                    counted.dayUses = row["uses"]
+                    usage[id]?.uses = row["uses"]
+                    usage[id]?.spentKopecks = row["value_kopecks"]
+                } else if bucket == day {
+                    usage[id]?.dayUses = row["uses"]
+                } else if let customerId, bucket == rules.promotions.first(where: { $0.id == id })?.limits?.customerBucket(customerId, date: date) {
+                    usage[id]?.customerUses = row["uses"]
                 }
             }
-            usage[promotion.id] = counted
         }
         return usage
     }
 
+    /// The hot rows a receipt's promotions and codes write: the total and daily counters of promotions with a budget
+    /// or a limit in all or per day, and the counters of the codes' batches (`SQLBackend.write(serializing:)`).
+    static func hotRows(merchantId: Int64, rules: ProgramRules, calculation: ReceiptCalculation, context: ReceiptContext) -> [String] {
+        let promotions = calculation.promotions.compactMap { applied -> String? in
+            guard let limits = rules.promotions.first(where: { $0.id == applied.id })?.limits,
+                limits.totalUses != nil || limits.usesPerDay != nil || limits.budgetKopecks != nil
+            else { return nil }
+            return "promotion \(merchantId) \(applied.id)"
+        }
+        let batches = calculation.codes.filter(\.applied).compactMap { outcome in
+            context.codes.first { $0.code == outcome.code }?.batchId.map { "code batch \(merchantId) \($0)" }
+        }
+        return promotions + batches
+    }
+
     /// Records what promotions and codes gave on a committed receipt: the receipt's promotions, the limit
     /// counters, and each code's use. A presented code that gives nothing refuses the commit (the till
-    /// would otherwise print a discount the receipt does not have).
+    /// would otherwise print a discount the receipt does not have). With `guarded`, a counter already at its limit
+    /// (others used the promotion since the decision) means deciding again (`Ledger.Stale`).
     func recordPromotions(
         _ db: any SQLConnection, merchantId: Int64, receiptId: Int64, customerId: Int64?, rules: ProgramRules, calculation: ReceiptCalculation,
-        context: ReceiptContext, now: UnixSeconds
+        context: ReceiptContext, guarded: Bool, now: UnixSeconds
     ) throws {
         for (index, outcome) in calculation.codes.enumerated() where !outcome.applied {
             throw KopilkaError.codeNotApplicable(field: "promoCodes[\(index)]", code: outcome.code, status: outcome.status.rawValue)
@@ -122,16 +142,26 @@ extension SQLStore {
         }
         for applied in calculation.promotions {
             guard let limits = rules.promotions.first(where: { $0.id == applied.id })?.limits else { continue }
-            var buckets = [""]
-            if let customerId, let bucket = limits.customerBucket(customerId, date: context.time?.date) { buckets.append(bucket) }
-            if let day = context.time?.date.day { buckets.append("d\(day)") }
-            for bucket in buckets {
-                try db.run(
+            // Each counter with the limit it must stay within, as the decision checked it: a receipt decided on fewer
+            // uses than there are now still holds while the limit does (`guarded`); an order confirmed now was decided
+            // when it was placed.
+            var counters: [(bucket: String, uses: Int64?, budget: Kopecks?)] = [("", limits.totalUses, limits.budgetKopecks)]
+            if let customerId, let bucket = limits.customerBucket(customerId, date: context.time?.date) {
+                counters.append((bucket, limits.usesPerCustomer, nil))
+            }
+            if let day = context.time?.date.day { counters.append(("d\(day)", limits.usesPerDay, nil)) }
+            for counter in counters {
+                let counted = try db.run(
                     """
                     INSERT INTO promotion_counters (merchant_id, promotion_id, bucket, uses, value_kopecks) VALUES (?, ?, ?, 1, ?)
                     ON CONFLICT (merchant_id, promotion_id, bucket) DO UPDATE SET uses = promotion_counters.uses + 1,
                         value_kopecks = promotion_counters.value_kopecks + excluded.value_kopecks
-                    """, [merchantId, applied.id, bucket, applied.valueKopecks])
+                    WHERE promotion_counters.uses < ? AND promotion_counters.value_kopecks + excluded.value_kopecks <= ?
+                    """,
+                    [merchantId, applied.id, counter.bucket, applied.valueKopecks,
+                     guarded ? counter.uses ?? .max : .max, guarded ? counter.budget ?? .max : .max])
+                // Others used the promotion meanwhile, up to its limit: decide again.
+                if counted == 0 { throw Ledger.Stale() }
             }
         }
         for outcome in calculation.codes where outcome.applied {

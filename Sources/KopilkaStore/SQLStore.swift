@@ -76,20 +76,23 @@ public final class SQLStore: Sendable {
         try await close()
     }
 
+    /// SQLite's single writer has no conflicts; PostgreSQL's transactions run side by side.
+    public var writeConflicts: Int { (backend as? PostgresBackend)?.conflicts.load(ordering: .relaxed) ?? 0 }
+
     func nextID() -> Int64 { ids.next(nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) }
 
     /// Runs a points-moving use case exactly once per idempotency key, storing its response in the
     /// same transaction as its effect.
     func idempotent<T: Sendable>(
         merchantId: Int64, key: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<T>,
-        before: (@Sendable (any SQLConnection) throws -> KopilkaError?)? = nil,
+        before: (@Sendable (any SQLConnection) throws -> KopilkaError?)? = nil, serializing keys: [String] = [],
         _ body: @escaping @Sendable (any SQLConnection) throws -> T
     ) async throws -> StoredResponse {
         if unsafeVariants.contains(.acknowledgeBeforeCommit) {
             return try await acknowledgeBeforeCommit(merchantId: merchantId, key: key, now: now, render: render, body)
         }
         let again = unsafeVariants.contains(.replaysExecuteAgain)
-        return try await backend.write { db in
+        return try await backend.write(serializing: keys) { db in
             if let key, !again, let stored = try self.storedReply(db, merchantId: merchantId, key: key) { return stored.response(render) }
             var response: StoredResponse
             do {

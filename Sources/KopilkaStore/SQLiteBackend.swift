@@ -49,7 +49,8 @@ final class SQLiteBackend: SQLBackend {
     /// GRDB's synchronous read (in an async function Swift would pick the asynchronous one).
     private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
-    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+    /// The single writer serializes every transaction: `keys` need nothing more.
+    func write<T: Sendable>(serializing keys: [String], _ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await writer.write { db in try body(SQLiteConnection(db)) }
     }
 

@@ -77,6 +77,40 @@ import Testing
         #expect(try await commit(f, nil, codes: ["SUMMER25"]).status == 409, "a per-customer limit needs a customer")
     }
 
+    /// A promotion's budget and a shared code are rows every receipt that uses them writes: 64 commits at once, of 64
+    /// customers, all go through (none answered `busy`), and the budget pays exactly as many as it covers.
+    @Test(arguments: TestDatabase.allCases) func hotCountersHoldUnderSixtyFourConcurrentCommits(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database) { rules in
+            // 20.00 off a 200.00 coffee; 40 of them fit the budget, and 50 a day are allowed.
+            var minus10 = Promotion(id: "minus10", name: "−10 %", reward: .percentOff(1000))
+            minus10.limits = PromotionLimits(usesPerDay: 50, budgetKopecks: 800_00)
+            var coupon = Promotion(id: "coupon", name: "+5 баллов по коду", reward: .bonusPoints(5_00))
+            coupon.requiresCode = true
+            rules.promotions = [minus10, coupon]
+        }
+        _ = try await f.store.createCodeBatch(
+            merchantId: f.merchantId, NewCodeBatch(name: "Для всех", promotionId: "coupon", code: "FOR-ALL", usesPerCode: nil, usesPerCustomer: nil),
+            now: StoreFixture.t0)
+        let customers = try await (0..<64).asyncMap { try await f.customer(phone: "+7912100\(String(format: "%04d", $0))") }
+        let replies = try await withThrowingTaskGroup(of: StoredResponse.self) { group in
+            for customer in customers { group.addTask { try await self.commit(f, customer, codes: ["FOR-ALL"]) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.allSatisfy { $0.status == 201 }, "\(replies.filter { $0.status != 201 }.map { String(decoding: $0.body, as: UTF8.self) }.prefix(3))")
+        let promotions = try replies.filter { $0.status == 201 }.map { try StoreFixture.decode(ReceiptCommitted.self, $0).calculation.promotions.map(\.id) }
+        #expect(promotions.filter { $0.contains("minus10") }.count == 40, "the budget pays 40 receipts, no more and no fewer")
+        #expect(promotions.allSatisfy { $0.contains("coupon") }, "the shared code gives on every receipt")
+        let counted = try await f.store.backend.read { db in
+            try db.rows("SELECT bucket, uses, value_kopecks FROM promotion_counters WHERE merchant_id = ? AND promotion_id = 'minus10' AND bucket NOT LIKE 'c%' ORDER BY bucket",
+                [f.merchantId])
+                .map { "\($0["bucket"] as String)=\($0["uses"] as Int64)/\($0["value_kopecks"] as Int64)" }
+        }
+        #expect(counted == ["=40/80000", "d20454=40/80000"], "\(counted)")
+        #expect(try await f.store.codeBatches(merchantId: f.merchantId).first?.uses == 64)
+        #expect(f.store.writeConflicts == 0, "the hot rows are taken one transaction at a time, not fought over")
+        try await f.expectInvariants()
+    }
+
     @Test(arguments: TestDatabase.allCases) func codesHonourTheirValidity(_ database: TestDatabase) async throws {
         let f = try await StoreFixture(database, Self.coupon)
         let week = NewCodeBatch(

@@ -22,7 +22,7 @@ extension SQLStore {
     /// 2. **decide** (`decideCommit`, around the core's pure `CommitDecision.decide`): the calculation and the ledger's
     ///    postings, or a refusal; the answer's bytes are rendered from it before the writer is asked;
     /// 3. **apply** (`writeCommit`): in the writer's transaction, only guarded writes — the customer still at the version
-    ///    read, every lot still holding what is taken, the promotions' counters unchanged, the fiscal number still free —
+    ///    read, every lot still holding what is taken, the promotions' counters within their limits, the fiscal number still free —
     ///    and the idempotency record with the rendered answer (`runUseCase`: a failed guard means prefetch and decide
     ///    again).
     ///
@@ -51,6 +51,9 @@ extension SQLStore {
             finish: { db, snapshot, answer in
                 try self.finishReceipt(
                     db, merchantId: merchantId, rules: snapshot.program.rules, customerId: snapshot.customer?.account.customerId, answer, now: now)
+            },
+            hotRows: { snapshot, outcome in
+                Self.hotRows(merchantId: merchantId, rules: snapshot.program.rules, calculation: outcome.calculation, context: snapshot.context)
             },
             // Decided on the customer's points, level and counters as they still are.
             refusalHolds: { db, snapshot in try self.customerUnchanged(db, merchantId: merchantId, snapshot.customer?.account) })
@@ -150,19 +153,12 @@ extension SQLStore {
                 book, expectedVersion: customer.account.version,
                 unguardedLot: unsafeVariants.contains(.commitWithoutBalanceCondition) ? CommitDecision.overdraftLot : nil)
         }
-        // Promotions with limits were decided on counters that must not have moved.
-        if rules.promotions.contains(where: { $0.enabled && $0.limits != nil }),
-            try promotionUsage(db, merchantId: merchantId, rules: rules, customerId: customerId, date: snapshot.context.time?.date)
-                != snapshot.context.usage
-        {
-            throw Ledger.Stale()
-        }
         try insertReceipt(
             db, merchantId: merchantId, receiptId: receiptId, command, programVersion: snapshot.program.version, outcome.calculation,
             explanation: outcome.explanation, customerId: customerId, earnLotId: outcome.earnLotId, restoreExpiresAt: outcome.restoreExpiresAt, holdId: nil, now: now)
         try recordPromotions(
             db, merchantId: merchantId, receiptId: receiptId, customerId: customerId, rules: rules, calculation: outcome.calculation,
-            context: snapshot.context, now: now)
+            context: snapshot.context, guarded: true, now: now)
         if let customerId {
             try recordStamps(db, merchantId: merchantId, customerId: customerId, outcome.calculation.stamps, receiptId: receiptId, holdId: nil, now: now)
             try recordReferral(db, merchantId: merchantId, rules: rules, customerId: customerId, receiptId: receiptId, paid: outcome.calculation.payable, now: now)

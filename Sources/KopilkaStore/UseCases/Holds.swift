@@ -170,6 +170,9 @@ extension SQLStore {
             },
             finish: { db, snapshot, answer in
                 try self.finishReceipt(db, merchantId: merchantId, rules: snapshot.rules, customerId: snapshot.hold?.customerId, answer, now: now)
+            },
+            hotRows: { snapshot, decided in
+                Self.hotRows(merchantId: merchantId, rules: snapshot.rules, calculation: decided.calculation, context: ReceiptContext())
             })
     }
 
@@ -246,7 +249,7 @@ extension SQLStore {
             now: now)
         try recordPromotions(
             db, merchantId: merchantId, receiptId: receiptId, customerId: hold.customerId, rules: rules, calculation: decided.calculation,
-            context: ReceiptContext(time: snapshot.time), now: now)
+            context: ReceiptContext(time: snapshot.time), guarded: false, now: now)
         // The order's rules were decided when it was placed: recorded now, as its promotions are.
         try recordPurchaseRules(
             db, merchantId: merchantId, rules: rules, customerId: hold.customerId, receiptId: receiptId, calculation: decided.calculation,

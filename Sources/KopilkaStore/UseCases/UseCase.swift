@@ -33,6 +33,9 @@ extension SQLStore {
     /// A guard that fails (`Ledger.Stale`) means prefetch and decide again; after `UseCase.snapshotAttempts`, and always
     /// under the reliability suites' broken variants of idempotency (which live in `idempotent`), the three steps run
     /// inside one write transaction.
+    ///
+    /// `hotRows` names the rows many receipts write that the decision's writes include (a promotion's budget, a code
+    /// batch's counters): the writer takes them one transaction at a time (`SQLBackend.write(serializing:)`).
     func runUseCase<Snapshot: Sendable, Outcome: Sendable, Answer: Sendable>(
         merchantId: Int64, idempotency: IdempotencyKey?, now: UnixSeconds, render: @escaping ResponseRenderer<Answer>,
         prefetch: @escaping @Sendable (any SQLConnection) throws -> Snapshot,
@@ -40,8 +43,10 @@ extension SQLStore {
         before: (@Sendable (any SQLConnection) throws -> KopilkaError?)? = nil,
         apply: @escaping @Sendable (any SQLConnection, Snapshot, Outcome) throws -> Void,
         finish: (@Sendable (any SQLConnection, Snapshot, Answer) throws -> Answer?)? = nil,
+        hotRows: @escaping @Sendable (Snapshot, Outcome) -> [String] = { _, _ in [] },
         refusalHolds: @escaping @Sendable (any SQLConnection, Snapshot) throws -> Bool = { _, _ in true }
     ) async throws -> StoredResponse {
+        var keys: [String] = []
         if unsafeVariants.isDisjoint(with: [.acknowledgeBeforeCommit, .replaysExecuteAgain]) {
             for _ in 0..<UseCase.snapshotAttempts {
                 let (stored, read) = try await backend.read { db -> (StoredReply?, Snapshot?) in
@@ -52,8 +57,9 @@ extension SQLStore {
                 guard let snapshot = read else { continue }
                 let decided = decide(snapshot)
                 let rendered = render(decided.map(\.answer))
+                if case .success(let decision) = decided { keys = hotRows(snapshot, decision.outcome) }
                 do {
-                    return try await backend.write { db in
+                    return try await backend.write(serializing: keys) { db in
                         var response = rendered
                         if let refusal = try before?(db) {
                             response = render(.failure(refusal))
@@ -85,7 +91,8 @@ extension SQLStore {
                 }
             }
         }
-        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render, before: before) { db in
+        // Decided again inside: mostly on the same hot rows as the attempt before.
+        return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render, before: before, serializing: keys) { db in
             let snapshot = try prefetch(db)
             let decided = try decide(snapshot).get()
             try apply(db, snapshot, decided.outcome)
