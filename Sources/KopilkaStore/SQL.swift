@@ -120,3 +120,11 @@ extension SQLConnection {
         try rows(sql, arguments).map { try T(sqlValue: $0.values[0]) }
     }
 }
+
+extension Array {
+    /// The array in consecutive slices of `size` elements (the last may be shorter): rows for multi-row statements,
+    /// within the databases' limits on arguments per statement.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

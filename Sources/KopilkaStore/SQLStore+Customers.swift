@@ -64,7 +64,7 @@ extension SQLStore {
                 try self.claimPurchase(db, merchantId: merchantId, receiptId: customer.purchaseReceiptId, for: id, threshold: rules.cardFromPurchaseKopecks)
             }
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            let entries = try self.insertCustomer(db, ledger: ledger, id: id, customer, referrerId: referrerId, rules: rules)
+            let entries = try self.insertCustomers(db, ledger: ledger, [(id, customer, referrerId)], rules: rules)[0]
             guard let summary = try self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
                 throw KopilkaError.notFound("customer")
             }
@@ -88,41 +88,73 @@ extension SQLStore {
             {
                 throw KopilkaError.planLimit([FieldError(field: "plan", message: "the free plan holds up to \(limit) customers")])
             }
-            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            return try customers.map { customer -> Int64? in
-                guard try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, customer.phone]) == nil else { return nil }
-                let id = self.nextID()
-                _ = try self.insertCustomer(db, ledger: ledger, id: id, customer, rules: rules)
-                return id
+            // Phones already taken, in the merchant or earlier in the list, are skipped.
+            var taken = Set<String>()
+            for chunk in customers.map(\.phone).chunks(of: 1000) {
+                taken.formUnion(try db.column(
+                    "SELECT phone FROM customers WHERE merchant_id = ? AND phone IN (\(Self.placeholders(chunk.count)))",
+                    [merchantId] + chunk.map { $0 }, as: String.self))
             }
+            let ids = customers.map { customer -> Int64? in taken.insert(customer.phone).inserted ? self.nextID() : nil }
+            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+            _ = try self.insertCustomers(
+                db, ledger: ledger, zip(ids, customers).compactMap { id, customer in id.map { ($0, customer, nil) } }, rules: rules)
+            return ids
         }
     }
 
-    /// Inserts the customer's row with a card number no other customer of the merchant has, and credits the welcome
-    /// bonus and what the rules on registration give; returns the ledger entries written.
-    private func insertCustomer(
-        _ db: any SQLConnection, ledger: Ledger, id: Int64, _ customer: NewCustomer, referrerId: Int64? = nil, rules: ProgramRules
-    ) throws -> [Int64] {
+    /// Inserts customers (id, details, who referred them) with card numbers no other customer of the merchant has, in
+    /// multi-row statements, and credits the welcome bonus and what the rules on registration give; returns the ledger
+    /// entries written for each.
+    private func insertCustomers(
+        _ db: any SQLConnection, ledger: Ledger, _ customers: [(id: Int64, customer: NewCustomer, referrerId: Int64?)], rules: ProgramRules
+    ) throws -> [[Int64]] {
         let merchantId = ledger.merchantId, now = ledger.now
-        var card: String
-        repeat {
-            card = CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) })
-        } while try db.row("SELECT 1 FROM customers WHERE merchant_id = ? AND card = ?", [merchantId, card]) != nil
-        try db.run(
-            """
-            INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
-                                   marketing_consent, marketing_consent_at, created_at, referrer_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [merchantId, id, customer.phone, card, customer.name, customer.email, customer.birthday,
-             customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now, referrerId])
-        var entries: [Int64] = []
-        if rules.welcomeBonusPoints > 0, var account = try ledger.account(id) {
-            let expiresAt = rules.welcomeBonusLifetimeDays > 0 ? now + Int64(rules.welcomeBonusLifetimeDays) * 86_400 : rules.expiry(from: now)
-            entries.append(try ledger.credit(&account, .welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: expiresAt).entryId)
+        func newCard() -> String { CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) }) }
+        var cards = customers.map { _ in newCard() }
+        // Drawn again until no card is another customer's or twice in the list (11 random digits: a few draws in all).
+        while true {
+            var clashes = Set<String>()
+            for chunk in cards.chunks(of: 1000) {
+                clashes.formUnion(try db.column(
+                    "SELECT card FROM customers WHERE merchant_id = ? AND card IN (\(Self.placeholders(chunk.count)))",
+                    [merchantId] + chunk.map { $0 }, as: String.self))
+            }
+            var seen = Set<String>()
+            let redraw = cards.indices.filter { clashes.contains(cards[$0]) || !seen.insert(cards[$0]).inserted }
+            if redraw.isEmpty { break }
+            for index in redraw { cards[index] = newCard() }
         }
-        return entries + (try giveRules(db, ledger: ledger, rules: rules, customerId: id) { $0.on == .registration ? "registration" : nil })
+        for chunk in Array(zip(customers, cards)).chunks(of: 500) {
+            try db.run(
+                """
+                INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
+                                       marketing_consent, marketing_consent_at, created_at, referrer_id)
+                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                """,
+                chunk.flatMap { new, card -> SQLArguments in
+                    let customer = new.customer
+                    return [merchantId, new.id, customer.phone, card, customer.name, customer.email, customer.birthday,
+                            customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now, new.referrerId]
+                })
+        }
+        var books: [LedgerBook] = []
+        if rules.welcomeBonusPoints > 0 {
+            let expiresAt = rules.welcomeBonusLifetimeDays > 0 ? now + Int64(rules.welcomeBonusLifetimeDays) * 86_400 : rules.expiry(from: now)
+            books = customers.map { new in
+                var book = ledger.book(LedgerAccount(customerId: new.id, balance: 0, debt: 0, lots: [], version: 0))
+                book.credit(.welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: expiresAt)
+                return book
+            }
+            try ledger.apply(books: books)
+        }
+        return try zip(customers.indices, customers).map { index, new in
+            (books.isEmpty ? [] : books[index].postings.compactMap { if case .entry(let entry) = $0 { entry.id } else { nil } })
+                + (try giveRules(db, ledger: ledger, rules: rules, customerId: new.id) { $0.on == .registration ? "registration" : nil })
+        }
     }
+
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
     /// Finds a customer by id, phone or card, with the balance at `now`.
     public func customer(merchantId: Int64, _ key: CustomerKey, now: UnixSeconds) async throws -> CustomerSummary? {

@@ -76,8 +76,7 @@ extension SQLStore {
         let limited = rules.promotions.filter { $0.enabled && $0.limits != nil }
         var usage = Dictionary(uniqueKeysWithValues: limited.map { ($0.id, PromotionUsage()) })
         let day = date.map { "d\($0.day)" }
-        for start in stride(from: 0, to: limited.count, by: 100) {
-            let chunk = limited[start..<min(start + 100, limited.count)]
+        for chunk in limited.chunks(of: 100) {
             let customerBuckets = Set(chunk.compactMap { promotion in customerId.flatMap { promotion.limits!.customerBucket($0, date: date) } })
             let buckets = [""] + (day.map { [$0] } ?? []) + customerBuckets.sorted()
             let rows = try db.rows(
@@ -129,8 +128,7 @@ extension SQLStore {
         }
         // Up to 16 promotions per statement, as the receipt's lines: a receipt under a large program gets a dozen, and each
         // statement is the single writer's time.
-        for start in stride(from: 0, to: calculation.promotions.count, by: 16) {
-            let chunk = calculation.promotions[start..<min(start + 16, calculation.promotions.count)]
+        for chunk in calculation.promotions.chunks(of: 16) {
             try db.run(
                 """
                 INSERT INTO receipt_promotions (merchant_id, receipt_id, promotion_id, discount, earned_points, value_kopecks, code)

@@ -84,8 +84,7 @@ extension SQLStore {
         // Up to 16 lines per statement: one round trip instead of one per line on PostgreSQL, and a bounded number of
         // distinct statements to prepare.
         let rows = Array(zip(command.lines, calculation.lines))
-        for start in stride(from: 0, to: rows.count, by: 16) {
-            let chunk = rows[start..<min(start + 16, rows.count)]
+        for chunk in rows.chunks(of: 16) {
             try db.run(
                 """
                 INSERT INTO receipt_lines (merchant_id, receipt_id, line, sku, name, category, flags, quantity, price, amount, discount,

@@ -1,7 +1,7 @@
 import Foundation
 import KopilkaCore
 import KopilkaDemo
-import KopilkaStore
+@testable import KopilkaStore
 import KopilkaTesting
 import Testing
 
@@ -125,11 +125,20 @@ import Testing
     @Test(arguments: TestDatabase.allCases) func aCustomerListRegistersInOneGoWithWelcomeBonuses(_ database: TestDatabase) async throws {
         let f = try await StoreFixture(database) { $0.welcomeBonusPoints = 50_00 }
         let existing = try await f.customer(phone: "+79120000002")
-        let list = (1...4).map {
-            NewCustomer(phone: "+7912000000\($0)", name: nil, email: nil, birthday: nil, personalDataConsent: true, marketingConsent: false)
+        func new(_ phone: String) -> NewCustomer {
+            NewCustomer(phone: phone, name: nil, email: nil, birthday: nil, personalDataConsent: true, marketingConsent: false)
         }
-        let ids = try await f.store.registerCustomers(merchantId: f.merchantId, list, now: StoreFixture.t0)
+        let list = (1...4).map { new("+7912000000\($0)") }
+        // Past the multi-row statements' chunks (500 rows, 1,000 keys), with a phone twice in the list.
+        let more = (0..<1_200).map { new("+7913\(String(format: "%07d", $0))") } + [new("+79130000007")]
+        let all = try await f.store.registerCustomers(merchantId: f.merchantId, list + more, now: StoreFixture.t0)
+        let ids = Array(all.prefix(4))
         #expect(ids.count == 4 && ids[1] == nil, "the phone registered before is skipped")
+        #expect(all.dropFirst(4).compactMap { $0 }.count == 1_200 && all.last! == nil, "a phone twice in the list is registered once")
+        let totals = try await f.store.backend.read { db in
+            try db.row("SELECT COUNT(*) AS n, SUM(balance) AS points, COUNT(DISTINCT card) AS cards FROM customers WHERE merchant_id = ?", [f.merchantId])!
+        }
+        #expect(totals["n"] as Int64 == 1_204 && totals["cards"] as Int64 == 1_204 && totals["points"] as Int64 == 1_204 * 50_00)
         var cards: Set<String> = []
         for (customer, id) in zip(list, ids) {
             let found = try #require(try await f.store.customer(merchantId: f.merchantId, .phone(customer.phone), now: StoreFixture.t0))
