@@ -206,28 +206,23 @@ struct Ledger {
         }
     }
 
-    /// Writes the books of many customers, each as `apply` would without an expected version: the entries and lots of
-    /// credits in multi-row statements, and the balances of customers whose books moved them alike in one statement
-    /// (registering a list of customers with a welcome bonus: a few statements per thousand, not several per customer).
-    /// A book with other postings (takes, give-backs, expiry) is applied on its own.
-    func apply(books: [LedgerBook]) throws {
+    /// Writes the credits of many new customers' books in multi-row statements (registering a list of customers with a
+    /// welcome bonus: a few statements per thousand, not several per customer). The customers' rows were inserted with
+    /// their books' balances, so only the entries and lots are written here.
+    func insertCredits(of books: [LedgerBook]) throws {
         var entries: [(customerId: Int64, LedgerEntry)] = [], lots: [(customerId: Int64, NewLot)] = []
-        var moved: [[Points]: [Int64]] = [:]
-        for book in books where !book.postings.isEmpty {
-            let customerId = book.account.customerId
-            guard book.postings.allSatisfy({ if case .entry = $0 { true } else if case .lot = $0 { true } else { false } }) else {
-                try apply(book)
-                continue
-            }
+        for book in books {
             for posting in book.postings {
-                if case .entry(let entry) = posting {
+                switch posting {
+                case .entry(let entry):
                     made.entries[entry.id] = LedgerEntryView(entry)
-                    entries.append((customerId, entry))
-                } else if case .lot(let lot) = posting {
-                    lots.append((customerId, lot))
+                    entries.append((book.account.customerId, entry))
+                case .lot(let lot):
+                    lots.append((book.account.customerId, lot))
+                default:
+                    preconditionFailure("a new customer's book only credits")
                 }
             }
-            moved[[book.balanceDelta, book.debtDelta], default: []].append(customerId)
         }
         for chunk in entries.chunks(of: 500) {
             try db.run(
@@ -250,16 +245,6 @@ struct Ledger {
                     [merchantId, lot.id, customerId, lot.points, lot.points, lot.activatesAt, lot.expiresAt,
                      lot.activatesAt <= now ? now : nil, lot.entryId, lot.storeId]
                 })
-        }
-        for (delta, customerIds) in moved {
-            for chunk in customerIds.chunks(of: 1000) {
-                let changed = try db.run(
-                    """
-                    UPDATE customers SET balance = balance + ?, debt = debt + ?, version = version + 1
-                    WHERE merchant_id = ? AND id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
-                    """, [delta[0], delta[1], merchantId] + chunk.map { $0 })
-                guard changed == chunk.count else { throw Stale() }
-            }
         }
     }
 

@@ -73,11 +73,16 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
         }
     }
 
+    /// Statements with more arguments than this (multi-row inserts, long `IN` lists) are planned for their arguments
+    /// each time, not prepared: a plan kept from when a table was small stays a sequential scan as it grows (a check of
+    /// 1,000 cards against 40,000 customers took 500 ms prepared and a few unprepared, registering customers in lists).
+    static let preparedArgumentLimit = 64
+
     /// Runs a prepared statement; `counting` adds `RETURNING 1`, one row per row changed.
     private func query(_ sql: String, _ arguments: SQLArguments, counting: Bool = false) throws -> [PostgresRow] {
         try Self.reporting(sql) {
             let text = counting ? sql + " RETURNING 1" : sql
-            let statement = try prepared[text] ?? prepare(text, logged: sql)
+            let statement = arguments.count > Self.preparedArgumentLimit ? nil : try prepared[text] ?? prepare(text, logged: sql)
             let binds = arguments.map { argument -> PostgresData in
                 switch argument?.sqlValue ?? .null {
                 case .null: .null
@@ -85,6 +90,10 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
                 case .text(let value): PostgresData(string: value)
                 case .bytes(let value): PostgresData(bytes: value)
                 }
+            }
+            guard let statement else {
+                StatementLog.record(sql)
+                return try connection.query(Self.numbered(text), binds).wait().rows
             }
             return try statement.execute(binds).wait()
         }

@@ -125,19 +125,7 @@ extension SQLStore {
             if redraw.isEmpty { break }
             for index in redraw { cards[index] = newCard() }
         }
-        for chunk in Array(zip(customers, cards)).chunks(of: 500) {
-            try db.run(
-                """
-                INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
-                                       marketing_consent, marketing_consent_at, created_at, referrer_id)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
-                """,
-                chunk.flatMap { new, card -> SQLArguments in
-                    let customer = new.customer
-                    return [merchantId, new.id, customer.phone, card, customer.name, customer.email, customer.birthday,
-                            customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now, new.referrerId]
-                })
-        }
+        // The welcome bonus decided first: each row is inserted with the balance its book gives, not updated after.
         var books: [LedgerBook] = []
         if rules.welcomeBonusPoints > 0 {
             let expiresAt = rules.welcomeBonusLifetimeDays > 0 ? now + Int64(rules.welcomeBonusLifetimeDays) * 86_400 : rules.expiry(from: now)
@@ -146,8 +134,22 @@ extension SQLStore {
                 book.credit(.welcome, rules.welcomeBonusPoints, activatesAt: now, expiresAt: expiresAt)
                 return book
             }
-            try ledger.apply(books: books)
         }
+        for chunk in Array(zip(customers.indices, cards)).chunks(of: 500) {
+            try db.run(
+                """
+                INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
+                                       marketing_consent, marketing_consent_at, created_at, referrer_id, balance, debt, version)
+                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                """,
+                chunk.flatMap { index, card -> SQLArguments in
+                    let new = customers[index], customer = new.customer, book = books.isEmpty ? nil : books[index]
+                    return [merchantId, new.id, customer.phone, card, customer.name, customer.email, customer.birthday,
+                            customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now, new.referrerId,
+                            book?.balanceDelta ?? 0, book?.debtDelta ?? 0, book == nil ? 0 : 1]
+                })
+        }
+        try ledger.insertCredits(of: books)
         return try zip(customers.indices, customers).map { index, new in
             (books.isEmpty ? [] : books[index].postings.compactMap { if case .entry(let entry) = $0 { entry.id } else { nil } })
                 + (try giveRules(db, ledger: ledger, rules: rules, customerId: new.id) { $0.on == .registration ? "registration" : nil })

@@ -254,7 +254,7 @@ struct Bench: AsyncParsableCommand {
         let registered = (ContinuousClock.now - registering) / .seconds(1)
         // Customers registered in lists of 10,000 (`SQLStore.registerCustomers`), each with the welcome bonus.
         rows.append(BenchRow(
-            name: "PostgreSQL: registering \(size) customers", value: Double(size) / registered, unit: "customers/s",
+            name: "PostgreSQL: registering \(size) customers", value: Double(size) / registered, unit: "cust/s",
             note: String(format: "%.1f s", registered)))
         var targets = [BenchTarget(
             name: "registering 1,000,000 customers on PostgreSQL" + (size == 1_000_000 ? "" : " (at the rate for \(size))"),
