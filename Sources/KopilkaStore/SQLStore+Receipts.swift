@@ -70,17 +70,22 @@ extension SQLStore {
         _ calculation: ReceiptCalculation, explanation: String, customerId: Int64?, earnLotId: Int64?, restoreExpiresAt: UnixSeconds?,
         holdId: Int64?, now: UnixSeconds
     ) throws -> ReceiptView {
-        try db.run(
+        // The fiscal number was free in the decision's snapshot; a receipt that took it since means deciding again (the
+        // next snapshot answers `receipt_already_registered`). Guarded here by the unique index, not read first: one
+        // round trip less on PostgreSQL.
+        let inserted = try db.run(
             """
             INSERT INTO receipts (merchant_id, id, store_id, register_id, customer_id, external_id, program_version, amount, discount,
                                   redeemed_kopecks, redeemed_points, payable, earned_points, earn_lot_id, restore_expires_at, hold_id,
                                   offline, explanation, cashier, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (merchant_id, store_id, external_id) DO NOTHING
             """,
             [merchantId, receiptId, command.storeId, command.registerId, customerId, command.externalId, programVersion,
              calculation.amount, calculation.discount, calculation.redeemedKopecks, calculation.redeemedPoints, calculation.payable,
              calculation.earnedPoints, earnLotId, restoreExpiresAt, holdId, command.offline,
              explanation, command.cashier, now])
+        guard inserted == 1 else { throw Ledger.Stale() }
         // Up to 16 lines per statement: one round trip instead of one per line on PostgreSQL, and a bounded number of
         // distinct statements to prepare.
         let rows = Array(zip(command.lines, calculation.lines))

@@ -56,6 +56,14 @@ import Testing
         }
         #expect(statuses.filter { $0 == 201 }.count == 1, "exactly one receipt gets the coupon: \(statuses)")
         #expect(statuses.filter { $0 == 409 }.count == 23, "the others are refused, changing nothing")
+        // Most of them were refused while applying (the code was free in their snapshots): nothing they wrote before
+        // the code's guard stays, neither a receipt nor points.
+        let written = try await f.store.backend.read { db in
+            try db.row(
+                "SELECT (SELECT COUNT(*) FROM receipts WHERE merchant_id = ?1) AS receipts, (SELECT COUNT(*) FROM ledger_entries WHERE merchant_id = ?1) AS entries",
+                [f.merchantId])!
+        }
+        #expect(written["receipts"] as Int64 == 1 && written["entries"] as Int64 == 1, "\(written)")
         let after = try await f.store.codeBatches(merchantId: f.merchantId)
         #expect(after.first?.usedCodes == 1 && after.first?.uses == 1)
         let exported = try await f.store.codes(merchantId: f.merchantId, batchId: parseID(batch.id)!)!

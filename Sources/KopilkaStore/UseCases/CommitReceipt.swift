@@ -131,10 +131,6 @@ extension SQLStore {
     ) throws {
         let rules = snapshot.program.rules
         let customerId = snapshot.customer?.account.customerId
-        // The fiscal number was free in the snapshot; a receipt of another customer may have taken it since.
-        if try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) != nil {
-            throw Ledger.Stale()
-        }
         if let customer = snapshot.customer, let book = outcome.book {
             if outcome.calculation.redeemedPoints > 0 {
                 try consumeSpendCode(

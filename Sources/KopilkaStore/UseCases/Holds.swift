@@ -237,10 +237,6 @@ extension SQLStore {
     ) throws {
         guard let hold = snapshot.hold, let account = snapshot.account else { throw KopilkaError.notFound("order") }
         try closeHold(db, merchantId: merchantId, holdId: hold.id, status: "confirmed", receiptId: receiptId, now: now)
-        // The fiscal number was free in the snapshot; a receipt may have taken it since.
-        if try Self.receiptId(db, merchantId: merchantId, storeId: hold.storeId, externalId: decided.command.externalId) != nil {
-            throw Ledger.Stale()
-        }
         try Ledger(db: db, merchantId: merchantId, now: now, store: self).apply(decided.confirmed.book, expectedVersion: account.version)
         let rules = snapshot.rules
         try insertReceipt(

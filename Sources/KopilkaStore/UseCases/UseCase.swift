@@ -19,6 +19,9 @@ enum UseCase {
     static let snapshotAttempts = 1
 }
 
+/// The apply step refused without a savepoint to roll back to: the transaction is made again with one.
+private struct RefusedWhileApplying: Error {}
+
 extension SQLStore {
     /// Runs a use case's three steps, exactly once per idempotency key:
     ///
@@ -58,36 +61,45 @@ extension SQLStore {
                 let decided = decide(snapshot)
                 let rendered = render(decided.map(\.answer))
                 if case .success(let decision) = decided { keys = hotRows(snapshot, decision.outcome) }
-                do {
-                    return try await backend.write(serializing: keys) { db in
-                        var response = rendered
-                        if let refusal = try before?(db) {
-                            response = render(.failure(refusal))
-                        } else {
-                            switch decided {
-                            case .success(let decision):
-                                do {
-                                    let finished = try db.savepoint {
+                // A refusal found while applying (a code used up meanwhile) must undo the apply's writes but keep
+                // `before`'s and the refusal under its key: the first try runs without a savepoint (two round trips on
+                // PostgreSQL) and, refused, the transaction is made again with one.
+                for withSavepoint in [false, true] {
+                    do {
+                        return try await backend.write(serializing: keys) { db in
+                            var response = rendered
+                            if let refusal = try before?(db) {
+                                response = render(.failure(refusal))
+                            } else {
+                                switch decided {
+                                case .success(let decision):
+                                    func applied() throws -> Answer? {
                                         try apply(db, snapshot, decision.outcome)
                                         return try finish?(db, snapshot, decision.answer)
                                     }
-                                    // Rare (a level's bonus): rendered again, in the writer, only when it adds to the answer.
-                                    if let finished { response = render(.success(finished)) }
-                                } catch let error as KopilkaError {
-                                    response = render(.failure(error))
+                                    do {
+                                        let finished = try withSavepoint ? db.savepoint(applied) : applied()
+                                        // Rare (a level's bonus): rendered again, in the writer, only when it adds to the answer.
+                                        if let finished { response = render(.success(finished)) }
+                                    } catch let error as KopilkaError {
+                                        guard withSavepoint else { throw RefusedWhileApplying() }
+                                        response = render(.failure(error))
+                                    }
+                                case .failure:
+                                    guard try refusalHolds(db, snapshot) else { throw Ledger.Stale() }
                                 }
-                            case .failure:
-                                guard try refusalHolds(db, snapshot) else { throw Ledger.Stale() }
                             }
+                            if let key = idempotency, try self.storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: true) == 0 {
+                                // The same key was answered meanwhile (another process): the next snapshot replays that answer.
+                                throw Ledger.Stale()
+                            }
+                            return response
                         }
-                        if let key = idempotency, try self.storeReply(db, merchantId: merchantId, key: key, response, now: now, ifAbsent: true) == 0 {
-                            // The same key was answered meanwhile (another process): the next snapshot replays that answer.
-                            throw Ledger.Stale()
-                        }
-                        return response
+                    } catch is RefusedWhileApplying {
+                        continue
+                    } catch is Ledger.Stale {
+                        break
                     }
-                } catch is Ledger.Stale {
-                    continue
                 }
             }
         }
