@@ -69,22 +69,22 @@ extension SQLStore {
     }
 
     /// How often each promotion with limits has been used: in all, by this customer (in all or in the period of
-    /// `customerPeriod`) and on this local day. One statement for all of them (up to 100 promotions a statement).
+    /// `customerPeriod`) and on this local day. One statement for up to 32 promotions, each with its own counters.
     func promotionUsage(
         _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64?, date: LocalDate?
     ) throws -> [String: PromotionUsage] {
         let limited = rules.promotions.filter { $0.enabled && $0.limits != nil }
         var usage = Dictionary(uniqueKeysWithValues: limited.map { ($0.id, PromotionUsage()) })
         let day = date.map { "d\($0.day)" }
-        for chunk in limited.chunks(of: 100) {
-            let customerBuckets = Set(chunk.compactMap { promotion in customerId.flatMap { promotion.limits!.customerBucket($0, date: date) } })
-            let buckets = [""] + (day.map { [$0] } ?? []) + customerBuckets.sorted()
+        for chunk in limited.chunks(of: 32) {
+            let counters = chunk.map { promotion in
+                (promotion.id, [""] + (day.map { [$0] } ?? []) + (customerId.flatMap { promotion.limits!.customerBucket($0, date: date) }.map { [$0] } ?? []))
+            }
             let rows = try db.rows(
                 """
                 SELECT promotion_id, bucket, uses, value_kopecks FROM promotion_counters
-                WHERE merchant_id = ? AND promotion_id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
-                  AND bucket IN (\(Array(repeating: "?", count: buckets.count).joined(separator: ", ")))
-                """, [merchantId] + chunk.map(\.id) + buckets)
+                WHERE merchant_id = ? AND (\(counters.map { "(promotion_id = ? AND bucket IN (\(Self.placeholders($0.1.count))))" }.joined(separator: " OR ")))
+                """, [merchantId] + counters.flatMap { id, buckets in [id] + buckets })
             for row in rows {
                 let id: String = row["promotion_id"], bucket: String = row["bucket"]
                 if bucket.isEmpty {
@@ -92,7 +92,7 @@ extension SQLStore {
                     usage[id]?.spentKopecks = row["value_kopecks"]
                 } else if bucket == day {
                     usage[id]?.dayUses = row["uses"]
-                } else if let customerId, bucket == rules.promotions.first(where: { $0.id == id })?.limits?.customerBucket(customerId, date: date) {
+                } else {
                     usage[id]?.customerUses = row["uses"]
                 }
             }
