@@ -81,7 +81,9 @@ public func buildApplication(
         logger.error("web console disabled: its templates do not parse", metadata: ["error": "\(error)"])
     }
     router.get("/metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.render(store: store))))
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.render(store: store))))
     }
     var services: [any Service] = []
     if configuration.maintenanceIntervalSeconds > 0 {

@@ -31,8 +31,7 @@ final class Metrics: Sendable {
 
     /// The exposition text, with the store's own counters.
     func render(store: any LoyaltyStore) -> String {
-        (all.map { ($0.name, $0.help, $0.current) } + [
-            ("kopilka_write_conflicts_total", "write transactions tried again after a conflict with a concurrent one (PostgreSQL)", store.writeConflicts)
-        ]).map { name, help, value in "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n" }.joined()
+        let conflicts = ("kopilka_write_conflicts_total", "write transactions tried again after a conflict (PostgreSQL)", store.writeConflicts)
+        return (all.map { ($0.name, $0.help, $0.current) } + [conflicts]).map { name, help, value in "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n" }.joined()
     }
 }

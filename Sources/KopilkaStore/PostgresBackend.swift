@@ -74,9 +74,8 @@ final class PostgresBackend: SQLBackend {
             // cannot conflict with it. Sorted, so that two transactions never wait on each other's keys.
             let keys = Set(keys).sorted()
             if !keys.isEmpty {
-                _ = try session.rows(
-                    "SELECT " + keys.map { _ in "pg_advisory_lock(\(Self.hotRowLockClass), hashtext(current_schema() || '.' || ?))" }.joined(separator: ", "),
-                    keys.map { $0 })
+                let lock = "pg_advisory_lock(\(Self.hotRowLockClass), hashtext(current_schema() || '.' || ?))"
+                _ = try session.rows("SELECT " + Array(repeating: lock, count: keys.count).joined(separator: ", "), keys.map { $0 })
             }
             defer { if !keys.isEmpty { try? session.execute("SELECT pg_advisory_unlock_all()") } }
             var attempt = 0

@@ -78,13 +78,15 @@ extension SQLStore {
         let day = date.map { "d\($0.day)" }
         for chunk in limited.chunks(of: 32) {
             let counters = chunk.map { promotion in
-                (promotion.id, [""] + (day.map { [$0] } ?? []) + (customerId.flatMap { promotion.limits!.customerBucket($0, date: date) }.map { [$0] } ?? []))
+                let customer = customerId.flatMap { promotion.limits!.customerBucket($0, date: date) }
+                return (id: promotion.id, buckets: [""] + [day, customer].compactMap { $0 })
             }
+            let exact = counters.map { "(promotion_id = ? AND bucket IN (\(Self.placeholders($0.buckets.count))))" }
             let rows = try db.rows(
                 """
                 SELECT promotion_id, bucket, uses, value_kopecks FROM promotion_counters
-                WHERE merchant_id = ? AND (\(counters.map { "(promotion_id = ? AND bucket IN (\(Self.placeholders($0.1.count))))" }.joined(separator: " OR ")))
-                """, [merchantId] + counters.flatMap { id, buckets in [id] + buckets })
+                WHERE merchant_id = ? AND (\(exact.joined(separator: " OR ")))
+                """, [merchantId] + counters.flatMap { [$0.id] + $0.buckets })
             for row in rows {
                 let id: String = row["promotion_id"], bucket: String = row["bucket"]
                 if bucket.isEmpty {

@@ -99,7 +99,8 @@ import Testing
             let spec = try await client.get("/openapi.yaml", key: nil)
             #expect(spec.status == 200)
             #expect(spec.text.hasPrefix("openapi: 3.1"))
-            #expect(try await client.get("/metrics", key: nil).text.contains("kopilka_http_requests_total"))
+            let metrics = try await client.get("/metrics", key: nil).text
+            #expect(metrics.contains("kopilka_http_requests_total") && metrics.contains("\nkopilka_write_conflicts_total 0\n"))
         }
     }
 

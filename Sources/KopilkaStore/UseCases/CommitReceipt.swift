@@ -22,9 +22,9 @@ extension SQLStore {
     /// 2. **decide** (`decideCommit`, around the core's pure `CommitDecision.decide`): the calculation and the ledger's
     ///    postings, or a refusal; the answer's bytes are rendered from it before the writer is asked;
     /// 3. **apply** (`writeCommit`): in the writer's transaction, only guarded writes — the customer still at the version
-    ///    read, every lot still holding what is taken, the promotions' counters within their limits, the fiscal number still free —
-    ///    and the idempotency record with the rendered answer (`runUseCase`: a failed guard means prefetch and decide
-    ///    again).
+    ///    read, every lot still holding what is taken, the promotions' counters within their limits, the fiscal number
+    ///    still free — and the idempotency record with the rendered answer (`runUseCase`: a failed guard means prefetch
+    ///    and decide again).
     ///
     /// The till's API, offline batches, the web cashier, the demo and the benchmark all call `SQLStore.commitReceipt`.
     ///
