@@ -43,33 +43,41 @@ extension SQLStore {
                     AND p.created_at < r.created_at AND p.created_at > r.created_at - ?3)
                 """, [merchantId, customerId, Int64(rules.resetAfterDaysWithoutPurchase) * 86_400])?["start"] ?? Int64.min
         }
-        // One query per period, the level kept so far riding along (the commit path asks twice per receipt).
-        func qualifying(from start: UnixSeconds, until: UnixSeconds) throws -> (amount: Int64, reached: Int?) {
-            let from = max(start, streakStart == .min ? .min : streakStart - 1)
+        // Every period in one query (each after its `from`, up to and including its `until`), the level kept so far
+        // riding along: a calendar period and the one before it, or the best of the last months, in one round trip.
+        func qualifying(_ periods: [(from: UnixSeconds, until: UnixSeconds)]) throws -> (amounts: [Int64], reached: Int?) {
+            let periods = periods.map { (from: max($0.from, streakStart == .min ? .min : streakStart - 1), until: $0.until) }
+            let lower = periods.map(\.from).min()!, upper = periods.map(\.until).max()!
+            let bounds = periods.flatMap { [$0.from, $0.until] as SQLArguments }
             if rules.basis != .purchases, !rules.itemCategories.isEmpty {
                 // Lines of the counted categories: whole items ("every 10th cup"), or what they cost ("paint bought this
                 // quarter"); returns taken off. A line's refunds so far are `payable × returned / quantity` rounded
                 // down (ReturnCalculator), written as quotient and remainder so that no product overflows 64 bits.
-                let marks = Array(repeating: "?", count: rules.itemCategories.count).joined(separator: ", ")
+                let counted = rules.basis == .items
+                    ? "l.quantity - l.returned_quantity"
+                    : "l.payable - (l.payable / l.quantity) * l.returned_quantity - (l.payable % l.quantity) * l.returned_quantity / l.quantity"
+                let sums = periods.indices.map { "COALESCE(SUM(CASE WHEN r.created_at > ? AND r.created_at <= ? THEN \(counted) ELSE 0 END), 0) AS a\($0)" }
                 let row = try db.row(
                     """
-                    SELECT COALESCE(SUM(l.quantity - l.returned_quantity), 0) AS items,
-                           COALESCE(SUM(l.payable - (l.payable / l.quantity) * l.returned_quantity
-                                        - (l.payable % l.quantity) * l.returned_quantity / l.quantity), 0) AS spend,
-                           (SELECT tier_reached FROM customers WHERE merchant_id = ? AND id = ?) AS reached
+                    SELECT \(sums.joined(separator: ", ")), (SELECT tier_reached FROM customers WHERE merchant_id = ? AND id = ?) AS reached
                     FROM receipts r JOIN receipt_lines l ON l.merchant_id = r.merchant_id AND l.receipt_id = r.id
-                    WHERE r.merchant_id = ? AND r.customer_id = ? AND r.created_at > ? AND r.created_at <= ? AND l.category IN (\(marks))
-                    """, [merchantId, customerId, merchantId, customerId, from, until] + rules.itemCategories.map { $0 as (any SQLBindable)? })
-                return (rules.basis == .items ? (row?["items"] ?? 0) / 1000 : row?["spend"] ?? 0, row?["reached"])
+                    WHERE r.merchant_id = ? AND r.customer_id = ? AND r.created_at > ? AND r.created_at <= ?
+                      AND l.category IN (\(Self.placeholders(rules.itemCategories.count)))
+                    """,
+                    bounds + [merchantId, customerId, merchantId, customerId, lower, upper] + rules.itemCategories.map { $0 as (any SQLBindable)? })
+                let amounts = periods.indices.map { row?["a\($0)"] ?? Int64(0) }
+                return (rules.basis == .items ? amounts.map { $0 / 1000 } : amounts, row?["reached"])
             }
+            let counted = rules.basis == .spend ? "payable - refunded_kopecks" : "CASE WHEN payable >= ? THEN 1 - returned_in_full ELSE 0 END"
+            let sums = periods.indices.map { "COALESCE(SUM(CASE WHEN created_at > ? AND created_at <= ? THEN \(counted) ELSE 0 END), 0) AS a\($0)" }
             let row = try db.row(
                 """
-                SELECT COALESCE(SUM(payable - refunded_kopecks), 0) AS spend,
-                       COALESCE(SUM(CASE WHEN payable >= ?5 THEN 1 - returned_in_full ELSE 0 END), 0) AS purchases,
-                       (SELECT tier_reached FROM customers WHERE merchant_id = ?1 AND id = ?2) AS reached
-                FROM receipts WHERE merchant_id = ?1 AND customer_id = ?2 AND created_at > ?3 AND created_at <= ?4
-                """, [merchantId, customerId, from, until, rules.minPurchaseKopecks])
-            return (rules.basis == .spend ? row?["spend"] ?? 0 : row?["purchases"] ?? 0, row?["reached"])
+                SELECT \(sums.joined(separator: ", ")), (SELECT tier_reached FROM customers WHERE merchant_id = ? AND id = ?) AS reached
+                FROM receipts WHERE merchant_id = ? AND customer_id = ? AND created_at > ? AND created_at <= ?
+                """,
+                periods.flatMap { [$0.from, $0.until] + (rules.basis == .spend ? [] : [rules.minPurchaseKopecks]) as SQLArguments }
+                    + [merchantId, customerId, merchantId, customerId, lower, upper])
+            return (periods.indices.map { row?["a\($0)"] ?? Int64(0) }, row?["reached"])
         }
         var inputs: LevelInputs
         if rules.period != .rolling, let zone = TimeZone(identifier: rules.timeZone) {
@@ -80,24 +88,21 @@ extension SQLStore {
                 return midnight - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(midnight))))
             }
             if rules.period == .bestMonth {
-                // One query per month, newest first; the best month is what qualifies.
-                var best: Int64 = 0, reached: Int?, until = Int64.max
-                for month in TierRules.Period.monthStarts(of: local.date, count: rules.bestOfMonths).map(start) {
-                    let counted = try qualifying(from: month - 1, until: until)
-                    (best, reached, until) = (max(best, counted.amount), counted.reached, month - 1)
-                }
-                inputs = LevelInputs(qualifying: best, reached: reached)
+                // Each month, newest first; the best month is what qualifies.
+                let starts = TierRules.Period.monthStarts(of: local.date, count: rules.bestOfMonths).map(start)
+                let ends = [Int64.max] + starts.dropLast().map { $0 - 1 }
+                let counted = try qualifying(zip(starts, ends).map { (from: $0 - 1, until: $1) })
+                inputs = LevelInputs(qualifying: counted.amounts.max() ?? 0, reached: counted.reached)
             } else {
                 guard let bounds = rules.period.bounds(of: local.date) else { return nil }
                 let current = start(bounds.current), previous = start(bounds.previous)
-                let (amount, reached) = try qualifying(from: current - 1, until: Int64.max)
-                inputs = LevelInputs(
-                    qualifying: amount, previousPeriod: try qualifying(from: previous - 1, until: current - 1).amount, reached: reached)
+                let counted = try qualifying([(from: current - 1, until: Int64.max), (from: previous - 1, until: current - 1)])
+                inputs = LevelInputs(qualifying: counted.amounts[0], previousPeriod: counted.amounts[1], reached: counted.reached)
             }
         } else {
             let since = rules.windowDays > 0 ? now - Int64(rules.windowDays) * 86_400 : Int64.min
-            let (amount, reached) = try qualifying(from: since, until: Int64.max)
-            inputs = LevelInputs(qualifying: amount, reached: reached)
+            let counted = try qualifying([(from: since, until: Int64.max)])
+            inputs = LevelInputs(qualifying: counted.amounts[0], reached: counted.reached)
         }
         if rules.keepReachedDays > 0 || rules.resetAfterDaysWithoutPurchase > 0 {
             let row = try db.row(
