@@ -77,7 +77,11 @@ final class PostgresBackend: SQLBackend {
                 let lock = "pg_advisory_lock(\(Self.hotRowLockClass), hashtext(current_schema() || '.' || ?))"
                 _ = try session.rows("SELECT " + Array(repeating: lock, count: keys.count).joined(separator: ", "), keys.map { $0 })
             }
-            defer { if !keys.isEmpty { try? session.execute("SELECT pg_advisory_unlock_all()") } }
+            defer {
+                // A connection that cannot release its locks is closed, which releases them: it must not go back to
+                // the pool holding a promotion's lock.
+                if !keys.isEmpty, (try? session.execute("SELECT pg_advisory_unlock_all()")) == nil { session.discard() }
+            }
             var attempt = 0
             while true {
                 attempt += 1
@@ -162,11 +166,11 @@ final class PostgresBackend: SQLBackend {
             let session = try self.idle.withLock { $0.popLast() } ?? self.connect()
             do {
                 let value = try body(session)
-                self.idle.withLock { $0.append(session) }
+                if !session.isDiscarded { self.idle.withLock { $0.append(session) } }
                 return value
             } catch {
                 // A connection that broke is dropped; the next use opens a new one.
-                if !session.connection.isClosed { self.idle.withLock { $0.append(session) } }
+                if !session.connection.isClosed && !session.isDiscarded { self.idle.withLock { $0.append(session) } }
                 throw error
             }
         }

@@ -17,6 +17,8 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
     private var savepoints = 0
     /// Set by the backend while the session runs a read-only snapshot.
     var isSnapshot = false
+    /// Closed by the backend and never used again (`discard()`).
+    private(set) var isDiscarded = false
 
     init(_ connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -35,6 +37,14 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
             if code.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             try execute(statement)
         }
+    }
+
+    /// Closes the connection (the server then ends its session, releasing its locks) and keeps it out of the pool.
+    func discard() {
+        isDiscarded = true
+        let connection = connection
+        // postgres-nio asserts that a connection is closed before it is released: keep it until then.
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// Ends the transaction, ignoring a connection that is already gone.
