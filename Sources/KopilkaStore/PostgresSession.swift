@@ -83,16 +83,18 @@ final class PostgresSession: SQLConnection, @unchecked Sendable {
         }
     }
 
-    /// Statements with more arguments than this (multi-row inserts, long `IN` lists) are planned for their arguments
-    /// each time, not prepared: a plan kept from when a table was small stays a sequential scan as it grows (a check of
-    /// 1,000 cards against 40,000 customers took 500 ms prepared and a few unprepared, registering customers in lists).
+    /// Reads and updates with more arguments than this (long `IN` lists) are planned for their arguments each time, not
+    /// prepared: a plan kept from when a table was small stays a sequential scan as it grows (a check of 1,000 cards
+    /// against 40,000 customers took 500 ms prepared and a few unprepared, registering customers in lists). Inserts,
+    /// whose plan reads no table, stay prepared (parsed once however many rows they carry).
     static let preparedArgumentLimit = 64
 
     /// Runs a prepared statement; `counting` adds `RETURNING 1`, one row per row changed.
     private func query(_ sql: String, _ arguments: SQLArguments, counting: Bool = false) throws -> [PostgresRow] {
         try Self.reporting(sql) {
             let text = counting ? sql + " RETURNING 1" : sql
-            let statement = arguments.count > Self.preparedArgumentLimit ? nil : try prepared[text] ?? prepare(text, logged: sql)
+            let planEachTime = arguments.count > Self.preparedArgumentLimit && !sql.hasPrefix("INSERT")
+            let statement = planEachTime ? nil : try prepared[text] ?? prepare(text, logged: sql)
             let binds = arguments.map { argument -> PostgresData in
                 switch argument?.sqlValue ?? .null {
                 case .null: .null

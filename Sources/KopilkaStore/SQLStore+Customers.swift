@@ -64,7 +64,11 @@ extension SQLStore {
                 try self.claimPurchase(db, merchantId: merchantId, receiptId: customer.purchaseReceiptId, for: id, threshold: rules.cardFromPurchaseKopecks)
             }
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            let entries = try self.insertCustomers(db, ledger: ledger, [(id, customer, referrerId)], rules: rules)[0]
+            // The phone was free above and stays so in this transaction (on PostgreSQL a concurrent registration of it
+            // makes this one try again, and the check above answers).
+            guard let entries = try self.insertCustomers(db, ledger: ledger, [(id, customer, referrerId)], rules: rules)[0] else {
+                throw KopilkaError.customerExists(customerId: String(try Self.customerId(db, merchantId: merchantId, key: .phone(customer.phone)) ?? 0))
+            }
             guard let summary = try self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
                 throw KopilkaError.notFound("customer")
             }
@@ -88,43 +92,30 @@ extension SQLStore {
             {
                 throw KopilkaError.planLimit([FieldError(field: "plan", message: "the free plan holds up to \(limit) customers")])
             }
-            // Phones already taken, in the merchant or earlier in the list, are skipped.
-            var taken = Set<String>()
-            for chunk in customers.map(\.phone).chunks(of: 1000) {
-                taken.formUnion(try db.column(
-                    "SELECT phone FROM customers WHERE merchant_id = ? AND phone IN (\(Self.placeholders(chunk.count)))",
-                    [merchantId] + chunk.map { $0 }, as: String.self))
-            }
-            let ids = customers.map { customer -> Int64? in taken.insert(customer.phone).inserted ? self.nextID() : nil }
+            // A phone twice in the list is registered once; one another customer has is skipped by the insert.
+            var listed = Set<String>()
+            let ids = customers.map { customer -> Int64? in listed.insert(customer.phone).inserted ? self.nextID() : nil }
             let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            _ = try self.insertCustomers(
-                db, ledger: ledger, zip(ids, customers).compactMap { id, customer in id.map { ($0, customer, nil) } }, rules: rules)
-            return ids
+            let new = zip(ids, customers).compactMap { id, customer in id.map { (id: $0, customer: customer, referrerId: Int64?.none) } }
+            let inserted = try self.insertCustomers(db, ledger: ledger, new, rules: rules)
+            var registered = Set<Int64>()
+            for (index, entries) in inserted.enumerated() where entries != nil { registered.insert(new[index].id) }
+            return ids.map { $0.flatMap { registered.contains($0) ? $0 : nil } }
         }
     }
 
-    /// Inserts customers (id, details, who referred them) with card numbers no other customer of the merchant has, in
-    /// multi-row statements, and credits the welcome bonus and what the rules on registration give; returns the ledger
-    /// entries written for each.
+    /// Inserts customers (id, details, who referred them) in multi-row statements, each with a card number no other
+    /// customer of the merchant has, and credits the welcome bonus and what the rules on registration give. Returns the
+    /// ledger entries written for each, or nil for one skipped because another customer has the phone.
+    ///
+    /// Nothing is read first: each row goes in unless it clashes with a unique key (`ON CONFLICT DO NOTHING`), and only
+    /// the rows that did not go in are looked at — a phone taken, or else a card number drawn again (11 random digits:
+    /// rarely). A check of a thousand phones and cards before each thousand rows took half the time of registering
+    /// 300,000 customers on PostgreSQL.
     private func insertCustomers(
         _ db: any SQLConnection, ledger: Ledger, _ customers: [(id: Int64, customer: NewCustomer, referrerId: Int64?)], rules: ProgramRules
-    ) throws -> [[Int64]] {
+    ) throws -> [[Int64]?] {
         let merchantId = ledger.merchantId, now = ledger.now
-        func newCard() -> String { CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) }) }
-        var cards = customers.map { _ in newCard() }
-        // Drawn again until no card is another customer's or twice in the list (11 random digits: a few draws in all).
-        while true {
-            var clashes = Set<String>()
-            for chunk in cards.chunks(of: 1000) {
-                clashes.formUnion(try db.column(
-                    "SELECT card FROM customers WHERE merchant_id = ? AND card IN (\(Self.placeholders(chunk.count)))",
-                    [merchantId] + chunk.map { $0 }, as: String.self))
-            }
-            var seen = Set<String>()
-            let redraw = cards.indices.filter { clashes.contains(cards[$0]) || !seen.insert(cards[$0]).inserted }
-            if redraw.isEmpty { break }
-            for index in redraw { cards[index] = newCard() }
-        }
         // The welcome bonus decided first: each row is inserted with the balance its book gives, not updated after.
         var books: [LedgerBook] = []
         if rules.welcomeBonusPoints > 0 {
@@ -135,23 +126,41 @@ extension SQLStore {
                 return book
             }
         }
-        for chunk in Array(zip(customers.indices, cards)).chunks(of: 500) {
-            try db.run(
-                """
-                INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
-                                       marketing_consent, marketing_consent_at, created_at, referrer_id, balance, debt, version)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
-                """,
-                chunk.flatMap { index, card -> SQLArguments in
-                    let new = customers[index], customer = new.customer, book = books.isEmpty ? nil : books[index]
-                    return [merchantId, new.id, customer.phone, card, customer.name, customer.email, customer.birthday,
-                            customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now, new.referrerId,
-                            book?.balanceDelta ?? 0, book?.debtDelta ?? 0, book == nil ? 0 : 1]
-                })
+        var inserted = Set<Int64>(), pending = Array(customers.indices)
+        while !pending.isEmpty {
+            var returned = Set<Int64>()
+            for chunk in pending.chunks(of: 500) {
+                returned.formUnion(try db.column(
+                    """
+                    INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
+                                           marketing_consent, marketing_consent_at, created_at, referrer_id, balance, debt, version)
+                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                    ON CONFLICT DO NOTHING RETURNING id
+                    """,
+                    chunk.flatMap { index -> SQLArguments in
+                        let new = customers[index], customer = new.customer, book = books.isEmpty ? nil : books[index]
+                        let card = CardNumber.make(body: (0..<11).map { _ in Int.random(in: 0...9) })
+                        return [merchantId, new.id, customer.phone, card, customer.name, customer.email, customer.birthday,
+                                customer.personalDataConsent ? now : nil, customer.marketingConsent, now, now, new.referrerId,
+                                book?.balanceDelta ?? 0, book?.debtDelta ?? 0, book == nil ? 0 : 1]
+                    },
+                    as: Int64.self))
+            }
+            inserted.formUnion(returned)
+            let missed = pending.filter { !returned.contains(customers[$0].id) }
+            guard !missed.isEmpty else { break }
+            var taken = Set<String>()
+            for chunk in missed.map({ customers[$0].customer.phone }).chunks(of: 1000) {
+                taken.formUnion(try db.column(
+                    "SELECT phone FROM customers WHERE merchant_id = ? AND phone IN (\(Self.placeholders(chunk.count)))",
+                    [merchantId] + chunk.map { $0 }, as: String.self))
+            }
+            pending = missed.filter { !taken.contains(customers[$0].customer.phone) }
         }
-        try ledger.insertCredits(of: books)
+        try ledger.insertCredits(of: books.filter { inserted.contains($0.account.customerId) })
         return try zip(customers.indices, customers).map { index, new in
-            (books.isEmpty ? [] : books[index].postings.compactMap { if case .entry(let entry) = $0 { entry.id } else { nil } })
+            guard inserted.contains(new.id) else { return nil }
+            return (books.isEmpty ? [] : books[index].postings.compactMap { if case .entry(let entry) = $0 { entry.id } else { nil } })
                 + (try giveRules(db, ledger: ledger, rules: rules, customerId: new.id) { $0.on == .registration ? "registration" : nil })
         }
     }
