@@ -178,7 +178,10 @@ extension SQLStore {
     }
 
     /// These columns of the customer's row, found by any key in one read.
-    static func customerRow(_ db: any SQLConnection, merchantId: Int64, key: CustomerKey, columns: StaticString) throws -> SQLRow? {
+    /// The merchant's program version as a column of the customer's row: the program cache checked in the same round trip.
+    static let programVersionColumn = "(SELECT version FROM programs WHERE merchant_id = customers.merchant_id) AS program_version"
+
+    static func customerRow(_ db: any SQLConnection, merchantId: Int64, key: CustomerKey, columns: String) throws -> SQLRow? {
         switch key {
         case .id(let id): try db.row("SELECT \(columns) FROM customers WHERE merchant_id = ? AND id = ?", [merchantId, id])
         case .phone(let phone): try db.row("SELECT \(columns) FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, phone])
@@ -187,12 +190,12 @@ extension SQLStore {
     }
 
     func summary(_ db: any SQLConnection, merchantId: Int64, key: CustomerKey, now: UnixSeconds) throws -> CustomerSummary? {
-        guard let row = try Self.customerRow(db, merchantId: merchantId, key: key, columns: "id, card, name, phone, debt, groups") else {
-            return nil
-        }
+        guard let row = try Self.customerRow(
+            db, merchantId: merchantId, key: key, columns: "id, card, name, phone, debt, groups, \(Self.programVersionColumn)")
+        else { return nil }
         let id: Int64 = row["id"]
         let ledger = try Self.readBalance(db, merchantId: merchantId, customerId: id, debt: row["debt"], now: now)
-        let rules = try program(db, merchantId: merchantId).rules
+        let rules = try compiledProgram(db, merchantId: merchantId, version: row["program_version"]).0.rules
         return CustomerSummary(
             id: String(id), card: row["card"], maskedName: maskName(row["name"]), maskedPhone: (row["phone"] as String?).map(Phone.masked),
             balance: ledger,

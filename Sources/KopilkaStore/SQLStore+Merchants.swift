@@ -180,9 +180,11 @@ extension SQLStore {
     /// The program as of this transaction. In a read snapshot only its version is read while the cache holds that
     /// version as committed (a version is written once, so it names one text for good). In a write transaction the
     /// stored text is read and compared whole, so a cache filled by a transaction that later rolled back is never served.
-    func compiledProgram(_ db: any SQLConnection, merchantId: Int64) throws -> (ProgramView, CompiledProgram) {
+    /// `version`: the program's version as this snapshot already read it (with the customer's row), so that the cache
+    /// is checked without a statement of its own.
+    func compiledProgram(_ db: any SQLConnection, merchantId: Int64, version known: Int64? = nil) throws -> (ProgramView, CompiledProgram) {
         if db.isSnapshot, let cached = programs.withLock({ $0[merchantId] }), cached.committed,
-            let version: Int64 = try db.row("SELECT version FROM programs WHERE merchant_id = ?", [merchantId])?["version"],
+            let version: Int64 = try known ?? db.row("SELECT version FROM programs WHERE merchant_id = ?", [merchantId])?["version"],
             version == cached.program.version
         {
             return (cached.program, cached.compiled)

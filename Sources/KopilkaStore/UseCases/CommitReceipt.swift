@@ -61,7 +61,11 @@ extension SQLStore {
 
     /// Prefetch: everything the decision reads, in one snapshot.
     func commitSnapshot(_ db: any SQLConnection, merchantId: Int64, _ command: ReceiptCommand, now: UnixSeconds) throws -> CommitSnapshot {
-        let (program, compiled) = try compiledProgram(db, merchantId: merchantId)
+        // The customer's row once: id, points, version and groups, with the program's version.
+        let row = try command.customer.flatMap { key in
+            try Self.customerRow(db, merchantId: merchantId, key: key, columns: "id, balance, debt, version, groups, \(Self.programVersionColumn)")
+        }
+        let (program, compiled) = try compiledProgram(db, merchantId: merchantId, version: row?["program_version"])
         var snapshot = CommitSnapshot(
             program: program, compiled: compiled, context: ReceiptContext(), customer: nil, customerMissing: false)
         if let existing = try Self.receiptId(db, merchantId: merchantId, storeId: command.storeId, externalId: command.externalId) {
@@ -69,9 +73,8 @@ extension SQLStore {
             return snapshot
         }
         var customerId: Int64?
-        if let key = command.customer {
-            // The customer's row once: id, points, version and groups.
-            guard let row = try Self.customerRow(db, merchantId: merchantId, key: key, columns: "id, balance, debt, version, groups") else {
+        if command.customer != nil {
+            guard let row else {
                 snapshot.customerMissing = true
                 return snapshot
             }
