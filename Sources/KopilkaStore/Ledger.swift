@@ -164,21 +164,9 @@ struct Ledger {
             switch posting {
             case .entry(let entry):
                 made.entries[entry.id] = LedgerEntryView(entry)
-                try db.run(
-                    """
-                    INSERT INTO ledger_entries (merchant_id, id, customer_id, kind, amount, receipt_id, return_id, hold_id, lot_id, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [merchantId, entry.id, customerId, entry.kind.rawValue, entry.amount, entry.receiptId, entry.returnId, entry.holdId,
-                     entry.lotId, entry.createdAt])
+                try insert(entries: [(customerId, entry)])
             case .lot(let lot):
-                try db.run(
-                    """
-                    INSERT INTO lots (merchant_id, id, customer_id, earned, remaining, activates_at, expires_at, activated_at, entry_id, store_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [merchantId, lot.id, customerId, lot.points, lot.points, lot.activatesAt, lot.expiresAt,
-                     lot.activatesAt <= now ? now : nil, lot.entryId, lot.storeId])
+                try insert(lots: [(customerId, lot)])
             case .take(let take, _, _) where take.lotId == unguardedLot:
                 continue
             case .take(let take, let movement, let entryId):
@@ -224,22 +212,32 @@ struct Ledger {
                 }
             }
         }
+        try insert(entries: entries)
+        try insert(lots: lots)
+    }
+
+    /// Ledger entries, 500 a statement.
+    private func insert(entries: [(customerId: Int64, LedgerEntry)]) throws {
         for chunk in entries.chunks(of: 500) {
             try db.run(
                 """
                 INSERT INTO ledger_entries (merchant_id, id, customer_id, kind, amount, receipt_id, return_id, hold_id, lot_id, created_at)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                VALUES \(Placeholders.rows(chunk.count, columns: 10))
                 """,
                 chunk.flatMap { customerId, entry -> SQLArguments in
                     [merchantId, entry.id, customerId, entry.kind.rawValue, entry.amount, entry.receiptId, entry.returnId, entry.holdId,
                      entry.lotId, entry.createdAt]
                 })
         }
+    }
+
+    /// New lots, 500 a statement; one active from the start is marked activated now.
+    private func insert(lots: [(customerId: Int64, NewLot)]) throws {
         for chunk in lots.chunks(of: 500) {
             try db.run(
                 """
                 INSERT INTO lots (merchant_id, id, customer_id, earned, remaining, activates_at, expires_at, activated_at, entry_id, store_id)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                VALUES \(Placeholders.rows(chunk.count, columns: 10))
                 """,
                 chunk.flatMap { customerId, lot -> SQLArguments in
                     [merchantId, lot.id, customerId, lot.points, lot.points, lot.activatesAt, lot.expiresAt,

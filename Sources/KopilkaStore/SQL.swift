@@ -128,3 +128,12 @@ extension Array {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }
+
+/// Placeholders for statements whose length varies: `?, ?, ?` for an `IN` list, `(?, ?), (?, ?)` for a multi-row insert.
+enum Placeholders {
+    static func list(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
+    static func rows(_ count: Int, columns: Int) -> String {
+        Array(repeating: "(" + list(columns) + ")", count: count).joined(separator: ", ")
+    }
+}

@@ -134,7 +134,7 @@ extension SQLStore {
                     """
                     INSERT INTO customers (merchant_id, id, phone, card, name, email, birthday, personal_data_consent_at,
                                            marketing_consent, marketing_consent_at, created_at, referrer_id, balance, debt, version)
-                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                    VALUES \(Placeholders.rows(chunk.count, columns: 15))
                     ON CONFLICT DO NOTHING RETURNING id
                     """,
                     chunk.flatMap { index -> SQLArguments in
@@ -152,7 +152,7 @@ extension SQLStore {
             var taken = Set<String>()
             for chunk in missed.map({ customers[$0].customer.phone }).chunks(of: 1000) {
                 taken.formUnion(try db.column(
-                    "SELECT phone FROM customers WHERE merchant_id = ? AND phone IN (\(Self.placeholders(chunk.count)))",
+                    "SELECT phone FROM customers WHERE merchant_id = ? AND phone IN (\(Placeholders.list(chunk.count)))",
                     [merchantId] + chunk.map { $0 }, as: String.self))
             }
             pending = missed.filter { !taken.contains(customers[$0].customer.phone) }
@@ -164,8 +164,6 @@ extension SQLStore {
                 + (try giveRules(db, ledger: ledger, rules: rules, customerId: new.id) { $0.on == .registration ? "registration" : nil })
         }
     }
-
-    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
     /// Finds a customer by id, phone or card, with the balance at `now`.
     public func customer(merchantId: Int64, _ key: CustomerKey, now: UnixSeconds) async throws -> CustomerSummary? {

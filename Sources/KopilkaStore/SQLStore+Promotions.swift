@@ -81,7 +81,7 @@ extension SQLStore {
                 let customer = customerId.flatMap { promotion.limits!.customerBucket($0, date: date) }
                 return (id: promotion.id, buckets: [""] + [day, customer].compactMap { $0 })
             }
-            let exact = counters.map { "(promotion_id = ? AND bucket IN (\(Self.placeholders($0.buckets.count))))" }
+            let exact = counters.map { "(promotion_id = ? AND bucket IN (\(Placeholders.list($0.buckets.count))))" }
             let rows = try db.rows(
                 """
                 SELECT promotion_id, bucket, uses, value_kopecks FROM promotion_counters
@@ -134,7 +134,7 @@ extension SQLStore {
             try db.run(
                 """
                 INSERT INTO receipt_promotions (merchant_id, receipt_id, promotion_id, discount, earned_points, value_kopecks, code)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                VALUES \(Placeholders.rows(chunk.count, columns: 7))
                 """,
                 chunk.flatMap { applied -> SQLArguments in
                     [merchantId, receiptId, applied.id, applied.discount, applied.earnedPoints, applied.valueKopecks, applied.code]

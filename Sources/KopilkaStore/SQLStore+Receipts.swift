@@ -94,7 +94,7 @@ extension SQLStore {
                 """
                 INSERT INTO receipt_lines (merchant_id, receipt_id, line, sku, name, category, flags, quantity, price, amount, discount,
                                            redeemed_kopecks, redeemed_points, payable, earned_points)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                VALUES \(Placeholders.rows(chunk.count, columns: 15))
                 """,
                 chunk.flatMap { line, outcome -> SQLArguments in
                     [merchantId, receiptId, outcome.line, line.sku, line.name, line.category,

@@ -194,7 +194,7 @@ extension SQLStore {
         var monthDays = Set((today.day - back...today.day + ahead).map { String(LocalDate(day: $0).description.dropFirst(5)) })
         // 29 February is celebrated on 28 February in other years.
         if monthDays.contains("02-28") { monthDays.insert("02-29") }
-        let marks = Array(repeating: "?", count: monthDays.count).joined(separator: ", ")
+        let marks = Placeholders.list(monthDays.count)
         let due = try db.rows(
             """
             SELECT id, birthday FROM customers

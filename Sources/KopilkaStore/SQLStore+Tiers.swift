@@ -62,7 +62,7 @@ extension SQLStore {
                     SELECT \(sums.joined(separator: ", ")), (SELECT tier_reached FROM customers WHERE merchant_id = ? AND id = ?) AS reached
                     FROM receipts r JOIN receipt_lines l ON l.merchant_id = r.merchant_id AND l.receipt_id = r.id
                     WHERE r.merchant_id = ? AND r.customer_id = ? AND r.created_at > ? AND r.created_at <= ?
-                      AND l.category IN (\(Self.placeholders(rules.itemCategories.count)))
+                      AND l.category IN (\(Placeholders.list(rules.itemCategories.count)))
                     """,
                     bounds + [merchantId, customerId, merchantId, customerId, lower, upper] + rules.itemCategories.map { $0 as (any SQLBindable)? })
                 let amounts = periods.indices.map { row?["a\($0)"] ?? Int64(0) }

@@ -101,7 +101,7 @@ extension SQLStore {
                         throw TransferError(description: "unknown table \(name)")
                     }
                     if let previous = insert { progress("\(previous.table): \(report.rows[previous.table, default: 0]) rows") }
-                    let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+                    let placeholders = Placeholders.list(columns.count)
                     insert = (name, "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))", columns.count)
                 } else if let end = line as? [String: Any], end["end"] as? Bool == true {
                     if let previous = insert { progress("\(previous.table): \(report.rows[previous.table, default: 0]) rows") }
