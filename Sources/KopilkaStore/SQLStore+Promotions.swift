@@ -69,7 +69,8 @@ extension SQLStore {
     }
 
     /// How often each promotion with limits has been used: in all, by this customer (in all or in the period of
-    /// `customerPeriod`) and on this local day. One statement for up to 32 promotions, each with its own counters.
+    /// `customerPeriod`) and on this local day. One statement for up to 32 promotions, each
+    /// with its own counters.
     func promotionUsage(
         _ db: any SQLConnection, merchantId: Int64, rules: ProgramRules, customerId: Int64?, date: LocalDate?
     ) throws -> [String: PromotionUsage] {
@@ -81,12 +82,13 @@ extension SQLStore {
                 let customer = customerId.flatMap { promotion.limits!.customerBucket($0, date: date) }
                 return (id: promotion.id, buckets: [""] + [day, customer].compactMap { $0 })
             }
-            let exact = counters.map { "(promotion_id = ? AND bucket IN (\(Placeholders.list($0.buckets.count))))" }
+            // A branch per promotion, each a lookup in the primary key (an `OR` of them made SQLite read every counter
+            // of the merchant: commits in process fell from 4,900 to 1,200 a second).
+            let branches = counters.map {
+                "SELECT promotion_id, bucket, uses, value_kopecks FROM promotion_counters WHERE merchant_id = ? AND promotion_id = ? AND bucket IN (\(Placeholders.list($0.buckets.count)))"
+            }
             let rows = try db.rows(
-                """
-                SELECT promotion_id, bucket, uses, value_kopecks FROM promotion_counters
-                WHERE merchant_id = ? AND (\(exact.joined(separator: " OR ")))
-                """, [merchantId] + counters.flatMap { [$0.id] + $0.buckets })
+                branches.joined(separator: " UNION ALL "), counters.flatMap { counter -> SQLArguments in [merchantId, counter.id] + counter.buckets.map { $0 } })
             for row in rows {
                 let id: String = row["promotion_id"], bucket: String = row["bucket"]
                 if bucket.isEmpty {
