@@ -82,13 +82,14 @@ extension SQLStore {
                 let customer = customerId.flatMap { promotion.limits!.customerBucket($0, date: date) }
                 return (id: promotion.id, buckets: [""] + [day, customer].compactMap { $0 })
             }
-            // A branch per promotion, each a lookup in the primary key (an `OR` of them made SQLite read every counter
-            // of the merchant: commits in process fell from 4,900 to 1,200 a second).
-            let branches = counters.map {
-                "SELECT promotion_id, bucket, uses, value_kopecks FROM promotion_counters WHERE merchant_id = ? AND promotion_id = ? AND bucket IN (\(Placeholders.list($0.buckets.count)))"
-            }
+            // A branch per counter, each an equality lookup in the primary key. An `OR` of them made SQLite read every
+            // counter of the merchant (commits in process fell from 4,900 to 1,200 a second); a branch per promotion with
+            // `bucket IN (…)` made it build and drop a temporary index per branch (40 % of a calculation's CPU, perf).
+            let keys = counters.flatMap { counter in counter.buckets.map { (counter.id, $0) } }
+            let branch = "SELECT promotion_id, bucket, uses, value_kopecks FROM promotion_counters WHERE merchant_id = ? AND promotion_id = ? AND bucket = ?"
             let rows = try db.rows(
-                branches.joined(separator: " UNION ALL "), counters.flatMap { counter -> SQLArguments in [merchantId, counter.id] + counter.buckets.map { $0 } })
+                Array(repeating: branch, count: keys.count).joined(separator: " UNION ALL "),
+                keys.flatMap { key -> SQLArguments in [merchantId, key.0, key.1] })
             for row in rows {
                 let id: String = row["promotion_id"], bucket: String = row["bucket"]
                 if bucket.isEmpty {
