@@ -49,11 +49,14 @@ let package = Package(
         .target(name: "KopilkaWords", dependencies: ["KopilkaCore"], swiftSettings: swiftSettings),
         // A seeded generator of realistic merchants and purchase history (demo, bench, tests).
         .target(name: "KopilkaDemo", dependencies: ["KopilkaCore", "KopilkaStore"], swiftSettings: swiftSettings),
+        // Debian's libqrencode (QR codes for joining at the counter) and zlib (their PNG), as system libraries.
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The web console, web cashier and customer cabinet: server-rendered pages (Mustache), sessions, CSRF.
         .target(
             name: "KopilkaWeb",
             dependencies: [
-                "KopilkaCore", "KopilkaStore", "KopilkaWords",
+                "KopilkaCore", "KopilkaStore", "KopilkaWords", "CQRencode", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

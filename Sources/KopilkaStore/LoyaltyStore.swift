@@ -141,6 +141,10 @@ public protocol LoyaltyStore: Sendable {
     func issueLoginCode(merchantId: Int64, phone: String, code: String, now: UnixSeconds) async throws -> Int64?
     /// The customer whose live sign-in code this is (using it up), or nil.
     func useLoginCode(merchantId: Int64, phone: String, code: String, now: UnixSeconds) async throws -> Int64?
+    /// Keeps a code confirming a phone that joins from the join page (a sign-in code for a member's phone).
+    func issueJoinCode(merchantId: Int64, phone: String, code: String, now: UnixSeconds) async throws -> JoinCodeIssued
+    /// Registers the customer when the code confirms their phone.
+    func join(merchantId: Int64, _ customer: NewCustomer, code: String, now: UnixSeconds) async throws -> JoinOutcome
     /// Gives or withdraws consent to marketing messages.
     func setMarketingConsent(merchantId: Int64, customerId: Int64, consent: Bool, now: UnixSeconds, actor: AuditActor) async throws
     /// The merchant's time zone for reports and pages.

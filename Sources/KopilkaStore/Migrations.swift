@@ -13,7 +13,7 @@ enum Migrations {
         ("007_stamps", schema007), ("008_referral", schema008),
         ("009_store_lots", schema009), ("010_expiry_reminders", schema010),
         ("011_customer_version", schema011), ("012_merchant_language", schema012),
-        ("013_rules", schema013),
+        ("013_rules", schema013), ("014_join_codes", schema014),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -616,5 +616,23 @@ enum Migrations {
         CREATE INDEX customers_by_birthday ON customers(merchant_id, substr(birthday, 6));
         -- When the level in `tier_reached` was reached, for levels kept for a time (`TierRules.keepReachedDays`).
         ALTER TABLE customers ADD COLUMN tier_reached_at INTEGER;
+        """
+
+    static let schema014 = """
+        -- One-time codes that confirm a phone joining the program from the join page (the QR code at the counter):
+        -- the code's salted hash, never the code.
+        CREATE TABLE join_codes (
+            merchant_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            phone TEXT NOT NULL,
+            salt BLOB NOT NULL,
+            hash BLOB NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX join_codes_by_phone ON join_codes(merchant_id, phone, created_at);
         """
 }

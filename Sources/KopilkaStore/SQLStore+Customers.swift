@@ -47,33 +47,38 @@ extension SQLStore {
     ) async throws -> StoredResponse {
         let id = nextID()
         return try await idempotent(merchantId: merchantId, key: idempotency, now: now, render: render) { db in
-            let referrerId = try customer.referrer.map { try self.referrerId(db, merchantId: merchantId, $0, newPhone: customer.phone) }
-            if let existing = try db.row("SELECT id FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, customer.phone]) {
-                throw KopilkaError.customerExists(customerId: String(existing["id"] as Int64))
-            }
-            if let limit = try self.plan(db, merchantId: merchantId).customerLimit,
-                // A write to the merchant's row first: two registrations racing for the last place conflict on it
-                // (PostgreSQL) instead of both seeing room for one more.
-                try db.run("UPDATE merchants SET plan = plan WHERE merchant_id = ?", [merchantId]) == 1,
-                let count: Int = try db.row("SELECT COUNT(*) AS n FROM customers WHERE merchant_id = ?", [merchantId])?["n"], count >= limit
-            {
-                throw KopilkaError.planLimit([FieldError(field: "plan", message: "the free plan holds up to \(limit) customers")])
-            }
-            let rules = try self.program(db, merchantId: merchantId).rules
-            if rules.cardFromPurchaseKopecks > 0 {
-                try self.claimPurchase(db, merchantId: merchantId, receiptId: customer.purchaseReceiptId, for: id, threshold: rules.cardFromPurchaseKopecks)
-            }
-            let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
-            // The phone was free above and stays so in this transaction (on PostgreSQL a concurrent registration of it
-            // makes this one try again, and the check above answers).
-            guard let entries = try self.insertCustomers(db, ledger: ledger, [(id, customer, referrerId)], rules: rules)[0] else {
-                throw KopilkaError.customerExists(customerId: String(try Self.customerId(db, merchantId: merchantId, key: .phone(customer.phone)) ?? 0))
-            }
-            guard let summary = try self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
-                throw KopilkaError.notFound("customer")
-            }
-            return CustomerRegistered(customer: summary, entries: try ledger.entries(entries))
+            try self.register(db, merchantId: merchantId, id: id, customer, now: now)
         }
+    }
+
+    /// The registration itself, in the caller's write transaction (the API's, or a join page's with its code).
+    func register(_ db: any SQLConnection, merchantId: Int64, id: Int64, _ customer: NewCustomer, now: UnixSeconds) throws -> CustomerRegistered {
+        let referrerId = try customer.referrer.map { try self.referrerId(db, merchantId: merchantId, $0, newPhone: customer.phone) }
+        if let existing = try db.row("SELECT id FROM customers WHERE merchant_id = ? AND phone = ?", [merchantId, customer.phone]) {
+            throw KopilkaError.customerExists(customerId: String(existing["id"] as Int64))
+        }
+        if let limit = try self.plan(db, merchantId: merchantId).customerLimit,
+            // A write to the merchant's row first: two registrations racing for the last place conflict on it
+            // (PostgreSQL) instead of both seeing room for one more.
+            try db.run("UPDATE merchants SET plan = plan WHERE merchant_id = ?", [merchantId]) == 1,
+            let count: Int = try db.row("SELECT COUNT(*) AS n FROM customers WHERE merchant_id = ?", [merchantId])?["n"], count >= limit
+        {
+            throw KopilkaError.planLimit([FieldError(field: "plan", message: "the free plan holds up to \(limit) customers")])
+        }
+        let rules = try self.program(db, merchantId: merchantId).rules
+        if rules.cardFromPurchaseKopecks > 0 {
+            try self.claimPurchase(db, merchantId: merchantId, receiptId: customer.purchaseReceiptId, for: id, threshold: rules.cardFromPurchaseKopecks)
+        }
+        let ledger = Ledger(db: db, merchantId: merchantId, now: now, store: self)
+        // The phone was free above and stays so in this transaction (on PostgreSQL a concurrent registration of it
+        // makes this one try again, and the check above answers).
+        guard let entries = try self.insertCustomers(db, ledger: ledger, [(id, customer, referrerId)], rules: rules)[0] else {
+            throw KopilkaError.customerExists(customerId: String(try Self.customerId(db, merchantId: merchantId, key: .phone(customer.phone)) ?? 0))
+        }
+        guard let summary = try self.summary(db, merchantId: merchantId, key: .id(id), now: now) else {
+            throw KopilkaError.notFound("customer")
+        }
+        return CustomerRegistered(customer: summary, entries: try ledger.entries(entries))
     }
 
     /// Registers many customers in one transaction — a merchant's existing list, or a benchmark's — each with a new card

@@ -62,7 +62,14 @@ extension SQLStore {
             DELETE FROM spend_codes WHERE merchant_id = ? AND id IN (
                 SELECT id FROM spend_codes WHERE merchant_id = ? AND created_at < ? LIMIT ?)
             """, [merchantId, merchantId, now - 86_400, limit])
+        // Join codes hold the phone of someone who may never have joined: gone a day after they were sent.
+        let prunedJoinCodes = try db.run(
+            """
+            DELETE FROM join_codes WHERE merchant_id = ? AND id IN (
+                SELECT id FROM join_codes WHERE merchant_id = ? AND created_at < ? LIMIT ?)
+            """, [merchantId, merchantId, now - 86_400, limit])
         let finished = expiring.count < limit && report.activatedLots < limit && holds.count < limit && prunedCodes < limit
+            && prunedJoinCodes < limit
             && report.settledReferrals < limit && report.birthdaysChecked < limit
         return (report, finished)
     }

@@ -43,6 +43,9 @@ extension SQLStore {
             }
             if row.value("erased_at") == .null {
                 try db.run(
+                    "DELETE FROM join_codes WHERE merchant_id = ? AND phone = (SELECT phone FROM customers WHERE merchant_id = ? AND id = ?)",
+                    [merchantId, merchantId, customerId])
+                try db.run(
                     """
                     UPDATE customers SET phone = NULL, card = ?, name = NULL, email = NULL, birthday = NULL, personal_data_consent_at = NULL,
                         marketing_consent = 0, marketing_consent_at = NULL, erased_at = ?

@@ -26,10 +26,10 @@ extension SQLStore {
         "referral_rewards", "expiry_reminders", "rule_grants", "rule_counters", "customer_actions",
     ]
     /// Tables of a merchant that an export leaves out: the analytics (the next fold rebuilds them from the rows they
-    /// count), browser sessions and sign-in codes (an imported merchant's staff and customers sign in again).
+    /// count), browser sessions, sign-in and join codes (an imported merchant's staff and customers sign in again).
     static let rebuiltTables = [
         "analytics_state", "daily_sales", "daily_points", "daily_members", "customer_activity", "customer_months", "cohorts", "web_sessions",
-        "login_codes",
+        "login_codes", "join_codes",
     ]
     static let transferFormat = "kopilka-export"
 

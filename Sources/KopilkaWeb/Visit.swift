@@ -28,12 +28,20 @@ struct Visit {
     let signInToken: String
     let secureCookies: Bool
     let now: UnixSeconds
+    /// Where the visitor reached this server (`https://shop.example`): the address a printed QR code sends customers
+    /// to. Behind a proxy, the `Host` it passes on and its `X-Forwarded-Proto`.
+    let origin: String
     private(set) var cookies: [String] = []
 
     init(request: inout Request, console: WebConsole) async throws {
         now = console.clock()
         secureCookies = console.secureCookies
         path = request.uri.path
+        let forwarded: String? = request.headers[HTTPField.Name("X-Forwarded-Proto")!]
+        // The server speaks plain HTTP; HTTPS is a proxy's, which says so.
+        let scheme = forwarded.flatMap { ["http", "https"].contains($0) ? $0 : nil } ?? "http"
+        let host: String = request.head.authority ?? "localhost"
+        origin = scheme + "://" + host
         query = Self.pairs(request.uri.query ?? "")
         let sent = Self.cookies(request.headers[.cookie] ?? "")
         if request.method == .post {
@@ -121,6 +129,13 @@ struct Visit {
 
     static func percentEncoded(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~/"))) ?? ""
+    }
+
+    /// A query string of these pairs (sorted, so a link is the same each time), empty values left out.
+    static func query(_ pairs: [String: String]) -> String {
+        pairs.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { key, value in
+            key + "=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? "")
+        }.joined(separator: "&")
     }
 }
 

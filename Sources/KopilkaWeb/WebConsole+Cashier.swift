@@ -7,7 +7,13 @@ import KopilkaStore
 extension WebConsole {
     /// `GET /console/cashier`: the web cashier for merchants without an integrated till.
     func cashierForm(_ visit: Visit, _ session: WebSession) async throws -> Response {
-        try await cashierPage(visit, session, fields: visit.query, values: [:])
+        var values: [String: Any] = [:]
+        if let card = visit.query["joined"] {
+            values["joined"] = true
+            values["card"] = card
+            if let welcome = visit.query["welcome"].flatMap({ Int64($0) }) { values["welcome"] = visit.format.pointsCounted(welcome) }
+        }
+        return try await cashierPage(visit, session, fields: visit.query, values: values)
     }
 
     /// `POST /console/cashier`: `action=calculate` shows what the receipt earns and may spend; `action=commit` registers it
@@ -25,14 +31,8 @@ extension WebConsole {
         var customer: CustomerKey?
         let customerText = (form["customer"] ?? "").trimmingCharacters(in: .whitespaces)
         if !customerText.isEmpty {
-            let digits = customerText.filter(\.isNumber)
-            if digits.count == 13, CardNumber.isValid(digits) {
-                customer = .card(digits)
-            } else if let phone = Phone.normalize(customerText) {
-                customer = .phone(phone)
-            } else {
-                errors["customerError"] = visit.t("cashier.customerInvalid")
-            }
+            customer = Self.customerKey(customerText)
+            if customer == nil { errors["customerError"] = visit.t("cashier.customerInvalid") }
         }
         let redeemText = (form["redeem"] ?? "").trimmingCharacters(in: .whitespaces)
         var redeem = RedeemRequest.points(0)
@@ -61,7 +61,12 @@ extension WebConsole {
         var found: CustomerSummary?
         if let customer {
             found = try await store.customer(merchantId: session.merchantId, customer, now: visit.now)
-            if found == nil { return try await cashierPage(visit, session, fields: form, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
+            if found == nil {
+                var values: [String: Any] = ["customerError": visit.t("cashier.noCustomer")]
+                // Not a member yet: offer to register the phone here, then go on with the sale.
+                if case .phone(let phone) = customer { values.merge(Self.signUpOffer(phone: phone, form: form)) { _, new in new } }
+                return try await cashierPage(visit, session, fields: form, values: values, status: .unprocessableContent)
+            }
         }
         if form["action"] == "sendCode", let found, let customerId = parseID(found.id) {
             return try await sendSpendingCode(visit, session, customerId: customerId, maskedPhone: found.maskedPhone ?? "", fields: form)
@@ -125,6 +130,58 @@ extension WebConsole {
                 status: .unprocessableContent)
         }
         return Self.redirect("/console/receipts/\(committed.receipt.id)?new=1")
+    }
+
+    /// `POST /console/cashier/register`: registers the phone the cashier did not find (the customer's consent asked
+    /// aloud and ticked), with the friend who brought them; then the sale goes on with the new card.
+    func registerAtCashier(_ visit: Visit, _ session: WebSession) async throws -> Response {
+        let form = visit.form
+        guard let phone = Phone.normalize(form["phone"] ?? "") else { return Self.redirect("/console/cashier") }
+        var errors: [String: Any] = [:]
+        if form["personalData"] != "on" { errors["consentError"] = visit.t("cashier.consentNeeded") }
+        let friend = (form["friend"] ?? "").trimmingCharacters(in: .whitespaces)
+        let referrer = friend.isEmpty ? nil : Self.customerKey(friend)
+        if !friend.isEmpty, referrer == nil { errors["friendError"] = visit.t("join.friendUnknown") }
+        var fields = ["customer": phone, "store": form["store"] ?? "", "amount": form["amount"] ?? ""]
+        func again(_ errors: [String: Any]) async throws -> Response {
+            var values = Self.signUpOffer(phone: phone, form: form)
+            values.merge(errors) { _, new in new }
+            return try await cashierPage(visit, session, fields: fields, values: values, status: .unprocessableContent)
+        }
+        guard errors.isEmpty else { return try await again(errors) }
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let stored = try await store.registerCustomer(
+            merchantId: session.merchantId,
+            NewCustomer(
+                phone: phone, name: name.isEmpty ? nil : String(name.prefix(100)), email: nil, birthday: nil, personalDataConsent: true,
+                marketingConsent: form["marketing"] == "on", referrer: referrer),
+            idempotency: nil, now: visit.now, render: Outcome<CustomerRegistered>.render(visit.language))
+        guard let registered = Outcome<CustomerRegistered>.value(stored) else {
+            switch Outcome<CustomerRegistered>.refusalCode(stored) {
+            // Registered meanwhile (a second tap, another register): the sale goes on with that card.
+            case "customerExists": return Self.redirect("/console/cashier?" + Visit.query(fields))
+            case "validation": return try await again(["friendError": visit.t("join.friendUnknown")])
+            default: return try await again(["formError": Outcome<CustomerRegistered>.refusal(stored) ?? ""])
+            }
+        }
+        fields["customer"] = registered.customer.card
+        fields["joined"] = registered.customer.card
+        let welcome = registered.entries.filter { $0.amount > 0 }.reduce(0) { $0 + $1.amount }
+        if welcome > 0 { fields["welcome"] = String(welcome) }
+        return Self.redirect("/console/cashier?" + Visit.query(fields))
+    }
+
+    /// What the sign-up panel shows for a phone the cashier did not find.
+    static func signUpOffer(phone: String, form: [String: String]) -> [String: Any] {
+        ["signUp": true, "phone": phone, "phoneShown": Phone.masked(phone), "store": form["store"] ?? "", "amount": form["amount"] ?? "",
+         "name": form["name"] ?? "", "friend": form["friend"] ?? ""]
+    }
+
+    /// A customer as a cashier types them: a card number (13 digits with its check digit) or a phone.
+    static func customerKey(_ text: String) -> CustomerKey? {
+        let digits = text.filter(\.isNumber)
+        if digits.count == 13, CardNumber.isValid(digits) { return .card(digits) }
+        return Phone.normalize(text).map(CustomerKey.phone)
     }
 
     /// Sends the customer a code that confirms spending their points (through the SMS provider) and shows the form

@@ -74,6 +74,9 @@ public struct WebConsole: Sendable {
         router.post("/console/staff/:id") { request, context in
             await self.page(request, roles: [.owner]) { try await self.changeStaff($0, $1, id: context.parameters.get("id")) }
         }
+        router.post("/console/cashier/register") { request, _ in
+            await self.page(request, roles: StaffRole.allCases) { try await self.registerAtCashier($0, $1) }
+        }
         router.get("/console/customers") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.customers($0, $1) } }
         router.get("/console/customers/:id") { request, context in
             await self.page(request, roles: StaffRole.allCases) { try await self.customer($0, $1, id: context.parameters.get("id")) }
@@ -91,6 +94,7 @@ public struct WebConsole: Sendable {
         }
         router.get("/static/:file") { _, context in Self.asset(context.parameters.get("file") ?? "") }
         addCabinetRoutes(to: router)
+        addJoinRoutes(to: router)
     }
 
     /// Runs a page anyone may open (sign-in, the cabinet), turning a failure into an error page.

@@ -22,6 +22,14 @@ public struct Formatting: Sendable {
         return sign + whole + (fraction.isEmpty ? "" : (language == .ru ? "," : ".") + fraction)
     }
 
+    /// Points with their noun: `1 балл`, `3 балла`, `100 баллов`, `2,5 балла` (a fraction takes the genitive singular).
+    public func pointsCounted(_ hundredths: Int64) -> String {
+        let number = points(hundredths)
+        guard language == .ru else { return number + (hundredths == 100 ? " point" : " points") }
+        let noun = hundredths % 100 != 0 ? "балла" : Self.russianCount(hundredths / 100, "балл", "балла", "баллов")
+        return number + " " + noun
+    }
+
     /// Hundredths as typed into a form: no grouping, two decimals at most (`1234,5` in Russian, `1234.5` in English).
     public func plain(_ hundredths: Int64) -> String {
         let text = points(hundredths)

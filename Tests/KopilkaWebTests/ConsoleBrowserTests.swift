@@ -368,7 +368,7 @@ import Testing
             ("sign-in", "/console/sign-in"), ("dashboard", "/console/dashboard"), ("program", "/console/program"),
             ("customers", "/console/customers?q=%D0%90"), ("customer", "/console/customers/\(customerId)"), ("cashier", "/console/cashier"),
             ("levels", "/console/program/levels"), ("staff", "/console/staff"), ("promotions", "/console/program/promotions"), ("rules", "/console/program/rules"),
-            ("stamps", "/console/program/stamps"),
+            ("stamps", "/console/program/stamps"), ("join-qr", "/console/join"), ("join-poster", "/console/join/poster"),
         ]
         for viewport in [Viewport.phone, .desktop] {
             let browser = try await Browser(viewport)

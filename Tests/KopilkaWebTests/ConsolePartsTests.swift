@@ -153,4 +153,20 @@ import Testing
         #expect(Visit.cookies("a=1; kopilka_session=xyz=; b") == ["a": "1", "kopilka_session": "xyz="])
         #expect(constantTimeEqual("abc", "abc") && !constantTimeEqual("abc", "abd") && !constantTimeEqual("abc", "ab"))
     }
+
+    /// The join page's QR code, as PNG, read back by a real decoder (zbar): a printed poster sends phones to the page.
+    @Test func aJoinQRCodeReadsBackAsItsAddress() throws {
+        guard QRReader.isAvailable else {
+            Issue.record("zbarimg is missing: scripts/setup installs zbar-tools")
+            return
+        }
+        for url in ["http://127.0.0.1:8080/join/1", "https://bonus.kofeinya-na-lenina.example/join/7263514412345"] {
+            let code = try #require(QRCode(url))
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-qr-\(UUID().uuidString).png")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(code.png(scale: 8)).write(to: file)
+            #expect(try QRReader.decode(file) == [url])
+            #expect(code.svg(label: "QR").contains("<path d=\"M"))
+        }
+    }
 }
