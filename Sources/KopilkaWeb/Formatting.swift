@@ -34,13 +34,22 @@ extension Formatting {
         return values
     }
 
-    /// An instant as `YYYY-MM-DD HH:MM` in `zone` (the merchant's).
+    /// An instant in `zone` (the merchant's) as its readers write it: `06.12.2026 14:05` in Russian, `2026-12-06 14:05` in
+    /// English.
     func time(_ instant: Instant, _ zone: TimeZone) -> String {
-        LocalTime(instant.seconds, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant.seconds))))).description
+        let local = LocalTime(instant.seconds, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant.seconds)))))
+        return day(local.date) + String(local.description.dropFirst(10))
     }
 
-    /// An instant's date, `YYYY-MM-DD`, in `zone`.
+    /// An instant's date in `zone`: `06.12.2026` in Russian, `2026-12-06` in English.
     func date(_ instant: Instant, _ zone: TimeZone) -> String { String(time(instant, zone).prefix(10)) }
+
+    /// A calendar date as the page's readers write it: `06.12.2026` in Russian, `2026-12-06` in English.
+    func day(_ date: LocalDate) -> String {
+        let iso = date.description
+        guard language == .ru else { return iso }
+        return "\(iso.dropFirst(8)).\(iso.dropFirst(5).prefix(2)).\(iso.prefix(4))"
+    }
 }
 
 /// Parses what people type for money: `1234`, `1 234,50`, `1234.5` → kopecks; nil for anything else.

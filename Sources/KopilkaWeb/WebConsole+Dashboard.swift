@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KopilkaCore
 import KopilkaStore
+import KopilkaWords
 
 extension WebConsole {
     /// `GET /console/dashboard?from=&to=`
@@ -61,42 +62,44 @@ extension WebConsole {
         ])
     }
 
-    /// `GET /console/dashboard.csv?table=days|stores|registers|top|quiet|cohorts&from=&to=`: a table of the dashboard; money in
-    /// roubles with a dot, points as numbers, shares in percent.
+    /// `GET /console/dashboard.csv?table=days|stores|registers|top|quiet|cohorts&from=&to=`: a table of the dashboard as
+    /// the owner's spreadsheet opens it (`CSV`): headers, numbers and dates in the page's language.
     func dashboardCSV(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let (from, to, _) = period(visit)
         let d = try await store.dashboard(merchantId: session.merchantId, from: from, to: to, now: visit.now)
+        let zone = try await merchantZone(session.merchantId)
         let table = visit.query["table"] ?? "days"
+        let csv = CSV(language: visit.language)
+        let f = visit.format
+        func header(_ keys: [String]) -> [String] { keys.map { visit.t("csv.\($0)") } }
         var rows: [[String]]
         switch table {
         case "stores":
-            rows = [["store_id", "store", "receipts", "sales_rub", "member_receipts", "average_check_rub"]]
-            rows += d.stores.map { [$0.storeId, $0.name, "\($0.receipts)", CSV.money($0.sales), "\($0.memberReceipts)", CSV.money($0.averageCheck)] }
+            rows = [header(["storeId", "store", "receipts", "sales", "memberReceipts", "averageCheck"])]
+            rows += d.stores.map { [$0.storeId, $0.name, "\($0.receipts)", csv.number($0.sales), "\($0.memberReceipts)", csv.number($0.averageCheck)] }
         case "registers":
-            rows = [["register_id", "store_id", "register", "receipts", "sales_rub"]]
-            rows += d.registers.map { [$0.registerId, $0.storeId, $0.name, "\($0.receipts)", CSV.money($0.sales)] }
-        case "top":
-            rows = [["customer_id", "card", "name", "receipts", "sales_rub", "last_purchase"]]
-            rows += d.topCustomers.map { [$0.customerId, $0.card, $0.maskedName ?? "", "\($0.receipts)", CSV.money($0.sales), $0.lastPurchaseAt.description] }
-        case "quiet":
+            rows = [header(["registerId", "storeId", "register", "receipts", "sales"])]
+            rows += d.registers.map { [$0.registerId, $0.storeId, $0.name, "\($0.receipts)", csv.number($0.sales)] }
+        case "top", "quiet":
+            rows = [header(["customerId", "card", "name", "receipts", "sales", "lastPurchase"])]
             // Every member who went quiet (up to 100,000), not only the ten on the page: the list to win back.
-            rows = [["customer_id", "card", "name", "receipts", "sales_rub", "last_purchase"]]
-            rows += try await store.quietCustomers(merchantId: session.merchantId, now: visit.now, limit: 100_000).map {
-                [$0.customerId, $0.card, $0.maskedName ?? "", "\($0.receipts)", CSV.money($0.sales), $0.lastPurchaseAt.description]
+            let customers = table == "top" ? d.topCustomers : try await store.quietCustomers(merchantId: session.merchantId, now: visit.now, limit: 100_000)
+            rows += customers.map {
+                [$0.customerId, $0.card, $0.maskedName ?? "", "\($0.receipts)", csv.number($0.sales), f.date($0.lastPurchaseAt, zone)]
             }
         case "cohorts":
             let width = d.cohorts.map(\.buyers.count).max() ?? 0
-            rows = [["month", "members"] + (0..<width).map { "month_\($0)" }]
+            rows = [header(["month", "members"]) + (0..<width).map { visit.t("csv.monthN").replacingOccurrences(of: "{n}", with: "\($0)") }]
             rows += d.cohorts.map { [$0.month, "\($0.members)"] + $0.buyers.map(String.init) }
         default:
-            rows = [["day", "receipts", "member_receipts", "sales_rub", "points_issued", "points_spent"]]
-            rows += d.days.map { [$0.day.description, "\($0.receipts)", "\($0.memberReceipts)", CSV.money($0.sales), CSV.money($0.issued), CSV.money($0.spent)] }
+            rows = [header(["day", "receipts", "memberReceipts", "sales", "pointsIssued", "pointsSpent"])]
+            rows += d.days.map { [f.day($0.day), "\($0.receipts)", "\($0.memberReceipts)", csv.number($0.sales), csv.number($0.issued), csv.number($0.spent)] }
         }
         let name = "kopilka-\(["stores", "registers", "top", "quiet", "cohorts"].contains(table) ? table : "days")-\(d.from)-\(d.to).csv"
         return Response(
             status: .ok,
             headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: CSV.text(rows))))
+            body: .init(byteBuffer: ByteBuffer(bytes: csv.file(rows))))
     }
 
     /// The period of the query, or the default (the last 30 days) with a message when it is not a valid one.
@@ -110,23 +113,33 @@ extension WebConsole {
     }
 }
 
-/// Comma-separated values as spreadsheets read them (RFC 4180, CRLF, quotes doubled).
-enum CSV {
-    static func text(_ rows: [[String]]) -> String {
-        rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+/// A table as the owner's spreadsheet opens it with a double click: Russian Excel expects `;` between fields and a
+/// decimal comma, English a comma and a dot; both need the UTF-8 byte order mark to read Cyrillic (RFC 4180 otherwise:
+/// CRLF, quotes doubled).
+struct CSV {
+    let language: Language
+
+    var separator: Character { language == .ru ? ";" : "," }
+
+    /// The file: the byte order mark, then the rows.
+    func file(_ rows: [[String]]) -> [UInt8] { [0xEF, 0xBB, 0xBF] + Array(text(rows).utf8) }
+
+    func text(_ rows: [[String]]) -> String {
+        rows.map { $0.map(field).joined(separator: String(separator)) }.joined(separator: "\r\n") + "\r\n"
     }
 
-    static func field(_ value: String) -> String {
+    func field(_ value: String) -> String {
         // A leading = + - @ would be read as a formula by spreadsheets: quote it with an apostrophe.
-        let safe = value.first.map { "=+-@".contains($0) && Double(value) == nil } == true ? "'" + value : value
-        guard safe.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return safe }
+        let number = Double(value.replacingOccurrences(of: ",", with: ".")) != nil
+        let safe = value.first.map { "=+-@".contains($0) && !number } == true ? "'" + value : value
+        guard safe.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return safe }
         return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Hundredths with a dot: `1234.50`.
-    static func money(_ hundredths: Int64) -> String {
+    /// Hundredths (roubles, points) as a number the spreadsheet computes with: `1234,50` in Russian, `1234.50` in English.
+    func number(_ hundredths: Int64) -> String {
         let sign = hundredths < 0 ? "-" : ""
         let value = abs(hundredths)
-        return "\(sign)\(value / 100).\(value % 100 < 10 ? "0" : "")\(value % 100)"
+        return "\(sign)\(value / 100)\(language == .ru ? "," : ".")\(value % 100 < 10 ? "0" : "")\(value % 100)"
     }
 }

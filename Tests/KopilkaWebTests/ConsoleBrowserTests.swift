@@ -51,6 +51,16 @@ import Testing
         }
         let firstStore = try await browser.find("#stores tbody tr td:nth-child(2)").text()
         #expect(firstStore == format.count(figures.stores[0].receipts))
+        // Its tables as Russian Excel opens them: the byte order mark, `;`, Russian headers, a decimal comma.
+        let csv = try await browser.executeAsync(
+            "const done = arguments[arguments.length - 1]; fetch('/console/dashboard.csv?table=stores').then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))), e => done([]));"
+        ) as? [Any] ?? []
+        let bytes = csv.compactMap { ($0 as? Int).map(UInt8.init) }
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]))
+        let lines = String(decoding: bytes.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n")
+        #expect(lines.first == "Код магазина;Магазин;Чеков;Продажи, ₽;Чеков участников;Средний чек, ₽")
+        let sales = figures.stores[0].sales
+        #expect(lines.count > 1 && lines[1].hasSuffix(";") == false && lines[1].contains(";\(sales / 100),\(sales % 100 < 10 ? "0" : "")\(sales % 100);"))
 
         // A setting changed in the form is the program's new version; a bad value is refused next to its field.
         try await browser.open(f.base + "/console/program")

@@ -130,11 +130,6 @@ import Testing
     }
 
     @Test func theExpiryReminderCountsPointsAsRussianDoes() {
-        let words: [Int64: String] = [
-            1_00: "балл", 2_00: "балла", 4_00: "балла", 5_00: "баллов", 11_00: "баллов", 12_00: "баллов", 21_00: "балл", 22_00: "балла",
-            111_00: "баллов", 1_50: "балла",
-        ]
-        for (points, word) in words { #expect(CustomerMessages.pointsWord(points) == word, "\(points)") }
         // Lots burning on several days: the range, in the merchant's zone (21:30 UTC is the next day in Moscow).
         let reminder = ExpiryReminder(
             merchantId: 1, customerId: 1, phone: "+79120000001", merchantName: "Пекарня", timeZone: "Europe/Moscow", points: 1_021_00,
@@ -143,8 +138,13 @@ import Testing
     }
 
     @Test func csvQuotesWhatSpreadsheetsWouldMisread() {
-        #expect(CSV.text([["a", "b,c"], ["say \"hi\"", "=SUM(A1)"], ["-5.25", "+7 900"]]) == "a,\"b,c\"\r\n\"say \"\"hi\"\"\",'=SUM(A1)\r\n-5.25,'+7 900\r\n")
-        #expect(CSV.money(123_45) == "123.45" && CSV.money(-5) == "-0.05" && CSV.money(100) == "1.00")
+        let en = CSV(language: .en), ru = CSV(language: .ru)
+        #expect(en.text([["a", "b,c"], ["say \"hi\"", "=SUM(A1)"], ["-5.25", "+7 900"]]) == "a,\"b,c\"\r\n\"say \"\"hi\"\"\",'=SUM(A1)\r\n-5.25,'+7 900\r\n")
+        #expect(en.number(123_45) == "123.45" && en.number(-5) == "-0.05" && en.number(100) == "1.00")
+        // Russian Excel: `;` between fields, a decimal comma, and the byte order mark before all.
+        #expect(ru.text([["Кофейня; «Зёрна»", "1,5"], ["-5,25", "+7 900"]]) == "\"Кофейня; «Зёрна»\";1,5\r\n-5,25;'+7 900\r\n")
+        #expect(ru.number(123_45) == "123,45" && ru.number(-5) == "-0,05")
+        #expect(ru.file([["а"]]) == [0xEF, 0xBB, 0xBF] + Array("а\r\n".utf8))
     }
 
     @Test func formsDecodeAsBrowsersSendThem() {
