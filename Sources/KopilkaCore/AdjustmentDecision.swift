@@ -2,8 +2,9 @@
 public enum AdjustmentDecision {
     /// Why an adjustment is refused.
     public enum Refusal: Error, Equatable, Sendable {
-        /// Above the program's `maxManualAdjustment`, which blocks.
-        case blocked(limit: Points)
+        /// Above the program's `maxManualAdjustment`, or past `maxManualAdjustmentPerDay` with what was adjusted in the
+        /// last 24 hours, which blocks unless the owner confirms.
+        case blocked(limit: Points, dayLimit: Points, adjustedToday: Points)
         /// A debit beyond what the customer can spend.
         case insufficientPoints(requested: Points, spendable: Points)
     }
@@ -18,14 +19,17 @@ public enum AdjustmentDecision {
     }
 
     /// Credits `points` as a new lot (expiring at `expiresAt`) when positive, or debits the soonest-expiring lots when
-    /// negative, never below zero; above `protection.maxManualAdjustment` it is blocked or flagged, as the program says.
+    /// negative, never below zero. Above `protection.maxManualAdjustment`, or past `maxManualAdjustmentPerDay` with
+    /// `adjustedToday` (either way, the last 24 hours), it is blocked or flagged as the program says — unless `confirmed`
+    /// by the owner.
     public static func decide(
-        points: Points, account: LedgerAccount, protection: Protection, expiresAt: UnixSeconds?, now: UnixSeconds,
-        nextID: @escaping @Sendable () -> Int64
+        points: Points, account: LedgerAccount, protection: Protection, adjustedToday: Points, confirmed: Bool, expiresAt: UnixSeconds?,
+        now: UnixSeconds, nextID: @escaping @Sendable () -> Int64
     ) -> Result<Outcome, Refusal> {
-        let limit = protection.maxManualAdjustment
-        let flagged = limit > 0 && abs(points) > limit
-        if flagged, protection.onLimit == .block { return .failure(.blocked(limit: limit)) }
+        let limit = protection.maxManualAdjustment, dayLimit = protection.maxManualAdjustmentPerDay
+        let breaks = (limit > 0 && abs(points) > limit) || (dayLimit > 0 && adjustedToday + abs(points) > dayLimit)
+        let flagged = breaks && !confirmed
+        if flagged, protection.onLimit == .block { return .failure(.blocked(limit: limit, dayLimit: dayLimit, adjustedToday: adjustedToday)) }
         var book = LedgerBook(account, now: now, nextID: nextID)
         // Loading an account expires what is due: the same as every write does.
         book.expireDue()

@@ -1,7 +1,7 @@
 /// How points are guarded against someone who only knows a customer's phone number, and against a cashier
 /// crediting points to a friend's card.
 ///
-/// Missing keys in JSON take the defaults below (everything off).
+/// Missing keys in JSON take the defaults below: everything off but the caps on manual adjustments.
 public struct Protection: Codable, Sendable, Equatable {
     /// What a breached cashier limit does.
     public enum LimitAction: String, Codable, Sendable, CaseIterable {
@@ -23,8 +23,12 @@ public struct Protection: Codable, Sendable, Equatable {
     public var maxCreditsPerCustomer: Int = 0
     /// The window of the velocity rule, in minutes (default 60).
     public var velocityWindowMinutes: Int = 60
-    /// A manual adjustment of more than this many points, in hundredths, either way (0: no limit).
-    public var maxManualAdjustment: Points = 0
+    /// A manual adjustment of more than this many points, in hundredths, either way (0: no limit; default 1,000 points,
+    /// so that a typo of a few zeros does not hand out a fortune).
+    public var maxManualAdjustment: Points = 1_000_00
+    /// Manual adjustments of more than this many points in all, either way, over the last 24 hours (0: no limit; default
+    /// 5,000 points).
+    public var maxManualAdjustmentPerDay: Points = 5_000_00
     /// What a breached limit does (default block).
     public var onLimit: LimitAction = .block
 
@@ -32,7 +36,7 @@ public struct Protection: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case confirmSpending, codeLifetimeSeconds, codeAttempts, maxCreditsPerCustomer, velocityWindowMinutes, maxManualAdjustment
-        case onLimit
+        case maxManualAdjustmentPerDay, onLimit
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +48,7 @@ public struct Protection: Codable, Sendable, Equatable {
         maxCreditsPerCustomer = try c.decodeIfPresent(Int.self, forKey: .maxCreditsPerCustomer) ?? d.maxCreditsPerCustomer
         velocityWindowMinutes = try c.decodeIfPresent(Int.self, forKey: .velocityWindowMinutes) ?? d.velocityWindowMinutes
         maxManualAdjustment = try c.decodeIfPresent(Points.self, forKey: .maxManualAdjustment) ?? d.maxManualAdjustment
+        maxManualAdjustmentPerDay = try c.decodeIfPresent(Points.self, forKey: .maxManualAdjustmentPerDay) ?? d.maxManualAdjustmentPerDay
         onLimit = try c.decodeIfPresent(LimitAction.self, forKey: .onLimit) ?? d.onLimit
     }
 
@@ -57,6 +62,8 @@ public struct Protection: Codable, Sendable, Equatable {
         check((0...10_000).contains(maxCreditsPerCustomer), .maxCreditsPerCustomer, "must be 0 (no limit) … 10000 receipts")
         check((1...44_640).contains(velocityWindowMinutes), .velocityWindowMinutes, "must be 1…44640 minutes (31 days)")
         check((0...100_000_000_000).contains(maxManualAdjustment), .maxManualAdjustment, "must be 0 (no limit) … 100000000000 hundredths")
+        check(
+            (0...100_000_000_000).contains(maxManualAdjustmentPerDay), .maxManualAdjustmentPerDay, "must be 0 (no limit) … 100000000000 hundredths")
         return errors
     }
 }

@@ -16,6 +16,8 @@ struct AdjustmentBody: Decodable {
     var points: Points
     /// Why, for the audit log: required.
     var reason: String
+    /// The owner confirms an adjustment above the program's caps.
+    var confirm: Bool?
 
     func command(customerId: Int64) throws -> AdjustmentCommand {
         var errors: [FieldError] = []
@@ -25,7 +27,7 @@ struct AdjustmentBody: Decodable {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if !(1...500).contains(reason.count) { errors.append(.init(field: "reason", message: "must be 1…500 characters: say why")) }
         guard errors.isEmpty else { throw Problem.invalid(errors) }
-        return AdjustmentCommand(customerId: customerId, points: points, reason: reason)
+        return AdjustmentCommand(customerId: customerId, points: points, reason: reason, confirmed: confirm ?? false)
     }
 }
 

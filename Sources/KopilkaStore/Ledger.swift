@@ -298,7 +298,7 @@ extension LedgerEntryView {
             id: String(row["id"] as Int64), kind: EntryKind(rawValue: row["kind"]) ?? .accrual, amount: row["amount"],
             receiptId: idString(row["receipt_id"]), returnId: idString(row["return_id"]), holdId: idString(row["hold_id"]),
             lotId: idString(row["lot_id"]), activatesAt: (row["activates_at"] as UnixSeconds?).map(Instant.init),
-            expiresAt: (row["expires_at"] as UnixSeconds?).map(Instant.init), createdAt: Instant(row["created_at"]))
+            expiresAt: (row["expires_at"] as UnixSeconds?).map(Instant.init), createdAt: Instant(row["created_at"]), note: row["note"])
     }
 }
 

@@ -174,6 +174,10 @@ public protocol LoyaltyStore: Sendable {
     func pruneIdempotencyKeys(olderThan cutoff: UnixSeconds) async throws -> Int
     /// The audit log of privileged changes, oldest first, after record `after`.
     func auditLog(merchantId: Int64, after: Int64, limit: Int) async throws -> AuditPage
+    /// Points adjusted by hand, either way, over the 24 hours before `now` (against the program's daily cap).
+    func adjustedToday(merchantId: Int64, now: UnixSeconds) async throws -> Points
+    /// The audit log newest first, before record `before`.
+    func recentAudit(merchantId: Int64, before: Int64?, limit: Int) async throws -> AuditPage
     /// Checks the ledger invariants and the audit chain.
     func verify() async throws -> VerificationReport
     /// Throws unless the database answers a read (`/ready`).

@@ -14,6 +14,7 @@ enum Migrations {
         ("009_store_lots", schema009), ("010_expiry_reminders", schema010),
         ("011_customer_version", schema011), ("012_merchant_language", schema012),
         ("013_rules", schema013), ("014_join_codes", schema014),
+        ("015_manual_adjustments", schema015),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -634,5 +635,11 @@ enum Migrations {
             PRIMARY KEY (merchant_id, id)
         ) WITHOUT ROWID;
         CREATE INDEX join_codes_by_phone ON join_codes(merchant_id, phone, created_at);
+        """
+
+    static let schema015 = """
+        -- Manual adjustments over the last 24 hours, summed against the program's daily cap: only manual entries are in
+        -- this index, so a receipt's entries do not pay for it.
+        CREATE INDEX ledger_manual_by_time ON ledger_entries(merchant_id, created_at) WHERE kind IN ('manual_credit', 'manual_debit');
         """
 }

@@ -90,6 +90,18 @@ extension SQLStore {
         }
     }
 
+    /// The merchant's audit log, newest first, from before record `before` (the newest when nil): what the console shows.
+    public func recentAudit(merchantId: Int64, before: Int64?, limit: Int) async throws -> AuditPage {
+        try await backend.read { db in
+            let records = try db.rows(
+                "SELECT * FROM audit_log WHERE merchant_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                [merchantId, before ?? Int64.max, Int64(limit + 1)]
+            ).map(AuditRecord.init(row:))
+            return AuditPage(
+                records: Array(records.prefix(limit)), next: records.count > limit ? String(records[limit - 1].seq) : nil)
+        }
+    }
+
     /// I10: the chain is whole (records 1…`audit_seq`, none missing) and every hash is right. Returns the records checked.
     func verifyAudit(_ db: any SQLConnection, merchantId: Int64, fail: (String, String) -> Void) throws -> Int {
         let last = try db.column("SELECT audit_seq FROM merchants WHERE merchant_id = ?", [merchantId], as: Int64.self)[0]

@@ -44,6 +44,7 @@ extension LedgerEntryView: JSONWritable {
             $0.field("id", id)
             $0.field("kind", kind)
             $0.field("lotId", lotId)
+            $0.field("note", note)
             $0.field("receiptId", receiptId)
             $0.field("returnId", returnId)
             $0.field("rule", rule)

@@ -146,6 +146,8 @@ public struct LedgerEntryView: Codable, Sendable, Equatable {
     public var createdAt: Instant
     /// For a `rule` entry, the id of the program's rule that gave it (`ProgramRules.rules`).
     public var rule: String?
+    /// For a manual adjustment, its reason.
+    public var note: String?
 }
 
 /// A page of ledger entries, newest first.

@@ -47,7 +47,9 @@ extension WebConsole {
                  "expires": $0.expiresAt.map { f.date($0, zone) } ?? visit.t("customer.never")]
             },
             "history": (ledger?.entries ?? []).map {
-                ["at": f.time($0.createdAt, zone), "kind": Self.label($0, rules: rules, visit), "amount": f.points($0.amount),
+                // Staff see why points were changed by hand; the customer's cabinet shows the kind only.
+                ["at": f.time($0.createdAt, zone), "kind": Self.label($0, rules: rules, visit) + ($0.note.map { " · «\($0)»" } ?? ""),
+                 "amount": f.points($0.amount),
                  "positive": $0.amount > 0, "receipt": $0.receiptId ?? ""]
             },
         ]
@@ -55,6 +57,10 @@ extension WebConsole {
             values["tier"] = f.tier(tier, levels: levels)
         }
         values["stampCards"] = summary.stamps.map { f.stampCard($0, zone) }
+        let protection = rules.protection
+        if protection.onLimit == .block, protection.maxManualAdjustment > 0 || protection.maxManualAdjustmentPerDay > 0 {
+            values["adjustLimits"] = Self.limitsText("adjust.limits", protection, today: 0, visit)
+        }
         values.merge(adjustment) { _, new in new }
         return render("customer", visit, status: status, values)
     }
@@ -76,15 +82,26 @@ extension WebConsole {
             return try await customer(visit, session, id: id, adjustment: errors, status: .unprocessableContent)
         }
         let key = visit.form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
-        let command = AdjustmentCommand(customerId: customerId, points: points * Int64(direction), reason: reason)
+        // Only the owner confirms an adjustment above the program's caps.
+        let owner = session.staff?.role == .owner
+        let command = AdjustmentCommand(
+            customerId: customerId, points: points * Int64(direction), reason: reason, confirmed: owner && visit.form["confirm"] == "on")
         let stored = try await store.adjustPoints(
             merchantId: session.merchantId, command, actor: .staff(staffId),
-            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("\(customerId)|\(command.points)|\(reason)")),
+            idempotency: IdempotencyKey(
+                key: "console:\(key)", requestHash: Self.tokenHash("\(customerId)|\(command.points)|\(reason)|\(command.confirmed)")),
             now: visit.now, render: Outcome<AdjustmentMade>.render(visit.language))
-        if let refusal = Outcome<AdjustmentMade>.refusal(stored) {
-            return try await customer(
-                visit, session, id: id, adjustment: ["adjustError": refusal, "adjustPoints": visit.form["points"] ?? "", "adjustReason": reason],
-                status: .unprocessableContent)
+        if var refusal = Outcome<AdjustmentMade>.refusal(stored) {
+            var values: [String: Any] = ["adjustPoints": visit.form["points"] ?? "", "adjustReason": reason, "debit": direction < 0]
+            if Outcome<AdjustmentMade>.refusalCode(stored) == "cashierLimit" {
+                // Over the caps: the owner may confirm on the same form (the page's new key: the refusal stays with the old).
+                let protection = try await store.program(merchantId: session.merchantId).rules.protection
+                let today = try await store.adjustedToday(merchantId: session.merchantId, now: visit.now)
+                refusal = Self.limitsText(owner ? "adjust.confirmNeeded" : "adjust.needsOwner", protection, today: today, visit)
+                values["needsConfirm"] = owner
+            }
+            values["adjustError"] = refusal
+            return try await customer(visit, session, id: id, adjustment: values, status: .unprocessableContent)
         }
         return Self.redirect("/console/customers/\(customerId)?adjusted=1")
     }
@@ -178,6 +195,15 @@ enum Refusal {
 extension WebConsole {
     /// What a ledger entry is, in the page's words: the rule's own name for points a rule gave ("Подарок ко дню
     /// рождения"), the kind of entry otherwise.
+    /// A sentence of the manual adjustment caps (`adjust.limits`, …) with the figures in points.
+    static func limitsText(_ key: String, _ protection: Protection, today: Points, _ visit: Visit) -> String {
+        let f = visit.format
+        func cap(_ points: Points) -> String { points > 0 ? f.pointsCounted(points) : "∞" }
+        return visit.t(key).replacingOccurrences(of: "{once}", with: cap(protection.maxManualAdjustment))
+            .replacingOccurrences(of: "{day}", with: cap(protection.maxManualAdjustmentPerDay))
+            .replacingOccurrences(of: "{today}", with: f.pointsCounted(today))
+    }
+
     static func label(_ entry: LedgerEntryView, rules: ProgramRules, _ visit: Visit) -> String {
         entry.rule.flatMap { id in rules.rules.first { $0.id == id }?.name } ?? visit.t("kind.\(entry.kind.rawValue)")
     }

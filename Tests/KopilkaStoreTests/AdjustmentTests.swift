@@ -37,4 +37,39 @@ import Testing
         #expect(try await f.balance(anna, at: StoreFixture.t0 + 10).spendable == 100_00)
         try await f.expectInvariants()
     }
+
+    /// The default caps: 1,000 points at once and 5,000 in 24 hours across all customers need the owner's confirmation;
+    /// two adjustments racing past the daily cap do not both pass; the reason stays with the entry and the audit record.
+    @Test(arguments: TestDatabase.allCases) func manualAdjustmentsAreCappedUnlessTheOwnerConfirms(_ database: TestDatabase) async throws {
+        let f = try await StoreFixture(database)
+        let t0 = StoreFixture.t0
+        let anna = try await f.customer(phone: "+79120000001"), boris = try await f.customer(phone: "+79120000002")
+        func adjust(_ customer: Int64, _ points: Points, confirmed: Bool = false, at: UnixSeconds = t0 + 10) async throws -> StoredResponse {
+            try await f.store.adjustPoints(
+                merchantId: f.merchantId, AdjustmentCommand(customerId: customer, points: points, reason: "жалоба №\(points)", confirmed: confirmed),
+                actor: .operator, idempotency: nil, now: at, render: StoreFixture.renderer())
+        }
+        func refusedForTheCap(_ response: StoredResponse) -> Bool { String(decoding: response.body, as: UTF8.self).hasPrefix("cashierLimit") }
+        #expect(refusedForTheCap(try await adjust(anna, 1_000_000_00)), "a million points at once")
+        #expect(refusedForTheCap(try await adjust(anna, 1_000_01)), "a hundredth over 1,000 points at once")
+        for customer in [anna, boris, anna, boris] { #expect(try await adjust(customer, 1_000_00).status == 201, "1,000 points is within the cap") }
+        // 1,000 more each, at once: 4,000 + 1,000 is within the day's 5,000, 4,000 + 2,000 is not — one of the two passes.
+        let racing = try await withThrowingTaskGroup(of: StoredResponse.self) { group in
+            for customer in [anna, boris] { group.addTask { try await adjust(customer, 1_000_00) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(racing.filter { $0.status == 201 }.count == 1 && racing.filter(refusedForTheCap).count == 1)
+        #expect(try await f.store.adjustedToday(merchantId: f.merchantId, now: t0 + 10) == 5_000_00)
+        #expect(refusedForTheCap(try await adjust(boris, -5_00)), "debits count towards the day too")
+        // The owner confirms: it goes through, unflagged, and the audit says so; a day later the cap is whole again.
+        let confirmed = try await adjust(boris, 1_000_000_00, confirmed: true)
+        #expect(confirmed.status == 201)
+        #expect(try StoreFixture.decode(AdjustmentMade.self, confirmed).flagged == false)
+        #expect(try await adjust(anna, 1_000_00, at: t0 + 10 + 86_400).status == 201)
+        let audit = try await f.store.recentAudit(merchantId: f.merchantId, before: nil, limit: 20).records.filter { $0.action == "customer.adjust" }
+        #expect(audit.count == 7 && audit.filter { $0.after?.contains("\"confirmed\":true") == true }.count == 1)
+        let history = try #require(try await f.store.ledger(merchantId: f.merchantId, customerId: boris, before: nil, limit: 10))
+        #expect(history.entries.first { $0.kind == .manualCredit }?.note == "жалоба №100000000")
+        try await f.expectInvariants()
+    }
 }

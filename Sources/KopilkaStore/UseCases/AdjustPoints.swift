@@ -7,11 +7,14 @@ public struct AdjustmentCommand: Sendable, Equatable {
     /// Positive to credit (a new lot), negative to debit (oldest lots first, never below zero).
     public var points: Points
     public var reason: String
+    /// The owner confirms an adjustment above the program's caps (`Protection.maxManualAdjustment`, `…PerDay`).
+    public var confirmed: Bool
 
-    public init(customerId: Int64, points: Points, reason: String) {
+    public init(customerId: Int64, points: Points, reason: String, confirmed: Bool = false) {
         self.customerId = customerId
         self.points = points
         self.reason = reason
+        self.confirmed = confirmed
     }
 }
 
@@ -31,6 +34,8 @@ struct AdjustmentSnapshot: Sendable {
     var rules: ProgramRules
     /// Nil when the merchant has no such customer.
     var account: LedgerAccount?
+    /// Points adjusted by hand, either way, for all the merchant's customers over the last 24 hours.
+    var adjustedToday: Points
 }
 
 extension SQLStore {
@@ -48,7 +53,8 @@ extension SQLStore {
             prefetch: { db in
                 AdjustmentSnapshot(
                     rules: try self.compiledProgram(db, merchantId: merchantId).0.rules,
-                    account: try Ledger.readAccount(db, merchantId: merchantId, customerId: command.customerId))
+                    account: try Ledger.readAccount(db, merchantId: merchantId, customerId: command.customerId),
+                    adjustedToday: try Self.adjustedToday(db, merchantId: merchantId, now: now))
             },
             decide: { self.decideAdjustment(command, $0, now: now) },
             apply: { db, snapshot, outcome in
@@ -62,15 +68,22 @@ extension SQLStore {
     ) -> Result<(answer: AdjustmentMade, outcome: AdjustmentDecision.Outcome), KopilkaError> {
         guard let account = snapshot.account else { return .failure(.notFound("customer")) }
         let decided = AdjustmentDecision.decide(
-            points: command.points, account: account, protection: snapshot.rules.protection, expiresAt: snapshot.rules.expiry(from: now),
-            now: now, nextID: { [self] in nextID() })
+            points: command.points, account: account, protection: snapshot.rules.protection, adjustedToday: snapshot.adjustedToday,
+            confirmed: command.confirmed, expiresAt: snapshot.rules.expiry(from: now), now: now, nextID: { [self] in nextID() })
         switch decided {
-        case .failure(.blocked(let limit)):
-            return .failure(.cashierLimit(rule: "manual_adjustment", detail: "adjustments above \(formatHundredths(limit)) points are blocked by the program"))
+        case .failure(.blocked(let limit, let dayLimit, let adjustedToday)):
+            return .failure(.cashierLimit(
+                rule: "manual_adjustment",
+                detail: "adjustments above \(formatHundredths(limit)) points at once or \(formatHundredths(dayLimit)) in 24 hours "
+                    + "(\(formatHundredths(adjustedToday)) so far) need the owner's confirmation"))
         case .failure(.insufficientPoints(let requested, let spendable)):
             return .failure(.insufficientPoints(requested: requested, spendable: spendable))
         case .success(let outcome):
-            let entries = outcome.book.entries([outcome.entryId]).map(LedgerEntryView.init)
+            let entries = outcome.book.entries([outcome.entryId]).map { entry in
+                var view = LedgerEntryView(entry)
+                view.note = command.reason
+                return view
+            }
             let answer = AdjustmentMade(
                 customerId: String(command.customerId), points: command.points, reason: command.reason, entries: entries,
                 balance: outcome.book.account.snapshot(at: now), flagged: outcome.flagged)
@@ -84,19 +97,46 @@ extension SQLStore {
         _ outcome: AdjustmentDecision.Outcome, actor: AuditActor, now: UnixSeconds
     ) throws {
         guard let account = snapshot.account else { throw KopilkaError.notFound("customer") }
+        let protection = snapshot.rules.protection
+        // The day's sum was read on a snapshot: decided again if another adjustment came meanwhile. Two racing on
+        // PostgreSQL both write the merchant's row (the audit record's number, below), so one of them reads again.
+        if protection.maxManualAdjustmentPerDay > 0, !command.confirmed,
+            try Self.adjustedToday(db, merchantId: merchantId, now: now) != snapshot.adjustedToday
+        {
+            throw Ledger.Stale()
+        }
         try Ledger(db: db, merchantId: merchantId, now: now, store: self).apply(outcome.book, expectedVersion: account.version)
-        let limit = snapshot.rules.protection.maxManualAdjustment
+        // The reason goes with the entry: the customer's history says why.
+        try db.run("UPDATE ledger_entries SET note = ? WHERE merchant_id = ? AND id = ?", [command.reason, merchantId, outcome.entryId])
         if outcome.flagged {
             try flag(
                 db, merchantId: merchantId, rule: "manual_adjustment", customerId: command.customerId, registerId: nil, cashier: nil,
-                receiptId: nil, detail: "\(actor) adjusted \(formatHundredths(command.points)) points (limit \(formatHundredths(limit)))",
+                receiptId: nil,
+                detail: "\(actor) adjusted \(formatHundredths(command.points)) points (limits \(formatHundredths(protection.maxManualAdjustment)) "
+                    + "at once, \(formatHundredths(protection.maxManualAdjustmentPerDay)) in 24 hours)",
                 now: now)
         }
         let balance = outcome.book.account.balance
         try audit(
             db, merchantId: merchantId, actor: actor, "customer.adjust", subject: "customer:\(command.customerId)",
             before: ["balance": balance - command.points],
-            after: AdjustmentAudit(balance: balance, points: command.points, reason: command.reason), now: now)
+            after: AdjustmentAudit(balance: balance, points: command.points, reason: command.reason, confirmed: command.confirmed ? true : nil),
+            now: now)
+    }
+
+    /// Points adjusted by hand, either way, for all the merchant's customers in the 24 hours before `now`.
+    public func adjustedToday(merchantId: Int64, now: UnixSeconds) async throws -> Points {
+        try await backend.read { db in try Self.adjustedToday(db, merchantId: merchantId, now: now) }
+    }
+
+    /// Points adjusted by hand, either way, for all the merchant's customers in the 24 hours before `now` (a partial index
+    /// holds only manual entries, so receipts pay nothing for it).
+    static func adjustedToday(_ db: any SQLConnection, merchantId: Int64, now: UnixSeconds) throws -> Points {
+        try db.row(
+            """
+            SELECT COALESCE(SUM(ABS(amount)), 0) AS points FROM ledger_entries
+            WHERE merchant_id = ? AND kind IN ('manual_credit', 'manual_debit') AND created_at > ?
+            """, [merchantId, now - 86_400])?["points"] ?? 0
     }
 }
 
@@ -105,4 +145,6 @@ private struct AdjustmentAudit: Encodable {
     var balance: Points
     var points: Points
     var reason: String
+    /// Present when the owner confirmed an adjustment above the caps.
+    var confirmed: Bool?
 }
