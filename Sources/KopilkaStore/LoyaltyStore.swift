@@ -71,6 +71,10 @@ public protocol LoyaltyStore: Sendable {
         render: @escaping ResponseRenderer<ReceiptCommitted>) async throws -> StoredResponse
     /// The receipt with its lines.
     func receipt(merchantId: Int64, receiptId: Int64) async throws -> ReceiptView?
+    /// Receipts newest first, filtered: the journal.
+    func receiptJournal(merchantId: Int64, _ query: ReceiptQuery) async throws -> JournalPage
+    /// A receipt's returns, oldest first.
+    func returns(merchantId: Int64, receiptId: Int64) async throws -> [ReturnSummary]
     /// Returns lines of a receipt.
     func returnLines(
         merchantId: Int64, _ command: ReturnCommand, idempotency: IdempotencyKey?, now: UnixSeconds,

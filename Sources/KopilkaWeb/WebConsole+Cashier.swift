@@ -276,12 +276,27 @@ extension WebConsole {
         let f = visit.format
         let zone = try await merchantZone(session.merchantId)
         let returnable = receipt.lines.contains { $0.returnedQuantity < $0.quantity }
+        let returns = try await store.returns(merchantId: session.merchantId, receiptId: receiptId)
+        let card = try await receipt.customerId.flatMap(parseID).asyncFlatMap {
+            try await store.customer(merchantId: session.merchantId, .id($0), now: visit.now)?.card
+        }
+        let storeName = try await store.stores(merchantId: session.merchantId).first { $0.id == receipt.storeId }?.name ?? ""
         var context: [String: Any] = [
             "id": receipt.id, "externalId": receipt.externalId, "at": f.time(receipt.createdAt, zone),
             "amount": f.money(receipt.amount), "discount": f.money(receipt.discount), "redeemed": f.points(receipt.redeemedPoints),
             "payable": f.money(receipt.payable), "earned": f.points(receipt.earnedPoints), "customerId": receipt.customerId ?? "",
             "hasCustomer": receipt.customerId != nil, "returnable": returnable, "isNew": visit.query["new"] == "1",
-            "returned": visit.query["returned"] == "1", "key": UUID().uuidString,
+            "key": UUID().uuidString, "card": card ?? receipt.customerId ?? "",
+            // What each return gave back: the money to hand over, and the points taken back and given back.
+            "hasReturns": !returns.isEmpty,
+            "returns": returns.map { made -> [String: Any] in
+                var row: [String: Any] = [
+                    "at": f.time(made.createdAt, zone), "refund": f.money(made.refundKopecks), "reversed": f.points(made.reversedPoints),
+                    "restored": f.points(made.restoredPoints),
+                ]
+                if made.unrecoveredPoints > 0 { row["unrecovered"] = f.points(made.unrecoveredPoints) }
+                return row
+            },
             "lines": receipt.lines.enumerated().map { index, line in
                 let left = line.quantity - line.returnedQuantity
                 return [
@@ -294,6 +309,12 @@ extension WebConsole {
             "reasons": (receipt.explanation ?? []).map { ["text": ReasonWords.sentence($0, in: visit.language)] },
             "hasReasons": !(receipt.explanation ?? []).isEmpty,
         ]
+        if !storeName.isEmpty { context["store"] = storeName }
+        // Just returned: the money to give back, first.
+        if let made = returns.last, visit.query["returned"] == made.id {
+            context["justReturned"] = ["refund": f.money(made.refundKopecks), "reversed": f.points(made.reversedPoints),
+                                       "restored": f.points(made.restoredPoints)]
+        }
         context.merge(values) { _, new in new }
         return render("receipt", visit, status: status, context)
     }
@@ -323,10 +344,10 @@ extension WebConsole {
             idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("return|\(receiptId)|\(requests.map { "\($0)" } ?? "all")")),
             now: visit.now,
             render: Outcome<ReturnMade>.render(visit.language))
-        if let refusal = Outcome<ReturnMade>.refusal(stored) {
-            return try await receipt(visit, session, id: id, values: ["formError": refusal], status: .unprocessableContent)
+        guard let made = Outcome<ReturnMade>.value(stored) else {
+            return try await receipt(visit, session, id: id, values: ["formError": Outcome<ReturnMade>.refusal(stored) ?? ""], status: .unprocessableContent)
         }
-        return Self.redirect("/console/receipts/\(receiptId)?returned=1")
+        return Self.redirect("/console/receipts/\(receiptId)?returned=\(made.id)")
     }
 }
 

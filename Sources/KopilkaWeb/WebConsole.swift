@@ -69,6 +69,7 @@ public struct WebConsole: Sendable {
         }
         router.get("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.rulesForm($0, $1) } }
         router.post("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveRules($0, $1) } }
+        router.get("/console/receipts") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.journal($0, $1) } }
         router.get("/console/audit") { request, _ in await self.page(request, roles: [.owner]) { try await self.auditPage($0, $1) } }
         router.get("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.staffPage($0, $1) } }
         router.post("/console/staff") { request, _ in await self.page(request, roles: [.owner]) { try await self.addStaff($0, $1) } }

@@ -246,9 +246,28 @@ import Testing
         // A return from the receipt's page (the confirmation answered yes).
         try await browser.open(receiptURL.components(separatedBy: "?")[0])
         try await browser.execute("window.confirm = () => true")
+        let paidText = try await browser.find("#receipt-payable").text()
+        let number = try await browser.find("h1 .mono").text()
         try await browser.find("button.danger").click()
-        try await browser.waitForURL { $0.contains("returned=1") }
-        #expect(try await browser.waitForText(".notice", "Возврат оформлен.") == "Возврат оформлен.")
+        try await browser.waitForURL { $0.contains("returned=") }
+        // The whole receipt back: the money it was paid, and the points it earned taken back.
+        #expect(try await browser.waitFor("#give-back").text() == paidText)
+        #expect(try await browser.find("#reversed").text() == earnedText)
+        #expect(try await browser.findAll("#returns tbody tr").count == 1)
+        try await f.shoot(browser, "receipt-returned-all")
+
+        // The journal finds it again by its number, returned.
+        try await browser.open(f.base + "/console/receipts")
+        _ = try await browser.waitFor("#receipts")
+        try await f.shoot(browser, "journal")
+        try await browser.find("#number").type(number)
+        try await browser.find("form.filters button[type=submit]").click()
+        try await browser.waitForURL { $0.contains("number=") }
+        let found = try await browser.findAll("#receipts tbody tr")
+        #expect(found.count == 1)
+        #expect(try await found.first?.text().contains("возвращён полностью") == true)
+        try await browser.find("#receipts tbody tr a").click()
+        _ = try await browser.waitFor("#returns")
 
         // Paid 400 ₽ by gift certificate and the rest on credit, which this program does not reward: the page sends the
         // payments as a till would, and earns what the till's calculate gives for them (less than with no payments).
@@ -296,7 +315,7 @@ import Testing
         try await browser.execute("window.confirm = () => true")
         try await browser.find("#return1").type("1")
         try await browser.find("button[value=selected]").click()
-        #expect(try await browser.waitForText(".notice", "Возврат оформлен.") == "Возврат оформлен.")
+        #expect(try await browser.waitFor("#give-back").text().hasSuffix("₽"))
         let (_, returnedBody) = try await f.api("GET", "/v1/receipts/\(itemsReceiptId)")
         let returnedLines = (try JSONSerialization.jsonObject(with: returnedBody) as? [String: Any])?["lines"] as? [[String: Any]] ?? []
         #expect(returnedLines.map { $0["returnedQuantity"] as? Int } == [1000, 0], "\(String(decoding: returnedBody, as: UTF8.self))")
@@ -379,7 +398,7 @@ import Testing
             ("customers", "/console/customers?q=%D0%90"), ("customer", "/console/customers/\(customerId)"), ("cashier", "/console/cashier"),
             ("levels", "/console/program/levels"), ("staff", "/console/staff"), ("promotions", "/console/program/promotions"), ("rules", "/console/program/rules"),
             ("stamps", "/console/program/stamps"), ("join-qr", "/console/join"), ("join-poster", "/console/join/poster"),
-            ("audit", "/console/audit"),
+            ("audit", "/console/audit"), ("journal", "/console/receipts"),
         ]
         for viewport in [Viewport.phone, .desktop] {
             let browser = try await Browser(viewport)
