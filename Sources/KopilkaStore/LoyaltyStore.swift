@@ -180,6 +180,8 @@ public protocol LoyaltyStore: Sendable {
     func auditLog(merchantId: Int64, after: Int64, limit: Int) async throws -> AuditPage
     /// Points adjusted by hand, either way, over the 24 hours before `now` (against the program's daily cap).
     func adjustedToday(merchantId: Int64, now: UnixSeconds) async throws -> Points
+    /// Who saved the program's latest versions, by version.
+    func programAuthors(merchantId: Int64, limit: Int) async throws -> [Int64: String]
     /// The audit log newest first, before record `before`.
     func recentAudit(merchantId: Int64, before: Int64?, limit: Int) async throws -> AuditPage
     /// Checks the ledger invariants and the audit chain.

@@ -90,6 +90,21 @@ extension SQLStore {
         }
     }
 
+    /// Who saved each of the program's latest versions (`staff:<id>`, `key:<id>`, …), from the audit log, by version.
+    public func programAuthors(merchantId: Int64, limit: Int) async throws -> [Int64: String] {
+        try await backend.read { db in
+            var authors: [Int64: String] = [:]
+            for row in try db.rows(
+                "SELECT actor, after FROM audit_log WHERE merchant_id = ? AND action = 'program.update' ORDER BY seq DESC LIMIT ?",
+                [merchantId, Int64(limit)])
+            {
+                let after = (row["after"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                if let version = (after?["version"] as? NSNumber)?.int64Value { authors[version] = row["actor"] }
+            }
+            return authors
+        }
+    }
+
     /// The merchant's audit log, newest first, from before record `before` (the newest when nil): what the console shows.
     public func recentAudit(merchantId: Int64, before: Int64?, limit: Int) async throws -> AuditPage {
         try await backend.read { db in

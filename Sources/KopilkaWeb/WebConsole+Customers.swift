@@ -137,8 +137,7 @@ enum Outcome<T: Codable & Sendable> {
     }
 }
 
-/// A refusal of the store in one sentence for a page, in its language. Validation details stay as the store words them
-/// (in English): the console's own forms check their fields first, so they reach a page only from a program change.
+/// A refusal of the store in one sentence for a page, in its language; a field's error in the owner's words (`FieldWords`).
 enum Refusal {
     /// The refusal's kind, for a page that reacts to it (`confirmationRequired` shows the code's field).
     static func code(_ error: KopilkaError) -> String {
@@ -150,7 +149,7 @@ enum Refusal {
         let f = Formatting(language: language)
         switch error {
         case .validation(let errors), .planLimit(let errors):
-            return errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+            return errors.map { FieldWords.sentence($0, in: language) }.joined(separator: "; ")
         case .insufficientPoints(let requested, let spendable):
             return ru ? "Не хватает баллов: нужно \(f.points(requested)), доступно \(f.points(spendable))"
                 : "Not enough points: asked \(f.points(requested)), spendable \(f.points(spendable))"

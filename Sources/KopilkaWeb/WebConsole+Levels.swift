@@ -72,7 +72,7 @@ extension WebConsole {
         if basis == .purchases, !levels.itemCategories.isEmpty { errors["itemCategories"] = visit.t("levels.itemCategoriesPurchases") }
         if errors.isEmpty, let violation = rules.violations().first(where: { $0.field.hasPrefix("tiers") || $0.field.hasPrefix("promotions") }) {
             // A promotion for a level that no longer exists, or a check the form does not make itself.
-            errors["form"] = "\(violation.field): \(violation.message)"
+            errors["form"] = FieldWords.sentence(violation, in: visit.language)
         }
         let fields = form.filter { $0.key != "csrf" }
         guard errors.isEmpty else { return levelsPage(visit, fields: fields, version: current.version, errors: errors, status: .unprocessableContent) }

@@ -102,7 +102,10 @@ extension WebConsole {
         if errors.isEmpty {
             for violation in rules.violations() {
                 let field = formField[violation.field] ?? (Self.fieldNames.contains(violation.field) ? violation.field : "form")
-                if errors[field] == nil { errors[field] = violation.message }
+                if errors[field] == nil {
+                    // Next to its own field the message needs no place; on the form's top, it says which setting.
+                    errors[field] = field == "form" ? FieldWords.sentence(violation, in: visit.language) : FieldWords.message(violation, in: visit.language)
+                }
             }
         }
         let fields = Dictionary(uniqueKeysWithValues: Self.fieldNames.map { ($0, form[$0] ?? "") })
@@ -124,7 +127,7 @@ extension WebConsole {
         } catch KopilkaError.versionConflict {
             return (visit.t("program.conflict"), .conflict)
         } catch KopilkaError.planLimit(let problems), KopilkaError.validation(let problems) {
-            return (problems.map(\.message).joined(separator: "; "), .unprocessableContent)
+            return (problems.map { FieldWords.sentence($0, in: visit.language) }.joined(separator: "; "), .unprocessableContent)
         }
     }
 
@@ -134,6 +137,8 @@ extension WebConsole {
         let f = visit.format
         let zone = try await merchantZone(session.merchantId)
         let versions = try await store.programVersions(merchantId: session.merchantId, limit: 20)
+        let authors = try await store.programAuthors(merchantId: session.merchantId, limit: 20)
+        let staff = Dictionary(uniqueKeysWithValues: try await store.staff(merchantId: session.merchantId).map { ("staff:" + $0.id, $0.name) })
         let current = versions.first?.rules ?? ProgramRules()
         // The preview: the engine on a 1,000 ₽ receipt of a customer without a level, from the saved settings (a
         // customer with no points for what it earns, one with plenty for what points may pay).
@@ -150,10 +155,17 @@ extension WebConsole {
             "version": version, "saved": visit.query["saved"] == "1", "formError": errors["form"] ?? "",
             "preview": visit.t("program.preview").replacingOccurrences(of: "{check}", with: f.money(check))
                 .replacingOccurrences(of: "{earned}", with: f.points(earned)).replacingOccurrences(of: "{payable}", with: f.money(payable)),
-            "versions": zip(versions, versions.dropFirst().map(Optional.some) + [nil]).map { version, previous in
-                ["version": version.version, "at": f.time(version.updatedAt, zone),
-                 "changes": previous.map { Self.changes(from: $0.rules, to: version.rules) } ?? visit.t("program.first")]
+            "versions": zip(versions, versions.dropFirst().map(Optional.some) + [nil]).map { view, previous in
+                var row: [String: Any] = [
+                    "version": view.version, "at": f.time(view.updatedAt, zone),
+                    "who": authors[view.version].map { staff[$0] ?? (($0.hasPrefix("key:") ? visit.t("audit.key") : visit.t("audit.operator"))) } ?? "—",
+                    "changes": previous.map { Self.changes(from: $0.rules, to: view.rules, visit) } ?? visit.t("program.first"),
+                ]
+                // Any earlier version can be made the current one again (as a new version).
+                if view.version != version { row["restorable"] = true }
+                return row
             },
+            "warnings": Self.warnings(current, visit), "hasWarnings": !Self.warnings(current, visit).isEmpty, "current": String(version),
         ]
         context["fieldsets"] = Self.programFieldsets(visit, fields: fields, errors: errors)
         return render("program", visit, status: status, context)
@@ -254,22 +266,70 @@ extension WebConsole {
     }
 
     /// What changed between two versions, key by key (`accrualRateBp: 500 → 700`).
-    static func changes(from old: ProgramRules, to new: ProgramRules) -> String {
-        func flat(_ rules: ProgramRules) -> [String: String] {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            guard let data = try? encoder.encode(rules), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-            return object.mapValues { value in
-                (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]))
-                    .map { String(decoding: $0, as: UTF8.self) } ?? ""
+    /// What a version changed, in the form's words: «Начислять, % от оплаченного: 5 → 7»; parts of the program edited on
+    /// their own pages (promotions, levels, …) by name.
+    static func changes(from old: ProgramRules, to new: ProgramRules, _ visit: Visit) -> String {
+        let f = visit.format
+        let a = fields(of: old, f), b = fields(of: new, f)
+        func shown(_ name: String, _ value: String?) -> String {
+            let value = value ?? ""
+            if name == "returnPolicy" { return visit.t("program.policy.\(value)") }
+            if name == "expiry" { return visit.t("expiryMode.\(value)") }
+            if name.hasPrefix("noAccrual-") || name.hasPrefix("noRedemption-") || checkboxes.contains(name) {
+                return visit.t(value == "on" ? "yes" : "no")
             }
+            return value.isEmpty ? "—" : value
         }
-        let a = flat(old), b = flat(new)
-        let changed = Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] }
-        guard !changed.isEmpty else { return "—" }
-        return changed.map { key in
-            let before = a[key] ?? "—", after = b[key] ?? "—"
-            return before.count + after.count > 80 ? key : "\(key): \(before) → \(after)"
-        }.joined(separator: "; ")
+        func label(_ name: String) -> String {
+            if let method = name.split(separator: "-").dropFirst().first, name.contains("-") {
+                let list = visit.t(name.hasPrefix("noAccrual") ? "program.noAccrualPayments" : "program.noRedemptionPayments")
+                return list + " — " + visit.t("payment.\(method)")
+            }
+            if name.hasPrefix("band") { return visit.t("program.bands") }
+            if name.hasPrefix("referralLevel") { return visit.t("program.referralLevel").replacingOccurrences(of: "{n}", with: String(name.suffix(1))) }
+            return visit.t("program.\(name)")
+        }
+        var parts = fieldNames.filter { (a[$0] ?? "") != (b[$0] ?? "") }.map { "\(label($0)): \(shown($0, a[$0])) → \(shown($0, b[$0]))" }
+        // The parts with pages of their own, said by name.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        func same<T: Encodable>(_ part: (ProgramRules) -> T) -> Bool { (try? encoder.encode(part(old))) == (try? encoder.encode(part(new))) }
+        if !same(\.promotions) { parts.append(visit.t("program.changedPromotions")) }
+        if !same(\.tiers) { parts.append(visit.t("program.changedLevels")) }
+        if !same(\.stampCards) { parts.append(visit.t("program.changedStamps")) }
+        if !same(\.rules) { parts.append(visit.t("program.changedRules")) }
+        if !same(\.protection) { parts.append(visit.t("program.changedProtection")) }
+        if parts.isEmpty, !same({ $0 }) { parts.append(visit.t("program.changedOther")) }
+        return parts.isEmpty ? "—" : parts.joined(separator: "; ")
+    }
+
+    /// The form's checkboxes, shown as yes or no in the version log.
+    static let checkboxes: Set<String> = [
+        "accrueOnRedeemedPart", "accrueOnDiscountedLines", "accrueWithCodes", "earnOrSpend", "redeemWithDiscounts", "welcomeBonusNextOrderOnly",
+        "balancePerStore",
+    ]
+
+    /// Settings that change the program in a way the form alone does not show: levels that set their own rates, a
+    /// share of 0 that stops points paying at all.
+    static func warnings(_ rules: ProgramRules, _ visit: Visit) -> [String] {
+        var warnings: [String] = []
+        if let tiers = rules.tiers, !tiers.tiers.isEmpty { warnings.append(visit.t("program.warnLevels")) }
+        if rules.maxBenefitShareBp == 0 || rules.maxRedeemShareBp == 0 { warnings.append(visit.t("program.warnNoSpending")) }
+        if rules.accrualRateBp == 0 && rules.accrualBands.isEmpty && (rules.tiers?.tiers.isEmpty ?? true) { warnings.append(visit.t("program.warnNoEarning")) }
+        return warnings
+    }
+
+    /// `POST /console/program/restore`: makes an earlier version the program again, as a new version.
+    func restoreProgram(_ visit: Visit, _ session: WebSession) async throws -> Response {
+        guard let wanted = visit.form["restore"].flatMap({ Int64($0) }),
+            let earlier = try await store.programVersion(merchantId: session.merchantId, version: wanted)
+        else { return render("error", visit, status: .notFound, ["message": visit.t("program.noVersion")]) }
+        if let refusal = try await save(earlier.rules, visit, session, version: visit.form["version"]) {
+            let current = try await store.program(merchantId: session.merchantId)
+            return try await programPage(
+                visit, session, fields: Self.fields(of: current.rules, visit.format), version: current.version, errors: ["form": refusal.text],
+                status: refusal.status)
+        }
+        return Self.redirect("/console/program?saved=1")
     }
 }

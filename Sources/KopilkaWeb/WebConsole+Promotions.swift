@@ -69,7 +69,7 @@ extension WebConsole {
         let index = existing ?? rules.promotions.count
         if let existing { rules.promotions[existing] = promotion } else { rules.promotions.append(promotion) }
         if errors.isEmpty, let violation = rules.violations().first(where: { $0.field.hasPrefix("promotions[\(index)]") }) ?? rules.violations().first {
-            errors["form"] = "\(violation.field): \(violation.message)"
+            errors["form"] = FieldWords.sentence(violation, in: visit.language)
         }
         let fields = form.filter { $0.key != "csrf" }
         guard errors.isEmpty else { return promotionsPage(visit, program: program, fields: fields, errors: errors, status: .unprocessableContent) }
@@ -102,7 +102,7 @@ extension WebConsole {
         var rules = program.rules
         guard change(&rules.promotions) else { return render("error", visit, status: .notFound, ["message": visit.t("promotions.none")]) }
         var errors: [String: String] = [:]
-        if let violation = rules.violations().first { errors["form"] = "\(violation.field): \(violation.message)" }
+        if let violation = rules.violations().first { errors["form"] = FieldWords.sentence(violation, in: visit.language) }
         if errors.isEmpty, let refusal = try await save(rules, visit, session, version: visit.form["version"]) { errors["form"] = refusal.text }
         guard errors.isEmpty else {
             return promotionsPage(visit, program: program, fields: Self.promotionFields(nil, visit.format), errors: errors, status: .unprocessableContent)

@@ -26,7 +26,7 @@ extension WebConsole {
         }
         let violations = rules.violations()
         guard violations.isEmpty else {
-            return rulesPage(visit, text: text, version: current.version, problems: violations.map { "\($0.field): \($0.message)" }, status: .unprocessableContent)
+            return rulesPage(visit, text: text, version: current.version, problems: violations.map { "\($0.field): " + FieldWords.message($0, in: visit.language) }, status: .unprocessableContent)
         }
         if let refusal = try await save(rules, visit, session, version: form["version"]) {
             return rulesPage(visit, text: text, version: current.version, problems: [refusal.text], status: refusal.status)

@@ -52,7 +52,7 @@ extension WebConsole {
             // The field of the card's own check, beside its control; anything else above the form.
             let field = ["amountKopecks": "value", "percentBp": "value", "maxRewardKopecks": "value", "minAmountKopecks": "minAmount"]
             let name = violation.field.split(separator: ".").last.map(String.init) ?? ""
-            errors[field[name] ?? (["name", "every", "lifetimeDays"].contains(name) ? name : "form")] = violation.message
+            errors[field[name] ?? (["name", "every", "lifetimeDays"].contains(name) ? name : "form")] = FieldWords.message(violation, in: visit.language)
         }
         let fields = form.filter { $0.key != "csrf" }
         guard errors.isEmpty else { return stampCardsPage(visit, program: program, fields: fields, errors: errors, status: .unprocessableContent) }

@@ -52,6 +52,7 @@ public struct WebConsole: Sendable {
         router.get("/console/dashboard.csv") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.dashboardCSV($0, $1) } }
         router.get("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.programForm($0, $1) } }
         router.post("/console/program") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveProgram($0, $1) } }
+        router.post("/console/program/restore") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.restoreProgram($0, $1) } }
         router.get("/console/program/levels") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.levelsForm($0, $1) } }
         router.post("/console/program/levels") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveLevels($0, $1) } }
         router.get("/console/program/promotions") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.promotions($0, $1) } }

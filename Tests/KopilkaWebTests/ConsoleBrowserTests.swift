@@ -84,7 +84,28 @@ import Testing
         #expect(program.rules.accrualRateBp == 700 && String(program.version) == String((Int(version) ?? 0) + 1))
         #expect(program.rules.minAccrualReceiptKopecks == 100_00 && !program.rules.accrueWithCodes && program.rules.accrueOnDiscountedLines)
         #expect(!program.rules.accrueOnRedeemedPart && !program.rules.earnOrSpend, "an unticked box stays unticked")
+        // The version log says it in the form's words, and who saved it; the demo's levels are warned about.
+        let newestVersion = try await browser.find("#versions tbody tr").text()
+        let before = String(format: "%d", ((try? JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program/versions/\(version)").1))?.rules.accrualRateBp ?? 0) / 100)
+        #expect(newestVersion.contains("Начислять, % от оплаченного: \(before) → 7") && newestVersion.contains("Ольга Смирнова"), "\(newestVersion)")
+        #expect(!newestVersion.contains("Bp") && !newestVersion.contains("Kopecks"), "\(newestVersion)")
+        #expect(try await browser.findAll("#warnings").isEmpty, "no levels yet, nothing to warn of")
         try await f.shoot(browser, "program")
+        // The version before can be made current again: a new version with its settings.
+        try await browser.open(f.base + "/console/program")
+        try await browser.execute("window.confirm = () => true")
+        try await browser.find("#versions tbody tr:nth-child(2) form button").click()
+        _ = try await browser.waitFor(".notice")
+        let restored = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1)
+        #expect(String(restored.version) == String((Int(version) ?? 0) + 2) && restored.rules.accrualRateBp != 700)
+        // Back to 7 % for what follows.
+        try await browser.find("#accrualRate").clear()
+        try await browser.find("#accrualRate").type("7")
+        try await browser.find("#minAccrualReceipt").clear()
+        try await browser.find("#minAccrualReceipt").type("100")
+        try await browser.find("input[name=accrueWithCodes]").click()
+        try await browser.find("form.settings button[type=submit]").click()
+        _ = try await browser.waitFor(".notice")
 
         // The rest of the main form: a band that is not a number is refused beside its field; then payments that earn
         // nothing, reminders before expiry and "bring a friend" are saved, and the other settings kept.
@@ -125,6 +146,10 @@ import Testing
         _ = try await browser.waitFor(".notice")
         let levels = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).rules.tiers
         #expect(levels?.tiers.map(\.name) == ["Базовый", "Серебро"])
+        // The main settings page now warns that the levels set the rate.
+        try await browser.open(f.base + "/console/program")
+        #expect(try await browser.waitFor("#warnings").text().contains("уровни"))
+        try await browser.open(f.base + "/console/program/levels")
         #expect(levels?.tiers.last.map { [$0.threshold, $0.accrualRateBp, $0.discountBp ?? -1] } == [10_000_00, 700, 300])
         try await f.shoot(browser, "levels")
 
@@ -204,7 +229,8 @@ import Testing
         let rulesVersion = try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version
         try await browser.execute("var t = document.querySelector('#rules'); var r = JSON.parse(t.value); r.maxRedeemShareBp = 20000; t.value = JSON.stringify(r)")
         try await browser.find("button[type=submit].primary").click()
-        #expect(try await browser.waitFor(".problems li").text().hasPrefix("maxRedeemShareBp:"))
+        // The JSON editor names the JSON field, and says the limit in the owner's units.
+        #expect(try await browser.waitFor(".problems li").text() == "maxRedeemShareBp: от 0 % до 100 %")
         #expect(try JSONDecoder().decode(ProgramView.self, from: try await f.api("GET", "/v1/program").1).version == rulesVersion)
         try await browser.open(f.base + "/console/program/rules")
         try await browser.execute("var t = document.querySelector('#rules'); var r = JSON.parse(t.value); r.minPayableKopecks = 500; t.value = JSON.stringify(r)")
