@@ -76,15 +76,29 @@ public struct SalesFigures: Codable, Sendable, Equatable {
     public var refunds: Kopecks
 }
 
+/// Points issued in the period by where they came from.
+public struct PointSources: Codable, Sendable, Equatable {
+    /// Earned on purchases (the program's rates, levels, promotions' extra points).
+    public var purchases: Points
+    public var welcome: Points
+    /// "Bring a friend" rewards.
+    public var referral: Points
+    /// The program's rules outside receipts: birthdays, actions, levels reached.
+    public var rules: Points
+    /// Credited by hand less debited by hand.
+    public var manual: Points
+}
+
 /// Points moved in the period, and what is outstanding.
 public struct PointFigures: Codable, Sendable, Equatable {
-    /// Earned on receipts, welcome bonuses and credited by hand.
+    /// Every source's points together (`sources`): manual debits taken off as they were added by hand.
     public var issued: Points
+    public var sources: PointSources
     /// Spent on receipts and orders (less holds released).
     public var spent: Points
     /// Burnt at the end of their lifetime.
     public var expired: Points
-    /// Given back and taken back by returns, and debited by hand (signed).
+    /// Given back and taken back by returns (signed).
     public var corrections: Points
     /// `spent` of `issued`.
     public var redemptionRateBp: Int64
@@ -102,6 +116,11 @@ public struct StoreFigures: Codable, Sendable, Equatable {
     public var sales: Kopecks
     public var memberReceipts: Int64
     public var averageCheck: Kopecks
+    /// What the program cost here: discounts, and the part paid with points.
+    public var discount: Kopecks
+    public var redeemedKopecks: Kopecks
+    /// Money given back by returns.
+    public var refunds: Kopecks
 }
 
 /// One register over the period.
@@ -111,6 +130,8 @@ public struct RegisterFigures: Codable, Sendable, Equatable {
     public var name: String
     public var receipts: Int64
     public var sales: Kopecks
+    public var discount: Kopecks
+    public var redeemedKopecks: Kopecks
 }
 
 /// One day of the period.

@@ -44,12 +44,13 @@ extension SQLStore {
             let stores = Dictionary(grouping: salesRows, by: { $0["store_id"] as Int64 }).map { storeId, rows in
                 StoreFigures(
                     storeId: String(storeId), name: storeNames[storeId] ?? "", receipts: sum("receipts", rows), sales: sum("sales", rows),
-                    memberReceipts: sum("member_receipts", rows), averageCheck: average(sum("sales", rows), over: sum("receipts", rows)))
+                    memberReceipts: sum("member_receipts", rows), averageCheck: average(sum("sales", rows), over: sum("receipts", rows)),
+                    discount: sum("discount", rows), redeemedKopecks: sum("redeemed_kopecks", rows), refunds: sum("refunds", rows))
             }.sorted { ($0.sales, $1.storeId) > ($1.sales, $0.storeId) }
             let registers = Dictionary(grouping: salesRows, by: { [$0["store_id"] as Int64, $0["register_id"] as Int64] }).map { key, rows in
                 RegisterFigures(
                     registerId: String(key[1]), storeId: String(key[0]), name: registerNames[key[1]] ?? "", receipts: sum("receipts", rows),
-                    sales: sum("sales", rows))
+                    sales: sum("sales", rows), discount: sum("discount", rows), redeemedKopecks: sum("redeemed_kopecks", rows))
             }.sorted { ($0.sales, $1.registerId) > ($1.sales, $0.registerId) }
 
             // Points: the period by kind, and everything ever moved for what is outstanding.
@@ -57,14 +58,18 @@ extension SQLStore {
             func points(_ kinds: Set<EntryKind>, _ rows: [SQLRow]) -> Points {
                 rows.reduce(0) { kinds.contains(EntryKind(rawValue: $1["kind"]) ?? .accrual) ? $0 + ($1["amount"] as Int64) : $0 }
             }
-            let issuedKinds: Set<EntryKind> = [.accrual, .welcome, .manualCredit, .referral, .rule]
+            // Manual debits are issued points taken back by hand: they count against the manual credits.
+            let issuedKinds: Set<EntryKind> = [.accrual, .welcome, .manualCredit, .manualDebit, .referral, .rule]
             let spentKinds: Set<EntryKind> = [.redemption, .hold, .holdRelease]
             let issued = points(issuedKinds, pointRows), spent = -points(spentKinds, pointRows)
+            let sources = PointSources(
+                purchases: points([.accrual], pointRows), welcome: points([.welcome], pointRows), referral: points([.referral], pointRows),
+                rules: points([.rule], pointRows), manual: points([.manualCredit, .manualDebit], pointRows))
             let outstanding: Points = try db.row("SELECT COALESCE(SUM(amount), 0) AS total FROM daily_points WHERE merchant_id = ?", [merchantId])?["total"] ?? 0
             let pointValue = try self.program(db, merchantId: merchantId).rules.pointValueKopecks
             let pointFigures = PointFigures(
-                issued: issued, spent: spent, expired: -points([.expiry], pointRows),
-                corrections: points([.restore, .reversal, .manualDebit], pointRows), redemptionRateBp: basisPoints(spent, of: issued),
+                issued: issued, sources: sources, spent: spent, expired: -points([.expiry], pointRows),
+                corrections: points([.restore, .reversal], pointRows), redemptionRateBp: basisPoints(spent, of: issued),
                 outstanding: outstanding, liabilityKopecks: average(outstanding * pointValue, over: 100))
 
             // Members: counts over the folded activity, windows ending now.

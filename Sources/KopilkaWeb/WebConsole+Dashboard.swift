@@ -9,42 +9,80 @@ extension WebConsole {
     func dashboard(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let (from, to, periodError) = period(visit)
         let figures = try await store.dashboard(merchantId: session.merchantId, from: from, to: to, now: visit.now)
+        // The period before, as long, for "how it changed".
+        let length = figures.to.day - figures.from.day + 1
+        let before = try await store.dashboard(
+            merchantId: session.merchantId, from: LocalDate(day: figures.from.day - length), to: LocalDate(day: figures.from.day - 1), now: visit.now)
         let f = visit.format
         let zone = TimeZone(identifier: figures.timeZone) ?? TimeZone(identifier: "UTC")!
-        func card(_ id: String, _ value: String, hint: String? = nil) -> [String: Any] {
-            ["id": id, "label": visit.t("dash.\(id)"), "value": value, "hint": hint ?? ""]
+        /// A figure with what it means, and its change against the period before when `was` is given.
+        func card(_ id: String, _ value: String, hint: String? = nil, now: Int64? = nil, was: Int64? = nil, lowerIsBetter: Bool = false) -> [String: Any] {
+            var card: [String: Any] = ["id": id, "label": visit.t("dash.\(id)"), "value": value, "means": visit.t("dash.means.\(id)")]
+            if let hint { card["hint"] = hint }
+            if let now, let was, was != 0 || now != 0 {
+                let change = was == 0 ? nil : (now - was) * 10_000 / abs(was)
+                card["change"] = change.map { ($0 >= 0 ? "+" : "−") + f.percent(abs($0)) } ?? visit.t("dash.new")
+                card["changeGood"] = (now >= was) != lowerIsBetter
+            }
+            return card
         }
         let m = figures.members, s = figures.sales, p = figures.points
+        let ps = before.sales, pp = before.points
+        // What the program cost in money: the discounts it gave and the part of receipts paid with points.
+        let cost = s.discount + s.redeemedKopecks, costBefore = ps.discount + ps.redeemedKopecks
+        let economics: [[String: Any]] = [
+            card("cost", f.money(cost), hint: "\(visit.t("dash.discounts")) \(f.money(s.discount)) + \(visit.t("dash.byPoints")) \(f.money(s.redeemedKopecks))",
+                 now: cost, was: costBefore, lowerIsBetter: true),
+            // A share changes in points of percent, which a relative change would misstate: the share before is said instead.
+            card("costShare", f.share(cost, of: s.sales + cost), hint: "\(visit.t("dash.wasBefore")) \(f.share(costBefore, of: ps.sales + costBefore))"),
+            card("memberSales", f.money(s.memberSales), hint: "\(f.share(s.memberSales, of: s.sales)) \(visit.t("dash.ofSales"))",
+                 now: s.memberSales, was: ps.memberSales),
+            card("memberCheck", f.money(s.memberAverageCheck), hint: "\(visit.t("dash.guestCheck")) \(f.money(s.guestAverageCheck))",
+                 now: s.memberAverageCheck, was: ps.memberAverageCheck),
+            card("refunds", f.money(s.refunds), hint: "\(visit.t("dash.returnsCount")) \(f.count(s.returns))", now: s.refunds, was: ps.refunds,
+                 lowerIsBetter: true),
+            card("liability", f.money(p.liabilityKopecks), hint: "\(f.pointsCounted(p.outstanding)) \(visit.t("dash.onCards"))"),
+        ]
         let cards: [[String: Any]] = [
-            card("members", f.count(m.total), hint: "+\(f.count(m.new)) \(visit.t("dash.newInPeriod"))"),
-            card("active30", f.percent(m.active30Bp), hint: "\(f.count(m.active30)) · 90: \(f.percent(m.active90Bp))"),
+            card("sales", f.money(s.sales), now: s.sales, was: ps.sales),
+            card("receipts", f.count(s.receipts), hint: "\(visit.t("dash.memberShare")) \(f.percent(s.memberShareBp))", now: s.receipts, was: ps.receipts),
+            card("members", f.count(m.total), hint: "+\(f.count(m.new)) \(visit.t("dash.newInPeriod"))", now: m.new, was: before.members.new),
+            card("active30", f.percent(m.active30Bp),
+                 hint: visit.t("dash.activeHint").replacingOccurrences(of: "{n}", with: f.count(m.active30))
+                    .replacingOccurrences(of: "{share90}", with: f.percent(m.active90Bp))),
             card("quiet", f.count(m.quiet)),
             card("frequency", f.points(m.purchasesPerActive30)),
-            card("repeatRate", f.percent(m.repeatRateBp), hint: "\(f.count(m.repeatBuyers)) / \(f.count(m.firstBuyers))"),
-            card("receipts", f.count(s.receipts), hint: "\(visit.t("dash.memberShare")) \(f.percent(s.memberShareBp))"),
-            card("sales", f.money(s.sales)),
-            card("memberCheck", f.money(s.memberAverageCheck), hint: "\(visit.t("dash.guestCheck")) \(f.money(s.guestAverageCheck))"),
-            card("issued", f.points(p.issued)),
-            card("spent", f.points(p.spent), hint: "\(visit.t("dash.redemptionRate")) \(f.percent(p.redemptionRateBp))"),
+            card("repeatRate", f.percent(m.repeatRateBp),
+                 hint: visit.t("dash.repeatHint").replacingOccurrences(of: "{back}", with: f.count(m.repeatBuyers))
+                    .replacingOccurrences(of: "{first}", with: f.count(m.firstBuyers))),
+            card("issued", f.points(p.issued), now: p.issued, was: pp.issued),
+            card("spent", f.points(p.spent), hint: "\(visit.t("dash.redemptionRate")) \(f.percent(p.redemptionRateBp))", now: p.spent, was: pp.spent),
             card("expired", f.points(p.expired)),
-            card("liability", f.money(p.liabilityKopecks), hint: "\(f.points(p.outstanding)) \(visit.t("dash.pointsUnit"))"),
+        ]
+        let sources: [(String, Points)] = [
+            ("purchases", p.sources.purchases), ("welcome", p.sources.welcome), ("referral", p.sources.referral), ("rules", p.sources.rules),
+            ("manual", p.sources.manual),
         ]
         let csv = "from=\(figures.from)&to=\(figures.to)"
         return render("dashboard", visit, [
             "from": figures.from.description, "to": figures.to.description, "periodError": periodError ?? "",
             "asOf": figures.asOf.map { f.time($0, zone) } ?? visit.t("dash.notYet"),
-            "timeZone": figures.timeZone, "cards": cards, "csv": csv,
+            "timeZone": figures.timeZone, "cards": cards, "economics": economics, "csv": csv,
+            "previous": visit.t("dash.previous").replacingOccurrences(of: "{from}", with: f.day(before.from))
+                .replacingOccurrences(of: "{to}", with: f.day(before.to)),
+            "sources": sources.map { ["label": visit.t("dash.source.\($0.0)"), "points": f.points($0.1), "share": f.share($0.1, of: p.issued)] },
             "chart": Chart.bars(
                 figures.days.map { (label: $0.day.description, value: $0.sales) }, title: visit.t("dash.chartTitle"),
                 format: { f.money($0) }),
             "stores": figures.stores.map {
                 ["name": $0.name, "receipts": f.count($0.receipts), "sales": f.money($0.sales), "members": f.count($0.memberReceipts),
-                 "check": f.money($0.averageCheck)]
+                 "check": f.money($0.averageCheck), "cost": f.money($0.discount + $0.redeemedKopecks), "refunds": f.money($0.refunds)]
             },
             "registers": figures.registers.map { register in
-                ["name": register.name.isEmpty ? visit.t("dash.noRegister") : register.name,
+                // Register 0 holds the receipts a till sent without naming its register.
+                ["name": register.registerId == "0" ? visit.t("dash.noRegister") : register.name.isEmpty ? "№ \(register.registerId)" : register.name,
                  "store": figures.stores.first { $0.storeId == register.storeId }?.name ?? "", "receipts": f.count(register.receipts),
-                 "sales": f.money(register.sales)]
+                 "sales": f.money(register.sales), "cost": f.money(register.discount + register.redeemedKopecks)]
             },
             "top": figures.topCustomers.map {
                 ["id": $0.customerId, "card": $0.card, "name": $0.maskedName ?? "—", "receipts": f.count($0.receipts), "sales": f.money($0.sales),
@@ -58,7 +96,9 @@ extension WebConsole {
                 ["month": cohort.month, "members": f.count(cohort.members),
                  "cells": cohort.buyers.map { ["share": f.share($0, of: cohort.members), "count": f.count($0)] }]
             },
-            "cohortColumns": (0..<(figures.cohorts.map(\.buyers.count).max() ?? 0)).map { ["n": $0] },
+            "cohortColumns": (0..<(figures.cohorts.map(\.buyers.count).max() ?? 0)).map {
+                ["label": $0 == 0 ? visit.t("dash.cohortJoined") : visit.t("dash.cohortAfter").replacingOccurrences(of: "{n}", with: "\($0)")]
+            },
         ])
     }
 

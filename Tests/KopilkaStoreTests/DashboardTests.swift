@@ -123,10 +123,14 @@ private enum Independent {
                 kinds.contains($0["kind"]) && (!period || inPeriod($0["created_at"])) && (only == nil || day($0["created_at"]) == only)
             }.reduce(0) { $0 + ($1["amount"] as Int64) }
         }
-        let issued = moved(["accrual", "welcome", "manual_credit", "referral"]), spent = -moved(["redemption", "hold", "hold_release"])
+        let issuedKinds = ["accrual", "welcome", "manual_credit", "manual_debit", "referral", "rule"]
+        let issued = moved(issuedKinds), spent = -moved(["redemption", "hold", "hold_release"])
         let outstanding = rows.entries.reduce(0) { $0 + ($1["amount"] as Int64) }
+        let sources = PointSources(
+            purchases: moved(["accrual"]), welcome: moved(["welcome"]), referral: moved(["referral"]), rules: moved(["rule"]),
+            manual: moved(["manual_credit", "manual_debit"]))
         let points = PointFigures(
-            issued: issued, spent: spent, expired: -moved(["expiry"]), corrections: moved(["restore", "reversal", "manual_debit"]),
+            issued: issued, sources: sources, spent: spent, expired: -moved(["expiry"]), corrections: moved(["restore", "reversal"]),
             redemptionRateBp: bp(spent, issued), outstanding: outstanding, liabilityKopecks: avg(outstanding * rows.pointValue, 100))
 
         // Each member's purchases, in time order.
@@ -154,7 +158,9 @@ private enum Independent {
             let withCard = Int64(mine.filter { $0.customer != nil }.count)
             return StoreFigures(
                 storeId: String(id), name: storeNames[id]!, receipts: Int64(mine.count), sales: charged(mine), memberReceipts: withCard,
-                averageCheck: avg(charged(mine), Int64(mine.count)))
+                averageCheck: avg(charged(mine), Int64(mine.count)), discount: mine.reduce(0) { $0 + $1.discount },
+                redeemedKopecks: mine.reduce(0) { $0 + $1.redeemed },
+                refunds: returns.filter { $0["store_id"] as Int64 == id }.reduce(0) { $0 + ($1["refund_kopecks"] as Int64) })
         }.sorted { (a: StoreFigures, b: StoreFigures) in a.sales != b.sales ? a.sales > b.sales : a.storeId < b.storeId }
         var registerKeys = Set(inside.map { [$0.store, $0.register] })
         for row in returns { registerKeys.insert([row["store_id"] as Int64, row["register_id"] as Int64? ?? 0]) }
@@ -162,7 +168,7 @@ private enum Independent {
             let mine = inside.filter { $0.store == key[0] && $0.register == key[1] }
             return RegisterFigures(
                 registerId: String(key[1]), storeId: String(key[0]), name: registerNames[key[1]] ?? "", receipts: Int64(mine.count),
-                sales: charged(mine))
+                sales: charged(mine), discount: mine.reduce(0) { $0 + $1.discount }, redeemedKopecks: mine.reduce(0) { $0 + $1.redeemed })
         }.sorted { (a: RegisterFigures, b: RegisterFigures) in a.sales != b.sales ? a.sales > b.sales : a.registerId < b.registerId }
 
         let days = (from.day...to.day).map { d in
@@ -170,7 +176,7 @@ private enum Independent {
             return DayFigures(
                 day: LocalDate(day: d), receipts: Int64(mine.count), sales: mine.reduce(0) { $0 + $1.charged },
                 memberReceipts: Int64(mine.filter { $0.customer != nil }.count),
-                issued: moved(["accrual", "welcome", "manual_credit", "referral"], period: false, day: d),
+                issued: moved(issuedKinds, period: false, day: d),
                 spent: -moved(["redemption", "hold", "hold_release"], period: false, day: d))
         }
 

@@ -45,10 +45,15 @@ import Testing
             "sales": format.money(figures.sales.sales), "memberCheck": format.money(figures.sales.memberAverageCheck),
             "issued": format.points(figures.points.issued), "spent": format.points(figures.points.spent),
             "expired": format.points(figures.points.expired), "liability": format.money(figures.points.liabilityKopecks),
+            // What the program cost: the discounts and the part paid with points, beside what members paid.
+            "cost": format.money(figures.sales.discount + figures.sales.redeemedKopecks), "memberSales": format.money(figures.sales.memberSales),
+            "refunds": format.money(figures.sales.refunds),
         ]
         for (figure, value) in expected {
             #expect(try await browser.find("[data-figure=\(figure)] .card-value").text() == value, "\(figure)")
         }
+        let sources = try await browser.findAll("#sources tbody tr").asyncMap { try await $0.text() }
+        #expect(sources.count == 5 && sources[0].contains(format.points(figures.points.sources.purchases)), "\(sources)")
         let firstStore = try await browser.find("#stores tbody tr td:nth-child(2)").text()
         #expect(firstStore == format.count(figures.stores[0].receipts))
         // Its tables as Russian Excel opens them: the byte order mark, `;`, Russian headers, a decimal comma.
