@@ -13,6 +13,8 @@ struct Visit {
     static let languageCookie = "kopilka_lang"
     /// The sign-in form's CSRF token (double-submit: the cookie and the form must carry the same value).
     static let signInCookie = "kopilka_signin"
+    /// The web cashier's store, remembered on the device between receipts.
+    static let storeCookie = "kopilka_store"
 
     let language: Language
     let path: String
@@ -26,6 +28,8 @@ struct Visit {
     let cabinetToken: String?
     /// The sign-in form's token: the cookie's, or a new one the answer sets.
     let signInToken: String
+    /// The store the cashier last sold in on this device.
+    let rememberedStore: String?
     let secureCookies: Bool
     let now: UnixSeconds
     /// Where the visitor reached this server (`https://shop.example`): the address a printed QR code sends customers
@@ -57,6 +61,7 @@ struct Visit {
             language = sent[Self.languageCookie].flatMap(Language.init(rawValue:)) ?? .ru
         }
         sessionToken = sent[Self.sessionCookie]
+        rememberedStore = sent[Self.storeCookie]
         let store = console.store, now = now
         session = try await sessionToken.asyncFlatMap { try await store.session(tokenHash: WebConsole.tokenHash($0), now: now) }.flatMap {
             $0.staff == nil ? nil : $0

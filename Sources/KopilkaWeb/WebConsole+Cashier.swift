@@ -102,8 +102,8 @@ extension WebConsole {
                     "calculated": [
                         "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
                         "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
-                        "balance": summary.map { f.points($0.balance.spendable) } ?? "", "customer": summary?.maskedName ?? summary?.card ?? "",
-                        "hasCustomer": summary != nil,
+                        "balance": summary.map { f.points($0.balance.spendable) } ?? "", "hasCustomer": summary != nil,
+                        "who": summary.map { Self.who($0, visit) } ?? "",
                         "reasons": calculation.explanation.map { ["text": ReasonWords.sentence($0, in: visit.language)] },
                         "hasReasons": !calculation.explanation.isEmpty,
                         "stamps": calculation.stamps.map { ["name": $0.name, "after": "\($0.after) / \($0.every - 1)", "rewards": $0.rewards > 0] },
@@ -113,7 +113,9 @@ extension WebConsole {
             }
         }
         let key = form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
-        let externalId = "web-\(key.prefix(8))"
+        // The fiscal receipt's number when the cashier typed it (returns and the journal find it by that), else one of ours.
+        let fiscal = (form["fiscal"] ?? "").trimmingCharacters(in: .whitespaces)
+        let externalId = fiscal.isEmpty ? "web-\(key.prefix(8))" : String(fiscal.prefix(64))
         let command = ReceiptCommand(
             storeId: storeId, registerId: nil, customer: customer, externalId: externalId, lines: lines, redeem: redeem, codes: codes,
             cashier: session.staff.map { "staff:\($0.id)" }, confirmationCode: confirmation.isEmpty ? nil : confirmation, payments: payments)
@@ -129,7 +131,9 @@ extension WebConsole {
                 visit, session, fields: fields, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? "", "confirm": needsCode],
                 status: .unprocessableContent)
         }
-        return Self.redirect("/console/receipts/\(committed.receipt.id)?new=1")
+        var response = Self.redirect("/console/receipts/\(committed.receipt.id)?new=1")
+        visit.setCookie(Visit.storeCookie, String(storeId), maxAge: 365 * 86_400, on: &response)
+        return response
     }
 
     /// `POST /console/cashier/register`: registers the phone the cashier did not find (the customer's consent asked
@@ -169,6 +173,15 @@ extension WebConsole {
         let welcome = registered.entries.filter { $0.amount > 0 }.reduce(0) { $0 + $1.amount }
         if welcome > 0 { fields["welcome"] = String(welcome) }
         return Self.redirect("/console/cashier?" + Visit.query(fields))
+    }
+
+    /// Who the cashier is serving: the name as the till shows it, the card and the level.
+    static func who(_ customer: CustomerSummary, _ visit: Visit) -> String {
+        var parts: [String] = []
+        if let name = customer.maskedName { parts.append(name) }
+        parts.append(visit.t("cashier.card") + " " + customer.card)
+        if let tier = customer.tier { parts.append(visit.t("customer.tier") + ": " + tier.tier) }
+        return parts.joined(separator: " · ")
     }
 
     /// What the sign-up panel shows for a phone the cashier did not find.
@@ -243,7 +256,8 @@ extension WebConsole {
 
     private func cashierPage(_ visit: Visit, _ session: WebSession, fields: [String: String], values: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
         let stores = try await store.stores(merchantId: session.merchantId)
-        let chosen = fields["store"] ?? stores.first?.id
+        // The store the form names, else the one this device last sold in, else the first.
+        let chosen = fields["store"].flatMap { $0.isEmpty ? nil : $0 } ?? visit.rememberedStore ?? stores.first?.id
         var context = values
         context["stores"] = stores.map { ["id": $0.id, "name": $0.name, "selected": $0.id == chosen] }
         context["customer"] = fields["customer"] ?? ""
@@ -263,6 +277,7 @@ extension WebConsole {
             + Payment.Method.allCases.map { ["value": $0.rawValue, "label": visit.t("payment.\($0.rawValue)"), "selected": $0.rawValue == fields["payment"]] }
         context["certificate"] = fields["certificate"] ?? ""
         context["confirmation"] = fields["confirmation"] ?? ""
+        context["fiscal"] = fields["fiscal"] ?? ""
         // A new key for each blank form; a calculated form keeps its key so that committing it twice counts once.
         context["key"] = fields["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
         return render("cashier", visit, status: status, context)
@@ -357,6 +372,7 @@ extension WebConsole {
     static func requestHash(_ command: ReceiptCommand) -> [UInt8] {
         struct Request: Encodable {
             var storeId: Int64
+            var externalId: String
             var customer: String?
             var lines: [ReceiptLine]
             var redeem: RedeemRequest
@@ -373,7 +389,7 @@ extension WebConsole {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let request = Request(
-            storeId: command.storeId, customer: customer, lines: command.lines, redeem: command.redeem, codes: command.codes,
+            storeId: command.storeId, externalId: command.externalId, customer: customer, lines: command.lines, redeem: command.redeem, codes: command.codes,
             confirmationCode: command.confirmationCode, payments: command.payments)
         return tokenHash(String(decoding: (try? encoder.encode(request)) ?? Data(), as: UTF8.self))
     }

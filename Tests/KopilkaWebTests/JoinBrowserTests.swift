@@ -140,6 +140,17 @@ import Testing
         #expect(try await browser.find("#amount").property("value") as? String == "350")
         try await f.shoot(browser, "cashier-joined")
         try await browser.find("button[name=action][value=calculate]").click()
-        _ = try await browser.waitFor("#calc-balance")
+        // The result names who is served: the card.
+        #expect(try await browser.waitFor("#calc-customer").text().contains(card))
+        // Committed in the second store with the fiscal number: the number is the receipt's, and the device remembers
+        // the store for the next receipt.
+        let stores = try await browser.findAll("#store option")
+        let second = try #require(try await stores.last?.attribute("value"))
+        try await stores.last?.click()
+        try await browser.find("#fiscal").type("ФН-000123")
+        try await browser.find("button[name=action][value=commit]").click()
+        #expect(try await browser.waitFor("h1 .mono").text() == "ФН-000123")
+        try await browser.open(f.base + "/console/cashier")
+        #expect(try await browser.find("#store").property("value") as? String == second)
     }
 }
