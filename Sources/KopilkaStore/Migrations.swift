@@ -14,7 +14,7 @@ enum Migrations {
         ("009_store_lots", schema009), ("010_expiry_reminders", schema010),
         ("011_customer_version", schema011), ("012_merchant_language", schema012),
         ("013_rules", schema013), ("014_join_codes", schema014),
-        ("015_manual_adjustments", schema015),
+        ("015_manual_adjustments", schema015), ("016_catalogue", schema016),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -641,5 +641,33 @@ enum Migrations {
         -- Manual adjustments over the last 24 hours, summed against the program's daily cap: only manual entries are in
         -- this index, so a receipt's entries do not pay for it.
         CREATE INDEX ledger_manual_by_time ON ledger_entries(merchant_id, created_at) WHERE kind IN ('manual_credit', 'manual_debit');
+        """
+
+    static let schema016 = """
+        -- Categories and SKUs as the tills send them, learnt from receipts by the analytics fold, with the names the owner
+        -- gives them: what settings forms offer, and what a rule naming a category no till sends is checked against.
+        CREATE TABLE catalogue (
+            merchant_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            code TEXT NOT NULL,
+            till_name TEXT,
+            category TEXT,
+            name TEXT,
+            lines INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            PRIMARY KEY (merchant_id, kind, code)
+        ) WITHOUT ROWID;
+        -- What the fold has passed already, learnt at once; the fold learns the rest as it goes.
+        INSERT INTO catalogue (merchant_id, kind, code, till_name, category, lines, last_seen)
+        SELECT l.merchant_id, 'category', l.category, NULL, NULL, COUNT(*), MAX(r.created_at)
+        FROM receipt_lines l JOIN receipts r ON r.merchant_id = l.merchant_id AND r.id = l.receipt_id
+        WHERE l.category IS NOT NULL AND l.category <> ''
+          AND r.id < (SELECT a.rolled_below FROM analytics_state a WHERE a.merchant_id = l.merchant_id)
+        GROUP BY l.merchant_id, l.category;
+        INSERT INTO catalogue (merchant_id, kind, code, till_name, category, lines, last_seen)
+        SELECT l.merchant_id, 'sku', l.sku, MAX(l.name), MAX(l.category), COUNT(*), MAX(r.created_at)
+        FROM receipt_lines l JOIN receipts r ON r.merchant_id = l.merchant_id AND r.id = l.receipt_id
+        WHERE r.id < (SELECT a.rolled_below FROM analytics_state a WHERE a.merchant_id = l.merchant_id)
+        GROUP BY l.merchant_id, l.sku;
         """
 }

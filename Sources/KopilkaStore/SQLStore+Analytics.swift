@@ -148,6 +148,7 @@ extension SQLStore {
                     amount = daily_points.amount + excluded.amount, entries = daily_points.entries + excluded.entries
                 """, [merchantId, key.day, key.kind, totals.amount, totals.entries])
         }
+        try foldCatalogue(db, merchantId: merchantId, range: range)
         try db.run(
             """
             INSERT INTO analytics_state (merchant_id, rolled_below, rolled_at) VALUES (?, ?, ?)

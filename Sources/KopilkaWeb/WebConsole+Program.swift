@@ -165,8 +165,13 @@ extension WebConsole {
                 if view.version != version { row["restorable"] = true }
                 return row
             },
-            "warnings": Self.warnings(current, visit), "hasWarnings": !Self.warnings(current, visit).isEmpty, "current": String(version),
+            "current": String(version),
         ]
+        var warnings = Self.warnings(current, visit)
+        let unknown = Self.unknownCategories(current, try await store.catalogue(merchantId: session.merchantId))
+        if !unknown.isEmpty { warnings.append(visit.t("catalogue.unknown") + " " + unknown.joined(separator: ", ")) }
+        context["warnings"] = warnings
+        context["hasWarnings"] = !warnings.isEmpty
         context["fieldsets"] = Self.programFieldsets(visit, fields: fields, errors: errors)
         return render("program", visit, status: status, context)
     }

@@ -68,6 +68,12 @@ public struct WebConsole: Sendable {
         router.post("/console/program/stamps/:id/delete") { request, context in
             await self.page(request, roles: [.owner, .marketer]) { try await self.deleteStampCard($0, $1, id: context.parameters.get("id")) }
         }
+        router.get("/console/program/catalogue") { request, _ in
+            await self.page(request, roles: [.owner, .marketer]) { try await self.cataloguePage($0, $1) }
+        }
+        router.post("/console/program/catalogue") { request, _ in
+            await self.page(request, roles: [.owner, .marketer]) { try await self.nameCatalogueItem($0, $1) }
+        }
         router.get("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.rulesForm($0, $1) } }
         router.post("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveRules($0, $1) } }
         router.get("/console/receipts") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.journal($0, $1) } }
@@ -155,7 +161,7 @@ public struct WebConsole: Sendable {
             context["isOwner"] = staff.role == .owner
         }
         context["nav_" + template] = true
-        if ["program", "levels", "promotions", "stamps", "rules"].contains(template) { context["nav_programArea"] = true }
+        if ["program", "levels", "promotions", "stamps", "rules", "catalogue"].contains(template) { context["nav_programArea"] = true }
         if context["home"] == nil { context["home"] = "/console" }
         let html = pages.render(template, context)
         return Response(

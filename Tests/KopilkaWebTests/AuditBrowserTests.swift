@@ -42,4 +42,24 @@ import Testing
         #expect(text.contains("+1\u{202F}000\u{202F}000 баллов"), "\(text)")
         try await f.shoot(browser, "audit")
     }
+
+    /// The catalogue lists what the demo's tills sent, and keeps the owner's name for a category; the naming is audited.
+    @Test func theOwnerNamesACategoryTheTillsSent() async throws {
+        guard KopilkaProcess.isBuilt(), ConsoleBrowserTests.browserInstalled() else { return }
+        let f = try await ConsoleFixture()
+        let browser = try await Browser(.phone)
+        defer { Task { await browser.quit() } }
+        try await f.signIn(browser, as: f.owner)
+        try await browser.open(f.base + "/console/program/catalogue")
+        let coffee = try await browser.waitFor("#catalogue-categories input[aria-label$=': coffee']")
+        try await coffee.clear()
+        try await coffee.type("Кофе")
+        try await browser.find("#catalogue-categories tr:has(input[aria-label$=': coffee']) button").click()
+        _ = try await browser.waitFor(".notice")
+        #expect(try await browser.find("#catalogue-categories input[aria-label$=': coffee']").property("value") as? String == "Кофе")
+        #expect(try await browser.findAll("#catalogue-skus tbody tr").count > 3)
+        try await f.shoot(browser, "catalogue-named")
+        try await browser.open(f.base + "/console/audit")
+        #expect(try await browser.waitFor("#audit tbody tr").text().contains("Названа позиция каталога"))
+    }
 }

@@ -427,7 +427,7 @@ import Testing
             ("customers", "/console/customers?q=%D0%90"), ("customer", "/console/customers/\(customerId)"), ("cashier", "/console/cashier"),
             ("levels", "/console/program/levels"), ("staff", "/console/staff"), ("promotions", "/console/program/promotions"), ("rules", "/console/program/rules"),
             ("stamps", "/console/program/stamps"), ("join-qr", "/console/join"), ("join-poster", "/console/join/poster"),
-            ("audit", "/console/audit"), ("journal", "/console/receipts"),
+            ("audit", "/console/audit"), ("journal", "/console/receipts"), ("catalogue", "/console/program/catalogue"),
         ]
         for viewport in [Viewport.phone, .desktop] {
             let browser = try await Browser(viewport)

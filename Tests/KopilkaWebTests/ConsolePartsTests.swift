@@ -169,4 +169,13 @@ import Testing
             #expect(code.svg(label: "QR").contains("<path d=\"M"))
         }
     }
+
+    /// A category the program names that no till has sent is flagged — once the tills have sent any.
+    @Test func categoriesNoTillSentAreFlagged() {
+        var rules = ProgramRules()
+        rules.accrualExcludedCategories = ["кофе", "coffee"]
+        let seen = CatalogueItem(kind: .category, code: "coffee", name: nil, tillName: nil, category: nil, lines: 3, lastSeen: Instant(0))
+        #expect(WebConsole.unknownCategories(rules, [seen]) == ["кофе"])
+        #expect(WebConsole.unknownCategories(rules, []) == [], "nothing is known before the first receipt")
+    }
 }
