@@ -48,19 +48,24 @@ extension SQLStore {
                 ORDER BY l.id DESC LIMIT 1
                 """, [merchantId, phone, now])
             else { return nil }
-            let id: Int64 = row["id"], attempts: Int = row["attempts"]
-            // The attempt is taken by the update itself, before the code is compared: concurrent guesses cannot share one.
-            guard try db.run(
-                "UPDATE login_codes SET attempts = attempts + 1 WHERE merchant_id = ? AND id = ? AND attempts < ? AND used_at IS NULL",
-                [merchantId, id, Self.loginCodeAttempts]) == 1
-            else { return nil }
-            let matches = Self.codeHash(code, salt: Array(row["salt"] as Data)) == Array(row["hash"] as Data)
-            guard matches || attempts + 1 >= Self.loginCodeAttempts else { return nil }
-            // Used up by a match, or void after the last wrong guess; a match counts once.
-            let closed = try db.run(
-                "UPDATE login_codes SET used_at = ? WHERE merchant_id = ? AND id = ? AND used_at IS NULL", [now, merchantId, id])
-            return matches && closed == 1 ? row["customer_id"] : nil
+            return try Self.useCode(db, table: "login_codes", merchantId: merchantId, row, code: code, now: now) ? row["customer_id"] : nil
         }
+    }
+
+    /// One check of a one-time code (`row`: its `id`, `salt`, `hash`, `attempts` in `table`): true when it matches, and
+    /// it is then used up. Every check counts, and the last wrong guess voids the code.
+    static func useCode(_ db: any SQLConnection, table: String, merchantId: Int64, _ row: SQLRow, code: String, now: UnixSeconds) throws -> Bool {
+        let id: Int64 = row["id"], attempts: Int = row["attempts"]
+        // The attempt is taken by the update itself, before the code is compared: concurrent guesses cannot share one.
+        guard try db.run(
+            "UPDATE \(table) SET attempts = attempts + 1 WHERE merchant_id = ? AND id = ? AND attempts < ? AND used_at IS NULL",
+            [merchantId, id, loginCodeAttempts]) == 1
+        else { return false }
+        let matches = codeHash(code, salt: Array(row["salt"] as Data)) == Array(row["hash"] as Data)
+        guard matches || attempts + 1 >= loginCodeAttempts else { return false }
+        // Used up by a match, or void after the last wrong guess; a match counts once.
+        let closed = try db.run("UPDATE \(table) SET used_at = ? WHERE merchant_id = ? AND id = ? AND used_at IS NULL", [now, merchantId, id])
+        return matches && closed == 1
     }
 
     /// Gives or withdraws the customer's consent to marketing messages (audited).

@@ -49,20 +49,7 @@ extension SQLStore {
                 WHERE merchant_id = ? AND phone = ? AND used_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1
                 """, [merchantId, customer.phone, now])
             else { return .codeRefused }
-            let id: Int64 = row["id"], attempts: Int = row["attempts"]
-            // The attempt is taken before the code is compared: concurrent guesses cannot share one.
-            guard try db.run(
-                "UPDATE join_codes SET attempts = attempts + 1 WHERE merchant_id = ? AND id = ? AND attempts < ? AND used_at IS NULL",
-                [merchantId, id, Self.loginCodeAttempts]) == 1
-            else { return .codeRefused }
-            let matches = Self.codeHash(code, salt: Array(row["salt"] as Data)) == Array(row["hash"] as Data)
-            guard matches else {
-                if attempts + 1 >= Self.loginCodeAttempts {
-                    try db.run("UPDATE join_codes SET used_at = ? WHERE merchant_id = ? AND id = ?", [now, merchantId, id])
-                }
-                return .codeRefused
-            }
-            try db.run("UPDATE join_codes SET used_at = ? WHERE merchant_id = ? AND id = ?", [now, merchantId, id])
+            guard try Self.useCode(db, table: "join_codes", merchantId: merchantId, row, code: code, now: now) else { return .codeRefused }
             _ = try self.register(db, merchantId: merchantId, id: customerId, customer, now: now)
             return .joined(customerId: customerId)
         }
