@@ -72,7 +72,7 @@ public protocol LoyaltyStore: Sendable {
     /// The receipt with its lines.
     func receipt(merchantId: Int64, receiptId: Int64) async throws -> ReceiptView?
     /// Categories and SKUs the tills have sent, with the owner's names.
-    func catalogue(merchantId: Int64) async throws -> [CatalogueItem]
+    func catalogue(merchantId: Int64, kind: CatalogueItem.Kind?) async throws -> [CatalogueItem]
     /// Names a category or SKU of the catalogue; false when the tills never sent it.
     func nameCatalogueItem(merchantId: Int64, kind: CatalogueItem.Kind, code: String, name: String, actor: AuditActor, now: UnixSeconds) async throws -> Bool
     /// Receipts newest first, filtered: the journal.

@@ -54,11 +54,13 @@ extension SQLStore {
         }
     }
 
-    /// The merchant's catalogue: categories, then SKUs, the most sold first.
-    public func catalogue(merchantId: Int64) async throws -> [CatalogueItem] {
+    /// The merchant's catalogue, or its categories or SKUs only: categories, then SKUs, the most sold first.
+    public func catalogue(merchantId: Int64, kind: CatalogueItem.Kind? = nil) async throws -> [CatalogueItem] {
         try await backend.read { db in
+            // The primary key leads with the kind: the categories alone do not read the SKUs.
             try db.rows(
-                "SELECT * FROM catalogue WHERE merchant_id = ? ORDER BY kind, lines DESC, code LIMIT 10000", [merchantId]
+                "SELECT * FROM catalogue WHERE merchant_id = ?\(kind == nil ? "" : " AND kind = ?") ORDER BY kind, lines DESC, code LIMIT 10000",
+                [merchantId] + (kind.map { [$0.rawValue] } ?? [])
             ).map { row in
                 CatalogueItem(
                     kind: CatalogueItem.Kind(rawValue: row["kind"]) ?? .sku, code: row["code"], name: row["name"], tillName: row["till_name"],

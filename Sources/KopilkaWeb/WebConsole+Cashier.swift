@@ -271,7 +271,7 @@ extension WebConsole {
         // The lines stay open once the cashier has used them.
         context["linesOpen"] = (1...Self.lineRows).contains { !(fields["line\($0)price"] ?? "").isEmpty || values["line\($0)Error"] != nil }
         // The categories the tills have sent, and those the program names.
-        let learnt = try await store.catalogue(merchantId: session.merchantId).filter { $0.kind == .category }.map(\.code)
+        let learnt = try await store.catalogue(merchantId: session.merchantId, kind: .category).map(\.code)
         context["categories"] = Array(Set(Self.categories(try await store.compiledProgram(merchantId: session.merchantId).1.rules) + learnt)).sorted()
         context["redeem"] = fields["redeem"] ?? ""
         context["codes"] = fields["codes"] ?? ""

@@ -9,7 +9,7 @@ import KopilkaWords
 /// promotion on «кофе» when the tills send `coffee` never applies.
 extension WebConsole {
     func cataloguePage(_ visit: Visit, _ session: WebSession, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let items = try await store.catalogue(merchantId: session.merchantId)
+        let items = try await store.catalogue(merchantId: session.merchantId, kind: nil)
         let rules = try await store.program(merchantId: session.merchantId).rules
         let zone = try await merchantZone(session.merchantId)
         let f = visit.format
