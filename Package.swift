@@ -52,11 +52,13 @@ let package = Package(
         // Debian's libqrencode (QR codes for joining at the counter) and zlib (their PNG), as system libraries.
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Debian's zbar: the web cashier reads a customer's card off the camera's frames.
+        .systemLibrary(name: "CZbar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
         // The web console, web cashier and customer cabinet: server-rendered pages (Mustache), sessions, CSRF.
         .target(
             name: "KopilkaWeb",
             dependencies: [
-                "KopilkaCore", "KopilkaStore", "KopilkaWords", "CQRencode", "CZlib",
+                "KopilkaCore", "KopilkaStore", "KopilkaWords", "CQRencode", "CZlib", "CZbar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -72,9 +72,13 @@ public protocol LoyaltyStore: Sendable {
     /// The receipt with its lines.
     func receipt(merchantId: Int64, receiptId: Int64) async throws -> ReceiptView?
     /// Categories and SKUs the tills have sent, with the owner's names.
-    func catalogue(merchantId: Int64, kind: CatalogueItem.Kind?) async throws -> [CatalogueItem]
-    /// Names a category or SKU of the catalogue; false when the tills never sent it.
-    func nameCatalogueItem(merchantId: Int64, kind: CatalogueItem.Kind, code: String, name: String, actor: AuditActor, now: UnixSeconds) async throws -> Bool
+    func catalogue(merchantId: Int64, kind: CatalogueItem.Kind?, limit: Int) async throws -> [CatalogueItem]
+    /// Names a category or SKU of the catalogue and prices a SKU; false when there is no such item.
+    func editCatalogueItem(
+        merchantId: Int64, kind: CatalogueItem.Kind, code: String, name: String, price: Kopecks?, actor: AuditActor, now: UnixSeconds) async throws -> Bool
+    /// Adds a SKU to the catalogue; false when its code is taken.
+    func addCatalogueItem(
+        merchantId: Int64, code: String, name: String, category: String?, price: Kopecks, actor: AuditActor, now: UnixSeconds) async throws -> Bool
     /// Receipts newest first, filtered: the journal.
     func receiptJournal(merchantId: Int64, _ query: ReceiptQuery) async throws -> JournalPage
     /// A receipt's returns, oldest first.

@@ -15,6 +15,7 @@ enum Migrations {
         ("011_customer_version", schema011), ("012_merchant_language", schema012),
         ("013_rules", schema013), ("014_join_codes", schema014),
         ("015_manual_adjustments", schema015), ("016_catalogue", schema016),
+        ("017_catalogue_prices", schema017),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -669,5 +670,12 @@ enum Migrations {
         FROM receipt_lines l JOIN receipts r ON r.merchant_id = l.merchant_id AND r.id = l.receipt_id
         WHERE r.id < (SELECT a.rolled_below FROM analytics_state a WHERE a.merchant_id = l.merchant_id)
         GROUP BY l.merchant_id, l.sku;
+        """
+
+    static let schema017 = """
+        -- What an item costs, for the web cashier to offer: the price on the last receipt that had it (learnt by the fold),
+        -- and the owner's, which wins.
+        ALTER TABLE catalogue ADD COLUMN till_price INTEGER;
+        ALTER TABLE catalogue ADD COLUMN price INTEGER;
         """
 }

@@ -20,6 +20,8 @@ struct Visit {
     let path: String
     let query: [String: String]
     let form: [String: String]
+    /// A POST's body when it is not a form (`application/octet-stream`).
+    private(set) var upload: ByteBuffer?
     let session: WebSession?
     /// The session cookie as sent (to end it on sign-out).
     let sessionToken: String?
@@ -48,7 +50,11 @@ struct Visit {
         origin = scheme + "://" + host
         query = Self.pairs(request.uri.query ?? "")
         let sent = Self.cookies(request.headers[.cookie] ?? "")
-        if request.method == .post {
+        if request.method == .post, request.headers[.contentType] == "application/octet-stream" {
+            // A camera frame from the web cashier's scan: the CSRF token comes in a header.
+            upload = try await request.collectBody(upTo: CardScanner.largestFrame)
+            form = ["csrf": request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""]
+        } else if request.method == .post {
             let body = try await request.collectBody(upTo: 64 * 1024)
             form = Self.pairs(String(buffer: body))
         } else {

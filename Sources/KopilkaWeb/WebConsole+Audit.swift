@@ -53,6 +53,12 @@ extension WebConsole {
             return text
         case "program.update":
             return (after["version"] as? NSNumber).map { visit.t("audit.version") + " " + $0.stringValue } ?? ""
+        case "catalogue.edit", "catalogue.add", "catalogue.name":
+            var parts: [String] = []
+            if let name = after["name"] as? String, !name.isEmpty { parts.append("«\(name)»") }
+            if let category = after["category"] as? String, !category.isEmpty { parts.append(category) }
+            if let price = (after["price"] as? String).flatMap({ Int64($0) }) { parts.append(f.money(price)) }
+            return parts.joined(separator: " · ")
         case "customer.consent":
             return visit.t((after["marketing"] as? Bool) == true ? "audit.consentGiven" : "audit.consentWithdrawn")
         default:

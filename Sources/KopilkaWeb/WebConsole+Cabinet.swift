@@ -51,6 +51,8 @@ extension WebConsole {
         let rules = try await store.program(merchantId: merchantId).rules
         var values: [String: Any] = [
             "card": profile.card, "barcode": Barcode.svg(profile.card, label: visit.t("cabinet.card") + " " + profile.card),
+            // The same number as a QR code: a phone's camera at the web cashier reads it more easily than bars.
+            "cardQR": QRCode(profile.card).map { $0.svg(label: visit.t("cabinet.cardQR") + " " + profile.card) } ?? "",
             "name": profile.name ?? "", "spendable": f.points(profile.balance.spendable), "pending": f.points(profile.balance.pending),
             "pendingLots": pending.map { ["points": f.points($0.remaining), "date": f.date($0.activatesAt, zone)] },
             "expiring": soon.map { ["points": f.points($0.remaining), "date": $0.expiresAt.map { f.date($0, zone) } ?? ""] },

@@ -13,30 +13,56 @@ extension WebConsole {
             values["card"] = card
             if let welcome = visit.query["welcome"].flatMap({ Int64($0) }) { values["welcome"] = visit.format.pointsCounted(welcome) }
         }
-        return try await cashierPage(visit, session, fields: visit.query, values: values)
+        // Straight from sign-up: the new member is named at once.
+        if let key = visit.query["customer"].flatMap(Self.customerKey),
+            let found = try await store.customer(merchantId: session.merchantId, key, now: visit.now)
+        {
+            values.merge(Self.identified(found, visit)) { _, new in new }
+        }
+        return try await cashierPage(visit, session, fields: visit.query, rows: CashierRows(), values: values)
     }
 
-    /// `POST /console/cashier`: `action=calculate` shows what the receipt earns and may spend; `action=commit` registers it
-    /// (once per form: the form's key is the idempotency key).
+    /// `POST /console/cashier`: every button but «Провести» shows what the receipt earns and may spend so far —
+    /// «Найти» names the customer, an item's button adds one of it, «×» takes a line away. `action=commit` registers the
+    /// receipt (once per form: the form's key is the idempotency key); `commitMax` spends all the points it may.
     func cashier(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let form = visit.form
         var errors: [String: Any] = [:]
-        let stores = try await store.stores(merchantId: session.merchantId)
-        let storeId = form["store"].flatMap(parseID)
-        if storeId == nil || !stores.contains(where: { $0.id == form["store"] }) { errors["storeError"] = visit.t("cashier.storeRequired") }
-        let (enteredLines, lineErrors) = Self.lines(form, visit)
-        errors.merge(lineErrors) { first, _ in first }
-        let amount = parseMoney(form["amount"] ?? "")
-        if enteredLines.isEmpty, lineErrors.isEmpty, amount == nil || amount == 0 { errors["amountError"] = visit.t("cashier.amountInvalid") }
+        let place = Self.place(form["store"], in: try await places(session.merchantId))
+        if place == nil { errors["storeError"] = visit.t("cashier.storeRequired") }
+        // What the cashier did to the lines: each is a button of its own, so the receipt is never committed with it.
+        var rows = CashierRows(form: form)
+        var edited = false
+        if let number = form["remove"].flatMap({ Int($0) }) { rows.remove(number); edited = true }
+        let find = (form["find"] ?? "").trimmingCharacters(in: .whitespaces)
+        if form["add"] != nil || !find.isEmpty {
+            let catalogue = try await store.catalogue(merchantId: session.merchantId, kind: .sku, limit: 10_000)
+            if let item = CashierRows.find(form["add"] ?? find, in: catalogue) {
+                rows.add(item, visit.format)
+            } else if !find.isEmpty {
+                errors["findError"] = visit.t("cashier.findNothing")
+                errors["find"] = find
+            }
+            edited = true
+        }
+        if form["addLine"] != nil { rows.rows.append(.init()); edited = true }
+        let (enteredLines, lineErrors) = rows.lines(visit.t)
+        if !lineErrors.isEmpty { errors["rowErrors"] = lineErrors }
+        // A total without lines; typed lines make the total.
+        let amount = rows.rows.isEmpty ? parseMoney(form["amount"] ?? "") : nil
         var customer: CustomerKey?
         let customerText = (form["customer"] ?? "").trimmingCharacters(in: .whitespaces)
         if !customerText.isEmpty {
             customer = Self.customerKey(customerText)
             if customer == nil { errors["customerError"] = visit.t("cashier.customerInvalid") }
         }
+        let empty = enteredLines.isEmpty && lineErrors.isEmpty && (amount ?? 0) == 0
+        // Nothing to sell yet: «Найти» with a customer only names them; a line added or taken away only redraws.
+        let identifying = form["action"] != "commit" && form["action"] != "commitMax" && empty && (customer != nil || edited)
+        if empty, !identifying, !(form["amount"] ?? "").isEmpty || customer == nil { errors["amountError"] = visit.t("cashier.amountInvalid") }
         let redeemText = (form["redeem"] ?? "").trimmingCharacters(in: .whitespaces)
         var redeem = RedeemRequest.points(0)
-        if redeemText == "max" {
+        if redeemText == "max" || form["action"] == "commitMax" {
             redeem = .max
         } else if !redeemText.isEmpty {
             if let points = parsePoints(redeemText) { redeem = .points(points) } else { errors["redeemError"] = visit.t("cashier.redeemInvalid") }
@@ -54,8 +80,10 @@ extension WebConsole {
         let certificateText = (form["certificate"] ?? "").trimmingCharacters(in: .whitespaces)
         let certificate = certificateText.isEmpty ? 0 : parseMoney(certificateText)
         if certificate == nil { errors["certificateError"] = visit.t("program.number") }
-        guard errors.isEmpty, let storeId, let certificate else {
-            return try await cashierPage(visit, session, fields: form, values: errors, status: .unprocessableContent)
+        // A search typed and «Провести» pressed: the item is added and shown, not sold unseen.
+        let committing = ["commit", "commitMax"].contains(form["action"]) && !edited
+        guard errors.isEmpty, let place, let certificate else {
+            return try await cashierPage(visit, session, fields: form, rows: rows, values: errors, status: .unprocessableContent)
         }
 
         var found: CustomerSummary?
@@ -65,20 +93,24 @@ extension WebConsole {
                 var values: [String: Any] = ["customerError": visit.t("cashier.noCustomer")]
                 // Not a member yet: offer to register the phone here, then go on with the sale.
                 if case .phone(let phone) = customer { values.merge(Self.signUpOffer(phone: phone, form: form)) { _, new in new } }
-                return try await cashierPage(visit, session, fields: form, values: values, status: .unprocessableContent)
+                return try await cashierPage(visit, session, fields: form, rows: rows, values: values, status: .unprocessableContent)
             }
         }
         if form["action"] == "sendCode", let found, let customerId = parseID(found.id) {
-            return try await sendSpendingCode(visit, session, customerId: customerId, maskedPhone: found.maskedPhone ?? "", fields: form)
+            return try await sendSpendingCode(visit, session, customerId: customerId, maskedPhone: found.maskedPhone ?? "", fields: form, rows: rows)
         }
-        // Lines when the cashier typed them; otherwise the receipt is one line of the total.
-        let lines = enteredLines.isEmpty ? [ReceiptLine(sku: "web-cashier", name: visit.t("cashier.lineName"), price: amount ?? 0)] : enteredLines
+        if identifying {
+            return try await cashierPage(visit, session, fields: form, rows: rows, values: found.map { Self.identified($0, visit) } ?? [:])
+        }
+        // Lines when the cashier picked or typed them; otherwise the receipt is one line of the total.
+        let lines = enteredLines.isEmpty
+            ? [ReceiptLine(sku: CashierRows.untitledSKU, name: visit.t("cashier.lineName"), price: amount ?? 0)] : enteredLines
         func calculate(_ payments: [Payment]) async throws -> ReceiptCalculated {
             try await store.calculateReceipt(
                 merchantId: session.merchantId,
-                CalculateCommand(storeId: storeId, customer: customer, lines: lines, redeem: redeem, codes: codes, payments: payments), now: visit.now)
+                CalculateCommand(storeId: place.store, customer: customer, lines: lines, redeem: redeem, codes: codes, payments: payments), now: visit.now)
         }
-        let committing = form["action"] == "commit", paymentsGiven = method != nil || certificate > 0
+        let paymentsGiven = method != nil || certificate > 0
         var payments: [Payment] = []
         if !committing || paymentsGiven {
             var calculated = try await calculate([])
@@ -94,22 +126,7 @@ extension WebConsole {
                 }
             }
             guard committing else {
-                let f = visit.format
-                let (calculation, summary) = (calculated.calculation, calculated.customer)
-                // The program asks the customer to confirm spending by a code from an SMS, unless they showed their card.
-                let confirm = calculated.confirmationRequired
-                return try await cashierPage(visit, session, fields: form, values: [
-                    "calculated": [
-                        "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
-                        "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
-                        "balance": summary.map { f.points($0.balance.spendable) } ?? "", "hasCustomer": summary != nil,
-                        "who": summary.map { Self.who($0, visit) } ?? "",
-                        "reasons": calculation.explanation.map { ["text": ReasonWords.sentence($0, in: visit.language)] },
-                        "hasReasons": !calculation.explanation.isEmpty,
-                        "stamps": calculation.stamps.map { ["name": $0.name, "after": "\($0.after) / \($0.every - 1)", "rewards": $0.rewards > 0] },
-                    ],
-                    "confirm": confirm,
-                ])
+                return try await cashierPage(visit, session, fields: form, rows: rows, values: Self.calculated(calculated, redeem: redeem, visit))
             }
         }
         let key = form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
@@ -117,7 +134,7 @@ extension WebConsole {
         let fiscal = (form["fiscal"] ?? "").trimmingCharacters(in: .whitespaces)
         let externalId = fiscal.isEmpty ? "web-\(key.prefix(8))" : String(fiscal.prefix(64))
         let command = ReceiptCommand(
-            storeId: storeId, registerId: nil, customer: customer, externalId: externalId, lines: lines, redeem: redeem, codes: codes,
+            storeId: place.store, registerId: place.register, customer: customer, externalId: externalId, lines: lines, redeem: redeem, codes: codes,
             cashier: session.staff.map { "staff:\($0.id)" }, confirmationCode: confirmation.isEmpty ? nil : confirmation, payments: payments)
         let stored = try await store.commitReceipt(
             merchantId: session.merchantId, command, idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.requestHash(command)),
@@ -127,13 +144,60 @@ extension WebConsole {
             var fields = form
             fields["key"] = nil
             let needsCode = ["confirmationRequired", "confirmationFailed"].contains(Outcome<ReceiptCommitted>.refusalCode(stored))
-            return try await cashierPage(
-                visit, session, fields: fields, values: ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? "", "confirm": needsCode],
-                status: .unprocessableContent)
+            var values: [String: Any] = ["formError": Outcome<ReceiptCommitted>.refusal(stored) ?? "", "confirm": needsCode]
+            if let found { values.merge(Self.identified(found, visit)) { _, new in new } }
+            return try await cashierPage(visit, session, fields: fields, rows: rows, values: values, status: .unprocessableContent)
         }
         var response = Self.redirect("/console/receipts/\(committed.receipt.id)?new=1")
-        visit.setCookie(Visit.storeCookie, String(storeId), maxAge: 365 * 86_400, on: &response)
+        visit.setCookie(Visit.storeCookie, place.value, maxAge: 365 * 86_400, on: &response)
         return response
+    }
+
+    /// `POST /console/cashier/scan?width=W&height=H`: a greyscale camera frame (one byte a pixel) from the page's scan
+    /// of a customer's card; `{"customer": "<card or phone>"}` when a code in it names one, else `{}`.
+    func scanCard(_ visit: Visit, _ session: WebSession) async throws -> Response {
+        let width = visit.query["width"].flatMap { Int($0) } ?? 0, height = visit.query["height"].flatMap { Int($0) } ?? 0
+        guard var upload = visit.upload, width * height == upload.readableBytes, width * height <= CardScanner.largestFrame else {
+            return Self.plain(.badRequest, "A frame is width × height bytes, at most 640 × 480.")
+        }
+        let pixels = upload.readBytes(length: upload.readableBytes) ?? []
+        let text = CardScanner.read(grey: pixels, width: width, height: height)
+        // Only what the customer field takes: a card's digits or a phone; a code of anything else is not a customer.
+        let found = text.flatMap(Self.customerKey).map { key -> String in
+            switch key {
+            case .card(let card): card
+            case .phone(let phone): phone
+            case .id(let id): String(id)
+            }
+        }
+        let body = found.map { #"{"customer":"\#($0)"}"# } ?? "{}"
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// What the page shows of a customer once they are found: who they are and what they may spend.
+    static func identified(_ customer: CustomerSummary, _ visit: Visit) -> [String: Any] {
+        ["identified": true, "who": who(customer, visit), "balance": visit.format.pointsCounted(customer.balance.spendable)]
+    }
+
+    /// What the page shows of a calculation: the figures, the reasons, and whether spending needs the customer's code.
+    static func calculated(_ calculated: ReceiptCalculated, redeem: RedeemRequest, _ visit: Visit) -> [String: Any] {
+        let f = visit.format
+        let (calculation, summary) = (calculated.calculation, calculated.customer)
+        var values: [String: Any] = [
+            "calculated": [
+                "earned": f.points(calculation.earnedPoints), "maxRedeemable": f.points(calculation.maxRedeemable),
+                "redeemed": f.points(calculation.redeemedPoints), "payable": f.money(calculation.payable), "discount": f.money(calculation.discount),
+                "reasons": calculation.explanation.map { ["text": ReasonWords.sentence($0, in: visit.language)] },
+                "hasReasons": !calculation.explanation.isEmpty,
+                "stamps": calculation.stamps.map { ["name": $0.name, "after": "\($0.after) / \($0.every - 1)", "rewards": $0.rewards > 0] },
+            ] as [String: Any],
+            // The program asks the customer to confirm spending by a code from an SMS, unless they showed their card.
+            "confirm": calculated.confirmationRequired,
+        ]
+        if let summary { values.merge(identified(summary, visit)) { _, new in new } }
+        // One button spends all the points the receipt may take, when none are spent yet.
+        if redeem == .points(0), calculation.maxRedeemable > 0 { values["spendAll"] = f.pointsCounted(calculation.maxRedeemable) }
+        return values
     }
 
     /// `POST /console/cashier/register`: registers the phone the cashier did not find (the customer's consent asked
@@ -150,7 +214,7 @@ extension WebConsole {
         func again(_ errors: [String: Any]) async throws -> Response {
             var values = Self.signUpOffer(phone: phone, form: form)
             values.merge(errors) { _, new in new }
-            return try await cashierPage(visit, session, fields: fields, values: values, status: .unprocessableContent)
+            return try await cashierPage(visit, session, fields: fields, rows: CashierRows(), values: values, status: .unprocessableContent)
         }
         guard errors.isEmpty else { return try await again(errors) }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -199,51 +263,22 @@ extension WebConsole {
 
     /// Sends the customer a code that confirms spending their points (through the SMS provider) and shows the form
     /// again with the code's field.
-    private func sendSpendingCode(_ visit: Visit, _ session: WebSession, customerId: Int64, maskedPhone: String, fields: [String: String]) async throws -> Response {
+    private func sendSpendingCode(
+        _ visit: Visit, _ session: WebSession, customerId: Int64, maskedPhone: String, fields: [String: String], rows: CashierRows
+    ) async throws -> Response {
         guard let sendSMS else {
-            return try await cashierPage(visit, session, fields: fields, values: ["formError": visit.t("cabinet.noSMS"), "confirm": true], status: .serviceUnavailable)
+            return try await cashierPage(visit, session, fields: fields, rows: rows, values: ["formError": visit.t("cabinet.noSMS"), "confirm": true], status: .serviceUnavailable)
         }
         let code = String(Int.random(in: 1_000_000..<2_000_000).description.dropFirst())
         do {
             guard try await store.issueSpendCode(merchantId: session.merchantId, customerId: customerId, code: code, now: visit.now) != nil,
                 let phone = try await store.customerProfile(merchantId: session.merchantId, customerId: customerId, now: visit.now)?.phone
-            else { return try await cashierPage(visit, session, fields: fields, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
+            else { return try await cashierPage(visit, session, fields: fields, rows: rows, values: ["customerError": visit.t("cashier.noCustomer")], status: .unprocessableContent) }
             try await sendSMS(phone, visit.t("cashier.smsText").replacingOccurrences(of: "{code}", with: code))
-            return try await cashierPage(visit, session, fields: fields, values: ["codeSent": maskedPhone, "confirm": true])
+            return try await cashierPage(visit, session, fields: fields, rows: rows, values: ["codeSent": maskedPhone, "confirm": true])
         } catch let error as KopilkaError {
-            return try await cashierPage(visit, session, fields: fields, values: ["formError": Refusal.text(error, visit.language), "confirm": true], status: .unprocessableContent)
+            return try await cashierPage(visit, session, fields: fields, rows: rows, values: ["formError": Refusal.text(error, visit.language), "confirm": true], status: .unprocessableContent)
         }
-    }
-
-    /// How many line rows the form offers.
-    static let lineRows = 5
-
-    /// The receipt's lines from the form's rows (`line1name`, `line1category`, `line1quantity`, `line1price`, …); a
-    /// row without a price is skipped. Errors by row, as `line1Error`.
-    static func lines(_ form: [String: String], _ visit: Visit) -> ([ReceiptLine], [String: Any]) {
-        var lines: [ReceiptLine] = [], errors: [String: Any] = [:]
-        for row in 1...lineRows {
-            func field(_ part: String) -> String { (form["line\(row)\(part)"] ?? "").trimmingCharacters(in: .whitespaces) }
-            let priceText = field("price"), quantityText = field("quantity")
-            guard !priceText.isEmpty else {
-                if !field("name").isEmpty { errors["line\(row)Error"] = visit.t("cashier.linePriceRequired") }
-                continue
-            }
-            guard let price = parseMoney(priceText), price > 0 else {
-                errors["line\(row)Error"] = visit.t("cashier.linePriceInvalid")
-                continue
-            }
-            // Quantities to a hundredth (kilograms: 0,35); the receipt keeps thousandths.
-            guard let quantity = quantityText.isEmpty ? 100 : parsePoints(quantityText), quantity > 0, quantity <= 1_000_000 else {
-                errors["line\(row)Error"] = visit.t("cashier.lineQuantityInvalid")
-                continue
-            }
-            let name = field("name"), category = field("category")
-            lines.append(ReceiptLine(
-                sku: "web-\(row)", name: name.isEmpty ? visit.t("cashier.lineName") : String(name.prefix(200)),
-                category: category.isEmpty ? nil : String(category.prefix(100)), quantity: quantity * 10, price: price))
-        }
-        return (lines, errors)
     }
 
     /// The categories the program names (exclusions, promotions, scopes), offered as suggestions for a line.
@@ -254,24 +289,41 @@ extension WebConsole {
         return names.sorted()
     }
 
-    private func cashierPage(_ visit: Visit, _ session: WebSession, fields: [String: String], values: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let stores = try await store.stores(merchantId: session.merchantId)
-        // The store the form names, else the one this device last sold in, else the first.
-        let chosen = fields["store"].flatMap { $0.isEmpty ? nil : $0 } ?? visit.rememberedStore ?? stores.first?.id
+    private func cashierPage(
+        _ visit: Visit, _ session: WebSession, fields: [String: String], rows: CashierRows, values: [String: Any], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let places = try await places(session.merchantId)
+        // The place the form names, else the one this device last sold in, else the first store.
+        let chosen = Self.place(fields["store"], in: places) ?? Self.place(visit.rememberedStore, in: places) ?? places.first
+        let f = visit.format
         var context = values
-        context["stores"] = stores.map { ["id": $0.id, "name": $0.name, "selected": $0.id == chosen] }
+        context["stores"] = places.map { ["id": $0.value, "name": $0.label, "selected": $0.value == chosen?.value] }
+        if let chosen { context["placeName"] = chosen.label }
         context["customer"] = fields["customer"] ?? ""
         context["amount"] = fields["amount"] ?? ""
-        context["lines"] = (1...Self.lineRows).map { row in
-            var line: [String: Any] = ["row": row, "legend": visit.t("cashier.line").replacingOccurrences(of: "{n}", with: "\(row)")]
-            for part in ["name", "category", "quantity", "price"] { line[part] = fields["line\(row)\(part)"] ?? "" }
-            if let error = values["line\(row)Error"] { line["error"] = error }
-            return line
+        context["find"] = values["find"] ?? ""
+        let rowErrors = values["rowErrors"] as? [Int: String] ?? [:]
+        let (lines, _) = rows.lines(visit.t)
+        context["hasRows"] = !rows.rows.isEmpty
+        context["rows"] = rows.rows.enumerated().map { index, row -> [String: Any] in
+            let number = index + 1, shown = row.name.isEmpty ? visit.t("cashier.line").replacingOccurrences(of: "{n}", with: "\(number)") : row.name
+            return [
+                "number": number, "sku": row.sku, "rowName": row.name, "rowCategory": row.category, "quantity": row.quantity, "price": row.price,
+                "picked": !row.sku.isEmpty, "shown": shown, "hasError": rowErrors[number] != nil, "error": rowErrors[number] ?? "",
+            ]
         }
-        // The lines stay open once the cashier has used them.
-        context["linesOpen"] = (1...Self.lineRows).contains { !(fields["line\($0)price"] ?? "").isEmpty || values["line\($0)Error"] != nil }
-        // The categories the tills have sent, and those the program names.
-        let learnt = try await store.catalogue(merchantId: session.merchantId, kind: .category).map(\.code)
+        context["linesTotal"] = f.money(lines.reduce(0) { $0 + ($1.amount ?? ($1.price * $1.quantity + 500) / 1000) })
+        // The items the tills sell most, as buttons, and the rest by search: what the catalogue has priced.
+        let catalogue = try await store.catalogue(merchantId: session.merchantId, kind: .sku, limit: 2_000)
+            .filter { $0.code != CashierRows.untitledSKU && $0.offeredPrice != nil }
+        let item = { (item: CatalogueItem) -> [String: Any] in
+            ["code": item.code, "itemName": item.shownName, "itemPrice": f.money(item.offeredPrice ?? 0)]
+        }
+        context["quick"] = catalogue.prefix(Self.quickItems).map(item)
+        context["hasQuick"] = !catalogue.isEmpty
+        context["skus"] = catalogue.map(item)
+        // The categories the tills have sent, and those the program names, for a typed line.
+        let learnt = try await store.catalogue(merchantId: session.merchantId, kind: .category, limit: 2_000).map(\.code)
         context["categories"] = Array(Set(Self.categories(try await store.compiledProgram(merchantId: session.merchantId).1.rules) + learnt)).sorted()
         context["redeem"] = fields["redeem"] ?? ""
         context["codes"] = fields["codes"] ?? ""
@@ -280,92 +332,47 @@ extension WebConsole {
         context["certificate"] = fields["certificate"] ?? ""
         context["confirmation"] = fields["confirmation"] ?? ""
         context["fiscal"] = fields["fiscal"] ?? ""
+        // What is seldom needed stays folded unless it was used.
+        context["moreOpen"] = ["codes", "payment", "certificate", "fiscal"].contains { !(fields[$0] ?? "").isEmpty }
+            || ["codesError", "certificateError"].contains { values[$0] != nil }
+        // The cursor where the cashier goes next: the customer, then the sum.
+        let named = values["identified"] != nil
+        context["focusCustomer"] = !named && values["calculated"] == nil && rows.rows.isEmpty
+        context["focusAmount"] = named && values["calculated"] == nil && rows.rows.isEmpty
         // A new key for each blank form; a calculated form keeps its key so that committing it twice counts once.
         context["key"] = fields["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
         return render("cashier", visit, status: status, context)
     }
 
-    /// `GET /console/receipts/{id}`: a committed receipt, with a button to return it.
-    func receipt(_ visit: Visit, _ session: WebSession, id: String?, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let receiptId = id.flatMap(parseID), let receipt = try await store.receipt(merchantId: session.merchantId, receiptId: receiptId) else {
-            return render("error", visit, status: .notFound, ["message": visit.t("error.noReceipt")])
+    /// How many of the most sold items the cashier gets as buttons.
+    static let quickItems = 12
+
+    /// Where the web cashier sells: each store, then each of its registers (`store` or `store:register` in the form
+    /// and in the device's cookie).
+    func places(_ merchantId: Int64) async throws -> [CashierPlace] {
+        let stores = try await store.stores(merchantId: merchantId), registers = try await store.registers(merchantId: merchantId, storeId: nil)
+        return stores.flatMap { shop -> [CashierPlace] in
+            guard let storeId = parseID(shop.id) else { return [] }
+            return [CashierPlace(store: storeId, register: nil, value: shop.id, label: shop.name)]
+                + registers.filter { $0.storeId == shop.id }.compactMap { register in
+                    parseID(register.id).map { CashierPlace(store: storeId, register: $0, value: "\(shop.id):\(register.id)", label: "\(shop.name) · \(register.name)") }
+                }
         }
-        let f = visit.format
-        let zone = try await merchantZone(session.merchantId)
-        let returnable = receipt.lines.contains { $0.returnedQuantity < $0.quantity }
-        let returns = try await store.returns(merchantId: session.merchantId, receiptId: receiptId)
-        let card = try await receipt.customerId.flatMap(parseID).asyncFlatMap {
-            try await store.customer(merchantId: session.merchantId, .id($0), now: visit.now)?.card
-        }
-        let storeName = try await store.stores(merchantId: session.merchantId).first { $0.id == receipt.storeId }?.name ?? ""
-        var context: [String: Any] = [
-            "id": receipt.id, "externalId": receipt.externalId, "at": f.time(receipt.createdAt, zone),
-            "amount": f.money(receipt.amount), "discount": f.money(receipt.discount), "redeemed": f.points(receipt.redeemedPoints),
-            "payable": f.money(receipt.payable), "earned": f.points(receipt.earnedPoints), "customerId": receipt.customerId ?? "",
-            "hasCustomer": receipt.customerId != nil, "returnable": returnable, "isNew": visit.query["new"] == "1",
-            "key": UUID().uuidString, "card": card ?? receipt.customerId ?? "",
-            // What each return gave back: the money to hand over, and the points taken back and given back.
-            "hasReturns": !returns.isEmpty,
-            "returns": returns.map { made -> [String: Any] in
-                var row: [String: Any] = [
-                    "at": f.time(made.createdAt, zone), "refund": f.money(made.refundKopecks), "reversed": f.points(made.reversedPoints),
-                    "restored": f.points(made.restoredPoints),
-                ]
-                if made.unrecoveredPoints > 0 { row["unrecovered"] = f.points(made.unrecoveredPoints) }
-                return row
-            },
-            "lines": receipt.lines.enumerated().map { index, line in
-                let left = line.quantity - line.returnedQuantity
-                return [
-                    "number": index + 1, "name": line.name, "quantity": f.points(line.quantity / 10), "amount": f.money(line.amount),
-                    "payable": f.money(line.payable), "returned": line.returnedQuantity > 0,
-                    "returnedText": "\(visit.t("receipt.returnedMark")) \(f.points(line.returnedQuantity / 10))", "left": left > 0,
-                    "returnLabel": "\(visit.t("receipt.returnQuantity")): \(line.name.isEmpty ? "\(index + 1)" : line.name), \(visit.t("receipt.upTo")) \(f.points(left / 10))",
-                ] as [String: Any]
-            },
-            "reasons": (receipt.explanation ?? []).map { ["text": ReasonWords.sentence($0, in: visit.language)] },
-            "hasReasons": !(receipt.explanation ?? []).isEmpty,
-        ]
-        if !storeName.isEmpty { context["store"] = storeName }
-        // Just returned: the money to give back, first.
-        if let made = returns.last, visit.query["returned"] == made.id {
-            context["justReturned"] = ["refund": f.money(made.refundKopecks), "reversed": f.points(made.reversedPoints),
-                                       "restored": f.points(made.restoredPoints)]
-        }
-        context.merge(values) { _, new in new }
-        return render("receipt", visit, status: status, context)
     }
 
-    /// `POST /console/receipts/{id}/return`: `action=all` returns everything not yet returned; `action=selected` the
-    /// quantities typed per line (`return1`, `return2`, …).
-    func returnReceipt(_ visit: Visit, _ session: WebSession, id: String?) async throws -> Response {
-        guard let receiptId = id.flatMap(parseID) else { return render("error", visit, status: .notFound, ["message": visit.t("error.noReceipt")]) }
-        let form = visit.form
-        var requests: [ReturnCalculator.Request]?
-        if form["action"] == "selected" {
-            var chosen: [ReturnCalculator.Request] = []
-            for (name, value) in form where name.hasPrefix("return") && !value.trimmingCharacters(in: .whitespaces).isEmpty {
-                guard let line = Int(name.dropFirst(6)), let quantity = parsePoints(value), quantity > 0 else {
-                    return try await receipt(visit, session, id: id, values: ["formError": visit.t("receipt.returnInvalid")], status: .unprocessableContent)
-                }
-                chosen.append(.init(line: line, quantity: quantity * 10))
-            }
-            guard !chosen.isEmpty else {
-                return try await receipt(visit, session, id: id, values: ["formError": visit.t("receipt.returnNothing")], status: .unprocessableContent)
-            }
-            requests = chosen.sorted { $0.line < $1.line }
-        }
-        let key = form["key"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString
-        let stored = try await store.returnLines(
-            merchantId: session.merchantId, ReturnCommand(receiptId: receiptId, storeId: nil, lines: requests),
-            idempotency: IdempotencyKey(key: "console:\(key)", requestHash: Self.tokenHash("return|\(receiptId)|\(requests.map { "\($0)" } ?? "all")")),
-            now: visit.now,
-            render: Outcome<ReturnMade>.render(visit.language))
-        guard let made = Outcome<ReturnMade>.value(stored) else {
-            return try await receipt(visit, session, id: id, values: ["formError": Outcome<ReturnMade>.refusal(stored) ?? ""], status: .unprocessableContent)
-        }
-        return Self.redirect("/console/receipts/\(receiptId)?returned=\(made.id)")
+    static func place(_ value: String?, in places: [CashierPlace]) -> CashierPlace? {
+        value.flatMap { value in places.first { $0.value == value } }
     }
+
+}
+
+/// A store, or a register of it, the web cashier sells at.
+struct CashierPlace {
+    var store: Int64
+    var register: Int64?
+    /// As the form and the cookie carry it: `12` or `12:34`.
+    var value: String
+    var label: String
 }
 
 extension WebConsole {

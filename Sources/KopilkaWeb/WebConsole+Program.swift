@@ -168,7 +168,7 @@ extension WebConsole {
             "current": String(version),
         ]
         var warnings = Self.warnings(current, visit)
-        let unknown = Self.unknownCategories(current, try await store.catalogue(merchantId: session.merchantId, kind: .category))
+        let unknown = Self.unknownCategories(current, try await store.catalogue(merchantId: session.merchantId, kind: .category, limit: 10_000))
         if !unknown.isEmpty { warnings.append(visit.t("catalogue.unknown") + " " + unknown.joined(separator: ", ")) }
         context["warnings"] = warnings
         context["hasWarnings"] = !warnings.isEmpty

@@ -72,7 +72,10 @@ public struct WebConsole: Sendable {
             await self.page(request, roles: [.owner, .marketer]) { try await self.cataloguePage($0, $1) }
         }
         router.post("/console/program/catalogue") { request, _ in
-            await self.page(request, roles: [.owner, .marketer]) { try await self.nameCatalogueItem($0, $1) }
+            await self.page(request, roles: [.owner, .marketer]) { try await self.editCatalogueItem($0, $1) }
+        }
+        router.post("/console/program/catalogue/add") { request, _ in
+            await self.page(request, roles: [.owner, .marketer]) { try await self.addCatalogueItem($0, $1) }
         }
         router.get("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.rulesForm($0, $1) } }
         router.post("/console/program/rules") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.saveRules($0, $1) } }
@@ -95,6 +98,7 @@ public struct WebConsole: Sendable {
         }
         router.get("/console/cashier") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.cashierForm($0, $1) } }
         router.post("/console/cashier") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.cashier($0, $1) } }
+        router.post("/console/cashier/scan") { request, _ in await self.page(request, roles: StaffRole.allCases) { try await self.scanCard($0, $1) } }
         router.get("/console/receipts/:id") { request, context in
             await self.page(request, roles: StaffRole.allCases) { try await self.receipt($0, $1, id: context.parameters.get("id")) }
         }

@@ -24,14 +24,26 @@ import Testing
         #expect(items.count == 4)
         #expect(item(.category, "coffee")?.lines == 2 && item(.category, "bakery")?.lines == 1, "each line once, however often folded")
         #expect(item(.sku, "CAP")?.tillName == "Капучино" && item(.sku, "CAP")?.category == "coffee" && item(.sku, "CAP")?.lastSeen.seconds == t0 + 60)
+        #expect(item(.sku, "CAP")?.offeredPrice == 200_00 && item(.sku, "BUN")?.tillPrice == 90_00)
 
-        // The owner's name stays; an item no till sent cannot be named.
-        #expect(try await f.store.nameCatalogueItem(merchantId: f.merchantId, kind: .category, code: "coffee", name: "Кофе", actor: .operator, now: t0))
-        #expect(try await !f.store.nameCatalogueItem(merchantId: f.merchantId, kind: .category, code: "кофе", name: "Кофе", actor: .operator, now: t0))
-        _ = try await f.commit(anna, [cup], now: t0 + 120)
+        // The owner's name and price stay; an item no till sent cannot be named. The last receipt's price is learnt.
+        #expect(try await f.store.editCatalogueItem(merchantId: f.merchantId, kind: .category, code: "coffee", name: "Кофе", actor: .operator, now: t0))
+        #expect(try await !f.store.editCatalogueItem(merchantId: f.merchantId, kind: .category, code: "кофе", name: "Кофе", actor: .operator, now: t0))
+        #expect(try await f.store.editCatalogueItem(merchantId: f.merchantId, kind: .sku, code: "BUN", name: "", price: 95_00, actor: .operator, now: t0))
+        var dearer = cup
+        dearer.price = 210_00
+        _ = try await f.commit(anna, [dearer], now: t0 + 120)
         try await Task.sleep(for: .milliseconds(5))
         _ = try await f.store.rollUpAnalytics(lagSeconds: 0)
-        let again = try await f.store.catalogue(merchantId: f.merchantId).first { $0.kind == .category && $0.code == "coffee" }
-        #expect(again?.name == "Кофе" && again?.lines == 3)
+        let again = try await f.store.catalogue(merchantId: f.merchantId)
+        #expect(again.first { $0.kind == .category && $0.code == "coffee" }.map { $0.name == "Кофе" && $0.lines == 3 } == true)
+        #expect(again.first { $0.code == "CAP" }?.offeredPrice == 210_00 && again.first { $0.code == "BUN" }?.offeredPrice == 95_00)
+
+        // An item the owner adds for the web cashier, with its category; its code is taken once.
+        #expect(try await f.store.addCatalogueItem(merchantId: f.merchantId, code: "Латте", name: "Латте", category: "кофе", price: 250_00, actor: .operator, now: t0))
+        #expect(try await !f.store.addCatalogueItem(merchantId: f.merchantId, code: "Латте", name: "Другое", category: nil, price: 1_00, actor: .operator, now: t0))
+        let added = try await f.store.catalogue(merchantId: f.merchantId)
+        #expect(added.first { $0.code == "Латте" }.map { $0.offeredPrice == 250_00 && $0.lines == 0 && $0.shownName == "Латте" } == true)
+        #expect(added.contains { $0.kind == .category && $0.code == "кофе" })
     }
 }

@@ -60,6 +60,6 @@ import Testing
         #expect(try await browser.findAll("#catalogue-skus tbody tr").count > 3)
         try await f.shoot(browser, "catalogue-named")
         try await browser.open(f.base + "/console/audit")
-        #expect(try await browser.waitFor("#audit tbody tr").text().contains("Названа позиция каталога"))
+        #expect(try await browser.waitFor("#audit tbody tr").text().contains("Изменена позиция каталога"))
     }
 }

@@ -178,4 +178,46 @@ import Testing
         #expect(WebConsole.unknownCategories(rules, [seen]) == ["кофе"])
         #expect(WebConsole.unknownCategories(rules, []) == [], "nothing is known before the first receipt")
     }
+
+    /// The web cashier's rows: a catalogue item added twice is one row of two at its price; a typed row's SKU is its
+    /// name; a blank row is skipped and a row without a price refused; the search finds a name in any case.
+    @Test func cashierRowsBecomeReceiptLines() {
+        let f = Formatting(language: .ru)
+        let latte = CatalogueItem(
+            kind: .sku, code: "LAT-400", name: "Латте", tillName: "Латте 400 мл", category: "coffee", lines: 9, lastSeen: Instant(0), tillPrice: 260_00)
+        var rows = CashierRows()
+        rows.add(latte, f)
+        rows.add(latte, f)
+        rows.rows.append(.init(name: "Вода", quantity: "0,5", price: "80,5"))
+        rows.rows.append(.init())
+        let (lines, errors) = rows.lines { $0 }
+        #expect(errors.isEmpty)
+        #expect(lines == [
+            ReceiptLine(sku: "LAT-400", name: "Латте", category: "coffee", quantity: 2000, price: 260_00),
+            ReceiptLine(sku: "Вода", name: "Вода", quantity: 500, price: 80_50),
+        ])
+        // The form's fields carry the rows back, renumbered once one is taken away.
+        rows.remove(1)
+        #expect(CashierRows(form: rows.fields).rows == [CashierRows.Row(name: "Вода", quantity: "0,5", price: "80,5")])
+        rows.rows.append(.init(name: "Без цены"))
+        #expect(rows.lines { $0 }.errors == [3: "cashier.linePriceRequired"], "the blank row 2 is skipped")
+        #expect(CashierRows.find("латте", in: [latte]) == latte && CashierRows.find("lat-400", in: [latte]) == nil)
+    }
+
+    /// The camera's frame of a card's barcode reads back as the card (zbar); a blank frame and a frame of the wrong size
+    /// read as nothing.
+    @Test func theScannerReadsACardsBarcode() throws {
+        let card = "2000000000015"
+        let modules = try #require(Barcode.modules(card))
+        let (width, height) = (480, 120)
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        for y in 20..<100 {
+            for (index, dark) in modules.enumerated() where dark {
+                for x in 0..<3 { pixels[y * width + 40 + index * 3 + x] = 0 }
+            }
+        }
+        #expect(CardScanner.read(grey: pixels, width: width, height: height) == card)
+        #expect(CardScanner.read(grey: [UInt8](repeating: 255, count: width * height), width: width, height: height) == nil)
+        #expect(CardScanner.read(grey: pixels, width: width + 1, height: height) == nil)
+    }
 }

@@ -51,8 +51,9 @@ final class Browser: @unchecked Sendable {
     private let io = DispatchQueue(label: "Browser.webdriver")
 
     /// Starts chromedriver on a free loopback port and a new headless Chromium session at `viewport`, whose
-    /// `navigator.language`, Accept-Language and `Intl` locale are `language`.
-    init(_ viewport: Viewport = .desktop, language: String = "ru-RU") async throws {
+    /// `navigator.language`, Accept-Language and `Intl` locale are `language`; `arguments` go to Chromium too (a fake
+    /// camera).
+    init(_ viewport: Viewport = .desktop, language: String = "ru-RU", arguments: [String] = []) async throws {
         self.viewport = viewport
         port = try Self.freePort()
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-browser-\(UUID().uuidString)")
@@ -76,7 +77,7 @@ final class Browser: @unchecked Sendable {
             }
             guard ready else { throw BrowserError("chromedriver did not become ready in 10 s: \(driverLog())") }
             var args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(viewport.width),\(viewport.height)"]
-            args += ["--lang=\(language)", "--accept-lang=\(language)", "--hide-scrollbars"]
+            args += ["--lang=\(language)", "--accept-lang=\(language)", "--hide-scrollbars"] + arguments
             var options: [String: Any] = ["binary": Self.chromium, "args": args]
             if let ratio = viewport.phonePixelRatio {
                 options["mobileEmulation"] = [
@@ -161,6 +162,20 @@ final class Browser: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         return seen
+    }
+
+    /// Does `action` (a click or a key that submits a form) and waits until the page it leads to has loaded: a form that
+    /// answers with the same address leaves nothing else to wait for.
+    func reloadingPage(timeout: Double = 5, _ action: () async throws -> Void) async throws {
+        _ = try await execute("window.kopilkaPageBefore = true")
+        try await action()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            // The old page's context may be gone mid-navigation: that is an answer of "not yet".
+            if (try? await execute("return window.kopilkaPageBefore !== true && document.readyState === 'complete'")) as? Bool == true { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BrowserError("no new page within \(timeout) s")
     }
 
     /// Waits until the page's address satisfies `done` (a form led somewhere), up to `timeout` seconds.
