@@ -56,7 +56,7 @@ struct Visit {
             form = ["csrf": request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""]
         } else if request.method == .post {
             let body = try await request.collectBody(upTo: 64 * 1024)
-            form = Self.pairs(String(buffer: body))
+            form = Self.pairs(String(buffer: body), joining: true)
         } else {
             form = [:]
         }
@@ -116,15 +116,22 @@ struct Visit {
         "\(name)=\(value); Path=/; Max-Age=\(maxAge); SameSite=Lax" + (httpOnly ? "; HttpOnly" : "") + (secure ? "; Secure" : "")
     }
 
-    /// `a=1&b=x+y` (a query or a form) as a dictionary; the last value of a repeated name wins.
-    static func pairs(_ text: String) -> [String: String] {
+    /// `a=1&b=x+y` (a query or a form) as a dictionary; the last value of a repeated name wins, unless `joining`: then a
+    /// name sent more than once (a catalogue picker's boxes and its box for typed codes) reads as its values joined by
+    /// commas, empty ones left out.
+    static func pairs(_ text: String, joining: Bool = false) -> [String: String] {
         var pairs: [String: String] = [:]
         for part in text.split(separator: "&") {
             let halves = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String {
                 String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             }
-            pairs[decode(halves[0])] = halves.count > 1 ? decode(halves[1]) : ""
+            let name = decode(halves[0]), value = halves.count > 1 ? decode(halves[1]) : ""
+            if joining, let earlier = pairs[name] {
+                pairs[name] = [earlier, value].filter { !$0.isEmpty }.joined(separator: ", ")
+            } else {
+                pairs[name] = value
+            }
         }
         return pairs
     }

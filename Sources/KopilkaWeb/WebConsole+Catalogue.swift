@@ -88,6 +88,13 @@ extension WebConsole {
         return Self.redirect("/console/program/catalogue?added=1")
     }
 
+    /// What the settings forms' pickers offer: the categories, and the most sold SKUs.
+    func offeredCatalogue(_ visit: Visit) async throws -> [CatalogueItem] {
+        guard let merchantId = visit.session?.merchantId else { return [] }
+        return try await store.catalogue(merchantId: merchantId, kind: .category, limit: 500)
+            + store.catalogue(merchantId: merchantId, kind: .sku, limit: 2_000)
+    }
+
     /// The categories the program's rules name that no till has sent (none while the catalogue is empty: nothing is
     /// known yet).
     static func unknownCategories(_ rules: ProgramRules, _ items: [CatalogueItem]) -> [String] {

@@ -12,7 +12,7 @@ extension WebConsole {
     func levelsForm(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let program = try await store.program(merchantId: session.merchantId)
         if let formula = program.rules.tiers?.formula { return formulaPage(visit, formula, version: program.version) }
-        return levelsPage(visit, fields: Self.levelFields(program.rules.tiers, visit.format), version: program.version, errors: [:])
+        return try await levelsPage(visit, fields: Self.levelFields(program.rules.tiers, visit.format), version: program.version, errors: [:])
     }
 
     /// `POST /console/program/levels`: saves the levels as a new version of the program. Rows without a name are left
@@ -75,9 +75,9 @@ extension WebConsole {
             errors["form"] = FieldWords.sentence(violation, in: visit.language)
         }
         let fields = form.filter { $0.key != "csrf" }
-        guard errors.isEmpty else { return levelsPage(visit, fields: fields, version: current.version, errors: errors, status: .unprocessableContent) }
+        guard errors.isEmpty else { return try await levelsPage(visit, fields: fields, version: current.version, errors: errors, status: .unprocessableContent) }
         if let refusal = try await save(rules, visit, session, version: form["version"]) {
-            return levelsPage(visit, fields: fields, version: current.version, errors: ["form": refusal.text], status: refusal.status)
+            return try await levelsPage(visit, fields: fields, version: current.version, errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program/levels?saved=1")
     }
@@ -92,7 +92,8 @@ extension WebConsole {
 
     private func levelsPage(
         _ visit: Visit, fields: [String: String], version: Int64, errors: [String: String], status: HTTPResponse.Status = .ok
-    ) -> Response {
+    ) async throws -> Response {
+        let pickers = FormControls(visit: visit, fields: fields, errors: errors, prefix: "levels", catalogue: try await offeredCatalogue(visit))
         let basis = fields["basis"] ?? TierRules.Basis.spend.rawValue
         let lastFilled = (1...Self.levelRows).last { !(fields["name\($0)"] ?? "").isEmpty || errors["row\($0)"] != nil } ?? 0
         let context: [String: Any] = [
@@ -102,8 +103,8 @@ extension WebConsole {
                 ["value": $0.rawValue, "label": visit.t("levelPeriod.\($0.rawValue)"), "selected": $0.rawValue == (fields["period"] ?? "rolling")]
             },
             "windowDays": fields["windowDays"] ?? "365", "windowDaysError": errors["windowDays"] ?? "",
-            "itemCategories": fields["itemCategories"] ?? "", "itemCategoriesError": errors["itemCategories"] ?? "",
-            "discountCategories": fields["discountCategories"] ?? "",
+            "itemCategoriesPicker": pickers.picker("itemCategories", .category),
+            "discountCategoriesPicker": pickers.picker("discountCategories", .category),
             "keepReachedLevel": fields["keepReachedLevel"] == "on",
             // The levels there are and two empty rows for new ones (all rows a phone would scroll through are too many).
             "rows": (1...min(Self.levelRows, max(3, lastFilled + 2))).map { row in

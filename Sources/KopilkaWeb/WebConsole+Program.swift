@@ -172,7 +172,7 @@ extension WebConsole {
         if !unknown.isEmpty { warnings.append(visit.t("catalogue.unknown") + " " + unknown.joined(separator: ", ")) }
         context["warnings"] = warnings
         context["hasWarnings"] = !warnings.isEmpty
-        context["fieldsets"] = Self.programFieldsets(visit, fields: fields, errors: errors)
+        context["fieldsets"] = Self.programFieldsets(visit, fields: fields, errors: errors, catalogue: try await offeredCatalogue(visit))
         return render("program", visit, status: status, context)
     }
 
@@ -180,8 +180,8 @@ extension WebConsole {
     static let bandRows = 5
 
     /// The form's fieldsets and their controls, for the `form-field` partial.
-    static func programFieldsets(_ visit: Visit, fields: [String: String], errors: [String: String]) -> [[String: Any]] {
-        let form = FormControls(visit: visit, fields: fields, errors: errors, prefix: "program")
+    static func programFieldsets(_ visit: Visit, fields: [String: String], errors: [String: String], catalogue: [CatalogueItem]) -> [[String: Any]] {
+        let form = FormControls(visit: visit, fields: fields, errors: errors, prefix: "program", catalogue: catalogue)
         let bands = (1...bandRows).flatMap { row in
             [form.input("band\(row)From", label: visit.t("program.bandFrom").replacingOccurrences(of: "{n}", with: "\(row)")),
              form.input("band\(row)Rate", label: visit.t("program.bandRate").replacingOccurrences(of: "{n}", with: "\(row)"))]
@@ -189,7 +189,7 @@ extension WebConsole {
         let levels = (1...3).map { form.input("referralLevel\($0)", label: visit.t("program.referralLevel").replacingOccurrences(of: "{n}", with: "\($0)")) }
         let sections: [(String, [[String: Any]])] = [
             ("earning", [
-                form.input("accrualRate"), form.input("discount"), form.input("accrualPer"), form.input("minAccrualReceipt"), form.input("accrualExcluded", "text"),
+                form.input("accrualRate"), form.input("discount"), form.input("accrualPer"), form.input("minAccrualReceipt"), form.picker("accrualExcluded", .category),
                 form.input("maxAccrualsPerDay", "numeric"), form.checkbox("accrueOnRedeemedPart"), form.checkbox("accrueOnDiscountedLines"),
                 form.checkbox("accrueWithCodes"),
                 form.choices(visit.t("program.noAccrualPayments"), Payment.Method.allCases.map { ("noAccrual-\($0.rawValue)", visit.t("payment.\($0.rawValue)")) }),
@@ -197,7 +197,7 @@ extension WebConsole {
             ("bands", bands),
             ("welcome", [form.input("welcomeBonus"), form.input("welcomeBonusLifetimeDays", "numeric"), form.checkbox("welcomeBonusNextOrderOnly")]),
             ("spending", [
-                form.input("pointValue"), form.input("maxRedeemShare"), form.input("minPayable"), form.input("redemptionExcluded", "text"),
+                form.input("pointValue"), form.input("maxRedeemShare"), form.input("minPayable"), form.picker("redemptionExcluded", .category),
                 form.choices(
                     visit.t("program.noRedemptionPayments"),
                     Payment.Method.allCases.map { ("noRedemption-\($0.rawValue)", visit.t("payment.\($0.rawValue)")) }),

@@ -13,7 +13,7 @@ extension WebConsole {
     func promotions(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let program = try await store.program(merchantId: session.merchantId)
         let editing = visit.query["edit"].flatMap { id in program.rules.promotions.first { $0.id == id } }
-        return promotionsPage(visit, program: program, fields: Self.promotionFields(editing, visit.format), errors: [:])
+        return try await promotionsPage(visit, program: program, fields: Self.promotionFields(editing, visit.format), errors: [:])
     }
 
     /// `POST /console/program/promotions`: adds a promotion, or changes the one named by `id`, as a new version.
@@ -72,9 +72,9 @@ extension WebConsole {
             errors["form"] = FieldWords.sentence(violation, in: visit.language)
         }
         let fields = form.filter { $0.key != "csrf" }
-        guard errors.isEmpty else { return promotionsPage(visit, program: program, fields: fields, errors: errors, status: .unprocessableContent) }
+        guard errors.isEmpty else { return try await promotionsPage(visit, program: program, fields: fields, errors: errors, status: .unprocessableContent) }
         if let refusal = try await save(rules, visit, session, version: form["version"]) {
-            return promotionsPage(visit, program: program, fields: fields, errors: ["form": refusal.text], status: refusal.status)
+            return try await promotionsPage(visit, program: program, fields: fields, errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program/promotions?saved=1")
     }
@@ -105,15 +105,16 @@ extension WebConsole {
         if let violation = rules.violations().first { errors["form"] = FieldWords.sentence(violation, in: visit.language) }
         if errors.isEmpty, let refusal = try await save(rules, visit, session, version: visit.form["version"]) { errors["form"] = refusal.text }
         guard errors.isEmpty else {
-            return promotionsPage(visit, program: program, fields: Self.promotionFields(nil, visit.format), errors: errors, status: .unprocessableContent)
+            return try await promotionsPage(visit, program: program, fields: Self.promotionFields(nil, visit.format), errors: errors, status: .unprocessableContent)
         }
         return Self.redirect("/console/program/promotions?saved=1")
     }
 
     private func promotionsPage(
         _ visit: Visit, program: ProgramView, fields: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok
-    ) -> Response {
+    ) async throws -> Response {
         let f = visit.format
+        let pickers = FormControls(visit: visit, fields: fields, errors: errors, prefix: "promotions", catalogue: try await offeredCatalogue(visit))
         let kind = fields["kind"] ?? Reward.Kind.percentOff.rawValue
         var context: [String: Any] = [
             "version": program.version, "saved": visit.query["saved"] == "1", "formError": errors["form"] ?? "",
@@ -133,6 +134,8 @@ extension WebConsole {
             },
         ]
         context["hasList"] = !program.rules.promotions.isEmpty
+        context["categoriesPicker"] = pickers.picker("categories", .category)
+        context["skusPicker"] = pickers.picker("skus", .sku)
         for name in ["id", "name", "value", "categories", "skus", "hoursFrom", "hoursTo", "from", "until", "minAmount"] { context[name] = fields[name] ?? "" }
         for name in ["enabled", "requiresCode", "exclusive"] { context[name] = fields[name] == "on" }
         for (name, error) in errors where name != "form" { context[name + "Error"] = error }

@@ -10,7 +10,7 @@ extension WebConsole {
     func stampCards(_ visit: Visit, _ session: WebSession) async throws -> Response {
         let program = try await store.program(merchantId: session.merchantId)
         let editing = visit.query["edit"].flatMap { id in program.rules.stampCards.first { $0.id == id } }
-        return stampCardsPage(visit, program: program, fields: Self.stampCardFields(editing, visit.format), errors: [:])
+        return try await stampCardsPage(visit, program: program, fields: Self.stampCardFields(editing, visit.format), errors: [:])
     }
 
     /// `POST /console/program/stamps`: adds a stamp card, or changes the one named by `id`, as a new version.
@@ -55,9 +55,9 @@ extension WebConsole {
             errors[field[name] ?? (["name", "every", "lifetimeDays"].contains(name) ? name : "form")] = FieldWords.message(violation, in: visit.language)
         }
         let fields = form.filter { $0.key != "csrf" }
-        guard errors.isEmpty else { return stampCardsPage(visit, program: program, fields: fields, errors: errors, status: .unprocessableContent) }
+        guard errors.isEmpty else { return try await stampCardsPage(visit, program: program, fields: fields, errors: errors, status: .unprocessableContent) }
         if let refusal = try await save(rules, visit, session, version: form["version"]) {
-            return stampCardsPage(visit, program: program, fields: fields, errors: ["form": refusal.text], status: refusal.status)
+            return try await stampCardsPage(visit, program: program, fields: fields, errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program/stamps?saved=1")
     }
@@ -70,15 +70,15 @@ extension WebConsole {
         guard rules.stampCards.contains(where: { $0.id == id }) else { return render("error", visit, status: .notFound, ["message": visit.t("stamps.none")]) }
         rules.stampCards.removeAll { $0.id == id }
         if let refusal = try await save(rules, visit, session, version: visit.form["version"]) {
-            return stampCardsPage(visit, program: program, fields: Self.stampCardFields(nil, visit.format), errors: ["form": refusal.text], status: refusal.status)
+            return try await stampCardsPage(visit, program: program, fields: Self.stampCardFields(nil, visit.format), errors: ["form": refusal.text], status: refusal.status)
         }
         return Self.redirect("/console/program/stamps?saved=1")
     }
 
     private func stampCardsPage(
         _ visit: Visit, program: ProgramView, fields: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok
-    ) -> Response {
-        let form = FormControls(visit: visit, fields: fields, errors: errors, prefix: "stamps")
+    ) async throws -> Response {
+        let form = FormControls(visit: visit, fields: fields, errors: errors, prefix: "stamps", catalogue: try await offeredCatalogue(visit))
         func select(_ name: String, _ values: [String]) -> [String: Any] { form.select(name, values.map { ($0, visit.t("stamps.\(name).\($0)")) }) }
         let context: [String: Any] = [
             "version": program.version, "saved": visit.query["saved"] == "1", "formError": errors["form"] ?? "",
@@ -88,7 +88,7 @@ extension WebConsole {
             },
             "fields": [
                 form.input("name", "text"), select("basis", StampCard.Basis.allCases.map(\.rawValue)), form.input("every", "numeric"),
-                form.input("categories", "text"), form.input("skus", "text"), form.input("minAmount"),
+                form.picker("categories", .category), form.picker("skus", .sku), form.input("minAmount"),
                 select("reward", StampCard.RewardKind.allCases.map(\.rawValue)), form.input("value"), form.input("lifetimeDays", "numeric"),
                 form.checkbox("enabled"),
             ],

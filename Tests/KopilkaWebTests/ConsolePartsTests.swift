@@ -151,6 +151,9 @@ import Testing
         let form = Visit.pairs("email=a%40b.ru&password=p+q%26r&empty=&name=%D0%9E%D0%BB%D1%8C%D0%B3%D0%B0")
         #expect(form == ["email": "a@b.ru", "password": "p q&r", "empty": "", "name": "Ольга"])
         #expect(Visit.cookies("a=1; kopilka_session=xyz=; b") == ["a": "1", "kopilka_session": "xyz="])
+        // A catalogue picker's boxes and its typed codes: one list under one name, in a form only.
+        #expect(Visit.pairs("c=coffee&c=tea&c=&c=bakery%2C+juice", joining: true) == ["c": "coffee, tea, bakery, juice"])
+        #expect(Visit.pairs("c=coffee&c=tea") == ["c": "tea"])
         #expect(constantTimeEqual("abc", "abc") && !constantTimeEqual("abc", "abd") && !constantTimeEqual("abc", "ab"))
     }
 
