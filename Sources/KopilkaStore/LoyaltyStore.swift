@@ -76,6 +76,10 @@ public protocol LoyaltyStore: Sendable {
     /// Names a category or SKU of the catalogue and prices a SKU; false when there is no such item.
     func editCatalogueItem(
         merchantId: Int64, kind: CatalogueItem.Kind, code: String, name: String, price: Kopecks?, actor: AuditActor, now: UnixSeconds) async throws -> Bool
+    /// The shop's logo, or nil.
+    func logo(merchantId: Int64) async throws -> MerchantLogo?
+    /// Sets or removes the shop's logo.
+    func setLogo(merchantId: Int64, _ logo: MerchantLogo?, actor: AuditActor, now: UnixSeconds) async throws
     /// Adds a SKU to the catalogue; false when its code is taken.
     func addCatalogueItem(
         merchantId: Int64, code: String, name: String, category: String?, price: Kopecks, actor: AuditActor, now: UnixSeconds) async throws -> Bool

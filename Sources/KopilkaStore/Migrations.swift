@@ -15,7 +15,7 @@ enum Migrations {
         ("011_customer_version", schema011), ("012_merchant_language", schema012),
         ("013_rules", schema013), ("014_join_codes", schema014),
         ("015_manual_adjustments", schema015), ("016_catalogue", schema016),
-        ("017_catalogue_prices", schema017),
+        ("017_catalogue_prices", schema017), ("018_merchant_logos", schema018),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -677,5 +677,16 @@ enum Migrations {
         -- and the owner's, which wins.
         ALTER TABLE catalogue ADD COLUMN till_price INTEGER;
         ALTER TABLE catalogue ADD COLUMN price INTEGER;
+        """
+
+    static let schema018 = """
+        -- The shop's logo, shown on the join page, the poster, the cabinet and the slip: small (256 KB at most), so kept
+        -- in the database and moved with the merchant's export.
+        CREATE TABLE merchant_logos (
+            merchant_id INTEGER PRIMARY KEY,
+            content_type TEXT NOT NULL,
+            image BLOB NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
         """
 }

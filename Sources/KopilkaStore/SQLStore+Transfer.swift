@@ -23,7 +23,7 @@ extension SQLStore {
         "merchants", "stores", "registers", "api_keys", "programs", "program_versions", "customers", "lots", "ledger_entries",
         "lot_movements", "receipts", "receipt_lines", "returns", "holds", "idempotency_keys", "code_batches", "codes", "code_uses",
         "receipt_promotions", "promotion_counters", "audit_log", "spend_codes", "fraud_flags", "staff", "stamp_balances", "stamp_entries",
-        "referral_rewards", "expiry_reminders", "rule_grants", "rule_counters", "customer_actions", "catalogue",
+        "referral_rewards", "expiry_reminders", "rule_grants", "rule_counters", "customer_actions", "catalogue", "merchant_logos",
     ]
     /// Tables of a merchant that an export leaves out: the analytics (the next fold rebuilds them from the rows they
     /// count), browser sessions, sign-in and join codes (an imported merchant's staff and customers sign in again).

@@ -4,6 +4,7 @@ import Hummingbird
 import KopilkaCore
 import KopilkaWords
 import KopilkaStore
+import MultipartKit
 
 /// One request to a page: its language, session, form and query, and the cookies the answer sets.
 struct Visit {
@@ -22,6 +23,8 @@ struct Visit {
     let form: [String: String]
     /// A POST's body when it is not a form (`application/octet-stream`).
     private(set) var upload: ByteBuffer?
+    /// The files of a `multipart/form-data` form, by field name (a file input left empty is not here).
+    private(set) var files: [String: [UInt8]] = [:]
     let session: WebSession?
     /// The session cookie as sent (to end it on sign-out).
     let sessionToken: String?
@@ -54,6 +57,11 @@ struct Visit {
             // A camera frame from the web cashier's scan: the CSRF token comes in a header.
             upload = try await request.collectBody(upTo: CardScanner.largestFrame)
             form = ["csrf": request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""]
+        } else if request.method == .post, let boundary = Self.boundary(request.headers[.contentType]) {
+            // A form with a file (the shop's logo): its fields as a form's, its files by name.
+            let parts = try Self.parts(try await request.collectBody(upTo: MerchantLogo.largest + 64 * 1024), boundary: boundary)
+            form = parts.fields
+            files = parts.files
         } else if request.method == .post {
             let body = try await request.collectBody(upTo: 64 * 1024)
             form = Self.pairs(String(buffer: body), joining: true)
@@ -134,6 +142,37 @@ struct Visit {
             }
         }
         return pairs
+    }
+
+    /// The boundary of a `multipart/form-data` body, from its Content-Type.
+    static func boundary(_ contentType: String?) -> String? {
+        guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        let parameter = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.lowercased().hasPrefix("boundary=") }
+        let boundary = parameter.map { String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        return boundary.flatMap { $0.isEmpty || $0.count > 70 ? nil : $0 }
+    }
+
+    /// A `multipart/form-data` body's text fields and files (parts with a file name), read by MultipartKit's parser.
+    static func parts(_ body: ByteBuffer, boundary: String) throws -> (fields: [String: String], files: [String: [UInt8]]) {
+        let parser = MultipartParser(boundary: boundary)
+        var parts: [MultipartPart] = [], headers = HTTPHeaders(), partBody = ByteBuffer()
+        parser.onHeader = { headers.replaceOrAdd(name: $0, value: $1) }
+        parser.onBody = { partBody.writeBuffer(&$0) }
+        parser.onPartComplete = {
+            parts.append(MultipartPart(headers: headers, body: partBody))
+            (headers, partBody) = (HTTPHeaders(), ByteBuffer())
+        }
+        try parser.execute(body)
+        var fields: [String: String] = [:], files: [String: [UInt8]] = [:]
+        for part in parts {
+            guard let name = part.name else { continue }
+            if part.headers.first(name: "Content-Disposition")?.contains("filename=") == true {
+                if part.body.readableBytes > 0 { files[name] = Array(part.body.readableBytesView) }
+            } else {
+                fields[name] = String(buffer: part.body)
+            }
+        }
+        return (fields, files)
     }
 
     static func cookies(_ header: String) -> [String: String] {

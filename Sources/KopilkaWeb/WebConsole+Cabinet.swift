@@ -62,7 +62,7 @@ extension WebConsole {
             },
             "marketing": profile.consents.marketing, "personalDataAt": profile.consents.personalDataAt.map { f.date($0, zone) } ?? "—",
             "consentChanged": visit.query["consent"] == "1", "stampCards": summary.stamps.map { f.stampCard($0, zone) },
-            "joined": visit.query["joined"] == "1", "shop": try await store.merchant(merchantId)?.name ?? "",
+            "joined": visit.query["joined"] == "1", "shop": try await store.merchant(merchantId)?.name ?? "", "logo": try await logoURL(merchantId) ?? false,
         ]
         if let tier = summary.tier, let levels = rules.tiers { values["tier"] = f.tier(tier, levels: levels) }
         if let referral = rules.referral {

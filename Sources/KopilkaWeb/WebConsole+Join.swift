@@ -25,6 +25,7 @@ extension WebConsole {
         }
         router.get("/console/join/qr.svg") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.joinQR($0, $1, png: false) } }
         router.get("/console/join/qr.png") { request, _ in await self.page(request, roles: [.owner, .marketer]) { try await self.joinQR($0, $1, png: true) } }
+        addLogoRoutes(to: router)
     }
 
     /// `GET /join/{merchant}[?friend=card]`: the shop, what joining gives, and the phone.
@@ -119,11 +120,16 @@ extension WebConsole {
     }
 
     /// `GET /console/join` and `/console/join/poster`: the QR code of the join page, to download or print on an A6 poster.
-    func joinPoster(_ visit: Visit, _ session: WebSession, print: Bool) async throws -> Response {
+    func joinPoster(
+        _ visit: Visit, _ session: WebSession, print: Bool, values: [String: Any] = [:], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         guard let (_, frame) = try await joinFrame(visit, merchant: String(session.merchantId)) else { return noShop(visit) }
         let url = visit.origin + "/join/\(session.merchantId)"
         let qr = QRCode(url).map { $0.svg(label: visit.t("join.qrLabel")) } ?? ""
-        return render(print ? "join-poster" : "join-qr", visit, frame.merging(["url": url, "qr": qr]) { a, _ in a })
+        var context = frame.merging(["url": url, "qr": qr]) { a, _ in a }
+        if let saved = visit.query["logo"], ["saved", "removed"].contains(saved) { context["logoNotice"] = visit.t("join.logo.\(saved)") }
+        context.merge(values) { _, new in new }
+        return render(print ? "join-poster" : "join-qr", visit, status: status, context)
     }
 
     /// `GET /console/join/qr.svg|png`: the code alone, to put on the shop's own materials.
@@ -145,6 +151,7 @@ extension WebConsole {
         let rules = try await store.program(merchantId: merchantId).rules
         let f = visit.format
         var frame: [String: Any] = ["merchantId": String(merchantId), "shop": shop.name, "home": "/join/\(merchantId)"]
+        if let logo = try await logoURL(merchantId) { frame["logo"] = logo }
         if rules.welcomeBonusPoints > 0 { frame["welcome"] = f.pointsCounted(rules.welcomeBonusPoints) }
         if let referral = rules.referral, referral.friendPoints > 0 { frame["friendPoints"] = f.pointsCounted(referral.friendPoints) }
         // A program that issues cards after a purchase registers at the till only.

@@ -58,6 +58,7 @@ extension WebConsole {
                     ["lineName": line.name, "lineQuantity": f.points(line.quantity / 10), "linePrice": f.money(line.price), "lineAmount": f.money(line.amount)]
                 },
             ]
+            if let logo = try await logoURL(session.merchantId) { slip["slipLogo"] = logo }
             if receipt.discount > 0 { slip["slipDiscount"] = f.money(receipt.discount) }
             if receipt.redeemedPoints > 0 { slip["slipRedeemed"] = f.pointsCounted(receipt.redeemedPoints) }
             if let customer {

@@ -26,15 +26,23 @@ final class ConsoleFixture: Sendable {
         smsLog = folder.url.appendingPathComponent("sms.jsonl")
         var serveArguments = ["--ip-rate-limit", "0"]
         if sms {
-            let port = Int.random(in: 20_000..<32_000)
+            // The provider takes a free port and writes it down once it listens: no port someone else holds, and no
+            // message sent before it is up.
+            let portFile = folder.url.appendingPathComponent("sms.port")
             let provider = Process()
             provider.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            provider.arguments = ["-c", Self.fakeSMSProvider, String(port), smsLog.path]
+            provider.arguments = ["-c", Self.fakeSMSProvider, portFile.path, smsLog.path]
             // Not the test's own output: a child holding it open would keep `swift test` waiting for its end.
             provider.standardOutput = FileHandle.nullDevice
             provider.standardError = FileHandle.nullDevice
             try provider.run()
             smsProvider = provider
+            var port: String?
+            for _ in 0..<100 where port == nil {
+                port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { $0.hasSuffix("\n") ? String($0.dropLast()) : nil }
+                if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            guard let port else { throw FixtureError(description: "the fake SMS provider did not start in 5 s") }
             serveArguments += ["--sms-url", "http://127.0.0.1:\(port)/sms"]
         } else {
             smsProvider = nil
@@ -71,7 +79,9 @@ final class ConsoleFixture: Sendable {
                 with open(sys.argv[2], "ab") as log: log.write(body + b"\\n")
                 self.send_response(200); self.end_headers()
             def log_message(self, *args): pass
-        http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Provider).serve_forever()
+        server = http.server.HTTPServer(("127.0.0.1", 0), Provider)
+        with open(sys.argv[1], "w") as port: port.write("%d\\n" % server.server_address[1])
+        server.serve_forever()
         """
 
     /// The six-digit code of the last message sent to `phone`.

@@ -41,6 +41,22 @@ import Testing
             """) as? String ?? ""
         try #require(Data(base64Encoded: png)).write(to: shot)
         #expect(try QRReader.decode(shot) == [url], "the PNG to download")
+
+        // The shop's logo: a text file named .png is refused beside the field; a PNG (that one) is taken and shown on
+        // the poster and the join page, byte for byte as uploaded.
+        let notAnImage = FileManager.default.temporaryDirectory.appendingPathComponent("kopilka-logo-\(UUID().uuidString).png")
+        defer { try? FileManager.default.removeItem(at: notAnImage) }
+        try Data("<svg><script>alert(1)</script></svg>".utf8).write(to: notAnImage)
+        try await owner.find("#logo-file").type(notAnImage.path)
+        try await owner.reloadingPage { try await owner.find("button[value=upload]").click() }
+        #expect(try await owner.find("#logo-error").text() == "Нужна картинка PNG, JPEG или WebP не больше 256 КБ")
+        try await owner.find("#logo-file").type(shot.path)
+        try await owner.reloadingPage { try await owner.find("button[value=upload]").click() }
+        #expect(try await owner.find("#logo-notice").text() == "Логотип сохранён.")
+        let logoPath = try #require(try await owner.find("#logo-current").attribute("src"))
+        let (logoStatus, logoBytes) = try await KopilkaProcess.requestData("GET", f.base + logoPath, key: "")
+        let uploaded = try Data(contentsOf: shot)
+        #expect(logoStatus == 200 && logoBytes == uploaded)
         try await owner.open(f.base + "/console/join/poster")
         _ = try await owner.waitFor("#join-poster")
         try await f.shoot(owner, "join-poster")
@@ -50,6 +66,7 @@ import Testing
         defer { Task { await phone.quit() } }
         let newPhone = "+79995550123"
         try await phone.open(url)
+        #expect(try await phone.find("img.logo").property("naturalWidth") as? Int ?? 0 > 0, "the logo shows on the join page")
         if welcome > 0 { #expect(try await phone.find("#offer-welcome strong").text() == format.pointsCounted(welcome)) }
         try await f.shoot(phone, "join")
         try await phone.find("#phone").type("12")
