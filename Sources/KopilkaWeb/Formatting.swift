@@ -34,21 +34,28 @@ extension Formatting {
         return values
     }
 
-    /// An instant in `zone` (the merchant's) as its readers write it: `06.12.2026 14:05` in Russian, `2026-12-06 14:05` in
+    /// An instant in `zone` (the merchant's) as its readers write it: `06.12.2026 14:05` in Russian, `6 Dec 2026 14:05` in
     /// English.
     func time(_ instant: Instant, _ zone: TimeZone) -> String {
-        let local = LocalTime(instant.seconds, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant.seconds)))))
-        return day(local.date) + String(local.description.dropFirst(10))
+        let local = Self.local(instant, zone)
+        return day(local.date) + " " + ClockTime(minute: local.minute).description
     }
 
-    /// An instant's date in `zone`: `06.12.2026` in Russian, `2026-12-06` in English.
-    func date(_ instant: Instant, _ zone: TimeZone) -> String { String(time(instant, zone).prefix(10)) }
+    /// An instant's date in `zone`: `06.12.2026` in Russian, `6 Dec 2026` in English.
+    func date(_ instant: Instant, _ zone: TimeZone) -> String { day(Self.local(instant, zone).date) }
 
-    /// A calendar date as the page's readers write it: `06.12.2026` in Russian, `2026-12-06` in English.
+    /// A calendar date as the page's readers write it: `06.12.2026` in Russian, `6 Dec 2026` in English.
     func day(_ date: LocalDate) -> String {
         let iso = date.description
-        guard language == .ru else { return iso }
-        return "\(iso.dropFirst(8)).\(iso.dropFirst(5).prefix(2)).\(iso.prefix(4))"
+        let (year, month, dayOfMonth) = (iso.prefix(4), Int(iso.dropFirst(5).prefix(2)) ?? 1, iso.dropFirst(8))
+        guard language == .ru else { return "\(Int(dayOfMonth) ?? 1) \(Self.englishMonths[month - 1]) \(year)" }
+        return "\(dayOfMonth).\(iso.dropFirst(5).prefix(2)).\(year)"
+    }
+
+    static let englishMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    static func local(_ instant: Instant, _ zone: TimeZone) -> LocalTime {
+        LocalTime(instant.seconds, offsetSeconds: Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant.seconds)))))
     }
 }
 

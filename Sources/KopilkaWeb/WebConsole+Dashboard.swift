@@ -125,7 +125,7 @@ extension WebConsole {
             // Every member who went quiet (up to 100,000), not only the ten on the page: the list to win back.
             let customers = table == "top" ? d.topCustomers : try await store.quietCustomers(merchantId: session.merchantId, now: visit.now, limit: 100_000)
             rows += customers.map {
-                [$0.customerId, $0.card, $0.maskedName ?? "", "\($0.receipts)", csv.number($0.sales), f.date($0.lastPurchaseAt, zone)]
+                [$0.customerId, $0.card, $0.maskedName ?? "", "\($0.receipts)", csv.number($0.sales), csv.day(Formatting.local($0.lastPurchaseAt, zone).date)]
             }
         case "cohorts":
             let width = d.cohorts.map(\.buyers.count).max() ?? 0
@@ -133,7 +133,7 @@ extension WebConsole {
             rows += d.cohorts.map { [$0.month, "\($0.members)"] + $0.buyers.map(String.init) }
         default:
             rows = [header(["day", "receipts", "memberReceipts", "sales", "pointsIssued", "pointsSpent"])]
-            rows += d.days.map { [f.day($0.day), "\($0.receipts)", "\($0.memberReceipts)", csv.number($0.sales), csv.number($0.issued), csv.number($0.spent)] }
+            rows += d.days.map { [csv.day($0.day), "\($0.receipts)", "\($0.memberReceipts)", csv.number($0.sales), csv.number($0.issued), csv.number($0.spent)] }
         }
         let name = "kopilka-\(["stores", "registers", "top", "quiet", "cohorts"].contains(table) ? table : "days")-\(d.from)-\(d.to).csv"
         return Response(
@@ -175,6 +175,9 @@ struct CSV {
         guard safe.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return safe }
         return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
+
+    /// A date as the spreadsheet reads it for a date: `06.12.2026` in Russian, `2026-12-06` in English.
+    func day(_ date: LocalDate) -> String { language == .ru ? Formatting(language: .ru).day(date) : date.description }
 
     /// Hundredths (roubles, points) as a number the spreadsheet computes with: `1234,50` in Russian, `1234.50` in English.
     func number(_ hundredths: Int64) -> String {

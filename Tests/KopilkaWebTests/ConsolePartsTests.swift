@@ -94,7 +94,7 @@ import Testing
         #expect(allowed == SignInThrottle.limit)
     }
 
-    @Test func numbersAsPeopleWriteThem() {
+    @Test func numbersAsPeopleWriteThem() throws {
         let ru = Formatting(language: .ru), en = Formatting(language: .en)
         #expect(ru.money(123_456_78) == "123\u{202F}456,78 ₽")
         #expect(ru.money(1_000_00) == "1\u{202F}000 ₽")
@@ -103,6 +103,13 @@ import Testing
         #expect(ru.points(1_50) == "1,5" && ru.points(1_05) == "1,05" && ru.points(2_00) == "2" && en.points(1_234_50) == "1,234.5")
         #expect(ru.percent(5_703) == "57,0 %" && en.percent(125) == "1.3 %")
         #expect(ru.plain(1_234_50) == "1234,5" && en.plain(1_234_50) == "1234.5")
+        // Dates as each language writes them, in the merchant's zone (21:30 UTC is the next day in Moscow).
+        let moscow = try #require(TimeZone(identifier: "Europe/Moscow"))
+        let lateEvening = Instant(1_796_592_600)  // 2026-12-06 21:30 UTC
+        let saintNicholas = try #require(LocalDate("2026-12-06")), endOfJanuary = try #require(LocalDate("2026-01-31"))
+        #expect(ru.day(saintNicholas) == "06.12.2026" && en.day(saintNicholas) == "6 Dec 2026")
+        #expect(ru.time(lateEvening, moscow) == "07.12.2026 00:30" && en.time(lateEvening, moscow) == "7 Dec 2026 00:30")
+        #expect(CSV(language: .en).day(endOfJanuary) == "2026-01-31" && CSV(language: .ru).day(endOfJanuary) == "31.01.2026")
         for (text, value) in [("1000", 1_000_00), ("1 250,50", 1_250_50), ("1250.5", 1_250_50), ("0,07", 7), ("7 ₽", 7_00)] as [(String, Int64)] {
             #expect(parseMoney(text) == value, "\(text)")
         }
