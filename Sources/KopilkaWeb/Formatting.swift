@@ -52,6 +52,14 @@ extension Formatting {
         return "\(dayOfMonth).\(iso.dropFirst(5).prefix(2)).\(year)"
     }
 
+    /// A month as `YYYY-MM` (a cohort's) in words: `авг 2026`, `Aug 2026`; anything else as it is.
+    func month(_ yearMonth: String) -> String {
+        guard yearMonth.count == 7, let month = Int(yearMonth.suffix(2)), (1...12).contains(month) else { return yearMonth }
+        let names = language == .ru ? Self.russianMonths : Self.englishMonths
+        return "\(names[month - 1]) \(yearMonth.prefix(4))"
+    }
+
+    static let russianMonths = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
     static let englishMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     static func local(_ instant: Instant, _ zone: TimeZone) -> LocalTime {

@@ -355,7 +355,9 @@ extension WebConsole {
             guard let storeId = parseID(shop.id) else { return [] }
             return [CashierPlace(store: storeId, register: nil, value: shop.id, label: shop.name)]
                 + registers.filter { $0.storeId == shop.id }.compactMap { register in
-                    parseID(register.id).map { CashierPlace(store: storeId, register: $0, value: "\(shop.id):\(register.id)", label: "\(shop.name) · \(register.name)") }
+                    // A register's name often has its store's already («Зёрна на Тверской · касса 1»).
+                    let label = register.name.hasPrefix(shop.name) ? register.name : "\(shop.name) · \(register.name)"
+                    return parseID(register.id).map { CashierPlace(store: storeId, register: $0, value: "\(shop.id):\(register.id)", label: label) }
                 }
         }
     }

@@ -72,7 +72,7 @@ extension WebConsole {
                 .replacingOccurrences(of: "{to}", with: f.day(before.to)),
             "sources": sources.map { ["label": visit.t("dash.source.\($0.0)"), "points": f.points($0.1), "share": f.share($0.1, of: p.issued)] },
             "chart": Chart.bars(
-                figures.days.map { (label: $0.day.description, value: $0.sales) }, title: visit.t("dash.chartTitle"),
+                figures.days.map { (label: f.day($0.day), value: $0.sales) }, title: visit.t("dash.chartTitle"),
                 format: { f.money($0) }),
             "stores": figures.stores.map {
                 ["name": $0.name, "receipts": f.count($0.receipts), "sales": f.money($0.sales), "members": f.count($0.memberReceipts),
@@ -93,7 +93,7 @@ extension WebConsole {
                  "last": f.date($0.lastPurchaseAt, zone)]
             },
             "cohorts": figures.cohorts.map { cohort in
-                ["month": cohort.month, "members": f.count(cohort.members),
+                ["month": f.month(cohort.month), "members": f.count(cohort.members),
                  "cells": cohort.buyers.map { ["share": f.share($0, of: cohort.members), "count": f.count($0)] }]
             },
             "cohortColumns": (0..<(figures.cohorts.map(\.buyers.count).max() ?? 0)).map {

@@ -109,6 +109,7 @@ import Testing
         let saintNicholas = try #require(LocalDate("2026-12-06")), endOfJanuary = try #require(LocalDate("2026-01-31"))
         #expect(ru.day(saintNicholas) == "06.12.2026" && en.day(saintNicholas) == "6 Dec 2026")
         #expect(ru.time(lateEvening, moscow) == "07.12.2026 00:30" && en.time(lateEvening, moscow) == "7 Dec 2026 00:30")
+        #expect(ru.month("2026-08") == "авг 2026" && en.month("2026-08") == "Aug 2026" && ru.month("2026") == "2026")
         #expect(CSV(language: .en).day(endOfJanuary) == "2026-01-31" && CSV(language: .ru).day(endOfJanuary) == "31.01.2026")
         for (text, value) in [("1000", 1_000_00), ("1 250,50", 1_250_50), ("1250.5", 1_250_50), ("0,07", 7), ("7 ₽", 7_00)] as [(String, Int64)] {
             #expect(parseMoney(text) == value, "\(text)")
