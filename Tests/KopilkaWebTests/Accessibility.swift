@@ -45,6 +45,17 @@ extension Browser {
 
     /// Finds what sticks out to the right of the viewport (text that does not fit at phone width, a table too wide):
     /// the outermost visible elements whose box or own text ends past `clientWidth`, and whether the page scrolls.
+    /// The boxes that scroll sideways (a wide table in its `.scroll` box) and must be scrolled to be read whole: at a
+    /// desktop's width, none should.
+    func sidewaysScrollers() async throws -> [String] {
+        let script = """
+            return [...document.querySelectorAll('*')].filter(el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX)
+              && el.scrollWidth > el.clientWidth + 1).map(el => (el.id ? '#' + el.id : el.localName + '.' + [...el.classList].join('.'))
+              + ' ' + el.clientWidth + '/' + el.scrollWidth + ' ' + (el.querySelector('table') || {}).id);
+            """
+        return try await execute(script) as? [String] ?? []
+    }
+
     func overflowingElements() async throws -> OverflowReport {
         let script = """
             const root = document.documentElement, limit = root.clientWidth + 0.5;

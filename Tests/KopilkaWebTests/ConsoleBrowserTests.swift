@@ -453,6 +453,8 @@ import Testing
                 let violations = try await browser.axeViolations(axeScript: axe)
                 #expect(violations.isEmpty, "\(name) at \(viewport.width): \(violations)")
                 if viewport.width > 400 {
+                    let scrollers = try await browser.sidewaysScrollers()
+                    #expect(scrollers.isEmpty, "\(name) at \(viewport.width): tables to scroll sideways: \(scrollers)")
                     try await f.keepSource(browser, path, as: name)
                     // Every link and resource of the page answers.
                     let targets = try await browser.execute(
