@@ -52,8 +52,7 @@ import Testing
         try await total.tap("#commit-max")
         #expect(total.count == 3 && total.count <= 4, "a total-only sale took \(total.count) actions")
         print("total-only sale: \(total.count) actions, \(total.keys) keys")
-        let receiptId = try #require((try await browser.currentURL()).components(separatedBy: "/receipts/").last?.components(separatedBy: "?").first)
-        let receipt = try #require(try JSONSerialization.jsonObject(with: try await f.api("GET", "/v1/receipts/\(receiptId)").1) as? [String: Any])
+        let receipt = try await f.shownReceipt(browser).body
         #expect(receipt["amount"] as? Int == 100_000)
         #expect((receipt["redeemedPoints"] as? Int).map { format.points(Int64($0)) } == spendable)
         #expect(try await browser.find("#slip-payable").text() == (receipt["payable"] as? Int).map { format.money(Int64($0)) })
@@ -77,9 +76,7 @@ import Testing
         try await items.tap("#commit")
         #expect(items.count == 4 && items.count <= 8, "a two-item sale took \(items.count) actions")
         print("two-item sale: \(items.count) actions, \(items.keys) keys")
-        let itemsId = try #require((try await browser.currentURL()).components(separatedBy: "/receipts/").last?.components(separatedBy: "?").first)
-        let itemsReceipt = try JSONSerialization.jsonObject(with: try await f.api("GET", "/v1/receipts/\(itemsId)").1) as? [String: Any]
-        let lines = itemsReceipt?["lines"] as? [[String: Any]] ?? []
+        let lines = try await f.shownReceipt(browser).body["lines"] as? [[String: Any]] ?? []
         #expect(lines.map { $0["sku"] as? String } == ["LAT-400", "CHE-1"] && lines.map { $0["price"] as? Int } == [260_00, 310_00])
         #expect(try await browser.findAll("#slip tbody tr").count == 2)
     }
@@ -115,9 +112,7 @@ import Testing
         #expect(try await browser.findAll("#rows").isEmpty)
         try await browser.reloadingPage { try await browser.find("button[name=add][value='Морс клюквенный']").click() }
         try await browser.reloadingPage { try await browser.find("#commit").click() }
-        let receiptId = try #require((try await browser.currentURL()).components(separatedBy: "/receipts/").last?.components(separatedBy: "?").first)
-        let receipt = try JSONSerialization.jsonObject(with: try await f.api("GET", "/v1/receipts/\(receiptId)").1) as? [String: Any]
-        let line = (receipt?["lines"] as? [[String: Any]])?.first ?? [:]
+        let line = (try await f.shownReceipt(browser).body["lines"] as? [[String: Any]])?.first ?? [:]
         #expect(line["sku"] as? String == "Морс клюквенный" && line["category"] as? String == "drinks" && line["price"] as? Int == 120_00)
     }
 

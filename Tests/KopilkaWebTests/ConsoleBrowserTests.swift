@@ -349,7 +349,7 @@ import Testing
         try await f.shoot(browser, "cashier-items")
         try await browser.find("#commit").click()
         _ = try await browser.waitFor("#receipt-earned")
-        let itemsReceiptId = (try await browser.currentURL()).components(separatedBy: "/receipts/").last?.components(separatedBy: "?").first ?? ""
+        let itemsReceiptId = try await f.shownReceipt(browser).id
         try await browser.execute("window.confirm = () => true")
         try await browser.find("#return1").type("1")
         try await browser.find("button[value=selected]").click()

@@ -131,6 +131,13 @@ final class ConsoleFixture: Sendable {
         try (html as? String ?? "").write(to: screenshots.appendingPathComponent("html/\(name).html"), atomically: true, encoding: .utf8)
     }
 
+    /// The id of the receipt the browser's page shows (`/console/receipts/{id}?…`), and that receipt as the admin API
+    /// gives it.
+    func shownReceipt(_ browser: Browser) async throws -> (id: String, body: [String: Any]) {
+        let id = (try await browser.currentURL()).components(separatedBy: "/receipts/").last?.components(separatedBy: "?").first ?? ""
+        return (id, try JSONSerialization.jsonObject(with: try await api("GET", "/v1/receipts/\(id)").1) as? [String: Any] ?? [:])
+    }
+
     /// An admin API call; the JSON body.
     func api(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, Data) {
         try await KopilkaProcess.requestData(method, base + path, key: adminKey, body: body)
